@@ -1,0 +1,87 @@
+package model
+
+import "time"
+
+// Config is the console's configuration, as read from config.toml.
+// Every source section is optional: a nil section means "not used".
+type Config struct {
+	// Path is the file the config came from (empty for built-in configs).
+	Path string `toml:"-"`
+	// Mode is "host", "laptop" or "auto".
+	Mode     string          `toml:"mode"`
+	Refresh  Duration        `toml:"refresh"` // how often sources are read; default 30s
+	Proxmox  *ProxmoxConfig  `toml:"proxmox"`
+	URBackup *URBackupConfig `toml:"urbackup"`
+	Drives   []DriveConfig   `toml:"drive"`
+	Concerns []ConcernConfig `toml:"concern"`
+	UI       UIConfig        `toml:"ui"`
+}
+
+// TLSConfig says how a server's certificate is trusted.
+type TLSConfig struct {
+	Fingerprint string `toml:"fingerprint"` // SHA-256 of the leaf certificate, AA:BB:…
+	CAFile      string `toml:"ca_file"`
+	Insecure    bool   `toml:"insecure"`
+}
+
+// ProxmoxConfig is the [proxmox] section.
+type ProxmoxConfig struct {
+	URL             string `toml:"url"`
+	TokenID         string `toml:"token_id"`
+	TokenSecretFile string `toml:"token_secret_file"`
+	TokenSecretEnv  string `toml:"token_secret_env"`
+	TLSConfig
+	Timeout Duration      `toml:"timeout"` // per request; default 10s
+	Vzdump  VzdumpDefault `toml:"vzdump"`
+}
+
+// VzdumpDefault is [proxmox.vzdump]: defaults for backups the console starts.
+type VzdumpDefault struct {
+	Storage       string `toml:"storage"`        // empty: the cluster job's storage, else the only online one
+	Mode          string `toml:"mode"`           // snapshot | suspend | stop; default snapshot
+	Compress      string `toml:"compress"`       // zstd | lzo | gzip | 0; default zstd
+	NotesTemplate string `toml:"notes_template"` // default "{{guestname}}"
+	Protected     bool   `toml:"protected"`
+}
+
+// URBackupConfig is the [urbackup] section.
+type URBackupConfig struct {
+	URL          string `toml:"url"`
+	Username     string `toml:"username"`
+	PasswordFile string `toml:"password_file"`
+	PasswordEnv  string `toml:"password_env"`
+	TLSConfig
+	Timeout Duration `toml:"timeout"`
+}
+
+// DriveConfig is one [[drive]]: a disk that holds backups.
+type DriveConfig struct {
+	Name   string   `toml:"name"`
+	Serial string   `toml:"serial"`
+	Holds  []string `toml:"holds"`
+}
+
+// ConcernConfig is one [[concern]].
+type ConcernConfig struct {
+	ID      string   `toml:"id"`
+	Name    string   `toml:"name"`
+	MaxAge  Duration `toml:"max_age"`
+	Targets []string `toml:"targets"`
+}
+
+// UIConfig is the [ui] section.
+type UIConfig struct {
+	ASCII bool `toml:"ascii"` // ASCII glyphs instead of ✓ ! ✗
+}
+
+// Duration is a time.Duration written as "26h", "90m", "7d" or "2w".
+type Duration struct{ time.Duration }
+
+// ConcernSpecs turns the configured concerns into what BuildPosture rates.
+func (c *Config) ConcernSpecs() []ConcernSpec {
+	var out []ConcernSpec
+	for _, cc := range c.Concerns {
+		out = append(out, ConcernSpec{ID: ConcernID(cc.ID), Name: cc.Name, MaxAge: cc.MaxAge.Duration, Targets: cc.Targets})
+	}
+	return out
+}

@@ -1,0 +1,313 @@
+package model
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+	"time"
+)
+
+// ConcernSpec is a concern as the operator configured it: which targets it
+// covers (exact ids or path.Match globs like "pve/qemu/*") and their max age.
+type ConcernSpec struct {
+	ID      ConcernID
+	Name    string
+	MaxAge  time.Duration
+	Targets []string
+}
+
+// SourceState is what one source last told the engine. When OK is false the
+// targets are the last ones known (possibly none) and are rated unknown.
+type SourceState struct {
+	Source   Source
+	OK       bool
+	Err      string
+	At       time.Time
+	Version  string
+	Insecure bool
+	Targets  []Target
+	Stores   []Store
+	Drives   []Drive
+}
+
+// SourceError is a source's failure as shown to the operator.
+type SourceError struct {
+	Source  Source    `json:"source"`
+	Message string    `json:"message"`
+	At      time.Time `json:"-"`
+}
+
+// PostureInput is everything BuildPosture rates.
+type PostureInput struct {
+	Now      time.Time
+	Concerns []ConcernSpec
+	Sources  []SourceState
+	Jobs     []Job
+}
+
+// TargetStatus is a target with its verdict.
+type TargetStatus struct {
+	Target
+	Status     Status
+	HasBackup  bool
+	LastBackup time.Time
+	Age        time.Duration
+	MaxAge     time.Duration
+	// Reason says why the status is what it is, in words.
+	Reason string
+	// Found is false when the target is configured but no source reported it.
+	Found bool
+	// Store is set for rows of the backups concern that stand for a store.
+	Store *Store
+}
+
+// ConcernStatus is a concern with its targets' verdicts; it is as bad as its worst target.
+type ConcernStatus struct {
+	ID      ConcernID
+	Name    string
+	Status  Status
+	MaxAge  time.Duration
+	Targets []TargetStatus
+	Reason  string
+}
+
+// Posture is one immutable snapshot of the homelab's backups at one moment.
+type Posture struct {
+	GeneratedAt time.Time
+	Overall     Status
+	Concerns    []ConcernStatus
+	Stores      []Store
+	Drives      []Drive
+	Jobs        []Job
+	Errors      []SourceError
+	// Insecure lists sources reached without TLS verification.
+	Insecure []Source
+	Versions map[Source]string
+}
+
+// SourceOf tells which source a target id belongs to: "urbackup/…" and
+// "clonezilla/…" have their prefix; every other id is "<node>/<type>/<vmid>" of PVE.
+func SourceOf(targetID string) Source {
+	switch {
+	case strings.HasPrefix(targetID, "urbackup/"):
+		return SourceURBackup
+	case strings.HasPrefix(targetID, "clonezilla/"):
+		return SourceClonezilla
+	}
+	return SourceProxmox
+}
+
+func isPattern(s string) bool { return strings.ContainsAny(s, "*?[") }
+
+// BuildPosture rates every target and concern. It is pure: the same input
+// always gives the same posture.
+func BuildPosture(in PostureInput) *Posture {
+	p := &Posture{GeneratedAt: in.Now, Versions: map[Source]string{}}
+	known := map[string]Target{}
+	var knownOrder []string
+	sourceState := map[Source]SourceState{}
+	for _, s := range in.Sources {
+		sourceState[s.Source] = s
+		if s.Version != "" {
+			p.Versions[s.Source] = s.Version
+		}
+		if s.Insecure {
+			p.Insecure = append(p.Insecure, s.Source)
+		}
+		if !s.OK {
+			msg := s.Err
+			if msg == "" {
+				msg = "no answer yet"
+			}
+			p.Errors = append(p.Errors, SourceError{Source: s.Source, Message: msg, At: s.At})
+		}
+		for _, t := range s.Targets {
+			if _, dup := known[t.ID]; !dup {
+				knownOrder = append(knownOrder, t.ID)
+			}
+			known[t.ID] = t
+		}
+		for _, st := range s.Stores {
+			st := st
+			p.Stores = append(p.Stores, st)
+		}
+		p.Drives = append(p.Drives, s.Drives...)
+	}
+	p.Jobs = append(p.Jobs, in.Jobs...)
+
+	specs := append([]ConcernSpec(nil), in.Concerns...)
+	sort.SliceStable(specs, func(i, j int) bool { return specs[i].ID.Rank() < specs[j].ID.Rank() })
+	p.Overall = StatusOK
+	for _, spec := range specs {
+		cs := ConcernStatus{ID: spec.ID, Name: spec.Name, MaxAge: spec.MaxAge, Status: StatusOK}
+		if cs.Name == "" {
+			cs.Name = spec.ID.DefaultName()
+		}
+		if spec.ID == ConcernBackups {
+			cs.Targets = storeRows(p.Stores, p.Drives)
+		} else {
+			for _, id := range resolveTargets(spec.Targets, known, knownOrder) {
+				cs.Targets = append(cs.Targets, rateTarget(id, known, sourceState, spec.MaxAge, in.Now))
+			}
+		}
+		if len(cs.Targets) == 0 {
+			cs.Status = StatusUnknown
+			cs.Reason = "no targets: nothing configured or discovered for this concern"
+		}
+		for _, t := range cs.Targets {
+			cs.Status = Worse(cs.Status, t.Status)
+		}
+		p.Overall = Worse(p.Overall, cs.Status)
+		p.Concerns = append(p.Concerns, cs)
+	}
+	if len(p.Errors) > 0 {
+		p.Overall = Worse(p.Overall, StatusUnknown)
+	}
+	if len(specs) == 0 {
+		p.Overall = StatusUnknown
+	}
+	return p
+}
+
+// resolveTargets expands globs against the known targets, keeping config order
+// and dropping duplicates.
+func resolveTargets(patterns []string, known map[string]Target, order []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, pat := range patterns {
+		if !isPattern(pat) {
+			if !seen[pat] {
+				seen[pat] = true
+				out = append(out, pat)
+			}
+			continue
+		}
+		var matched []string
+		for _, id := range order {
+			if ok, _ := path.Match(pat, id); ok && !seen[id] {
+				matched = append(matched, id)
+			}
+		}
+		sort.SliceStable(matched, func(i, j int) bool { return targetLess(known[matched[i]], known[matched[j]]) })
+		for _, id := range matched {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// targetLess orders guests by node then VMID (templates sort by their ids too).
+func targetLess(a, b Target) bool {
+	if a.Node != b.Node {
+		return a.Node < b.Node
+	}
+	if a.VMID != b.VMID {
+		return a.VMID < b.VMID
+	}
+	return a.ID < b.ID
+}
+
+func rateTarget(id string, known map[string]Target, sources map[Source]SourceState, maxAge time.Duration, now time.Time) TargetStatus {
+	src := SourceOf(id)
+	t, found := known[id]
+	ts := TargetStatus{Target: t, Found: found, MaxAge: maxAge}
+	if !found {
+		ts.Target = Target{ID: id, Name: id, Source: src}
+	}
+	rp, has := ts.Target.LastBackup()
+	if has {
+		ts.HasBackup, ts.LastBackup, ts.Age = true, rp.Time, now.Sub(rp.Time)
+	}
+	state, configured := sources[src]
+	switch {
+	case !configured:
+		ts.Status, ts.Reason = StatusUnknown, fmt.Sprintf("no %s source is configured", src)
+	case !state.OK:
+		ts.Status, ts.Reason = StatusUnknown, fmt.Sprintf("%s cannot be read: %s", src, firstNonEmpty(state.Err, "no answer yet"))
+	case !found:
+		ts.Status, ts.Reason = StatusUnknown, fmt.Sprintf("not found on %s", src)
+	default:
+		ts.Status = AgeStatus(ts.LastBackup, has, maxAge, now)
+		ts.Reason = ageReason(ts, now)
+	}
+	return ts
+}
+
+func ageReason(ts TargetStatus, now time.Time) string {
+	if !ts.HasBackup {
+		return "no backup ever"
+	}
+	if ts.MaxAge <= 0 {
+		return "last backup " + HumanAge(ts.Age) + " ago (no max age set)"
+	}
+	switch ts.Status {
+	case StatusCritical:
+		return fmt.Sprintf("last backup %s ago, more than twice the max age of %s", HumanAge(ts.Age), HumanAge(ts.MaxAge))
+	case StatusWarning:
+		return fmt.Sprintf("last backup %s ago, past the max age of %s", HumanAge(ts.Age), HumanAge(ts.MaxAge))
+	}
+	return fmt.Sprintf("last backup %s ago, within the max age of %s", HumanAge(ts.Age), HumanAge(ts.MaxAge))
+}
+
+// storeRows turns the backup stores into the rows of the backups concern.
+func storeRows(stores []Store, drives []Drive) []TargetStatus {
+	var rows []TargetStatus
+	for i := range stores {
+		s := stores[i]
+		if !s.Backup {
+			continue
+		}
+		row := TargetStatus{Target: Target{ID: "store/" + s.ID, Name: s.Name, Node: s.Node}, Found: true, Store: &stores[i]}
+		row.Status = s.UsageStatus()
+		switch {
+		case !s.Online:
+			row.Reason = "offline: the drive is unplugged or the storage is not mounted"
+		default:
+			row.Reason = fmt.Sprintf("%.0f%% used, %s free", s.UsedFraction()*100, HumanBytes(s.Avail))
+		}
+		rows = append(rows, row)
+	}
+	for _, d := range drives {
+		row := TargetStatus{Target: Target{ID: "drive/" + d.ID, Name: firstNonEmpty(d.Name, d.Model, d.Serial)}, Found: true, Status: d.Health.Status()}
+		row.Reason = "SMART " + string(d.Health)
+		if len(d.Reasons) > 0 {
+			row.Reason += ": " + strings.Join(d.Reasons, "; ")
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// Target finds a target's status by id in any concern.
+func (p *Posture) Target(id string) (TargetStatus, bool) {
+	for _, c := range p.Concerns {
+		for _, t := range c.Targets {
+			if t.ID == id {
+				return t, true
+			}
+		}
+	}
+	return TargetStatus{}, false
+}
+
+// RunningJobs counts the jobs not yet ended.
+func (p *Posture) RunningJobs() int {
+	n := 0
+	for _, j := range p.Jobs {
+		if !j.State.Terminal() {
+			n++
+		}
+	}
+	return n
+}

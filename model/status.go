@@ -1,0 +1,81 @@
+package model
+
+import "encoding/json"
+
+// Status is a verdict on a target, a concern, a drive or the whole homelab.
+// The order matters: a larger value is worse, except that Unknown sits between
+// Warning and Critical so that "we cannot tell" never hides as "ok" but never
+// outranks a known disaster.
+type Status int
+
+const (
+	StatusOK Status = iota
+	StatusWarning
+	StatusUnknown
+	StatusCritical
+)
+
+// Worse returns the worse of two statuses.
+func Worse(a, b Status) Status {
+	if b > a {
+		return b
+	}
+	return a
+}
+
+// String is the word used in JSON and on screen.
+func (s Status) String() string {
+	switch s {
+	case StatusOK:
+		return "ok"
+	case StatusWarning:
+		return "warning"
+	case StatusCritical:
+		return "critical"
+	default:
+		return "unknown"
+	}
+}
+
+// Glyph is the symbol shown beside the word; ascii selects the fallback.
+func (s Status) Glyph(ascii bool) string {
+	if ascii {
+		switch s {
+		case StatusOK:
+			return "+"
+		case StatusWarning:
+			return "!"
+		case StatusCritical:
+			return "x"
+		default:
+			return "?"
+		}
+	}
+	switch s {
+	case StatusOK:
+		return "✓"
+	case StatusWarning:
+		return "!"
+	case StatusCritical:
+		return "✗"
+	default:
+		return "?"
+	}
+}
+
+// ExitCode is the exit status of `backdeck status`: 0 ok, 1 warning, 2 critical, 3 unknown.
+func (s Status) ExitCode() int {
+	switch s {
+	case StatusOK:
+		return 0
+	case StatusWarning:
+		return 1
+	case StatusCritical:
+		return 2
+	default:
+		return 3
+	}
+}
+
+// MarshalJSON writes the status as its word.
+func (s Status) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }

@@ -1,0 +1,102 @@
+package model
+
+import "time"
+
+// Source names the tool a target, store or error comes from.
+type Source string
+
+const (
+	SourceProxmox    Source = "proxmox"
+	SourceURBackup   Source = "urbackup"
+	SourceClonezilla Source = "clonezilla"
+	SourceSMART      Source = "smart"
+)
+
+// TargetKind says what a target is.
+type TargetKind string
+
+const (
+	KindVM       TargetKind = "qemu"
+	KindLXC      TargetKind = "lxc"
+	KindTemplate TargetKind = "template"
+)
+
+// Target is one thing that gets backed up: a guest, a client, a disk.
+// Its ID is stable and readable: "pve/qemu/411", "urbackup/k3sagent01".
+type Target struct {
+	ID     string
+	Name   string
+	Kind   TargetKind
+	Source Source
+	Node   string
+	VMID   int
+	// State is the runtime state the source reports ("running", "stopped").
+	State string
+	// Lock is set while PVE holds a lock on the guest ("backup", "snapshot"…).
+	Lock string
+	// Methods lists what can be started on the target, the first being the default.
+	Methods       []Method
+	RestorePoints []RestorePoint // newest first
+	Snapshots     []Snapshot     // newest first
+	// Detail is a short line of facts for the detail pane.
+	Detail string
+}
+
+// LastBackup is the newest restore point that counts as a backup (snapshots
+// live on the same disks as the guest, so they never count).
+func (t Target) LastBackup() (RestorePoint, bool) {
+	var best RestorePoint
+	found := false
+	for _, rp := range t.RestorePoints {
+		if !found || rp.Time.After(best.Time) {
+			best, found = rp, true
+		}
+	}
+	return best, found
+}
+
+// TotalSize adds up the sizes of the target's restore points.
+func (t Target) TotalSize() int64 {
+	var n int64
+	for _, rp := range t.RestorePoints {
+		n += rp.Size
+	}
+	return n
+}
+
+// Method is a way to back up or act on a target.
+type Method string
+
+const (
+	MethodVzdump         Method = "vzdump"
+	MethodSnapshot       Method = "snapshot"
+	MethodRollback       Method = "rollback"
+	MethodDeleteSnapshot Method = "delete-snapshot"
+)
+
+// Destructive reports whether a method destroys data and needs a confirmation.
+func (m Method) Destructive() bool {
+	return m == MethodRollback || m == MethodDeleteSnapshot
+}
+
+// RestorePoint is one backup a target can be restored from.
+type RestorePoint struct {
+	ID        string // vzdump volid, UrBackup backup id, image path…
+	Target    string
+	Method    Method
+	Time      time.Time
+	Size      int64
+	Format    string
+	Notes     string
+	Protected bool
+	Store     string // store id, e.g. "pve/hddusb_bkpvzdumps"
+}
+
+// Snapshot is a PVE snapshot of a guest.
+type Snapshot struct {
+	Name        string
+	Description string
+	Time        time.Time // zero when PVE gives none
+	Parent      string
+	VMState     bool
+}
