@@ -36,3 +36,9 @@ type Backend interface {
 	Observer
 	Runner
 }
+
+// SnapshotLister lists a guest's snapshots on demand: they cost one request
+// per guest, so they are fetched for the selected target only.
+type SnapshotLister interface {
+	Snapshots(ctx context.Context, targetID string) ([]model.Snapshot, error)
+}

@@ -1,0 +1,453 @@
+package backends
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/backdeck/backdeck/model"
+)
+
+// EngineOptions wires the engine. Backends are optional: a config with only
+// drives has no Proxmox backend, and the console shows what it has.
+type EngineOptions struct {
+	Concerns []model.ConcernSpec
+	Backends []Backend
+	// Interval between refreshes; default 30 s.
+	Interval time.Duration
+	// SourceTimeout bounds one source's refresh; default 20 s.
+	SourceTimeout time.Duration
+	// KeepFinished is how many ended jobs stay listed; default 20.
+	KeepFinished int
+	Now          func() time.Time
+}
+
+// Engine owns the tool clients: it refreshes them concurrently, runs and
+// follows jobs, and publishes events for the console.
+type Engine struct {
+	opts     EngineOptions
+	backends map[model.Source]Backend
+	events   chan model.Event
+	refresh  chan struct{}
+
+	mu         sync.Mutex
+	states     map[model.Source]model.SourceState
+	refreshing map[model.Source]bool
+	jobs       map[string]*model.Job
+	stopAsked  map[string]bool
+	posture    *model.Posture
+	ctx        context.Context // set by Run; followers live as long as it
+	wg         sync.WaitGroup
+}
+
+// eventBuffer bounds the channel: progress events are dropped when it is
+// full (a newer one follows), postures and job ends are not.
+const eventBuffer = 256
+
+// NewEngine builds an engine; call Run to start it.
+func NewEngine(opts EngineOptions) *Engine {
+	if opts.Interval <= 0 {
+		opts.Interval = 30 * time.Second
+	}
+	if opts.SourceTimeout <= 0 {
+		opts.SourceTimeout = 20 * time.Second
+	}
+	if opts.KeepFinished <= 0 {
+		opts.KeepFinished = 20
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	e := &Engine{
+		opts:       opts,
+		backends:   map[model.Source]Backend{},
+		events:     make(chan model.Event, eventBuffer),
+		refresh:    make(chan struct{}, 1),
+		states:     map[model.Source]model.SourceState{},
+		refreshing: map[model.Source]bool{},
+		jobs:       map[string]*model.Job{},
+		stopAsked:  map[string]bool{},
+		ctx:        context.Background(),
+	}
+	for _, b := range opts.Backends {
+		e.backends[b.Source()] = b
+		e.states[b.Source()] = model.SourceState{Source: b.Source(), Err: "not read yet"}
+	}
+	e.posture = e.buildPosture()
+	return e
+}
+
+// Events is the stream the console reads; there is one reader.
+func (e *Engine) Events() <-chan model.Event { return e.events }
+
+// Posture is the latest posture.
+func (e *Engine) Posture() *model.Posture {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.posture
+}
+
+// Refresh asks for a refresh now without waiting for it.
+func (e *Engine) Refresh() {
+	select {
+	case e.refresh <- struct{}{}:
+	default:
+	}
+}
+
+// Run refreshes every source, picks up the jobs already running on the
+// servers, and keeps refreshing until ctx ends. It returns when every
+// follower has stopped.
+func (e *Engine) Run(ctx context.Context) {
+	e.mu.Lock()
+	e.ctx = ctx
+	e.mu.Unlock()
+	e.refreshAll(ctx, false)
+	e.Reattach(ctx)
+	t := time.NewTicker(e.opts.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			e.wg.Wait()
+			return
+		case <-t.C:
+			e.refreshAll(ctx, false)
+		case <-e.refresh:
+			e.refreshAll(ctx, false)
+		}
+	}
+}
+
+// RefreshNow reads every source once and waits for all of them (each within
+// its timeout): what the headless status command needs.
+func (e *Engine) RefreshNow(ctx context.Context) *model.Posture {
+	e.refreshAll(ctx, true)
+	return e.Posture()
+}
+
+// refreshAll starts one refresh per source that is not already refreshing;
+// a slow source never holds back the others.
+func (e *Engine) refreshAll(ctx context.Context, wait bool) {
+	var wg sync.WaitGroup
+	for src, b := range e.backends {
+		e.mu.Lock()
+		busy := e.refreshing[src]
+		e.refreshing[src] = true
+		e.mu.Unlock()
+		if busy {
+			continue
+		}
+		wg.Add(1)
+		go func(src model.Source, b Backend) {
+			defer wg.Done()
+			e.refreshOne(ctx, src, b)
+		}(src, b)
+	}
+	if wait {
+		wg.Wait()
+	}
+}
+
+func (e *Engine) refreshOne(ctx context.Context, src model.Source, b Backend) {
+	rctx, cancel := context.WithTimeout(ctx, e.opts.SourceTimeout)
+	state, err := b.Observe(rctx)
+	cancel()
+	now := e.opts.Now()
+	e.mu.Lock()
+	e.refreshing[src] = false
+	if err != nil {
+		if errors.Is(rctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+			if errors.Is(err, context.DeadlineExceeded) {
+				err = fmt.Errorf("no answer within %s", e.opts.SourceTimeout)
+			} else {
+				err = fmt.Errorf("%w (no answer within %s)", err, e.opts.SourceTimeout)
+			}
+		}
+		// Keep what was known, rated unknown, so the operator still sees it.
+		prev := e.states[src]
+		prev.Source, prev.OK, prev.Err, prev.At = src, false, err.Error(), now
+		e.states[src] = prev
+	} else {
+		state.Source, state.OK, state.Err = src, true, ""
+		if state.At.IsZero() {
+			state.At = now
+		}
+		e.states[src] = state
+	}
+	e.posture = e.buildPosture()
+	if e.nameJobs() {
+		e.posture = e.buildPosture()
+	}
+	p := e.posture
+	e.mu.Unlock()
+	if err != nil {
+		e.send(ctx, model.ErrorEvent{Err: model.SourceError{Source: src, Message: err.Error(), At: now}}, true)
+	}
+	e.send(ctx, model.PostureEvent{Posture: p}, true)
+}
+
+// buildPosture rates the current knowledge; e.mu must be held.
+func (e *Engine) buildPosture() *model.Posture {
+	in := model.PostureInput{Now: e.opts.Now(), Concerns: e.opts.Concerns}
+	srcs := make([]model.Source, 0, len(e.states))
+	for s := range e.states {
+		srcs = append(srcs, s)
+	}
+	sort.Slice(srcs, func(i, j int) bool { return srcs[i] < srcs[j] })
+	for _, s := range srcs {
+		in.Sources = append(in.Sources, e.states[s])
+	}
+	in.Jobs = e.jobList()
+	return model.BuildPosture(in)
+}
+
+// nameJobs gives jobs picked up from a server (which know only their target
+// id) the target's display name; e.mu must be held.
+func (e *Engine) nameJobs() (changed bool) {
+	for _, j := range e.jobs {
+		if j.Name == "" && j.Target != "" {
+			if ts, ok := e.posture.Target(j.Target); ok && ts.Found {
+				j.Name, changed = ts.Name, true
+			}
+		}
+	}
+	return changed
+}
+
+// jobList returns the running jobs and the newest ended ones, newest first;
+// e.mu must be held.
+func (e *Engine) jobList() []model.Job {
+	out := make([]model.Job, 0, len(e.jobs))
+	for _, j := range e.jobs {
+		out = append(out, *j)
+	}
+	sort.Slice(out, func(i, k int) bool {
+		if out[i].Started.Equal(out[k].Started) {
+			return out[i].ID < out[k].ID
+		}
+		return out[i].Started.After(out[k].Started)
+	})
+	return out
+}
+
+// pruneJobs forgets the oldest ended jobs beyond KeepFinished; e.mu must be held.
+func (e *Engine) pruneJobs() {
+	var ended []*model.Job
+	for _, j := range e.jobs {
+		if j.State.Terminal() {
+			ended = append(ended, j)
+		}
+	}
+	if len(ended) <= e.opts.KeepFinished {
+		return
+	}
+	sort.Slice(ended, func(i, k int) bool { return ended[i].Ended.After(ended[k].Ended) })
+	for _, j := range ended[e.opts.KeepFinished:] {
+		delete(e.jobs, j.ID)
+		delete(e.stopAsked, j.ID)
+	}
+}
+
+// send publishes an event. Progress may be dropped when the reader lags;
+// what must arrive waits for the reader or for ctx.
+func (e *Engine) send(ctx context.Context, ev model.Event, must bool) {
+	if !must {
+		select {
+		case e.events <- ev:
+		default:
+		}
+		return
+	}
+	select {
+	case e.events <- ev:
+	case <-ctx.Done():
+	}
+}
+
+// Start asks the target's backend to start a job and follows it.
+func (e *Engine) Start(ctx context.Context, req model.JobRequest) (model.Job, error) {
+	b, ok := e.backends[model.SourceOf(req.Target)]
+	if !ok {
+		return model.Job{}, fmt.Errorf("no %s source is configured for %s", model.SourceOf(req.Target), req.Target)
+	}
+	e.mu.Lock()
+	for _, j := range e.jobs {
+		if j.Target == req.Target && !j.State.Terminal() {
+			e.mu.Unlock()
+			return model.Job{}, fmt.Errorf("%s already has a %s job running; wait for it or stop it first", displayName(*j), j.Method)
+		}
+	}
+	e.mu.Unlock()
+	job, err := b.Start(ctx, req)
+	if err != nil {
+		return model.Job{}, err
+	}
+	if job.ID == "" {
+		job.ID = job.TaskID
+	}
+	if job.ID == "" {
+		job.ID = fmt.Sprintf("%s-%s-%d", req.Target, req.Method, e.opts.Now().UnixNano())
+	}
+	e.track(job, b)
+	return job, nil
+}
+
+// Reattach picks up the jobs running on the servers that this engine does
+// not follow yet: a console that quit and came back sees them again.
+func (e *Engine) Reattach(ctx context.Context) {
+	for src, b := range e.backends {
+		rctx, cancel := context.WithTimeout(ctx, e.opts.SourceTimeout)
+		running, err := b.Running(rctx)
+		cancel()
+		if err != nil {
+			e.send(ctx, model.ErrorEvent{Err: model.SourceError{Source: src, Message: "listing running jobs: " + err.Error(), At: e.opts.Now()}}, true)
+			continue
+		}
+		for _, j := range running {
+			if j.ID == "" {
+				j.ID = j.TaskID
+			}
+			e.mu.Lock()
+			_, known := e.jobs[j.ID]
+			e.mu.Unlock()
+			if !known {
+				e.track(j, b)
+			}
+		}
+	}
+}
+
+// track records a job and, while it runs, follows it in its own goroutine.
+func (e *Engine) track(job model.Job, b Backend) {
+	e.mu.Lock()
+	if job.Name == "" {
+		if ts, ok := e.posture.Target(job.Target); ok {
+			job.Name = ts.Name
+		}
+	}
+	j := job
+	e.jobs[j.ID] = &j
+	e.posture = e.buildPosture()
+	p := e.posture
+	runCtx := e.ctx
+	e.mu.Unlock()
+	e.send(runCtx, model.JobEvent{Job: job}, true)
+	e.send(runCtx, model.PostureEvent{Posture: p}, true)
+	if job.State.Terminal() {
+		return
+	}
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		final, err := b.Follow(runCtx, job, func(u model.Job) { e.update(runCtx, u, false) })
+		if runCtx.Err() != nil {
+			return // the console is quitting; the job goes on on the server
+		}
+		if err != nil && !final.State.Terminal() {
+			final = job
+			final.State = model.JobFailed
+			final.Message = "lost track of the job: " + err.Error()
+		}
+		if final.Ended.IsZero() {
+			final.Ended = e.opts.Now()
+		}
+		e.update(runCtx, final, true)
+		if final.State.Succeeded() {
+			e.Refresh() // the new restore point or snapshot shows at once
+		}
+	}()
+}
+
+// update stores a job's new state and publishes it.
+func (e *Engine) update(ctx context.Context, u model.Job, final bool) {
+	e.mu.Lock()
+	cur, ok := e.jobs[u.ID]
+	if !ok {
+		e.mu.Unlock()
+		return
+	}
+	if final && e.stopAsked[u.ID] && u.State == model.JobFailed {
+		u.State = model.JobCancelled
+	}
+	if u.Name == "" {
+		u.Name = cur.Name
+	}
+	*cur = u
+	var p *model.Posture
+	if final {
+		e.pruneJobs()
+		e.posture = e.buildPosture()
+		p = e.posture
+	}
+	e.mu.Unlock()
+	e.send(ctx, model.JobEvent{Job: u}, final)
+	if p != nil {
+		e.send(ctx, model.PostureEvent{Posture: p}, true)
+	}
+}
+
+// Stop asks the server to stop a running job; its end arrives as an event.
+func (e *Engine) Stop(ctx context.Context, jobID string) error {
+	e.mu.Lock()
+	j, ok := e.jobs[jobID]
+	var job model.Job
+	if ok {
+		job = *j
+	}
+	e.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("no job %s", jobID)
+	}
+	if job.State.Terminal() {
+		return fmt.Errorf("%s has already ended (%s)", displayName(job), job.State)
+	}
+	b, ok := e.backends[job.Source]
+	if !ok {
+		return fmt.Errorf("no %s source is configured", job.Source)
+	}
+	e.mu.Lock()
+	e.stopAsked[jobID] = true
+	e.mu.Unlock()
+	if err := b.Stop(ctx, job); err != nil {
+		e.mu.Lock()
+		delete(e.stopAsked, jobID)
+		e.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// Snapshots lists a guest's snapshots through its backend.
+func (e *Engine) Snapshots(ctx context.Context, targetID string) ([]model.Snapshot, error) {
+	b, ok := e.backends[model.SourceOf(targetID)]
+	if !ok {
+		return nil, fmt.Errorf("no %s source is configured", model.SourceOf(targetID))
+	}
+	sl, ok := b.(SnapshotLister)
+	if !ok {
+		return nil, fmt.Errorf("%s has no snapshots", b.Source())
+	}
+	return sl.Snapshots(ctx, targetID)
+}
+
+// Job returns what is known of a job now.
+func (e *Engine) Job(id string) (model.Job, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	j, ok := e.jobs[id]
+	if !ok {
+		return model.Job{}, false
+	}
+	return *j, true
+}
+
+func displayName(j model.Job) string {
+	if j.Name != "" {
+		return j.Name
+	}
+	return j.Target
+}
