@@ -324,6 +324,10 @@ func (e *Engine) Reattach(ctx context.Context) {
 // track records a job and, while it runs, follows it in its own goroutine.
 func (e *Engine) track(job model.Job, b Backend) {
 	e.mu.Lock()
+	if cur, ok := e.jobs[job.ID]; ok && !cur.State.Terminal() {
+		e.mu.Unlock()
+		return // already followed: Reattach and Start can race for one task
+	}
 	if job.Name == "" {
 		if ts, ok := e.posture.Target(job.Target); ok {
 			job.Name = ts.Name
