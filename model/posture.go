@@ -228,6 +228,13 @@ func rateTarget(id string, known map[string]Target, sources map[Source]SourceSta
 		ts.Status, ts.Reason = StatusUnknown, fmt.Sprintf("%s cannot be read: %s", src, firstNonEmpty(state.Err, "no answer yet"))
 	case !found:
 		ts.Status, ts.Reason = StatusUnknown, fmt.Sprintf("not found on %s", src)
+	case t.Kind == KindTemplate:
+		// A template does not change after it is made: one backup of it is
+		// enough, however old.
+		ts.Status, ts.Reason = StatusOK, "template: one backup is enough, it does not change"
+		if !has {
+			ts.Status, ts.Reason = StatusCritical, "template with no backup ever"
+		}
 	default:
 		ts.Status = AgeStatus(ts.LastBackup, has, maxAge, now)
 		ts.Reason = ageReason(ts, now)

@@ -49,6 +49,9 @@ func TestBuildPosture(t *testing.T) {
 		guest("pve/qemu/421", "k3sagent01", 3*time.Hour),
 		guest("pve/qemu/431", "bkpserver", 9*24*time.Hour),
 		guest("pve/qemu/500", "scratch"),
+		{ID: "pve/qemu/100", Name: "debiantpl", Kind: KindTemplate, Source: SourceProxmox,
+			RestorePoints: []RestorePoint{{Time: now.Add(-60 * 24 * time.Hour), Protected: true}}},
+		{ID: "pve/qemu/101", Name: "k3snodetpl", Kind: KindTemplate, Source: SourceProxmox},
 	}}
 	cases := []struct {
 		name     string
@@ -101,6 +104,13 @@ func TestBuildPosture(t *testing.T) {
 			sources:  []SourceState{pve},
 			concerns: []ConcernSpec{{ID: ConcernVMs, MaxAge: time.Hour, Targets: []string{"pve/qemu/999", "pve/qemu/500"}}},
 			want:     map[string]Status{"concern:vms": StatusCritical, "overall": StatusCritical},
+		},
+		{
+			name:     "a template needs one backup, however old",
+			sources:  []SourceState{pve},
+			concerns: []ConcernSpec{{ID: ConcernVMs, MaxAge: 26 * time.Hour, Targets: []string{"pve/qemu/100", "pve/qemu/101"}}},
+			want:     map[string]Status{"pve/qemu/100": StatusOK, "pve/qemu/101": StatusCritical},
+			reason:   map[string]string{"pve/qemu/100": "template", "pve/qemu/101": "no backup ever"},
 		},
 		{
 			name:     "no concerns at all is unknown",
