@@ -1,0 +1,236 @@
+// Package proxmox is the Proxmox VE backend: it reads the homelab's guests,
+// their vzdump archives and the storages that hold them, and starts and
+// follows backups and snapshots as PVE tasks.
+//
+// go-proxmox v0.8.2 builds the API client and serves the GET and DELETE
+// calls (Client.Get / Client.Delete), but only behind our own transport
+// (errors.go): its Req turns 401 and 403 into one ErrNotAuthorized (the
+// reason PVE gives in the status line is lost), a 500 into the bare status
+// line (PVE's message field is lost), and tries to parse JSON out of HTML
+// pages. The transport answers every such response with a clear error before
+// go-proxmox sees it. POSTs are raw form requests on the same http.Client:
+// go-proxmox's Post sends a JSON body, while PVE's API and the lab are
+// defined on form parameters. Every decoded shape is project-owned
+// (decode.go), because several of go-proxmox's types fail on real payloads.
+package proxmox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	pve "github.com/luthermonson/go-proxmox"
+
+	"github.com/backdeck/backdeck/model"
+)
+
+// Options configures a Client.
+type Options struct {
+	Config model.ProxmoxConfig
+	// Secret is the token secret, already resolved by the caller. It never
+	// appears in an error, a log line or a String().
+	Secret string
+	// PollInterval is how often Follow polls a task; default 1 s.
+	PollInterval time.Duration
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+const (
+	defaultTimeout      = 10 * time.Second
+	defaultPollInterval = time.Second
+	userAgent           = "backdeck"
+)
+
+// Client talks to one PVE host (or cluster) through its API.
+type Client struct {
+	cfg     model.ProxmoxConfig
+	secret  string // kept only to send it and to scrub it out of errors
+	site    string // "https://pve:8006", for messages
+	base    string // site + "/api2/json"
+	timeout time.Duration
+	poll    time.Duration
+	now     func() time.Time
+	hc      *http.Client
+	api     *pve.Client
+
+	mu        sync.Mutex
+	version   string          // cached after the first success
+	stopAsked map[string]bool // UPIDs whose stop we requested
+}
+
+// New validates the configuration and builds the client; it sends nothing.
+func New(opts Options) (*Client, error) {
+	cfg := opts.Config
+	site, err := normalizeURL(cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkTokenID(cfg.TokenID); err != nil {
+		return nil, err
+	}
+	secret := strings.TrimSpace(opts.Secret)
+	if secret == "" {
+		return nil, errors.New("no API token secret for [proxmox]: set token_secret_file or token_secret_env")
+	}
+	timeout := cfg.Timeout.Duration
+	if timeout <= 0 {
+		timeout = defaultTimeout
+	}
+	tlsCfg, err := tlsConfig(cfg.TLSConfig)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		cfg:       cfg,
+		secret:    secret,
+		site:      site,
+		base:      site + "/api2/json",
+		timeout:   timeout,
+		poll:      opts.PollInterval,
+		now:       opts.Now,
+		stopAsked: map[string]bool{},
+	}
+	if c.poll <= 0 {
+		c.poll = defaultPollInterval
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	c.hc = &http.Client{Transport: &checkedTransport{
+		next:    newTransport(tlsCfg, timeout),
+		site:    site,
+		apiPath: mustPath(c.base),
+		tokenID: cfg.TokenID,
+	}}
+	c.api = pve.NewClient(c.base,
+		pve.WithAPIToken(cfg.TokenID, secret),
+		pve.WithHTTPClient(c.hc),
+		pve.WithUserAgent(userAgent),
+		pve.WithLogger(quietLogger{}), // a TUI owns the terminal: nothing may print
+	)
+	return c, nil
+}
+
+// normalizeURL accepts "https://host:8006", with or without a trailing
+// slash or /api2/json, and returns the site part.
+func normalizeURL(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", errors.New("no url in [proxmox]: set it to the API of the PVE host, e.g. https://pve.example:8006")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return "", fmt.Errorf("url %q in [proxmox] is not an http(s) URL like https://pve.example:8006", raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", fmt.Errorf("url %q in [proxmox] must be a plain base URL like https://pve.example:8006", raw)
+	}
+	p := strings.TrimRight(u.Path, "/")
+	p = strings.TrimSuffix(p, "/api2/json")
+	return u.Scheme + "://" + u.Host + strings.TrimRight(p, "/"), nil
+}
+
+func mustPath(base string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "/api2/json"
+	}
+	return u.Path
+}
+
+// checkTokenID wants PVE's "user@realm!tokenname".
+func checkTokenID(id string) error {
+	at, bang := strings.Index(id, "@"), strings.LastIndex(id, "!")
+	if id == "" {
+		return errors.New("no token_id in [proxmox]: set it to the API token, e.g. backdeck@pve!console")
+	}
+	if at <= 0 || bang < at+2 || bang == len(id)-1 || strings.ContainsAny(id, " \t\r\n=") {
+		return fmt.Errorf("token_id %q in [proxmox] is not a PVE API token id like backdeck@pve!console", id)
+	}
+	return nil
+}
+
+// Source names the tool this backend talks to.
+func (c *Client) Source() model.Source { return model.SourceProxmox }
+
+// Insecure reports whether TLS verification is off (insecure = true).
+func (c *Client) Insecure() bool { return c.cfg.Insecure }
+
+// URL is the site the client talks to, e.g. https://pve:8006.
+func (c *Client) URL() string { return c.site }
+
+// String describes the client without its secret.
+func (c *Client) String() string {
+	return fmt.Sprintf("proxmox client for %s as %s", c.site, c.cfg.TokenID)
+}
+
+// errRequestTimeout marks a per-request deadline, to tell it from the caller's.
+var errRequestTimeout = errors.New("per-request timeout")
+
+// get reads path (relative to /api2/json) into v through go-proxmox.
+func (c *Client) get(ctx context.Context, path string, v any) error {
+	rctx, cancel := context.WithTimeoutCause(ctx, c.timeout, errRequestTimeout)
+	defer cancel()
+	return c.explain(ctx, rctx, http.MethodGet, path, c.api.Get(rctx, path, v))
+}
+
+// del sends a DELETE through go-proxmox; v may be nil.
+func (c *Client) del(ctx context.Context, path string, v any) error {
+	rctx, cancel := context.WithTimeoutCause(ctx, c.timeout, errRequestTimeout)
+	defer cancel()
+	return c.explain(ctx, rctx, http.MethodDelete, path, c.api.Delete(rctx, path, v))
+}
+
+// post sends form parameters, as PVE's API (and pvesh, and the web UI) do;
+// go-proxmox's Post would send JSON. v receives the "data" member.
+func (c *Client) post(ctx context.Context, path string, form url.Values, v any) error {
+	rctx, cancel := context.WithTimeoutCause(ctx, c.timeout, errRequestTimeout)
+	defer cancel()
+	return c.explain(ctx, rctx, http.MethodPost, path, c.rawPost(rctx, path, form, v))
+}
+
+func (c *Client) rawPost(ctx context.Context, path string, form url.Values, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("Authorization", "PVEAPIToken="+c.cfg.TokenID+"="+c.secret)
+	res, err := c.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(res.Body, maxBody))
+	if err != nil {
+		return err
+	}
+	var env struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return err
+	}
+	if v == nil || len(env.Data) == 0 {
+		return nil
+	}
+	return json.Unmarshal(env.Data, v)
+}
+
+// quietLogger discards go-proxmox's log lines.
+type quietLogger struct{}
+
+func (quietLogger) Debugf(string, ...interface{}) {}
+func (quietLogger) Errorf(string, ...interface{}) {}
+func (quietLogger) Infof(string, ...interface{})  {}
+func (quietLogger) Warnf(string, ...interface{})  {}

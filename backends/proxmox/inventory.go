@@ -1,0 +1,378 @@
+package proxmox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/backdeck/backdeck/model"
+)
+
+// Observe reads the inventory with a number of requests that does not grow
+// with the number of guests: /version (once), /cluster/resources,
+// /cluster/backup, per online node its backup storages, and per online
+// backup storage one content listing for all guests at once. Snapshots cost
+// one request per guest and are left to Snapshots.
+func (c *Client) Observe(ctx context.Context) (model.SourceState, error) {
+	ver, err := c.versionLabel(ctx)
+	if err != nil {
+		return model.SourceState{}, err
+	}
+	res, err := c.resources(ctx)
+	if err != nil {
+		return model.SourceState{}, err
+	}
+	jobs, err := c.backupJobs(ctx)
+	if err != nil {
+		return model.SourceState{}, err
+	}
+	inv := newInventory(res)
+	for _, node := range inv.nodes {
+		if !node.online {
+			continue
+		}
+		list, err := c.nodeBackupStorages(ctx, node.name)
+		if err != nil {
+			return model.SourceState{}, err
+		}
+		for _, s := range list {
+			st, fresh := inv.mergeBackupStorage(node.name, s)
+			if !fresh || !st.Online {
+				continue // an offline storage cannot list its archives: the store shows offline
+			}
+			entries, err := c.backupContent(ctx, node.name, s.Storage)
+			if err != nil {
+				return model.SourceState{}, err
+			}
+			inv.addRestorePoints(st.ID, entries)
+		}
+	}
+	return model.SourceState{
+		Source:   model.SourceProxmox,
+		OK:       true,
+		Version:  ver,
+		Insecure: c.Insecure(),
+		Targets:  inv.targets(jobs),
+		Stores:   inv.storeList(),
+		At:       c.now(),
+	}, nil
+}
+
+// versionLabel asks /version once; PVE is not upgraded under a running
+// console often enough to pay a request per refresh. go-proxmox's own
+// Version() writes a field of the shared client and races, so it is read
+// through Get into our own struct.
+func (c *Client) versionLabel(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	v := c.version
+	c.mu.Unlock()
+	if v != "" {
+		return v, nil
+	}
+	var info versionInfo
+	if err := c.get(ctx, "/version", &info); err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	c.version = info.label()
+	v = c.version
+	c.mu.Unlock()
+	return v, nil
+}
+
+func (c *Client) resources(ctx context.Context) ([]resource, error) {
+	var res []resource
+	if err := c.get(ctx, "/cluster/resources", &res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// backupJobs reads the cluster's backup jobs. A token without Sys.Audit
+// may not read them: they only help choose a storage, so that is no error.
+func (c *Client) backupJobs(ctx context.Context) ([]backupJob, error) {
+	var jobs []backupJob
+	err := c.get(ctx, "/cluster/backup", &jobs)
+	var ae *APIError
+	if errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden {
+		return nil, nil
+	}
+	return jobs, err
+}
+
+// nodeBackupStorages lists a node's storages that take backups, with their
+// active flag and sizes (an unplugged USB directory storage is active 0).
+func (c *Client) nodeBackupStorages(ctx context.Context, node string) ([]nodeStorage, error) {
+	var list []nodeStorage
+	if err := c.get(ctx, "/nodes/"+url.PathEscape(node)+"/storage?content=backup", &list); err != nil {
+		return nil, err
+	}
+	out := list[:0]
+	for _, s := range list {
+		if s.Content == "" || hasItem(splitList(s.Content), "backup") {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// backupContent lists every guest's archives on one storage in one request.
+func (c *Client) backupContent(ctx context.Context, node, storage string) ([]contentEntry, error) {
+	var entries []contentEntry
+	p := "/nodes/" + url.PathEscape(node) + "/storage/" + url.PathEscape(storage) + "/content?content=backup"
+	if err := c.get(ctx, p, &entries); err != nil {
+		return nil, fmt.Errorf("listing the backups on storage %s: %w", storage, err)
+	}
+	return entries, nil
+}
+
+// inventory assembles targets and stores from the answers of one Observe.
+type inventory struct {
+	nodes   []nodeInfo
+	guests  []*model.Target
+	byVMID  map[int]*model.Target
+	pools   map[int]string
+	stores  map[string]*model.Store // by storeKey
+	order   []string
+	visited map[string]bool // backup storages already merged (shared ones once)
+}
+
+type nodeInfo struct {
+	name   string
+	online bool
+}
+
+func newInventory(res []resource) *inventory {
+	inv := &inventory{byVMID: map[int]*model.Target{}, pools: map[int]string{}, stores: map[string]*model.Store{}, visited: map[string]bool{}}
+	sort.SliceStable(res, func(i, j int) bool { return res[i].Node < res[j].Node })
+	for _, r := range res {
+		switch r.Type {
+		case "node":
+			inv.nodes = append(inv.nodes, nodeInfo{name: firstOf(r.Node, strings.TrimPrefix(r.ID, "node/")), online: r.Status == "online"})
+		case "qemu", "lxc":
+			t := guestTarget(r)
+			inv.guests = append(inv.guests, &t)
+			inv.byVMID[t.VMID] = &t
+			inv.pools[t.VMID] = r.Pool
+		case "storage":
+			name := firstOf(r.Storage, lastSegment(r.ID))
+			key := storeKey(r.Node, name, bool(r.Shared))
+			if _, dup := inv.stores[key]; dup {
+				continue
+			}
+			content := splitList(r.Content)
+			st := &model.Store{
+				ID:      r.Node + "/" + name,
+				Name:    name,
+				Node:    r.Node,
+				Type:    r.PluginType,
+				Content: content,
+				Online:  r.Status == "available",
+				Total:   r.MaxDisk.Int64(0),
+				Used:    r.Disk.Int64(0),
+				Backup:  hasItem(content, "backup"),
+			}
+			st.Avail = max(st.Total-st.Used, 0)
+			inv.stores[key] = st
+			inv.order = append(inv.order, key)
+		}
+	}
+	sort.SliceStable(inv.guests, func(i, j int) bool {
+		if inv.guests[i].Node != inv.guests[j].Node {
+			return inv.guests[i].Node < inv.guests[j].Node
+		}
+		return inv.guests[i].VMID < inv.guests[j].VMID
+	})
+	return inv
+}
+
+// storeKey names a store once: a shared storage is the same on every node.
+func storeKey(node, name string, shared bool) string {
+	if shared {
+		return "shared/" + name
+	}
+	return node + "/" + name
+}
+
+// mergeBackupStorage records what a node says of one of its backup
+// storages; fresh is false when a shared storage was already seen.
+func (inv *inventory) mergeBackupStorage(node string, s nodeStorage) (st *model.Store, fresh bool) {
+	key := storeKey(node, s.Storage, bool(s.Shared))
+	if inv.visited[key] {
+		return inv.stores[key], false
+	}
+	inv.visited[key] = true
+	st, ok := inv.stores[key]
+	if !ok {
+		st = &model.Store{ID: node + "/" + s.Storage, Name: s.Storage, Node: node}
+		inv.stores[key] = st
+		inv.order = append(inv.order, key)
+	}
+	if st.Type == "" {
+		st.Type = s.Type
+	}
+	if s.Content != "" {
+		st.Content = splitList(s.Content)
+	}
+	st.Backup = true
+	st.Online = s.online()
+	st.Total, st.Used, st.Avail = s.Total.Int64(0), s.Used.Int64(0), s.Avail.Int64(0)
+	return st, true
+}
+
+// addRestorePoints files one storage's archives under their guests. Archives
+// of guests that no longer exist are not anyone's restore points here.
+func (inv *inventory) addRestorePoints(storeID string, entries []contentEntry) {
+	for _, e := range entries {
+		if e.Content != "" && e.Content != "backup" {
+			continue
+		}
+		t, ok := inv.byVMID[int(e.VMID.Int64(-1))]
+		if !ok {
+			continue
+		}
+		t.RestorePoints = append(t.RestorePoints, model.RestorePoint{
+			ID:        e.VolID,
+			Target:    t.ID,
+			Method:    model.MethodVzdump,
+			Time:      time.Unix(e.CTime.Int64(0), 0),
+			Size:      e.Size.Int64(0),
+			Format:    e.Format,
+			Notes:     e.Notes,
+			Protected: bool(e.Protected),
+			Store:     storeID,
+		})
+	}
+}
+
+func (inv *inventory) targets(jobs []backupJob) []model.Target {
+	out := make([]model.Target, 0, len(inv.guests))
+	for _, t := range inv.guests {
+		sort.SliceStable(t.RestorePoints, func(i, j int) bool { return t.RestorePoints[i].Time.After(t.RestorePoints[j].Time) })
+		for _, j := range jobs {
+			if j.Type != "" && j.Type != "vzdump" {
+				continue
+			}
+			if j.covers(t.VMID, t.Node, inv.pools[t.VMID]) {
+				t.Detail += " · job " + firstOf(j.Schedule, j.ID) + " → " + firstOf(j.Storage, "default storage")
+				break
+			}
+		}
+		out = append(out, *t)
+	}
+	return out
+}
+
+func (inv *inventory) storeList() []model.Store {
+	out := make([]model.Store, 0, len(inv.order))
+	for _, k := range inv.order {
+		out = append(out, *inv.stores[k])
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// guestTarget turns a qemu or lxc resource into a target.
+func guestTarget(r resource) model.Target {
+	vmid := int(r.VMID.Int64(0))
+	if vmid == 0 {
+		vmid, _ = strconv.Atoi(lastSegment(r.ID))
+	}
+	t := model.Target{
+		ID:     targetID(r.Node, r.Type, vmid),
+		Name:   firstOf(r.Name, fmt.Sprintf("%s %d", guestWord(r.Type), vmid)),
+		Kind:   model.KindVM,
+		Source: model.SourceProxmox,
+		Node:   r.Node,
+		VMID:   vmid,
+		State:  r.Status,
+		Lock:   r.Lock,
+	}
+	t.Methods = []model.Method{model.MethodVzdump, model.MethodSnapshot}
+	word := guestWord(r.Type)
+	if r.Type == "lxc" {
+		t.Kind = model.KindLXC
+	}
+	if r.Template {
+		// PVE cannot snapshot a template, only back it up.
+		t.Kind = model.KindTemplate
+		t.Methods = []model.Method{model.MethodVzdump}
+		word += " template"
+	}
+	t.Detail = fmt.Sprintf("%s %d · %s · %s", word, vmid, firstOf(r.Status, "unknown"), r.Node)
+	if r.Lock != "" {
+		t.Detail += " · locked (" + r.Lock + ")"
+	}
+	return t
+}
+
+// guestWord is how PVE's UI names a guest type.
+func guestWord(typ string) string {
+	if typ == "lxc" {
+		return "CT"
+	}
+	return "VM"
+}
+
+func targetID(node, typ string, vmid int) string {
+	return fmt.Sprintf("%s/%s/%d", node, typ, vmid)
+}
+
+// parseTargetID splits "<node>/<qemu|lxc>/<vmid>".
+func parseTargetID(id string) (node, typ string, vmid int, err error) {
+	parts := strings.Split(id, "/")
+	if len(parts) == 3 && (parts[1] == "qemu" || parts[1] == "lxc") && parts[0] != "" {
+		if n, e := strconv.Atoi(parts[2]); e == nil && n > 0 {
+			return parts[0], parts[1], n, nil
+		}
+	}
+	return "", "", 0, fmt.Errorf("%q is not a PVE target id (<node>/qemu/<vmid> or <node>/lxc/<vmid>)", id)
+}
+
+func lastSegment(s string) string {
+	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// guest is a fresh view of one guest, for acting on it.
+type guest struct {
+	model.Target
+	Type string // qemu | lxc
+	Pool string
+}
+
+// lookupGuest finds a target in a fresh /cluster/resources (one request):
+// its lock and node must be current before anything starts. A guest that
+// migrated is found by its vmid, which is unique in a cluster.
+func (c *Client) lookupGuest(ctx context.Context, id string) (guest, error) {
+	_, typ, vmid, err := parseTargetID(id)
+	if err != nil {
+		return guest{}, err
+	}
+	res, err := c.resources(ctx)
+	if err != nil {
+		return guest{}, err
+	}
+	for _, r := range res {
+		if (r.Type == "qemu" || r.Type == "lxc") && int(r.VMID.Int64(0)) == vmid {
+			if r.Type != typ {
+				return guest{}, fmt.Errorf("guest %d is a %s on PVE, not a %s: the target id %s is stale", vmid, r.Type, typ, id)
+			}
+			return guest{Target: guestTarget(r), Type: r.Type, Pool: r.Pool}, nil
+		}
+	}
+	return guest{}, fmt.Errorf("there is no guest %d on PVE (target %s)", vmid, id)
+}
+
+// label is "k3sagent01 (VM 421)".
+func (g guest) label() string {
+	return fmt.Sprintf("%s (%s %d)", g.Name, guestWord(g.Type), g.VMID)
+}
