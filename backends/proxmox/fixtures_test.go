@@ -293,3 +293,27 @@ func testClient(t *testing.T, u string) *Client {
 	}
 	return c
 }
+
+func TestPrunePreviewFixture(t *testing.T) {
+	var entries []pruneEntry
+	if err := json.Unmarshal(fixtureData(t, "prunebackups-preview.json"), &entries); err != nil {
+		t.Fatal(err)
+	}
+	marks := pruneMarks(entries)
+	got := []string{}
+	for _, m := range marks {
+		got = append(got, m.Mark)
+	}
+	if strings.Join(got, ",") != "protected,keep,remove,renamed" {
+		t.Errorf("marks %v", got)
+	}
+	if marks[3].VMID != 0 || marks[3].Type != "unknown" || marks[0].VMID != 100 {
+		t.Errorf("marks %+v", marks)
+	}
+	if s := retentionSpec(model.Retention{KeepLast: 3, KeepDaily: 7}); s != "keep-last=3,keep-daily=7" {
+		t.Error(s)
+	}
+	if s := retentionSpec(model.Retention{}); s != "" {
+		t.Error(s)
+	}
+}
