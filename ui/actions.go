@@ -1,0 +1,280 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/backdeck/backdeck/model"
+)
+
+// Results of engine calls; each carries the id of its request (or the
+// generation of its snapshot fetch) so that late answers can be dropped.
+type (
+	startResultMsg struct {
+		id    int
+		req   model.JobRequest
+		label string
+		job   model.Job
+		err   error
+	}
+	stopResultMsg struct {
+		id    int
+		job   model.Job
+		label string
+		err   error
+	}
+	snapshotsMsg struct {
+		target string
+		gen    int
+		list   []model.Snapshot
+		err    error
+	}
+)
+
+// snapEntry is the console's copy of a guest's snapshots.
+type snapEntry struct {
+	snapState
+	gen   int  // the request that fills it
+	stale bool // a newer posture came: fetch again when shown
+}
+
+// startCmd calls Engine.Start in a command. The command reads only what it
+// was given: it never touches the model.
+func (m *Model) startCmd(req model.JobRequest, label string) tea.Cmd {
+	eng := m.opts.Engine
+	if eng == nil {
+		return nil
+	}
+	m.seq++
+	id := m.seq
+	m.inflight[id] = label
+	return tea.Batch(m.say("starting "+label+"…", false), func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+		defer cancel()
+		job, err := eng.Start(ctx, req)
+		return startResultMsg{id: id, req: req, label: label, job: job, err: err}
+	})
+}
+
+func (m *Model) stopCmd(job model.Job, label string) tea.Cmd {
+	eng := m.opts.Engine
+	if eng == nil {
+		return nil
+	}
+	m.seq++
+	id := m.seq
+	m.inflight[id] = label
+	jobID := job.ID
+	return tea.Batch(m.say("stopping "+label+"…", false), func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
+		defer cancel()
+		return stopResultMsg{id: id, job: job, label: label, err: eng.Stop(ctx, jobID)}
+	})
+}
+
+// fetchSnapshots asks for a guest's snapshots under a new generation.
+func (m *Model) fetchSnapshots(target string) tea.Cmd {
+	eng := m.opts.Engine
+	if eng == nil {
+		return nil
+	}
+	m.snapGen++
+	gen := m.snapGen
+	e := m.snaps[target]
+	if e == nil {
+		e = &snapEntry{}
+		m.snaps[target] = e
+	}
+	e.gen, e.loading, e.stale = gen, true, false
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), snapshotsTimeout)
+		defer cancel()
+		list, err := eng.Snapshots(ctx, target)
+		return snapshotsMsg{target: target, gen: gen, list: list, err: err}
+	}
+}
+
+func (m *Model) onStartResult(msg startResultMsg) tea.Cmd {
+	if _, ok := m.inflight[msg.id]; !ok {
+		return nil
+	}
+	delete(m.inflight, msg.id)
+	if msg.err != nil {
+		var ce *model.ChoiceError
+		if errors.As(msg.err, &ce) && ce.What == "storage" && len(ce.Choices) > 0 {
+			m.dialog = newPicker(m.c, msg.req, msg.label, ce)
+			m.chromeDirty = true
+			return m.say("choose where the backup goes", false)
+		}
+		return m.actionFailed(model.SourceOf(msg.req.Target), "Cannot start the "+msg.label, msg.err)
+	}
+	return tea.Batch(m.applyJob(msg.job), m.say("started "+msg.label, false))
+}
+
+func (m *Model) onStopResult(msg stopResultMsg) tea.Cmd {
+	if _, ok := m.inflight[msg.id]; !ok {
+		return nil
+	}
+	delete(m.inflight, msg.id)
+	if msg.err != nil {
+		return m.actionFailed(msg.job.Source, "Cannot stop the "+msg.label, msg.err)
+	}
+	return m.say("asked the server to stop "+msg.label+"; its end shows below", false)
+}
+
+// actionFailed shows why an action the operator asked for failed: in full
+// in a notice, in the status bar and in the error log.
+func (m *Model) actionFailed(src model.Source, title string, err error) tea.Cmd {
+	if m.dialog == nil {
+		m.dialog = &noticeDialog{c: m.c, title: title, text: err.Error()}
+	}
+	return m.showError(model.SourceError{Source: src, Message: strings.ToLower(title[:1]) + title[1:] + ": " + err.Error(), At: m.c.now()})
+}
+
+// onSnapshots keeps the answer of the latest fetch only.
+func (m *Model) onSnapshots(msg snapshotsMsg) tea.Cmd {
+	e := m.snaps[msg.target]
+	if e == nil || msg.gen != e.gen || msg.gen != m.snapGen {
+		return nil // a stale answer: a newer fetch is under way or done
+	}
+	e.loading = false
+	if msg.err != nil {
+		e.err = msg.err.Error()
+	} else {
+		e.loaded, e.err = true, ""
+		e.list = make([]model.Snapshot, 0, len(msg.list))
+		for _, s := range msg.list {
+			if s.Name != "current" {
+				e.list = append(e.list, s)
+			}
+		}
+		sort.SliceStable(e.list, func(i, j int) bool { return e.list[i].Time.After(e.list[j].Time) })
+	}
+	if msg.target == m.selTarget {
+		m.detail.SetSnapshots(e.snapState)
+	}
+	return nil
+}
+
+// selectedGuest is the selected target, when it is one that can act.
+func (m *Model) selectedTarget() *model.TargetStatus {
+	_, t := m.tree.Selected()
+	if t == nil || t.Store != nil {
+		return nil
+	}
+	return t
+}
+
+func (m *Model) backup() tea.Cmd {
+	t := m.selectedTarget()
+	if t == nil || !hasMethod(t.Target, model.MethodVzdump) {
+		return m.say("b backs up a guest: select one in the tree", false)
+	}
+	req := model.JobRequest{Target: t.ID, Method: model.MethodVzdump}
+	return m.startCmd(req, "vzdump of "+guestLabel(t.Target))
+}
+
+func (m *Model) openSnapshotForm() tea.Cmd {
+	t := m.selectedTarget()
+	if t == nil || !hasMethod(t.Target, model.MethodSnapshot) {
+		return m.say("s snapshots a guest: select one in the tree", false)
+	}
+	m.dialog = newSnapshotForm(m.c, t.Target)
+	return nil
+}
+
+// snapshotTarget is the guest and snapshot a rollback or deletion is about.
+func (m *Model) snapshotTarget(method model.Method, verb string) (*model.TargetStatus, model.Snapshot, tea.Cmd) {
+	t := m.selectedTarget()
+	if t == nil || !hasMethod(t.Target, method) {
+		return nil, model.Snapshot{}, m.say(verb+" needs a guest with snapshots: select one in the tree", false)
+	}
+	s, ok := m.detail.SelectedSnapshot()
+	if !ok {
+		return nil, model.Snapshot{}, m.say("no snapshot selected: tab to the detail pane and pick one with j/k", false)
+	}
+	return t, s, nil
+}
+
+func (m *Model) openRollback() tea.Cmd {
+	t, s, cmd := m.snapshotTarget(model.MethodRollback, "rollback")
+	if t == nil {
+		return cmd
+	}
+	g := guestLabel(t.Target)
+	m.dialog = newConfirm(m.c, "Roll back "+g,
+		fmt.Sprintf("Roll back %s to snapshot %s? Changes since then are lost.", g, s.Name), "",
+		action{kind: actStart, req: model.JobRequest{Target: t.ID, Method: model.MethodRollback, Snapshot: s.Name}, label: "rollback of " + g + " to " + s.Name})
+	return nil
+}
+
+func (m *Model) openDelete() tea.Cmd {
+	t, s, cmd := m.snapshotTarget(model.MethodDeleteSnapshot, "deleting a snapshot")
+	if t == nil {
+		return cmd
+	}
+	g := guestLabel(t.Target)
+	m.dialog = newConfirm(m.c, "Delete snapshot "+s.Name,
+		fmt.Sprintf("Delete snapshot %s of %s? It cannot be restored afterwards.", s.Name, g), s.Name,
+		action{kind: actStart, req: model.JobRequest{Target: t.ID, Method: model.MethodDeleteSnapshot, Snapshot: s.Name}, label: "deletion of snapshot " + s.Name + " of " + g})
+	return nil
+}
+
+func (m *Model) openStop() tea.Cmd {
+	var job model.Job
+	found := false
+	if m.focus == focusJobs {
+		job, found = m.jobs.Selected()
+	} else if t := m.selectedTarget(); t != nil {
+		if j := m.jobs.RunningOn(t.ID); j != nil {
+			job, found = *j, true
+		}
+	}
+	if !found || job.State.Terminal() {
+		return m.say("x stops a running job: select it in the jobs panel (tab)", false)
+	}
+	name := job.Name
+	if name == "" {
+		name = job.Target
+	}
+	if ts, ok := m.posture.Target(job.Target); ok {
+		name = guestLabel(ts.Target)
+	}
+	label := methodLabel(job.Method) + " of " + name
+	m.dialog = newConfirm(m.c, "Stop "+label,
+		fmt.Sprintf("Stop the %s? The server ends the task; what it wrote so far is discarded.", label), "",
+		action{kind: actStop, job: job, label: label})
+	return nil
+}
+
+// quit asks first while jobs run on the servers.
+func (m *Model) quit() tea.Cmd {
+	n := m.jobs.Running()
+	if n == 0 {
+		return tea.Quit
+	}
+	text := fmt.Sprintf("%d jobs are running on the server; they go on without the console. Quit? [y/N]", n)
+	if n == 1 {
+		text = "1 job is running on the server; it goes on without the console. Quit? [y/N]"
+	}
+	m.dialog = &quitDialog{c: m.c, text: text}
+	return nil
+}
+
+// accept does what an accepted dialog stands for.
+func (m *Model) accept(a action) tea.Cmd {
+	switch a.kind {
+	case actQuit:
+		return tea.Quit
+	case actStop:
+		return m.stopCmd(a.job, a.label)
+	case actNone:
+		return nil
+	}
+	return m.startCmd(a.req, a.label)
+}

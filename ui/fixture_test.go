@@ -1,0 +1,212 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/backdeck/backdeck/model"
+)
+
+// testNow is the fixed clock of every test: 25 Nov 2026, 14:22 UTC.
+var testNow = time.Date(2026, 11, 25, 14, 22, 0, 0, time.UTC)
+
+func fixedNow() time.Time { return testNow }
+
+const (
+	GiB = int64(1) << 30
+	MiB = int64(1) << 20
+)
+
+// fakeEngine is the engine of the tests: a channel of events, canned
+// answers, and a record of what the console asked.
+type fakeEngine struct {
+	events chan model.Event
+
+	mu        sync.Mutex
+	starts    []model.JobRequest
+	stops     []string
+	snapCalls []string
+	refreshes int
+
+	startFn func(req model.JobRequest) (model.Job, error)
+	snaps   map[string][]model.Snapshot
+}
+
+func newFakeEngine() *fakeEngine {
+	return &fakeEngine{events: make(chan model.Event, 16), snaps: map[string][]model.Snapshot{}}
+}
+
+func (f *fakeEngine) Events() <-chan model.Event { return f.events }
+
+func (f *fakeEngine) Refresh() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.refreshes++
+}
+
+func (f *fakeEngine) Start(_ context.Context, req model.JobRequest) (model.Job, error) {
+	f.mu.Lock()
+	f.starts = append(f.starts, req)
+	fn := f.startFn
+	f.mu.Unlock()
+	if fn != nil {
+		return fn(req)
+	}
+	return model.Job{ID: "job-" + req.Target, Target: req.Target, Method: req.Method, Source: model.SourceProxmox, State: model.JobRunning, Started: testNow, Progress: model.UnknownProgress()}, nil
+}
+
+func (f *fakeEngine) Stop(_ context.Context, jobID string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.stops = append(f.stops, jobID)
+	return nil
+}
+
+func (f *fakeEngine) Snapshots(_ context.Context, targetID string) ([]model.Snapshot, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.snapCalls = append(f.snapCalls, targetID)
+	return f.snaps[targetID], nil
+}
+
+func (f *fakeEngine) Starts() []model.JobRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]model.JobRequest(nil), f.starts...)
+}
+
+func (f *fakeEngine) Stops() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.stops...)
+}
+
+func (f *fakeEngine) SnapCalls() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.snapCalls...)
+}
+
+var guestMethods = []model.Method{model.MethodVzdump, model.MethodSnapshot, model.MethodRollback, model.MethodDeleteSnapshot}
+
+// vzdump builds a restore point of a guest.
+func vzdump(vmid int, ago time.Duration, size int64, notes string, protected bool) model.RestorePoint {
+	t := testNow.Add(-ago)
+	return model.RestorePoint{
+		ID:        fmt.Sprintf("hddusb_bkpvzdumps:backup/vzdump-qemu-%d-%s.vma.zst", vmid, t.Format("2006_01_02-15_04_05")),
+		Target:    fmt.Sprintf("pve/qemu/%d", vmid),
+		Method:    model.MethodVzdump,
+		Time:      t,
+		Size:      size,
+		Format:    "vma.zst",
+		Notes:     notes,
+		Protected: protected,
+		Store:     "pve/hddusb_bkpvzdumps",
+	}
+}
+
+// guest builds a rated guest of the seed homelab.
+func guest(vmid int, name string, kind model.TargetKind, st model.Status, maxAge time.Duration, reason string, rps ...model.RestorePoint) model.TargetStatus {
+	t := model.Target{
+		ID: fmt.Sprintf("pve/qemu/%d", vmid), Name: name, Kind: kind, Source: model.SourceProxmox, Node: "pve", VMID: vmid,
+		State: "running", Methods: guestMethods, RestorePoints: rps,
+	}
+	if kind == model.KindTemplate {
+		t.State = "stopped"
+		t.Methods = []model.Method{model.MethodVzdump}
+	}
+	ts := model.TargetStatus{Target: t, Status: st, MaxAge: maxAge, Reason: reason, Found: true}
+	if rp, ok := t.LastBackup(); ok {
+		ts.HasBackup, ts.LastBackup, ts.Age = true, rp.Time, testNow.Sub(rp.Time)
+	}
+	return ts
+}
+
+// runningJob is the vzdump of k3sagent02 at 45 %.
+func runningJob() model.Job {
+	return model.Job{
+		ID: "UPID:pve:000A1B2C:0F3E4D5A:6765F0A0:vzdump:422:root@pam:", Target: "pve/qemu/422", Name: "k3sagent02",
+		Method: model.MethodVzdump, Source: model.SourceProxmox, Node: "pve", State: model.JobRunning,
+		Started: testNow.Add(-30 * time.Second), Storage: "hddusb_bkpvzdumps",
+		Progress: model.Progress{
+			Percent: 45, DoneBytes: 45 * GiB / 10, TotalBytes: 10 * GiB,
+			ReadBytesPerS: float64(152 * MiB), WriteBytesPerS: float64(140 * MiB),
+			ETA: 36 * time.Second, ETAKnown: true,
+			LastLine: "INFO:  45% (4.5 GiB of 10.0 GiB) in 30s, read: 152.3 MiB/s, write: 140.1 MiB/s",
+		},
+	}
+}
+
+// seedPosture resembles the seed homelab of DESIGN.md.
+func seedPosture() *model.Posture {
+	day := 24 * time.Hour
+	maxAge := 26 * time.Hour
+	debiantpl := guest(100, "debiantpl", model.KindTemplate, model.StatusOK, 0, "template: one protected backup kept (no max age)",
+		vzdump(100, 75*day, 835*MiB, "debiantpl template", true))
+	k3snodetpl := guest(101, "k3snodetpl", model.KindTemplate, model.StatusOK, 0, "template: one protected backup kept (no max age)",
+		vzdump(101, 74*day, 653*MiB, "k3snodetpl template", true))
+	server := guest(411, "k3sserver01", model.KindVM, model.StatusOK, maxAge, "last backup 2 h ago, within the max age of 26 h",
+		vzdump(411, 2*time.Hour, 1229*MiB, "k3sserver01", false),
+		vzdump(411, 26*time.Hour, 1210*MiB, "k3sserver01", false),
+		vzdump(411, 50*time.Hour, 1198*MiB, "k3sserver01", false))
+	agent1 := guest(421, "k3sagent01", model.KindVM, model.StatusOK, maxAge, "last backup 8 h ago, within the max age of 26 h",
+		vzdump(421, 8*time.Hour, 2765*MiB, "k3sagent01", false),
+		vzdump(421, 32*time.Hour, 2740*MiB, "k3sagent01", false),
+		vzdump(421, 6*day, 2701*MiB, "before k3s upgrade", true))
+	agent2 := guest(422, "k3sagent02", model.KindVM, model.StatusWarning, maxAge, "last backup 31 h ago, past the max age of 26 h",
+		vzdump(422, 31*time.Hour, 3686*MiB, "k3sagent02", false))
+	bkp := guest(431, "bkpserver", model.KindVM, model.StatusCritical, maxAge, "last backup 9 d ago, more than twice the max age of 26 h",
+		vzdump(431, 9*day, 1843*MiB, "bkpserver", false))
+
+	full := testNow.Add(94 * day)
+	temp := 34
+	stores := []model.Store{
+		{ID: "pve/hddusb_bkpvzdumps", Name: "hddusb_bkpvzdumps", Node: "pve", Type: "dir", Content: []string{"backup"}, Online: true,
+			Total: 1000 * GiB, Used: 610 * GiB, Avail: 390 * GiB, Drive: "NA8F1234", Backup: true, FullAt: &full},
+		{ID: "pve/hddusb_bkpdata", Name: "hddusb_bkpdata", Node: "pve", Type: "lvmthin", Content: []string{"images"}, Online: true,
+			Total: 800 * GiB, Used: 300 * GiB, Avail: 500 * GiB, Drive: "NA8F1234"},
+	}
+	drives := []model.Drive{{
+		ID: "NA8F1234", Name: "usb-backups", Model: "Seagate Expansion HDD", Serial: "NA8F1234", DevPath: "/dev/sdb", Type: "usb",
+		Size: 2000 * GiB, Health: model.HealthPassed, TemperatureC: &temp, Present: true,
+		Holds: []string{"pve/hddusb_bkpvzdumps", "pve/hddusb_bkpdata"},
+	}}
+	storeRow := func(i int) model.TargetStatus {
+		s := &stores[i]
+		reason := fmt.Sprintf("%.0f%% used, %s free", s.UsedFraction()*100, model.HumanBytes(s.Avail))
+		return model.TargetStatus{Target: model.Target{ID: "store/" + s.ID, Name: s.Name, Node: s.Node}, Found: true, Store: s, Status: s.UsageStatus(), Reason: reason}
+	}
+	driveRow := model.TargetStatus{Target: model.Target{ID: "drive/NA8F1234", Name: "usb-backups"}, Found: true, Status: model.StatusOK, Reason: "SMART passed"}
+
+	return &model.Posture{
+		GeneratedAt: testNow,
+		Overall:     model.StatusCritical,
+		Concerns: []model.ConcernStatus{
+			{ID: model.ConcernVMs, Name: "Virtual machines", Status: model.StatusCritical, MaxAge: maxAge,
+				Targets: []model.TargetStatus{debiantpl, k3snodetpl, server, agent1, agent2, bkp}},
+			{ID: model.ConcernCluster, Name: "Kubernetes cluster", Status: model.StatusWarning, MaxAge: maxAge,
+				Targets: []model.TargetStatus{server, agent1, agent2}},
+			{ID: model.ConcernBackups, Name: "Backups", Status: model.StatusOK,
+				Targets: []model.TargetStatus{storeRow(0), storeRow(1), driveRow}},
+		},
+		Stores:   stores,
+		Drives:   drives,
+		Jobs:     []model.Job{runningJob()},
+		Versions: map[model.Source]string{model.SourceProxmox: "8.4.1"},
+	}
+}
+
+// bigPosture has n guests in one concern, for the benchmark.
+func bigPosture(n int) *model.Posture {
+	p := seedPosture()
+	targets := make([]model.TargetStatus, 0, n)
+	for i := 0; i < n; i++ {
+		st := model.Status(i % 4)
+		targets = append(targets, guest(1000+i, fmt.Sprintf("guest%04d", i), model.KindVM, st, 26*time.Hour, "last backup some time ago",
+			vzdump(1000+i, time.Duration(i%72)*time.Hour, int64(i)*MiB, "", false)))
+	}
+	p.Concerns[0].Targets = targets
+	return p
+}

@@ -1,0 +1,56 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
+)
+
+// helpSection is one part of the ? overlay: a component and its bindings.
+type helpSection struct {
+	title string
+	h     helper
+}
+
+// consoleHelp is the root's own bindings (the ones that work everywhere).
+type consoleHelp struct{ c *common }
+
+func (g consoleHelp) ShortHelp() []key.Binding {
+	k := g.c.keys
+	return []key.Binding{k.Help, k.Filter, k.Next, k.Quit}
+}
+
+func (g consoleHelp) FullHelp() [][]key.Binding {
+	k := g.c.keys
+	return [][]key.Binding{
+		{k.Help, k.Filter, k.Log, k.Refresh},
+		{k.Next, k.Prev, k.Back, k.Quit, k.ForceQuit},
+	}
+}
+
+// helpView draws the ? overlay from every component's FullHelp, two
+// sections side by side when they fit in w.
+func helpView(sb *statusBar, sections []helpSection, w int) string {
+	th := sb.c.theme
+	sb.help.SetWidth(0)
+	blocks := make([]string, len(sections))
+	for i, s := range sections {
+		blocks[i] = th.Bold.Render(s.title) + "\n" + sb.help.FullHelpView(s.h.FullHelp())
+	}
+	out := []string{th.Title.Render("Keys") + th.Muted.Render("  (? or esc closes)")}
+	for i := 0; i < len(blocks); i += 2 {
+		out = append(out, "")
+		if i+1 < len(blocks) && lipgloss.Width(blocks[i])+4+lipgloss.Width(blocks[i+1]) <= w {
+			left := lipgloss.NewStyle().Width(lipgloss.Width(blocks[i]) + 4).Render(blocks[i])
+			out = append(out, lipgloss.JoinHorizontal(lipgloss.Top, left, blocks[i+1]))
+			continue
+		}
+		out = append(out, blocks[i])
+		if i+1 < len(blocks) {
+			out = append(out, "", blocks[i+1])
+		}
+	}
+	out = append(out, "", th.Muted.Render("Destructive actions ask first; esc goes back and never quits."))
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,78 @@
+// Package keys is the console's one keymap: every binding with its help
+// text, so that the footer and the help overlay build themselves.
+package keys
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap holds every binding of the console.
+type KeyMap struct {
+	// moving
+	Up       key.Binding
+	Down     key.Binding
+	Top      key.Binding
+	Bottom   key.Binding
+	Collapse key.Binding
+	Expand   key.Binding
+	Next     key.Binding // next panel
+	Prev     key.Binding // previous panel
+	Open     key.Binding
+
+	// acting
+	Refresh  key.Binding
+	Backup   key.Binding
+	Snapshot key.Binding
+	Rollback key.Binding
+	Delete   key.Binding
+	Stop     key.Binding
+
+	// the console
+	Help      key.Binding
+	Filter    key.Binding
+	Log       key.Binding
+	Back      key.Binding
+	Quit      key.Binding
+	ForceQuit key.Binding
+
+	// dialogs
+	Confirm key.Binding // press the focused button / accept
+	Switch  key.Binding // move between buttons or fields
+	Yes     key.Binding
+	No      key.Binding
+}
+
+// Default is the keymap of DESIGN.md.
+func Default() KeyMap {
+	b := func(help, desc string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return KeyMap{
+		Up:       b("↑/k", "up", "up", "k"),
+		Down:     b("↓/j", "down", "down", "j"),
+		Top:      b("g", "top", "g", "home"),
+		Bottom:   b("G", "bottom", "G", "end"),
+		Collapse: b("h/←", "collapse", "h", "left"),
+		Expand:   b("l/→", "expand", "l", "right"),
+		Next:     b("tab", "focus", "tab"),
+		Prev:     b("shift+tab", "focus back", "shift+tab"),
+		Open:     b("enter", "open", "enter"),
+
+		Refresh:  b("r", "refresh", "r"),
+		Backup:   b("b", "backup", "b"),
+		Snapshot: b("s", "snapshot", "s"),
+		Rollback: b("R", "rollback", "R"),
+		Delete:   b("D", "delete snapshot", "D"),
+		Stop:     b("x", "stop", "x"),
+
+		Help:      b("?", "help", "?"),
+		Filter:    b("/", "filter", "/"),
+		Log:       b("L", "error log", "L"),
+		Back:      b("esc", "back", "esc"),
+		Quit:      b("q", "quit", "q"),
+		ForceQuit: b("ctrl+c", "quit now", "ctrl+c"),
+
+		Confirm: b("enter", "choose", "enter"),
+		Switch:  b("tab/←/→", "move", "tab", "shift+tab", "left", "right"),
+		Yes:     b("y", "yes", "y", "Y"),
+		No:      b("n", "no", "n", "N"),
+	}
+}

@@ -1,0 +1,374 @@
+package ui
+
+import (
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/backdeck/backdeck/model"
+	"github.com/backdeck/backdeck/ui/keys"
+	"github.com/backdeck/backdeck/ui/theme"
+)
+
+// focusArea is the panel that gets the navigation keys.
+type focusArea int
+
+const (
+	focusTree focusArea = iota
+	focusDetail
+	focusJobs
+	focusCount
+)
+
+// Model is the console's root: it routes keys (dialog, overlay, filter, then
+// the focused panel), applies engine events, and assembles the frame from
+// the panels' cached lines.
+type Model struct {
+	opts    Options
+	c       *common
+	keymap  keys.KeyMap
+	lay     layout
+	posture *model.Posture
+
+	tree   tree
+	detail detail
+	jobs   jobsPanel
+	stores storesPanel
+	status statusBar
+	log    errLog
+	filter filter
+	dialog dialog // a modal box; it gets every key first
+	focus  focusArea
+
+	showHelp bool
+	showLog  bool
+
+	pending    map[string]model.Job // progress waiting for the next flush
+	flushArmed bool
+	spinArmed  bool
+	closed     bool
+
+	snaps     map[string]*snapEntry
+	snapGen   int
+	selTarget string // the selected target's id ("" on a concern)
+
+	seq      int
+	inflight map[int]string // engine calls under way, by request id
+
+	frame       string // the last frame drawn
+	chromeDirty bool   // header, footer or an overlay changed
+}
+
+// New builds the console.
+func New(opts Options) *Model {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	m := &Model{
+		opts:     opts,
+		keymap:   keys.Default(),
+		posture:  &model.Posture{},
+		pending:  map[string]model.Job{},
+		snaps:    map[string]*snapEntry{},
+		inflight: map[int]string{},
+	}
+	m.c = &common{theme: theme.New(opts.NoColor), keys: &m.keymap, ascii: opts.ASCII, now: opts.Now}
+	m.tree = newTree(m.c)
+	m.detail = newDetail(m.c)
+	m.jobs = newJobsPanel(m.c)
+	m.stores = newStoresPanel(m.c)
+	m.status = newStatusBar(m.c)
+	m.log = newErrLog(m.c)
+	m.filter = newFilter(m.c)
+	m.tree.SetFocused(true)
+	m.chromeDirty = true
+	return m
+}
+
+// Init starts listening to the engine and the minute clock.
+func (m *Model) Init() tea.Cmd {
+	var ch <-chan model.Event
+	if m.opts.Engine != nil {
+		ch = m.opts.Engine.Events()
+	}
+	return tea.Batch(listen(ch), m.clockTick())
+}
+
+// Update applies one message. It does no I/O: engine calls go out as
+// commands and come back as messages.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.c.width, m.c.height = msg.Width, msg.Height
+		m.lay = layout{}
+		m.relayout()
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.handleKey(msg)
+	case tea.PasteMsg:
+		m.chromeDirty = true
+		switch {
+		case m.dialog != nil:
+			if m.dialog.Update(msg) == dialogAccepted {
+				return m, m.closeDialog(true)
+			}
+		case m.filter.active:
+			m.filter.field.Update(msg)
+			return m, m.applyFilter()
+		}
+		return m, nil
+	case eventsMsg:
+		return m, m.handleEvents(msg)
+	case flushMsg:
+		return m, m.flush()
+	case spinMsg:
+		return m, m.spin()
+	case clockMsg:
+		return m, m.tick()
+	case statusExpiredMsg:
+		if m.status.Expire(msg.gen) {
+			m.chromeDirty = true
+		}
+		return m, nil
+	case startResultMsg:
+		return m, m.onStartResult(msg)
+	case stopResultMsg:
+		return m, m.onStopResult(msg)
+	case snapshotsMsg:
+		return m, m.onSnapshots(msg)
+	}
+	return m, nil
+}
+
+// handleKey routes a key: ctrl+c always quits; then an open dialog, the
+// overlays, the filter input, the console's keys, the focused panel.
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.c.keys
+	if key.Matches(msg, k.ForceQuit) {
+		return tea.Quit
+	}
+	m.chromeDirty = true
+	if m.dialog != nil {
+		switch m.dialog.Update(msg) {
+		case dialogAccepted:
+			return m.closeDialog(true)
+		case dialogCancelled:
+			return m.closeDialog(false)
+		}
+		return nil
+	}
+	if m.lay.small {
+		if key.Matches(msg, k.Quit) {
+			return m.quit()
+		}
+		return nil
+	}
+	if m.showHelp || m.showLog {
+		switch {
+		case key.Matches(msg, k.Quit):
+			return m.quit()
+		case key.Matches(msg, k.Back), m.showHelp && key.Matches(msg, k.Help), m.showLog && key.Matches(msg, k.Log):
+			m.showHelp, m.showLog = false, false
+		}
+		return nil
+	}
+	if m.filter.active {
+		return m.filterKey(msg)
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m.quit()
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	case key.Matches(msg, k.Log):
+		m.showLog = true
+	case key.Matches(msg, k.Filter):
+		m.filter.Open()
+		m.setFocus(focusTree)
+		m.updateTreeHeader()
+	case key.Matches(msg, k.Back):
+		m.back()
+	case key.Matches(msg, k.Next):
+		m.setFocus((m.focus + 1) % focusCount)
+	case key.Matches(msg, k.Prev):
+		m.setFocus((m.focus + focusCount - 1) % focusCount)
+	case key.Matches(msg, k.Refresh):
+		if m.opts.Engine != nil {
+			m.opts.Engine.Refresh()
+		}
+		for _, e := range m.snaps {
+			e.stale = true
+		}
+		return tea.Batch(m.say("refresh asked", false), m.syncSelection())
+	case key.Matches(msg, k.Backup):
+		return m.backup()
+	case key.Matches(msg, k.Snapshot):
+		return m.openSnapshotForm()
+	case key.Matches(msg, k.Rollback):
+		return m.openRollback()
+	case key.Matches(msg, k.Delete):
+		return m.openDelete()
+	case key.Matches(msg, k.Stop):
+		return m.openStop()
+	case key.Matches(msg, k.Open):
+		return m.open()
+	default:
+		return m.panelKey(msg)
+	}
+	return nil
+}
+
+// panelKey gives a key to the focused panel.
+func (m *Model) panelKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch m.focus {
+	case focusTree:
+		if m.tree.Update(msg) {
+			return m.syncSelection()
+		}
+	case focusDetail:
+		m.detail.Update(msg)
+	case focusJobs:
+		m.jobs.Update(msg)
+	}
+	return nil
+}
+
+// filterKey edits the filter: esc clears and closes it, enter keeps it,
+// the arrows still move in the tree.
+func (m *Model) filterKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.c.keys
+	switch {
+	case key.Matches(msg, k.Back):
+		m.filter.Clear()
+		return m.applyFilter()
+	case key.Matches(msg, k.Open):
+		m.filter.Close()
+		m.updateTreeHeader()
+		return nil
+	case msg.String() == "up" || msg.String() == "down":
+		if m.tree.Update(msg) {
+			return m.syncSelection()
+		}
+		return nil
+	}
+	if m.filter.field.Update(msg) {
+		return m.applyFilter()
+	}
+	return nil
+}
+
+func (m *Model) applyFilter() tea.Cmd {
+	m.tree.SetFilter(m.filter.Value())
+	m.updateTreeHeader()
+	return m.syncSelection()
+}
+
+// back closes what is open, clears the filter, or returns focus to the
+// tree. It never quits.
+func (m *Model) back() {
+	switch {
+	case m.filter.Applied():
+		m.filter.Clear()
+		m.tree.SetFilter("")
+		m.updateTreeHeader()
+		m.syncSelection()
+	case m.focus != focusTree:
+		m.setFocus(focusTree)
+	}
+}
+
+// open is enter: from the tree it focuses the detail; from the jobs panel
+// it selects the job's target.
+func (m *Model) open() tea.Cmd {
+	switch m.focus {
+	case focusTree:
+		m.setFocus(focusDetail)
+	case focusJobs:
+		if j, ok := m.jobs.Selected(); ok && m.tree.Select(j.Target) {
+			m.setFocus(focusDetail)
+			return m.syncSelection()
+		}
+	}
+	return nil
+}
+
+func (m *Model) setFocus(f focusArea) {
+	m.focus = f
+	m.tree.SetFocused(f == focusTree)
+	m.detail.SetFocused(f == focusDetail)
+	m.jobs.SetFocused(f == focusJobs)
+	m.chromeDirty = true
+}
+
+func (m *Model) closeDialog(accepted bool) tea.Cmd {
+	d := m.dialog
+	m.dialog = nil
+	m.chromeDirty = true
+	if !accepted {
+		return nil
+	}
+	return m.accept(d.Action())
+}
+
+// syncSelection shows the tree's selection in the detail pane and fetches
+// a guest's snapshots when they are not known (or are stale).
+func (m *Model) syncSelection() tea.Cmd {
+	c, t := m.tree.Selected()
+	m.detail.SetSelection(m.posture, c, t)
+	if t == nil {
+		m.selTarget = ""
+		m.detail.SetRunning(nil)
+		return nil
+	}
+	m.selTarget = t.ID
+	m.detail.SetRunning(m.jobs.RunningOn(t.ID))
+	if !isGuest(t.Target) {
+		return nil
+	}
+	var cmd tea.Cmd
+	e := m.snaps[t.ID]
+	if e == nil || e.stale || (!e.loaded && (!e.loading || e.gen != m.snapGen)) {
+		cmd = m.fetchSnapshots(t.ID)
+		e = m.snaps[t.ID]
+	}
+	if e != nil {
+		m.detail.SetSnapshots(e.snapState)
+	}
+	return cmd
+}
+
+func (m *Model) updateTreeHeader() {
+	if !m.filter.active && !m.filter.Applied() {
+		m.tree.SetHeader("")
+		return
+	}
+	m.tree.SetHeader(m.filter.Header(m.lay.treeW-1, m.tree.Targets()))
+}
+
+// relayout shares the screen out again (size, jobs or stores changed).
+func (m *Model) relayout() {
+	l := computeLayout(m.c.width, m.c.height, m.jobs.Len(), m.stores.Rows())
+	if l == m.lay {
+		return
+	}
+	m.lay = l
+	m.chromeDirty = true
+	if l.small {
+		return
+	}
+	m.tree.SetSize(l.treeW, l.mainH)
+	m.detail.SetSize(l.detailW, l.mainH)
+	m.jobs.SetSize(l.w-2, l.jobsH)
+	m.stores.SetSize(l.w-2, l.storesH)
+	m.updateTreeHeader()
+}
+
+// View draws the frame. Panels redraw only when they changed; when nothing
+// did, the last frame is returned as is.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "backdeck"
+	return v
+}
