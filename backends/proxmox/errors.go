@@ -69,9 +69,14 @@ func (t *checkedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	case strings.Contains(ct, "html") || bytes.HasPrefix(trimmed, []byte("<")):
 		ae.HTML = true
 		return nil, ae
-	case len(trimmed) == 0 && res.StatusCode < 300:
-		body = []byte(`{"data":null}`)
-	case !json.Valid(trimmed):
+	case len(trimmed) == 0:
+		if res.StatusCode < 300 {
+			body = []byte(`{"data":null}`)
+		}
+	case trimmed[0] != '{' && trimmed[0] != '[':
+		// Every API answer is a JSON object; a cheap look at the first byte
+		// is enough here (a full validation would parse large answers twice
+		// more), and broken JSON still fails clearly when decoded.
 		if res.StatusCode < 300 {
 			ae.NotJSON, ae.ContentType, ae.Size = true, ct, len(body)
 			return nil, ae
@@ -157,15 +162,21 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("PVE failed %s %s (HTTP %d): %s", e.Method, e.Path, e.StatusCode, text)
 }
 
-// Gone reports whether PVE says the thing asked for does not exist.
+// gone reports whether PVE says the thing asked for does not exist: a 404,
+// or a 400/500 saying so ("no such task" comes as a parameter error of upid
+// or as a 500, depending on the version).
 func (e *APIError) gone() bool {
 	if e.StatusCode == http.StatusNotFound {
 		return true
 	}
-	if e.StatusCode != http.StatusInternalServerError {
+	if e.StatusCode != http.StatusInternalServerError && e.StatusCode != http.StatusBadRequest {
 		return false
 	}
-	t := strings.ToLower(e.Message + " " + e.Reason)
+	t := e.Message + " " + e.Reason
+	for _, v := range e.Params {
+		t += " " + v
+	}
+	t = strings.ToLower(t)
 	return strings.Contains(t, "no such") || strings.Contains(t, "not found") ||
 		strings.Contains(t, "does not exist") || strings.Contains(t, "unable to open")
 }

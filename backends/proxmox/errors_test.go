@@ -106,6 +106,12 @@ func TestErrorShapes(t *testing.T) {
 				io.WriteString(w, "hello there")
 			},
 			[]string{"answered GET /version with something that is not JSON (HTTP 200, text/plain, 11 bytes)"}, nil},
+		{"truncated JSON",
+			func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, `{"data":{"version":"8.4`)
+			},
+			[]string{"cannot decode PVE's answer to GET /version"}, nil},
 		{"400 with parameter errors",
 			func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "application/json")

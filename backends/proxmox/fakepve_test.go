@@ -54,8 +54,9 @@ type fakeTask struct {
 	shown     int
 	polls     int
 	stopped   bool
-	goneAfter int // answer "no such task" after this many status polls
-	failFrom  int // status polls failFrom..failTo answer 503
+	goneAfter int  // answer "no such task" after this many status polls
+	gone400   bool // … as a parameter error (400) rather than a 500
+	failFrom  int  // status polls failFrom..failTo answer 503
 	failTo    int
 	typ, id   string
 }
@@ -246,7 +247,7 @@ func (f *fakePVE) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var list []map[string]any
 		for upid, tk := range f.tasks {
 			if tk.node == m[1] && !tk.stopped {
-				list = append(list, map[string]any{"upid": upid, "node": tk.node, "type": tk.typ, "id": tk.id, "user": fakeTokenID})
+				list = append(list, map[string]any{"upid": upid, "node": tk.node, "type": tk.typ, "id": tk.id, "user": fakeTokenID, "status": "RUNNING"})
 			}
 		}
 		list = append(list, map[string]any{"upid": "UPID:pve:00000001:00000001:6968A742:vzdump::root@pam:", "node": "pve", "type": "vzdump", "id": "", "status": "OK"})
@@ -283,6 +284,12 @@ func (f *fakePVE) serveStatus(w http.ResponseWriter, node, upid string) {
 	tk, ok := f.tasks[upid]
 	if ok {
 		tk.polls++
+	}
+	if ok && tk.gone400 && tk.goneAfter > 0 && tk.polls > tk.goneAfter {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(400)
+		io.WriteString(w, `{"data":null,"errors":{"upid":"no such task"},"message":"Parameter verification failed.\n"}`)
+		return
 	}
 	if !ok || (tk.goneAfter > 0 && tk.polls > tk.goneAfter) {
 		w.Header().Set("Content-Type", "application/json")

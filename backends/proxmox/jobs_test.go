@@ -270,16 +270,18 @@ func TestFollowOutcomes(t *testing.T) {
 }
 
 func TestFollowTaskGone(t *testing.T) {
-	f := newFakePVE(t)
-	f.nextTask = fakeTask{lines: okLog, perPoll: 1, exit: "OK", goneAfter: 2}
-	srv := f.start(t)
-	c := f.client(t, srv)
-	final, _, err := startAndFollow(t, f, c, model.JobRequest{Target: "pve/qemu/421"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if final.State != model.JobFailed || !strings.Contains(final.Message, "is gone from PVE") || !strings.Contains(final.Message, "no such task") || !strings.Contains(final.Message, final.TaskID) {
-		t.Errorf("final %+v", final)
+	for _, as400 := range []bool{false, true} {
+		f := newFakePVE(t)
+		f.nextTask = fakeTask{lines: okLog, perPoll: 1, exit: "OK", goneAfter: 2, gone400: as400}
+		srv := f.start(t)
+		c := f.client(t, srv)
+		final, _, err := startAndFollow(t, f, c, model.JobRequest{Target: "pve/qemu/421"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if final.State != model.JobFailed || !strings.Contains(final.Message, "is gone from PVE") || !strings.Contains(final.Message, "no such task") || !strings.Contains(final.Message, final.TaskID) {
+			t.Errorf("400=%v: final %+v", as400, final)
+		}
 	}
 }
 

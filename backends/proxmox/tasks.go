@@ -316,8 +316,10 @@ func (c *Client) Running(ctx context.Context) ([]model.Job, error) {
 			return nil, err
 		}
 		for _, t := range tasks {
-			if t.Status != "" && t.Status != "running" {
-				continue // ended, still in the active list
+			// Running tasks carry no status or "RUNNING"; ended ones still in
+			// the active list carry their exit status.
+			if t.Status != "" && !strings.EqualFold(t.Status, "running") {
+				continue
 			}
 			if j, ok := runningJob(t, node, guests); ok {
 				jobs = append(jobs, j)
