@@ -107,9 +107,13 @@ func (m *Model) applyPosture(p *model.Posture) tea.Cmd {
 	m.chromeDirty = true
 	m.tree.SetConcerns(p.Concerns)
 	m.stores.SetPosture(p)
+	now := m.c.now()
 	for _, j := range p.Jobs {
 		if _, waiting := m.pending[j.ID]; waiting {
 			continue
+		}
+		if j.State.Terminal() && !j.Ended.IsZero() && now.Sub(j.Ended) > keepEnded {
+			continue // ended long ago: pruned here, whatever the engine keeps
 		}
 		m.jobs.Upsert(j)
 	}

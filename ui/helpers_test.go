@@ -126,7 +126,7 @@ func collect(cmd tea.Cmd) []tea.Msg {
 			default:
 				msgs = append(msgs, msg)
 			}
-		case <-time.After(80 * time.Millisecond):
+		case <-time.After(40 * time.Millisecond):
 			return msgs
 		}
 	}

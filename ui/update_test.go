@@ -665,3 +665,25 @@ func TestEnterOnJobSelectsItsTarget(t *testing.T) {
 		t.Fatal("focus is not on the detail")
 	}
 }
+
+func TestLongEndedJobsArePruned(t *testing.T) {
+	tm := newTestModel(t, 80, 24)
+	old := runningJob()
+	old.ID, old.State, old.Ended = "old", model.JobSucceeded, testNow.Add(-time.Hour)
+	recent := runningJob()
+	recent.ID, recent.State, recent.Ended = "recent", model.JobSucceeded, testNow.Add(-time.Minute)
+	p := seedPosture()
+	p.Jobs = append(p.Jobs, old, recent)
+	tm.send(eventsMsg{evs: []model.Event{model.PostureEvent{Posture: p}}})
+	if tm.m.jobs.Has("old") || !tm.m.jobs.Has("recent") {
+		t.Fatal("an hour-old job is listed or a minute-old one is not")
+	}
+	// ten minutes later the clock tick forgets the recent one too
+	later := testNow.Add(12 * time.Minute)
+	tm.m.c.now = func() time.Time { return later }
+	tm.send(clockMsg{})
+	if tm.m.jobs.Has("recent") {
+		t.Fatal("a job ended 11 minutes ago is still listed")
+	}
+	tm.mustShow("14:34")
+}

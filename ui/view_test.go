@@ -14,11 +14,17 @@ func TestViewGolden(t *testing.T) {
 		name string
 		w, h int
 		opts func(*Options)
+		keys []string
 	}{
-		{"80x24", 80, 24, nil},
-		{"160x48", 160, 48, nil},
-		{"80x24_nocolor", 80, 24, func(o *Options) { o.NoColor = true }},
-		{"80x24_ascii", 80, 24, func(o *Options) { o.ASCII = true }},
+		{"80x24", 80, 24, nil, nil},
+		{"160x48", 160, 48, nil, nil},
+		{"80x24_nocolor", 80, 24, func(o *Options) { o.NoColor = true }, nil},
+		{"80x24_ascii", 80, 24, func(o *Options) { o.ASCII = true }, nil},
+		// k3sagent01 selected, its snapshots loaded, the detail focused
+		{"80x24_guest", 80, 24, nil, []string{"j", "j", "j", "j", "enter"}},
+		{"160x48_guest", 160, 48, nil, []string{"j", "j", "j", "j", "enter"}},
+		{"80x24_rollback", 80, 24, nil, []string{"j", "j", "j", "j", "R"}},
+		{"80x24_store", 80, 24, nil, []string{"G", "k", "k"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -27,6 +33,10 @@ func TestViewGolden(t *testing.T) {
 				opts = append(opts, c.opts)
 			}
 			tm := newTestModel(t, c.w, c.h, opts...)
+			tm.eng.snaps[agent01] = agent01Snapshots()
+			for _, k := range c.keys {
+				tm.run(k)
+			}
 			raw := tm.m.View().Content
 			out := ansi.Strip(raw)
 			lines := strings.Split(out, "\n")

@@ -1,0 +1,114 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/backdeck/backdeck/model"
+)
+
+// storeLines is the detail of a store row of the backups concern: usage,
+// forecast, the drive under it.
+func (d *detail) storeLines(t *model.TargetStatus) []string {
+	c := d.c
+	th := c.theme
+	s := t.Store
+	online := th.OK.Render("online")
+	if !s.Online {
+		online = th.Warn.Render(c.glyph(model.StatusWarning) + " offline")
+	}
+	head := []string{d.title(s.Name)}
+	if s.Type != "" || s.Node != "" {
+		head = append(head, strings.TrimSpace(s.Type+" on "+s.Node))
+	}
+	lines := []string{strings.Join(head, th.Muted.Render(" · ")) + th.Muted.Render(" · ") + online}
+	st := s.UsageStatus()
+	pct := s.UsedFraction() * 100
+	barW := max(10, min(30, d.w-35))
+	lines = append(lines, d.field("usage", c.bar(s.UsedFraction(), barW, c.theme.BarColor(st))+fmt.Sprintf(" %3.0f%%  ", pct)+c.badge(st)))
+	if s.Total > 0 {
+		lines = append(lines, d.wrapField("used", ofTotal(s.Used, s.Total)+", "+model.HumanBytes(s.Avail)+" free")...)
+	}
+	full := "no forecast yet"
+	if s.FullAt != nil {
+		full = "in " + model.HumanAge(s.FullAt.Sub(c.now())) + " (" + c.local(*s.FullAt).Format("2006-01-02") + ")"
+	}
+	lines = append(lines, d.field("full", full))
+	if s.Drive != "" {
+		lines = append(lines, d.field("drive", d.driveOf(s.Drive)))
+	}
+	if len(s.Content) > 0 {
+		lines = append(lines, d.field("content", strings.Join(s.Content, ", ")))
+	}
+	lines = append(lines, d.field("warns at", "70% used; critical at 90%"))
+	if t.Reason != "" {
+		lines = append(lines, d.wrapField("why", t.Reason)...)
+	}
+	return lines
+}
+
+func (d *detail) findDrive(id string) *model.Drive {
+	if d.posture == nil {
+		return nil
+	}
+	for i := range d.posture.Drives {
+		dr := &d.posture.Drives[i]
+		if dr.ID == id || dr.Serial == id {
+			return dr
+		}
+	}
+	return nil
+}
+
+// driveOf names the drive under a store with its SMART verdict:
+// "usb-backups (NA8F1234)  ✓ passed".
+func (d *detail) driveOf(serial string) string {
+	dr := d.findDrive(serial)
+	if dr == nil {
+		return serial
+	}
+	name := firstNonEmpty(dr.Name, dr.Model, dr.Serial)
+	if name != dr.Serial && dr.Serial != "" {
+		name += " (" + dr.Serial + ")"
+	}
+	st := dr.Health.Status()
+	return name + " " + d.c.theme.Status(st).Render(d.c.glyph(st)+" "+string(dr.Health))
+}
+
+func (d *detail) driveLines(t *model.TargetStatus) []string {
+	c := d.c
+	th := c.theme
+	dr := d.findDrive(strings.TrimPrefix(t.ID, "drive/"))
+	lines := []string{d.title(t.Name) + th.Muted.Render(" · ") + c.badge(t.Status)}
+	if dr != nil {
+		if dr.Model != "" {
+			lines = append(lines, d.field("model", dr.Model))
+		}
+		lines = append(lines, d.field("serial", dr.Serial))
+		lines = append(lines, d.field("health", c.theme.Status(dr.Health.Status()).Render(c.glyph(dr.Health.Status())+" "+string(dr.Health))+" (SMART)"))
+		if dr.TemperatureC != nil {
+			lines = append(lines, d.field("temperature", fmt.Sprintf("%d %s", *dr.TemperatureC, c.sym("°C", "C"))))
+		}
+		dev := strings.TrimSpace(dr.DevPath + " " + dr.Type)
+		if dr.Size > 0 {
+			dev += "  " + model.HumanBytes(dr.Size)
+		}
+		if dev != "" {
+			lines = append(lines, d.field("device", dev))
+		}
+		present := "present"
+		if !dr.Present {
+			present = th.Warn.Render(c.glyph(model.StatusWarning) + " not present")
+		}
+		lines = append(lines, d.field("plugged", present))
+		if len(dr.Holds) > 0 {
+			lines = append(lines, d.wrapField("holds", strings.Join(dr.Holds, ", "))...)
+		}
+		for _, r := range dr.Reasons {
+			lines = append(lines, d.wrapField("reason", r)...)
+		}
+	} else if t.Reason != "" {
+		lines = append(lines, d.wrapField("why", t.Reason)...)
+	}
+	return lines
+}
