@@ -234,3 +234,12 @@ func (quietLogger) Debugf(string, ...interface{}) {}
 func (quietLogger) Errorf(string, ...interface{}) {}
 func (quietLogger) Infof(string, ...interface{})  {}
 func (quietLogger) Warnf(string, ...interface{})  {}
+
+// String describes the options without the secret, so that printing them
+// (%v, %+v) cannot leak it.
+func (o Options) String() string {
+	return fmt.Sprintf("proxmox options for %s as %s (secret set: %v)", o.Config.URL, o.Config.TokenID, o.Secret != "")
+}
+
+// GoString keeps the secret out of %#v too.
+func (o Options) GoString() string { return o.String() }

@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"math/big"
 	"net"
@@ -328,6 +329,12 @@ func TestNewValidates(t *testing.T) {
 	}
 	if s := c.String(); strings.Contains(s, fakeSecret) || !strings.Contains(s, "https://pve:8006") {
 		t.Errorf("String() = %q", s)
+	}
+	opts := Options{Config: base, Secret: fakeSecret}
+	for _, s := range []string{fmt.Sprint(opts), fmt.Sprintf("%+v", opts), fmt.Sprintf("%#v", opts), fmt.Sprint(c)} {
+		if strings.Contains(s, fakeSecret) {
+			t.Errorf("the secret is printed: %s", s)
+		}
 	}
 	if c.Source() != model.SourceProxmox || c.Insecure() {
 		t.Error("Source/Insecure")
