@@ -412,6 +412,21 @@ func TestStopAsksFirst(t *testing.T) {
 	if stops := tm.eng.Stops(); len(stops) != 1 || stops[0] != runningJob().ID {
 		t.Fatalf("stops %v", stops)
 	}
+
+	// from the tree, x stops the selected guest's running job
+	tm = newTestModel(t, 80, 24)
+	tm.keys("j", "j", "j", "j", "j") // k3sagent02
+	tm.mustShow("x stop")
+	tm.run("x", "tab", "enter")
+	if stops := tm.eng.Stops(); len(stops) != 1 || stops[0] != runningJob().ID {
+		t.Fatalf("stops from the tree %v", stops)
+	}
+	// on a guest with no job, x only explains
+	tm.keys("k")
+	tm.run("x")
+	if tm.m.dialog != nil {
+		t.Fatal("x opened a dialog with no job to stop")
+	}
 }
 
 func TestTooSmall(t *testing.T) {

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -53,29 +55,48 @@ func TestViewGolden(t *testing.T) {
 	}
 }
 
-func TestNoColorHasNoColourCodes(t *testing.T) {
-	tm := newTestModel(t, 80, 24, func(o *Options) { o.NoColor = true })
-	for _, screen := range []string{"", "?", "L", "b"} {
-		if screen != "" {
-			tm.keys(screen)
-		}
-		raw := tm.m.View().Content
-		for _, seq := range []string{"\x1b[3", "\x1b[9", "\x1b[4", "\x1b[10", ";3", ";9"} {
-			if strings.Contains(raw, seq) && seq[0] == '\x1b' {
-				t.Fatalf("after %q the NoColor view has colour sequence %q", screen, seq)
+// colourParams finds the SGR parameters that set a colour (30–49, 90–107)
+// in the raw output.
+func colourParams(raw string) []string {
+	var found []string
+	for _, m := range sgr.FindAllStringSubmatch(raw, -1) {
+		for _, p := range strings.Split(m[1], ";") {
+			n, err := strconv.Atoi(p)
+			if err == nil && ((n >= 30 && n <= 49) || (n >= 90 && n <= 107)) {
+				found = append(found, m[0])
+				break
 			}
 		}
-		if strings.Contains(raw, "38;") || strings.Contains(raw, "48;") {
-			t.Fatalf("after %q the NoColor view has an extended colour", screen)
+	}
+	return found
+}
+
+var sgr = regexp.MustCompile(`\x1b\[([0-9;:]*)m`)
+
+func TestNoColorHasNoColourCodes(t *testing.T) {
+	tm := newTestModel(t, 80, 24, func(o *Options) { o.NoColor = true })
+	tm.eng.snaps[agent01] = agent01Snapshots()
+	steps := [][]string{nil, {"?"}, {"esc", "L"}, {"esc", "j", "j", "j", "j", "enter"}, {"R"}, {"esc", "esc", "G", "k", "k"}, {"/", "x"}}
+	for _, keys := range steps {
+		for _, k := range keys {
+			tm.run(k)
 		}
-		tm.keys("esc")
+		raw := tm.m.View().Content
+		for _, bad := range []string{"\x1b[3", "\x1b[9"} {
+			if strings.Contains(raw, bad) {
+				t.Fatalf("after %v the NoColor view has %q", keys, bad)
+			}
+		}
+		if c := colourParams(raw); len(c) > 0 {
+			t.Fatalf("after %v the NoColor view sets colours: %q", keys, c)
+		}
 	}
 }
 
 func TestColorViewHasColour(t *testing.T) {
 	tm := newTestModel(t, 80, 24)
-	if raw := tm.m.View().Content; !strings.Contains(raw, "\x1b[") {
-		t.Fatal("the colour view has no styling at all")
+	if c := colourParams(tm.m.View().Content); len(c) == 0 {
+		t.Fatal("the colour view sets no colour at all")
 	}
 }
 
