@@ -266,7 +266,7 @@ func storeRows(stores []Store, drives []Drive) []TargetStatus {
 		if !s.Backup {
 			continue
 		}
-		row := TargetStatus{Target: Target{ID: "store/" + s.ID, Name: s.Name, Node: s.Node}, Found: true, Store: &stores[i]}
+		row := TargetStatus{Target: Target{ID: "store/" + s.ID, Name: s.Name, Node: s.Node, Kind: KindStore}, Found: true, Store: &stores[i]}
 		row.Status = s.UsageStatus()
 		switch {
 		case !s.Online:
@@ -277,7 +277,7 @@ func storeRows(stores []Store, drives []Drive) []TargetStatus {
 		rows = append(rows, row)
 	}
 	for _, d := range drives {
-		row := TargetStatus{Target: Target{ID: "drive/" + d.ID, Name: firstNonEmpty(d.Name, d.Model, d.Serial)}, Found: true, Status: d.Health.Status()}
+		row := TargetStatus{Target: Target{ID: "drive/" + d.ID, Name: firstNonEmpty(d.Name, d.Model, d.Serial), Kind: KindDrive}, Found: true, Status: d.Health.Status()}
 		row.Reason = "SMART " + string(d.Health)
 		if len(d.Reasons) > 0 {
 			row.Reason += ": " + strings.Join(d.Reasons, "; ")

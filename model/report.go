@@ -32,6 +32,7 @@ type ReportConcern struct {
 type ReportTarget struct {
 	ID            string     `json:"id"`
 	Name          string     `json:"name"`
+	Kind          TargetKind `json:"kind"`
 	Method        Method     `json:"method"`
 	Status        Status     `json:"status"`
 	LastBackup    *time.Time `json:"last_backup"`
@@ -79,7 +80,7 @@ func NewReport(p *Posture) Report {
 	for _, c := range p.Concerns {
 		rc := ReportConcern{ID: c.ID, Name: c.Name, Status: c.Status, Targets: []ReportTarget{}}
 		for _, t := range c.Targets {
-			rt := ReportTarget{ID: t.ID, Name: t.Name, Status: t.Status, MaxAgeSeconds: int64(t.MaxAge / time.Second),
+			rt := ReportTarget{ID: t.ID, Name: t.Name, Kind: t.Kind, Status: t.Status, MaxAgeSeconds: int64(t.MaxAge / time.Second),
 				RestorePoints: len(t.RestorePoints), SizeBytes: t.TotalSize(), Lock: t.Lock, Detail: t.Reason}
 			if len(t.Methods) > 0 {
 				rt.Method = t.Methods[0]
@@ -131,7 +132,9 @@ func (r Report) Text(ascii bool) string {
 		}
 		for _, t := range c.Targets {
 			age := "never"
-			if t.AgeSeconds != nil {
+			if t.Kind == KindStore || t.Kind == KindDrive {
+				age = ""
+			} else if t.AgeSeconds != nil {
 				age = HumanAge(time.Duration(*t.AgeSeconds) * time.Second)
 			}
 			lock := ""

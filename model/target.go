@@ -19,6 +19,9 @@ const (
 	KindVM       TargetKind = "qemu"
 	KindLXC      TargetKind = "lxc"
 	KindTemplate TargetKind = "template"
+	// KindStore and KindDrive are the rows of the backups concern.
+	KindStore TargetKind = "store"
+	KindDrive TargetKind = "drive"
 )
 
 // Target is one thing that gets backed up: a guest, a client, a disk.
