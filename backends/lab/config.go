@@ -1,0 +1,75 @@
+package lab
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// ConfigTOML is a backdeck config for this server and the seed homelab's
+// concerns; the token secret is read from secretFile.
+func (p *PVE) ConfigTOML(secretFile string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# backdeck config for the simulated homelab (backdeck lab)\n")
+	fmt.Fprintf(&b, "mode = \"laptop\"\n\n")
+	fmt.Fprintf(&b, "[proxmox]\n")
+	fmt.Fprintf(&b, "url = %s\n", tomlString(p.URL()))
+	fmt.Fprintf(&b, "token_id = %s\n", tomlString(p.TokenID()))
+	fmt.Fprintf(&b, "token_secret_file = %s\n", tomlString(secretFile))
+	fmt.Fprintf(&b, "fingerprint = %s\n\n", tomlString(p.Fingerprint()))
+	fmt.Fprintf(&b, "[[drive]]\nname = \"usb-backups\"\nserial = \"NA8F1234\"\nholds = [\"pve/hddusb_bkpvzdumps\"]\n\n")
+	fmt.Fprintf(&b, "[[concern]]\nid = \"vms\"\nmax_age = \"26h\"\ntargets = [\"pve/qemu/*\"]\n\n")
+	fmt.Fprintf(&b, "[[concern]]\nid = \"cluster\"\nmax_age = \"26h\"\ntargets = [\"pve/qemu/411\", \"pve/qemu/421\", \"pve/qemu/422\"]\n\n")
+	fmt.Fprintf(&b, "[[concern]]\nid = \"backups\"\n")
+	return b.String()
+}
+
+// WriteConfig writes dir/pve-token (mode 0600) and dir/config.toml for p and
+// returns the config's path.
+func WriteConfig(dir string, p *PVE) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return "", err
+	}
+	secret := filepath.Join(abs, "pve-token")
+	if err := writePrivate(secret, []byte(p.TokenSecret())); err != nil {
+		return "", err
+	}
+	cfg := filepath.Join(abs, "config.toml")
+	if err := os.WriteFile(cfg, []byte(p.ConfigTOML(secret)), 0o600); err != nil {
+		return "", err
+	}
+	return cfg, nil
+}
+
+// writePrivate writes a secret readable by its owner only, even when the
+// file existed with wider permissions.
+func writePrivate(path string, data []byte) error {
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		return err
+	}
+	return os.Chmod(path, 0o600)
+}
+
+// tomlString quotes s as a TOML basic string.
+func tomlString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, c := range s {
+		switch {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(c)
+		case c < 0x20 || c == 0x7f:
+			fmt.Fprintf(&b, "\\u%04X", c)
+		default:
+			b.WriteRune(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}

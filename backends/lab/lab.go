@@ -1,0 +1,245 @@
+package lab
+
+import (
+	"crypto/rand"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Outcome is how the next vzdump ends.
+type Outcome int
+
+const (
+	OutcomeOK       Outcome = iota // TASK OK
+	OutcomeWarnings                // TASK WARNINGS: 1, the archive is still written
+	OutcomeFail                    // TASK ERROR: job errors, after an I/O error half-way
+)
+
+// Options configure StartPVE. Zero values take the defaults.
+type Options struct {
+	Addr           string        // default "127.0.0.1:0"
+	TokenID        string        // default "backdeck@pve!console"
+	TokenSecret    string        // default: a random UUID
+	BackupDuration time.Duration // wall time of one guest's vzdump; default 20s
+	AuthFailDelay  time.Duration // delay before a 401; real PVE waits about 3s
+	ExtraGuests    int           // more QEMU guests (vmid 1000+, "guest1000"…) with a few backups each
+	Now            func() time.Time
+	// TaskDuration is the wall time of short tasks (snapshot, rollback,
+	// snapshot deletion, prune); default 1s.
+	TaskDuration time.Duration
+}
+
+// PVE is a running simulated Proxmox VE API server.
+type PVE struct {
+	opts        Options
+	srv         *http.Server
+	ln          net.Listener
+	url         string
+	certDER     []byte
+	certPEM     []byte
+	fingerprint string
+	closed      chan struct{}
+	closeOnce   sync.Once
+
+	mu    sync.Mutex // guards world
+	world *world
+
+	routes []route
+
+	reqMu     sync.Mutex
+	reqTotal  int
+	reqByPath map[string]int
+}
+
+// StartPVE starts the server on opts.Addr and returns once it accepts connections.
+func StartPVE(opts Options) (*PVE, error) {
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:0"
+	}
+	if opts.TokenID == "" {
+		opts.TokenID = "backdeck@pve!console"
+	}
+	if opts.TokenSecret == "" {
+		opts.TokenSecret = randomUUID()
+	}
+	if opts.BackupDuration <= 0 {
+		opts.BackupDuration = 20 * time.Second
+	}
+	if opts.TaskDuration <= 0 {
+		opts.TaskDuration = time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.ExtraGuests < 0 {
+		opts.ExtraGuests = 0
+	}
+	cert, err := newCertificate(opts.Now())
+	if err != nil {
+		return nil, fmt.Errorf("lab: certificate: %w", err)
+	}
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("lab: listen: %w", err)
+	}
+	p := &PVE{
+		opts:        opts,
+		ln:          ln,
+		url:         "https://" + ln.Addr().String(),
+		certDER:     cert.der,
+		certPEM:     cert.pem,
+		fingerprint: cert.fingerprint,
+		closed:      make(chan struct{}),
+		reqByPath:   map[string]int{},
+		routes:      apiRoutes(),
+	}
+	p.world = newWorld(worldConfig{
+		now:          opts.Now,
+		backup:       opts.BackupDuration,
+		short:        opts.TaskDuration,
+		extraGuests:  opts.ExtraGuests,
+		fingerprint:  cert.fingerprint,
+		tokenUser:    opts.TokenID,
+		monotonicNow: time.Now(),
+	})
+	p.srv = &http.Server{
+		Handler:           p,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		// An empty non-nil map turns HTTP/2 off: the 401 and error answers need
+		// http.Hijacker to write PVE's reason phrases in the status line.
+		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
+		ErrorLog:     discardLogger(),
+	}
+	tlsLn := tls.NewListener(ln, &tls.Config{
+		Certificates: []tls.Certificate{cert.tls},
+		MinVersion:   tls.VersionTLS12,
+		NextProtos:   []string{"http/1.1"},
+	})
+	go func() { _ = p.srv.Serve(tlsLn) }()
+	return p, nil
+}
+
+// URL is the server's base, "https://127.0.0.1:PORT" (without /api2/json).
+func (p *PVE) URL() string { return p.url }
+
+// Fingerprint is the SHA-256 of the certificate, "AA:BB:…" as PVE shows it.
+func (p *PVE) Fingerprint() string { return p.fingerprint }
+
+// CertPEM is the self-signed certificate; it is its own CA, so it verifies as a root.
+func (p *PVE) CertPEM() []byte { return append([]byte(nil), p.certPEM...) }
+
+// TokenID is the API token id the server accepts.
+func (p *PVE) TokenID() string { return p.opts.TokenID }
+
+// TokenSecret is the API token secret the server accepts.
+func (p *PVE) TokenSecret() string { return p.opts.TokenSecret }
+
+// Close stops the server and drops open connections.
+func (p *PVE) Close() error {
+	var err error
+	p.closeOnce.Do(func() {
+		close(p.closed)
+		// Close, not Shutdown: clients following tasks keep connections alive.
+		if err = p.srv.Close(); errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+	})
+	return err
+}
+
+// SetNextOutcome decides how the next vzdump task (and only it) ends.
+func (p *PVE) SetNextOutcome(o Outcome) {
+	p.withWorld(func(w *world, now time.Duration) { w.nextOutcome = &o })
+}
+
+// SetStorageActive unplugs (false) or replugs (true) a storage's mount: an
+// inactive storage reports active 0 with zero sizes, its content listing
+// fails, and a vzdump writing to it fails.
+func (p *PVE) SetStorageActive(storage string, active bool) {
+	p.withWorld(func(w *world, now time.Duration) { w.setStorageActive(storage, active, now) })
+}
+
+// SetDrivePresent unplugs or replugs a whole disk by serial ("NA8F1234" is the
+// USB HDD): the disk leaves /disks/list and every storage on it goes inactive.
+func (p *PVE) SetDrivePresent(serial string, present bool) {
+	p.withWorld(func(w *world, now time.Duration) { w.setDrivePresent(serial, present, now) })
+}
+
+// SetLock sets a guest's config lock as a crashed task would leave it
+// ("backup", "snapshot"…; "" clears it, like `qm unlock`).
+func (p *PVE) SetLock(vmid int, lock string) {
+	p.withWorld(func(w *world, now time.Duration) {
+		if g := w.guests[vmid]; g != nil {
+			g.staleLock = lock
+		}
+	})
+}
+
+// ForgetTask makes a task disappear, as when its log file is gone: its status
+// answers PVE's "no such task", its log "unable to open file".
+func (p *PVE) ForgetTask(upid string) {
+	p.withWorld(func(w *world, now time.Duration) {
+		if t := w.tasks[upid]; t != nil {
+			t.forgotten = true
+		}
+	})
+}
+
+// Requests is the number of API requests served, 401s included.
+func (p *PVE) Requests() int {
+	p.reqMu.Lock()
+	defer p.reqMu.Unlock()
+	return p.reqTotal
+}
+
+// RequestsByPath counts requests by URL path (without the query).
+func (p *PVE) RequestsByPath() map[string]int {
+	p.reqMu.Lock()
+	defer p.reqMu.Unlock()
+	out := make(map[string]int, len(p.reqByPath))
+	for k, v := range p.reqByPath {
+		out[k] = v
+	}
+	return out
+}
+
+// ResetRequests sets the request counters back to zero.
+func (p *PVE) ResetRequests() {
+	p.reqMu.Lock()
+	defer p.reqMu.Unlock()
+	p.reqTotal = 0
+	p.reqByPath = map[string]int{}
+}
+
+func (p *PVE) countRequest(path string) {
+	p.reqMu.Lock()
+	defer p.reqMu.Unlock()
+	p.reqTotal++
+	p.reqByPath[path]++
+}
+
+// withWorld runs f on the world brought up to date, under the lock.
+func (p *PVE) withWorld(f func(w *world, now time.Duration)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.world.tick()
+	p.world.advance(now)
+	f(p.world, now)
+}
+
+// randomUUID returns a random version-4 UUID string.
+func randomUUID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

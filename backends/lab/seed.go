@@ -1,0 +1,82 @@
+package lab
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// The seed homelab of DESIGN.md: node pve, its guests, storages and disks.
+
+func (w *world) seedGuests(now time.Time) {
+	boot := now.Add(-23*24*time.Hour - 3*time.Hour)
+	add := func(g *guest) {
+		g.node = "pve"
+		if g.bootAt.IsZero() && g.running {
+			g.bootAt = boot.Add(time.Duration(g.vmid) * time.Second)
+		}
+		w.guests[g.vmid] = g
+	}
+	rootDisk := func(vmid int) []vdisk {
+		return []vdisk{{key: "scsi0", volid: fmt.Sprintf("local-lvm:vm-%d-disk-0", vmid), size: 32 * gib, backup: true}}
+	}
+	add(&guest{vmid: 100, name: "debiantpl", template: true, maxcpu: 2, maxmem: 2 * gib, disks: rootDisk(100),
+		archiveSize: 835 * mib, dataSize: 2*gib + 180*mib})
+	add(&guest{vmid: 101, name: "k3snodetpl", template: true, maxcpu: 2, maxmem: 4 * gib, disks: rootDisk(101),
+		archiveSize: 653 * mib, dataSize: 1*gib + 770*mib})
+	add(&guest{vmid: 411, name: "k3sserver01", running: true, agent: true, maxcpu: 4, maxmem: 8 * gib, mem: 5*gib + 310*mib,
+		disks: rootDisk(411), tags: "k3s", archiveSize: 1229 * mib, dataSize: 3*gib + 420*mib})
+	add(&guest{vmid: 421, name: "k3sagent01", running: true, agent: true, maxcpu: 4, maxmem: 16 * gib, mem: 11*gib + 80*mib,
+		disks: rootDisk(421), tags: "k3s", archiveSize: 2765 * mib, dataSize: 7*gib + 640*mib})
+	add(&guest{vmid: 422, name: "k3sagent02", running: true, agent: true, maxcpu: 4, maxmem: 16 * gib, mem: 12*gib + 990*mib,
+		disks: rootDisk(422), tags: "k3s", archiveSize: 3686 * mib, dataSize: 10*gib + 100*mib})
+	bkp := &guest{vmid: 431, name: "bkpserver", running: true, agent: true, maxcpu: 2, maxmem: 4 * gib, mem: 3*gib + 50*mib,
+		disks: rootDisk(431), archiveSize: 2458 * mib, dataSize: 6*gib + 300*mib}
+	// The UrBackup store lives on the USB drive's thin pool and is backed up
+	// by UrBackup itself, so vzdump leaves it out (backup=0).
+	bkp.disks = append(bkp.disks, vdisk{key: "scsi1", volid: "hddusb_bkpdata:vm-431-disk-0", size: 1536 * gib})
+	add(bkp)
+	w.guests[421].snapshots = []*snapshot{{
+		name: "pre-upgrade", description: "before k3s 1.31 upgrade",
+		snaptime: now.Add(-3*24*time.Hour - 2*time.Hour).Unix(),
+	}}
+	w.guests[421].parent = "pre-upgrade"
+	for i := 0; i < w.cfg.extraGuests; i++ {
+		vmid := 1000 + i
+		add(&guest{vmid: vmid, name: fmt.Sprintf("guest%d", vmid), running: true, agent: true, maxcpu: 1, maxmem: gib,
+			mem: 600 * mib, disks: rootDisk(vmid), archiveSize: 96*mib + int64(vmid%7)*40*mib, dataSize: 400 * mib})
+	}
+	for vmid := range w.guests {
+		w.vmids = append(w.vmids, vmid)
+	}
+	sort.Ints(w.vmids)
+}
+
+func (w *world) seedStorages() {
+	add := func(s *storage) {
+		w.storages[s.id] = s
+		w.stOrder = append(w.stOrder, s.id)
+	}
+	add(&storage{id: "local", typ: "dir", content: []string{"iso", "snippets", "vztmpl"}, path: "/var/lib/vz",
+		active: true, total: 94 * gib, otherUsed: 17*gib + 300*mib, drive: "S5GXNX0T"})
+	add(&storage{id: "local-lvm", typ: "lvmthin", content: []string{"images", "rootdir"}, active: true,
+		total: 794*gib + 300*mib, otherUsed: 231*gib + 77*mib, drive: "S5GXNX0T"})
+	// The USB HDD (Seagate Expansion, 4 TB): a directory storage for the
+	// vzdump archives and a thin pool for bkpserver's data disk.
+	add(&storage{id: "hddusb_bkpvzdumps", typ: "dir", content: []string{"backup"}, path: "/mnt/hddusb_bkpvzdumps",
+		mountpoint: true, active: true, total: 3936820862976, otherUsed: 2*tib + 96*gib, drive: "NA8F1234"})
+	add(&storage{id: "hddusb_bkpdata", typ: "lvmthin", content: []string{"images"}, active: true,
+		total: 1536 * gib, otherUsed: 412*gib + 530*mib, drive: "NA8F1234"})
+}
+
+func (w *world) seedDisks() {
+	w.disks = []*disk{
+		{devpath: "/dev/nvme0n1", typ: "nvme", size: 1000204886016, model: "Samsung SSD 980 PRO 1TB", serial: "S5GXNX0T",
+			vendor: "unknown", wwn: "eui.0025385b11a0e1b2", rpm: 0, wearout: 97, health: "PASSED", used: "LVM",
+			byID: "/dev/disk/by-id/nvme-Samsung_SSD_980_PRO_1TB_S5GXNX0T", present: true},
+		{devpath: "/dev/sda", typ: "hdd", size: 2000398934016, model: "ST2000DM008-2FR102", serial: "ZFL1ABCD",
+			vendor: "ATA", wwn: "0x5000c500c1234567", rpm: "7200", wearout: "N/A", health: "PASSED", used: "partitions", present: true},
+		{devpath: "/dev/sdb", typ: "usb", size: 4000787030016, model: "Expansion_HDD", serial: "NA8F1234",
+			vendor: "Seagate", wwn: "unknown", rpm: 0, wearout: "N/A", health: "UNKNOWN", used: "LVM", present: true},
+	}
+}
