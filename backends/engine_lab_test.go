@@ -1,0 +1,94 @@
+package backends_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/backdeck/backdeck/backends"
+	"github.com/backdeck/backdeck/backends/lab"
+	"github.com/backdeck/backdeck/backends/proxmox"
+	"github.com/backdeck/backdeck/model"
+)
+
+// A job started by one console goes on when that console quits, and the
+// next console picks the running vzdump up from PVE and follows it to its end.
+func TestJobSurvivesConsoleRestart(t *testing.T) {
+	p, err := lab.StartPVE(lab.Options{BackupDuration: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	newEngine := func() *backends.Engine {
+		c, err := proxmox.New(proxmox.Options{
+			Config:       model.ProxmoxConfig{URL: p.URL(), TokenID: p.TokenID(), TLSConfig: model.TLSConfig{Fingerprint: p.Fingerprint()}},
+			Secret:       p.TokenSecret(),
+			PollInterval: 100 * time.Millisecond,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return backends.NewEngine(backends.EngineOptions{Backends: []backends.Backend{c}, Interval: time.Hour,
+			Concerns: []model.ConcernSpec{{ID: model.ConcernVMs, MaxAge: 26 * time.Hour, Targets: []string{"pve/qemu/*"}}}})
+	}
+
+	first := newEngine()
+	ctx1, quit := context.WithCancel(context.Background())
+	done1 := make(chan struct{})
+	go func() { first.Run(ctx1); close(done1) }()
+	job, err := first.Start(ctx1, model.JobRequest{Target: "pve/qemu/421", Method: model.MethodVzdump})
+	if err != nil {
+		t.Fatal(err)
+	}
+	quit() // the console quits while the vzdump runs on PVE
+	<-done1
+
+	second := newEngine()
+	ctx2, stop := context.WithCancel(context.Background())
+	defer stop()
+	done2 := make(chan struct{})
+	go func() { second.Run(ctx2); close(done2) }()
+	defer func() { stop(); <-done2 }()
+
+	deadline := time.After(20 * time.Second)
+	var picked bool
+	for {
+		select {
+		case ev := <-second.Events():
+			je, ok := ev.(model.JobEvent)
+			if !ok || je.Job.ID != job.ID {
+				continue
+			}
+			picked = true
+			if je.Job.Target != "pve/qemu/421" {
+				t.Fatalf("picked-up job target = %q", je.Job.Target)
+			}
+			if je.Job.State.Terminal() {
+				if je.Job.State != model.JobSucceeded {
+					t.Fatalf("job ended %s: %s", je.Job.State, je.Job.Message)
+				}
+				// The success triggers a refresh: the new archive is there.
+				waitNewBackup(t, second, job.Started)
+				return
+			}
+		case <-deadline:
+			t.Fatalf("the second console did not follow the job to its end (picked up: %v)", picked)
+		}
+	}
+}
+
+func waitNewBackup(t *testing.T, e *backends.Engine, since time.Time) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		if ts, ok := e.Posture().Target("pve/qemu/421"); ok && ts.HasBackup && !ts.LastBackup.Before(since.Add(-time.Second)) {
+			return
+		}
+		select {
+		case <-e.Events():
+		case <-deadline:
+			t.Fatal("the new restore point never showed")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
