@@ -76,6 +76,10 @@ func run(ctx context.Context, e env) int {
 			return cmdRun(ctx, e, e.args[1:])
 		case "lab":
 			return cmdLab(ctx, e, e.args[1:])
+		case "setup":
+			// Honest until the wizard exists: say how to set up by hand.
+			fmt.Fprintln(e.stderr, "backdeck setup: the setup wizard is not built yet. Copy config.toml.example to ~/.config/backdeck/config.toml and edit it (README: \"Point it at your Proxmox host\"), or run backdeck lab to get a config for the simulated homelab.")
+			return exitSetup
 		case "help":
 			fmt.Fprint(e.stdout, usage)
 			return 0

@@ -233,8 +233,9 @@ func (l JobLine) Text() string {
 	if l.ETASeconds != nil {
 		parts = append(parts, "ETA "+HumanAge(time.Duration(*l.ETASeconds)*time.Second))
 	}
-	if l.Message != "" {
+	// While figures tell the progress, the log line would only repeat them.
+	if l.Message != "" && (l.Percent == nil || l.State.Terminal()) {
 		parts = append(parts, l.Message)
 	}
-	return strings.Join(parts, " ")
+	return strings.TrimSpace(strings.Join(parts, " "))
 }

@@ -58,8 +58,13 @@ func TestReportJSONKeys(t *testing.T) {
 func TestJobLine(t *testing.T) {
 	j := Job{State: JobRunning, Progress: Progress{Percent: 45, DoneBytes: 4831838208, TotalBytes: 10737418240,
 		ReadBytesPerS: 152.3 * 1024 * 1024, WriteBytesPerS: -1, ETA: 36 * time.Second, ETAKnown: true}}
+	j.Progress.LastLine = "INFO:  45% (4.5 GiB of 10.0 GiB) in 30s"
 	if got := NewJobLine(j).Text(); got != "running    45% 4.5 GiB/10.0 GiB 152.3 MiB/s ETA 36 s" {
 		t.Errorf("text = %q", got)
+	}
+	j.State, j.Message = JobFailed, "job errors"
+	if got := NewJobLine(j).Text(); !strings.HasSuffix(got, "ETA 36 s job errors") {
+		t.Errorf("the final line carries the message: %q", got)
 	}
 	b, _ := json.Marshal(NewJobLine(Job{State: JobRunning, Progress: UnknownProgress()}))
 	if !strings.Contains(string(b), `"percent":null`) || !strings.Contains(string(b), `"eta_seconds":null`) {
