@@ -92,3 +92,68 @@ func waitNewBackup(t *testing.T, e *backends.Engine, since time.Time) {
 		}
 	}
 }
+
+// Unplugging the USB drive in the middle of a vzdump fails the job with
+// PVE's own words, and the store shows offline in the next posture.
+func TestStorageUnpluggedMidBackup(t *testing.T) {
+	p, err := lab.StartPVE(lab.Options{BackupDuration: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	c, err := proxmox.New(proxmox.Options{
+		Config:       model.ProxmoxConfig{URL: p.URL(), TokenID: p.TokenID(), TLSConfig: model.TLSConfig{Fingerprint: p.Fingerprint()}},
+		Secret:       p.TokenSecret(),
+		PollInterval: 100 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := backends.NewEngine(backends.EngineOptions{Backends: []backends.Backend{c}, Interval: time.Hour,
+		Concerns: []model.ConcernSpec{{ID: model.ConcernBackups}}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	job, err := e.Start(ctx, model.JobRequest{Target: "pve/qemu/422", Method: model.MethodVzdump})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unplugged := false
+	deadline := time.After(20 * time.Second)
+	for {
+		select {
+		case ev := <-e.Events():
+			je, ok := ev.(model.JobEvent)
+			if !ok || je.Job.ID != job.ID {
+				continue
+			}
+			if !unplugged && je.Job.Progress.Percent > 0 {
+				p.SetStorageActive("hddusb_bkpvzdumps", false)
+				unplugged = true
+			}
+			if !je.Job.State.Terminal() {
+				continue
+			}
+			if !unplugged || je.Job.State != model.JobFailed || je.Job.Message == "" {
+				t.Fatalf("job ended %s (%q), unplugged %v; want failed with PVE's text", je.Job.State, je.Job.Message, unplugged)
+			}
+			t.Logf("failed as PVE says: %s", je.Job.Message)
+			post := e.RefreshNow(ctx)
+			for _, s := range post.Stores {
+				if s.ID == "pve/hddusb_bkpvzdumps" && s.Online {
+					t.Fatal("the unplugged store still shows online")
+				}
+			}
+			if _, err := e.Start(ctx, model.JobRequest{Target: "pve/qemu/422", Method: model.MethodVzdump}); err == nil {
+				t.Fatal("a backup to an offline storage must be refused")
+			} else {
+				t.Logf("refused: %v", err)
+			}
+			return
+		case <-deadline:
+			t.Fatal("the job never ended")
+		}
+	}
+}

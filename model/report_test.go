@@ -71,3 +71,19 @@ func TestJobLine(t *testing.T) {
 		t.Errorf("unknown figures are null: %s", b)
 	}
 }
+
+func TestInsecureSourceIsMarked(t *testing.T) {
+	p := BuildPosture(PostureInput{Now: now, Sources: []SourceState{{Source: SourceProxmox, OK: true, Insecure: true}},
+		Concerns: []ConcernSpec{{ID: ConcernBackups}}})
+	r := NewReport(p)
+	if len(r.Insecure) != 1 || r.Insecure[0] != SourceProxmox {
+		t.Fatalf("insecure = %v", r.Insecure)
+	}
+	if !strings.Contains(r.Text(false), "INSECURE: proxmox") {
+		t.Fatalf("the text report must say it:\n%s", r.Text(false))
+	}
+	b, _ := json.Marshal(r)
+	if !strings.Contains(string(b), `"insecure":["proxmox"]`) {
+		t.Fatalf("json: %s", b)
+	}
+}
