@@ -74,7 +74,7 @@ func NewEngine(opts EngineOptions) *Engine {
 	}
 	for _, b := range opts.Backends {
 		e.backends[b.Source()] = b
-		e.states[b.Source()] = model.SourceState{Source: b.Source(), Err: "not read yet"}
+		e.states[b.Source()] = model.SourceState{Source: b.Source(), Err: "not read yet", Insecure: insecure(b)}
 	}
 	e.posture = e.buildPosture()
 	return e
@@ -169,7 +169,7 @@ func (e *Engine) refreshOne(ctx context.Context, src model.Source, b Backend) {
 		}
 		// Keep what was known, rated unknown, so the operator still sees it.
 		prev := e.states[src]
-		prev.Source, prev.OK, prev.Err, prev.At = src, false, err.Error(), now
+		prev.Source, prev.OK, prev.Err, prev.At, prev.Insecure = src, false, err.Error(), now, insecure(b)
 		e.states[src] = prev
 	} else {
 		state.Source, state.OK, state.Err = src, true, ""
@@ -447,6 +447,13 @@ func (e *Engine) Job(id string) (model.Job, bool) {
 		return model.Job{}, false
 	}
 	return *j, true
+}
+
+// insecure tells whether a backend skips TLS verification, so the console
+// marks it even while the source cannot be read.
+func insecure(b Backend) bool {
+	i, ok := b.(interface{ Insecure() bool })
+	return ok && i.Insecure()
 }
 
 func displayName(j model.Job) string {
