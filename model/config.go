@@ -52,6 +52,15 @@ type URBackupConfig struct {
 	PasswordEnv  string `toml:"password_env"`
 	TLSConfig
 	Timeout Duration `toml:"timeout"`
+	// Clients documents what each UrBackup client keeps safe.
+	Clients []URBackupClientConfig `toml:"client"`
+}
+
+// URBackupClientConfig is one [[urbackup.client]]: the folders a client's
+// file backups cover, shown in the detail pane (UrBackup's API does not say).
+type URBackupClientConfig struct {
+	Name    string   `toml:"name"`
+	Folders []string `toml:"folders"`
 }
 
 // DriveConfig is one [[drive]]: a disk that holds backups.

@@ -227,6 +227,26 @@ func TestParseConfigErrors(t *testing.T) {
 			has:  []string{"mode", "already"},
 		},
 
+		// UrBackup clients.
+		{
+			name: "urbackup client without a name",
+			src:  "[urbackup]\nurl = \"http://bkp:55414\"\n\n[[urbackup.client]]\nfolders = [\"/mnt/x\"]\n",
+			line: 4,
+			has:  []string{"[[urbackup.client]] #1", "name", "missing"},
+		},
+		{
+			name: "urbackup client twice",
+			src:  "[urbackup]\nurl = \"http://bkp:55414\"\n[[urbackup.client]]\nname = \"a\"\n[[urbackup.client]]\nname = \"a\"\n",
+			line: 6,
+			has:  []string{"[[urbackup.client]] #2", "listed twice"},
+		},
+		{
+			name: "urbackup client key misspelt",
+			src:  "[urbackup]\nurl = \"http://bkp:55414\"\n[[urbackup.client]]\nname = \"a\"\nfoldrs = [\"/x\"]\n",
+			line: 5,
+			has:  []string{"did you mean \"folders\""},
+		},
+
 		// Unknown keys.
 		{
 			name: "typo with did-you-mean",

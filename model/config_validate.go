@@ -96,6 +96,17 @@ func (l *loader) validateURBackup(t table, u *URBackupConfig, md *toml.MetaData)
 		l.checkTLS(t, &u.TLSConfig, scheme)
 	}
 	l.timeout(t, &u.Timeout, md.IsDefined("urbackup", "timeout"))
+	seen := map[string]bool{}
+	for i, c := range u.Clients {
+		ct := t.elem("client", i)
+		switch {
+		case c.Name == "":
+			l.fail(ct, "name", ct.pos, "missing: the client's name as UrBackup shows it, e.g. name = %q", "k3sagent01")
+		case seen[c.Name]:
+			l.failKey(ct, "name", "%q is listed twice", c.Name)
+		}
+		seen[c.Name] = true
+	}
 }
 
 // checkURL checks that *raw is an http(s) URL with a host, and trims its

@@ -43,6 +43,17 @@ type Target struct {
 	Snapshots     []Snapshot     // newest first
 	// Detail is a short line of facts for the detail pane.
 	Detail string
+	// Offline is set when the source says the target cannot be reached now
+	// (an UrBackup client that is offline).
+	Offline bool
+	// Facts are labelled lines for the detail pane ("folders", "usage" …).
+	Facts []Fact
+}
+
+// Fact is one labelled line of a target's detail.
+type Fact struct {
+	Label string
+	Value string
 }
 
 // LastBackup is the newest restore point that counts as a backup (snapshots
@@ -75,7 +86,16 @@ const (
 	MethodSnapshot       Method = "snapshot"
 	MethodRollback       Method = "rollback"
 	MethodDeleteSnapshot Method = "delete-snapshot"
+	// UrBackup's four kinds of backup.
+	MethodIncrFile  Method = "incr-file"
+	MethodFullFile  Method = "full-file"
+	MethodIncrImage Method = "incr-image"
+	MethodFullImage Method = "full-image"
 )
+
+// Heavy reports whether a method loads the systems enough to ask first
+// (a full UrBackup backup reads every file again).
+func (m Method) Heavy() bool { return m == MethodFullFile || m == MethodFullImage }
 
 // Destructive reports whether a method destroys data and needs a confirmation.
 func (m Method) Destructive() bool {
