@@ -19,6 +19,7 @@ const (
 	KindVM       TargetKind = "qemu"
 	KindLXC      TargetKind = "lxc"
 	KindTemplate TargetKind = "template"
+	KindClient   TargetKind = "client" // an UrBackup client
 	// KindStore and KindDrive are the rows of the backups concern.
 	KindStore TargetKind = "store"
 	KindDrive TargetKind = "drive"
