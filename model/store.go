@@ -79,4 +79,61 @@ type Drive struct {
 	TemperatureC *int
 	Holds        []string // store ids
 	Present      bool
+	// Reading is the SMART reading the verdict was made from; nil when none
+	// could be taken. When the drive sleeps it is the last reading known.
+	Reading *SMARTReading
+	// Asleep is set when the drive was in standby and was not woken.
+	Asleep bool
+}
+
+// SMARTReading is what one SMART read of a drive gave, from smartctl's JSON
+// on the host or from the PVE disks API on a laptop.
+type SMARTReading struct {
+	At       time.Time
+	Device   string // /dev/sdb
+	Model    string
+	Serial   string
+	Protocol string // "ATA", "NVMe", "SCSI"
+	// Transport is how the drive is attached when known: "usb", "sata", "nvme".
+	Transport string
+	// Passed is smartctl's or PVE's overall self-assessment; nil when unknown.
+	Passed       *bool
+	TemperatureC *int
+	PowerOnHours *int
+	Attributes   []SMARTAttribute // ATA only
+	NVMe         *NVMeHealth
+	SCSI         *SCSIHealth
+	// Messages are the tool's own words (smartctl's output lines, decoded
+	// exit-status bits, "Unknown USB bridge …").
+	Messages []string
+	// ExitStatus is smartctl's exit status (bits, see smartctl(8)); 0 via PVE.
+	ExitStatus int
+}
+
+// SMARTAttribute is one row of an ATA attribute table.
+type SMARTAttribute struct {
+	ID         int
+	Name       string
+	Value      int
+	Worst      int
+	Thresh     int
+	Raw        int64  // the raw value as a number (the first number of RawString)
+	RawString  string // as the tool prints it, e.g. "34 (Min/Max 20/46)"
+	WhenFailed string // "now", "past" or ""
+}
+
+// NVMeHealth is the NVMe SMART/health information log.
+type NVMeHealth struct {
+	CriticalWarning         int
+	AvailableSpare          int
+	AvailableSpareThreshold int
+	PercentageUsed          int
+	MediaErrors             int64
+}
+
+// SCSIHealth is what SCSI drives report instead of attributes.
+type SCSIHealth struct {
+	GrownDefects           *int64
+	UncorrectedReadErrors  *int64
+	UncorrectedWriteErrors *int64
 }
