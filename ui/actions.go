@@ -191,7 +191,7 @@ func (m *Model) openSnapshotForm() tea.Cmd {
 // snapshotTarget is the guest and snapshot a rollback or deletion is about.
 func (m *Model) snapshotTarget(method model.Method, verb string) (*model.TargetStatus, model.Snapshot, tea.Cmd) {
 	t := m.selectedTarget()
-	if t == nil || !hasMethod(t.Target, method) {
+	if t == nil || !canAct(t.Target, method) {
 		return nil, model.Snapshot{}, m.say(verb+" needs a guest with snapshots: select one in the tree", false)
 	}
 	s, ok := m.detail.SelectedSnapshot()

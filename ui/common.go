@@ -153,6 +153,20 @@ func isGuest(t model.Target) bool {
 	return t.Source == model.SourceProxmox && t.VMID > 0
 }
 
+// canAct reports whether method m can be started on t. Rollback and
+// snapshot deletion go with snapshots: a guest that can be snapshotted can
+// be rolled back and have its snapshots deleted, whether or not the backend
+// lists those methods (the PVE backend lists vzdump and snapshot only).
+func canAct(t model.Target, m model.Method) bool {
+	if hasMethod(t, m) {
+		return true
+	}
+	if m == model.MethodRollback || m == model.MethodDeleteSnapshot {
+		return isGuest(t) && hasMethod(t, model.MethodSnapshot)
+	}
+	return false
+}
+
 func hasMethod(t model.Target, m model.Method) bool {
 	for _, x := range t.Methods {
 		if x == m {

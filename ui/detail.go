@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -22,17 +23,29 @@ type snapState struct {
 
 // detail is the right panel: everything about the selection, and for a
 // guest its restore points, snapshots and the actions it offers.
+//
+// A target's pane is laid out in fixed parts so that what matters most is
+// never scrolled away: the title and the summary (last backup, max age,
+// why) at the top, then the restore points newest first (as many as fit,
+// "… N older" when cut), then the snapshots (the selected one always in
+// view), and the actions line pinned at the bottom. When the pane has the
+// focus, j/k move the snapshot cursor (or, with no snapshots, scroll the
+// restore points) and pgdn/pgup (or ] and [) scroll the restore points.
+// Concerns, stores and drives have one body that j/k scroll.
 type detail struct {
-	c       *common
-	w, h    int
-	posture *model.Posture
-	concern *model.ConcernStatus
-	target  *model.TargetStatus
-	snaps   snapState
-	running *model.Job // the target's job that has not ended, if any
-	cursor  int        // the selected snapshot
-	offset  int        // first body line shown
-	focused bool
+	c          *common
+	w, h       int
+	posture    *model.Posture
+	concern    *model.ConcernStatus
+	target     *model.TargetStatus
+	snaps      snapState
+	running    *model.Job // the target's job that has not ended, if any
+	cursor     int        // the selected snapshot
+	snapOffset int        // first snapshot row shown when they are cut
+	rpOffset   int        // newest restore points scrolled past
+	rpPage     int        // restore point rows shown in the last frame
+	offset     int        // first body line shown (concerns, stores, drives)
+	focused    bool
 
 	cache   []string
 	dirty   bool
@@ -54,10 +67,10 @@ func (d *detail) SetFocused(f bool) {
 }
 
 // SetSelection shows a concern or one of its targets. The snapshot cursor
-// and the scroll go back to the top when the selection changes.
+// and the scrolls go back to the top when the selection changes.
 func (d *detail) SetSelection(p *model.Posture, c *model.ConcernStatus, t *model.TargetStatus) {
 	if selectionID(c, t) != selectionID(d.concern, d.target) {
-		d.cursor, d.offset = 0, 0
+		d.cursor, d.offset, d.snapOffset, d.rpOffset = 0, 0, 0, 0
 	}
 	d.posture, d.concern, d.target = p, c, t
 	d.dirty = true
@@ -105,40 +118,87 @@ func (d *detail) SelectedSnapshot() (model.Snapshot, bool) {
 // Invalidate forces a redraw (the clock moved).
 func (d *detail) Invalidate() { d.dirty = true }
 
-// Update moves the snapshot cursor (or scrolls when there are none).
+// isTargetView reports whether the pane shows a target's restore points
+// (not a concern, a store or a drive).
+func (d *detail) isTargetView() bool {
+	return d.target != nil && d.target.Store == nil && !strings.HasPrefix(d.target.ID, "drive/")
+}
+
+// Update handles the pane's keys when it has the focus: j/k, g/G move the
+// snapshot cursor of a guest that has snapshots, else they scroll the
+// restore points (a target) or the body (a concern, a store, a drive);
+// pgdn/pgup scroll the restore points a page at a time.
 func (d *detail) Update(msg tea.KeyPressMsg) bool {
 	k := d.c.keys
-	n := len(d.snaps.list)
-	step := 0
+	const far = 1 << 20
+	step, page := 0, false
 	switch {
 	case key.Matches(msg, k.Up):
 		step = -1
 	case key.Matches(msg, k.Down):
 		step = 1
 	case key.Matches(msg, k.Top):
-		step = -1 << 20
+		step = -far
 	case key.Matches(msg, k.Bottom):
-		step = 1 << 20
+		step = far
+	case key.Matches(msg, k.PageDown):
+		step, page = max(1, d.rpPage), true
+	case key.Matches(msg, k.PageUp):
+		step, page = -max(1, d.rpPage), true
 	default:
 		return false
 	}
-	if d.target != nil && n > 0 {
-		d.cursor = max(0, min(n-1, d.cursor+step))
-	} else {
-		d.offset = max(0, d.offset+step)
+	switch {
+	case !d.isTargetView():
+		if page {
+			return false
+		}
+		d.offset = max(0, min(far, d.offset+step))
+	case !page && len(d.snaps.list) > 0:
+		d.cursor = max(0, min(len(d.snaps.list)-1, d.cursor+step))
+	default:
+		// Clamped to what is shown when the pane is drawn. An offset of 1
+		// would show "… 1 newer" in the place of the one row it hides:
+		// the first step down goes to 2.
+		to := max(0, min(len(d.target.RestorePoints)-1, d.rpOffset+step))
+		if to == 1 {
+			to = 2
+			if step < 0 {
+				to = 0
+			}
+		}
+		d.rpOffset = to
 	}
 	d.dirty = true
 	return true
 }
 
+// helpAs is a binding of the keymap with the pane's own description.
+func helpAs(b key.Binding, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
+}
+
 func (d *detail) ShortHelp() []key.Binding {
 	k := d.c.keys
-	return []key.Binding{k.Down, k.Rollback, k.Delete, k.Back}
+	return []key.Binding{helpAs(k.Down, "snapshot"), helpAs(k.PageDown, "older points"), k.Rollback, k.Delete, k.Back}
 }
 
 func (d *detail) FullHelp() [][]key.Binding {
 	k := d.c.keys
-	return [][]key.Binding{{k.Up, k.Down}, {k.Backup, k.Snapshot, k.Rollback, k.Delete, k.Stop}}
+	both := func(a, b key.Binding, help, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(append(a.Keys(), b.Keys()...)...), key.WithHelp(help, desc))
+	}
+	return [][]key.Binding{
+		{
+			both(k.Down, k.Up, "j/k", "older/newer snapshot"),
+			both(k.Bottom, k.Top, "G/g", "oldest/newest snapshot"),
+			both(k.PageDown, k.PageUp, "]/[", "older/newer restore pts (pgdn/pgup)"),
+		},
+		{
+			k.Backup, k.Snapshot, helpAs(k.Rollback, "rollback to selected"),
+			helpAs(k.Delete, "delete snapshot"), helpAs(k.Stop, "stop the job"),
+		},
+	}
 }
 
 // View returns the panel's lines, each exactly d.w cells wide.
@@ -148,53 +208,179 @@ func (d *detail) View() []string {
 	}
 	d.renders++
 	d.dirty = false
-	var body []string
-	var actions []string
-	keep := -1 // body line that must stay in view (the selected snapshot)
+	var lines []string
 	switch {
 	case d.target != nil && d.target.Store != nil:
-		body = d.storeLines(d.target)
+		lines = d.scrolled(d.storeLines(d.target))
 	case d.target != nil && strings.HasPrefix(d.target.ID, "drive/"):
-		body = d.driveLines(d.target)
+		lines = d.scrolled(d.driveLines(d.target))
 	case d.target != nil:
-		body, keep = d.targetLines(d.target)
-		actions = d.actionLines(d.target)
+		lines = d.targetView(d.target)
 	case d.concern != nil:
-		body = d.concernLines(d.concern)
+		lines = d.scrolled(d.concernLines(d.concern))
 	default:
-		body = []string{d.c.theme.Muted.Render("nothing selected")}
+		lines = []string{d.c.theme.Muted.Render("nothing selected")}
 	}
-	// The first line (the title) stays; the rest scrolls, keeping the
-	// selected snapshot in view.
-	lines := d.cache[:0]
-	if len(body) > 0 && d.h > 0 {
-		lines = append(lines, fit(" "+body[0], d.w))
-		body = body[1:]
-		keep--
-	}
-	room := d.h - len(lines) - len(actions)
-	if keep >= 0 {
-		if keep < d.offset {
-			d.offset = keep
+	out := d.cache[:0]
+	for i := 0; i < d.h; i++ {
+		if i < len(lines) {
+			out = append(out, fit(" "+lines[i], d.w))
+			continue
 		}
-		if keep >= d.offset+room {
-			d.offset = keep - room + 1
+		out = append(out, blank(d.w))
+	}
+	d.cache = out
+	return out
+}
+
+// scrolled is a body of lines with its first line (the title) fixed and
+// the rest scrolled by d.offset.
+func (d *detail) scrolled(body []string) []string {
+	if len(body) == 0 || d.h <= 0 {
+		return nil
+	}
+	lines := []string{body[0]}
+	rest := body[1:]
+	room := d.h - 1
+	d.offset = max(0, min(d.offset, len(rest)-room))
+	end := min(len(rest), d.offset+room)
+	return append(lines, rest[d.offset:end]...)
+}
+
+// targetView lays out a target's pane in its fixed parts (see detail).
+func (d *detail) targetView(t *model.TargetStatus) []string {
+	guest := isGuest(t.Target)
+	top := d.summaryLines(t)
+	actions := d.actionLines(t)
+	rpTitle, rpCols, rpRows := d.restorePointLines(t)
+	var snapTitle string
+	var snapRows []string
+	if guest {
+		snapTitle, snapRows = d.snapshotLines()
+	}
+
+	h := d.h
+	if len(actions) > h-1 {
+		actions = actions[:max(0, h-1)]
+	}
+	// The summary keeps room for the titles and one row of each list; it
+	// is cut only on a pane too short for anything else.
+	minMid := 2
+	if guest {
+		minMid += 2
+	}
+	if len(top) > h-len(actions)-minMid {
+		top = top[:max(1, min(len(top), h-len(actions)-minMid))]
+	}
+	room := max(0, h-len(top)-len(actions))
+
+	n := len(rpRows)
+	snapNeed, seps := 0, 1
+	if guest {
+		snapNeed, seps = 1+len(snapRows), 2
+	}
+	var mid []string
+	if 1+len(rpCols)+n+snapNeed+seps <= room {
+		// Everything fits: a blank line before each section.
+		d.rpOffset, d.snapOffset, d.rpPage = 0, 0, n
+		mid = append(mid, "", rpTitle)
+		mid = append(mid, rpCols...)
+		mid = append(mid, rpRows...)
+		if guest {
+			mid = append(mid, "", snapTitle)
+			mid = append(mid, snapRows...)
+		}
+	} else {
+		// Tight: no blank lines; the snapshots show the selected one and
+		// more while three restore points keep their room; the restore
+		// points take the rest.
+		snapShown := 0
+		if guest {
+			rpMin := 1 + len(rpCols) + min(n, 3) + 1
+			snapShown = max(1, min(len(snapRows), room-rpMin-1))
+		}
+		rpAvail := room - 1 // their title
+		if guest {
+			rpAvail -= 1 + snapShown
+		}
+		if len(rpCols) > 0 && rpAvail-len(rpCols) >= 3 {
+			rpAvail -= len(rpCols)
+		} else {
+			rpCols = nil
+		}
+		mid = append(mid, rpTitle)
+		mid = append(mid, rpCols...)
+		mid = append(mid, d.rpWindow(rpRows, max(0, rpAvail))...)
+		if guest {
+			mid = append(mid, snapTitle)
+			mid = append(mid, d.snapWindow(snapRows, snapShown)...)
 		}
 	}
-	d.offset = max(0, min(d.offset, len(body)-room))
-	for i := d.offset; i < len(body) && len(lines) < d.h-len(actions); i++ {
-		lines = append(lines, fit(" "+body[i], d.w))
+	if len(mid) > room {
+		mid = mid[:room]
 	}
-	for len(lines) < d.h-len(actions) {
-		lines = append(lines, blank(d.w))
+	for len(mid) < room {
+		mid = append(mid, "")
 	}
-	for _, a := range actions {
-		if len(lines) < d.h {
-			lines = append(lines, fit(" "+a, d.w))
+	lines := append(top, mid...)
+	return append(lines, actions...)
+}
+
+// rpWindow is the restore point rows that fit in avail lines from
+// d.rpOffset, with "… N newer" above and "… N older" below when cut.
+func (d *detail) rpWindow(rows []string, avail int) []string {
+	th := d.c.theme
+	n := len(rows)
+	if n <= avail {
+		d.rpOffset, d.rpPage = 0, n
+		return rows
+	}
+	if avail <= 1 {
+		d.rpOffset, d.rpPage = 0, 0
+		if avail == 1 {
+			return []string{th.Muted.Render(fmt.Sprintf("  … %d older", n))}
 		}
+		return nil
 	}
-	d.cache = lines
-	return lines
+	// With an offset, the last page fills the window: "… N newer" and the
+	// oldest avail-1 rows.
+	off := max(0, min(d.rpOffset, n-(avail-1)))
+	if off == 1 {
+		off = 0 // "… 1 newer" would take the line of the row it hides
+	}
+	d.rpOffset = off
+	var out []string
+	shown := avail
+	if off > 0 {
+		out = append(out, th.Muted.Render(fmt.Sprintf("  … %d newer", off)))
+		shown--
+	}
+	if n-off > shown {
+		shown--
+	}
+	shown = max(0, shown)
+	out = append(out, rows[off:off+shown]...)
+	if older := n - off - shown; older > 0 {
+		out = append(out, th.Muted.Render(fmt.Sprintf("  … %d older", older)))
+	}
+	d.rpPage = max(1, shown)
+	return out
+}
+
+// snapWindow is size snapshot rows that keep the cursor in view.
+func (d *detail) snapWindow(rows []string, size int) []string {
+	if len(rows) <= size || len(d.snaps.list) == 0 {
+		d.snapOffset = 0
+		return rows[:min(len(rows), size)]
+	}
+	if d.cursor < d.snapOffset {
+		d.snapOffset = d.cursor
+	}
+	if d.cursor >= d.snapOffset+size {
+		d.snapOffset = d.cursor - size + 1
+	}
+	d.snapOffset = max(0, min(d.snapOffset, len(rows)-size))
+	return rows[d.snapOffset : d.snapOffset+size]
 }
 
 func (d *detail) title(s string) string {
@@ -237,7 +423,9 @@ func (d *detail) wrapField(label, value string) []string {
 	return res
 }
 
-func (d *detail) targetLines(t *model.TargetStatus) ([]string, int) {
+// summaryLines is the top of a target's pane: the title, the verdict with
+// the last backup, the max age, why, and the job that runs on it.
+func (d *detail) summaryLines(t *model.TargetStatus) []string {
 	c := d.c
 	th := c.theme
 	now := c.now()
@@ -289,24 +477,36 @@ func (d *detail) targetLines(t *model.TargetStatus) ([]string, int) {
 		}
 		lines = append(lines, d.field("job", th.Accent.Render(c.jobGlyph(j.State)+" "+methodLabel(j.Method)+" "+string(j.State)+p)))
 	}
+	return lines
+}
 
-	// Restore points, newest first.
-	rps := t.RestorePoints
-	title2 := fmt.Sprintf("Restore points (%d", len(rps))
-	if len(rps) > 0 {
-		title2 += ", " + model.HumanBytes(t.Target.TotalSize())
+// restorePointLines is the restore points' title, their column header (none
+// when there are no points) and one row per point, newest first.
+func (d *detail) restorePointLines(t *model.TargetStatus) (title string, cols, rows []string) {
+	c := d.c
+	th := c.theme
+	now := c.now()
+	rps := t.RestorePoints // newest first, as model.Target says; made sure of
+	if !sort.SliceIsSorted(rps, func(i, j int) bool { return rps[i].Time.After(rps[j].Time) }) {
+		rps = append([]model.RestorePoint(nil), rps...)
+		sort.SliceStable(rps, func(i, j int) bool { return rps[i].Time.After(rps[j].Time) })
 	}
-	lines = append(lines, "", th.Bold.Render(title2+")"))
+	head := fmt.Sprintf("Restore points (%d", len(rps))
+	if len(rps) > 0 {
+		head += ", " + model.HumanBytes(t.Target.TotalSize())
+	}
+	title = th.Bold.Render(head + ")")
 	// Narrow panes drop the format column (nearly always vma.zst) and
 	// shorten the date; the protected marker always shows.
 	wide := d.w >= 70
 	if len(rps) > 0 {
 		if wide {
-			lines = append(lines, th.Muted.Render(fmt.Sprintf("  %-6s %-16s %9s  %-8s %-9s %s", "age", "date", "size", "format", "", "notes")))
+			cols = []string{th.Muted.Render(fmt.Sprintf("  %-6s %-16s %9s  %-8s %-9s %s", "age", "date", "size", "format", "", "notes"))}
 		} else {
-			lines = append(lines, th.Muted.Render(fmt.Sprintf("  %-6s %-11s %9s  %s", "age", "date", "size", "notes")))
+			cols = []string{th.Muted.Render(fmt.Sprintf("  %-6s %-11s %9s  %s", "age", "date", "size", "notes"))}
 		}
 	}
+	rows = make([]string, 0, len(rps))
 	for _, rp := range rps {
 		prot := ""
 		if rp.Protected {
@@ -323,28 +523,30 @@ func (d *detail) targetLines(t *model.TargetStatus) ([]string, int) {
 			}
 			row += firstLine(rp.Notes)
 		}
-		lines = append(lines, row)
+		rows = append(rows, row)
 	}
+	return title, cols, rows
+}
 
-	keep := -1
-	if isGuest(t.Target) {
-		lines = append(lines, "", th.Bold.Render(d.snapTitle()))
-		switch {
-		case d.snaps.err != "":
-			lines = append(lines, "  "+th.Critical.Render(c.glyph(model.StatusCritical)+" "+d.snaps.err))
-		case !d.snaps.loaded:
-			lines = append(lines, "  "+th.Muted.Render("loading…"))
-		case len(d.snaps.list) == 0:
-			lines = append(lines, "  "+th.Muted.Render("none"))
-		}
-		for i, s := range d.snaps.list {
-			if i == d.cursor {
-				keep = len(lines)
-			}
-			lines = append(lines, d.snapRow(s, i == d.cursor, now))
-		}
+// snapshotLines is the snapshots' title and their rows (newest first), or
+// one line saying they are loading, there are none, or why they failed.
+func (d *detail) snapshotLines() (title string, rows []string) {
+	c := d.c
+	th := c.theme
+	title = th.Bold.Render(d.snapTitle())
+	switch {
+	case d.snaps.err != "":
+		return title, []string{"  " + th.Critical.Render(c.glyph(model.StatusCritical)+" "+d.snaps.err)}
+	case !d.snaps.loaded:
+		return title, []string{"  " + th.Muted.Render("loading…")}
+	case len(d.snaps.list) == 0:
+		return title, []string{"  " + th.Muted.Render("none")}
 	}
-	return lines, keep
+	now := c.now()
+	for i, s := range d.snaps.list {
+		rows = append(rows, d.snapRow(s, i == d.cursor, now))
+	}
+	return title, rows
 }
 
 func (d *detail) snapTitle() string {
@@ -387,30 +589,33 @@ func (d *detail) snapRow(s model.Snapshot, selected bool, now time.Time) string 
 	return "  " + text
 }
 
-// actionLines lists what can be started on the target,
-// "b backup  s snapshot  R rollback  D delete snapshot  x stop", on as many
-// lines as the pane's width needs.
+// actionLines lists what can be done on the target, "b backup  s snapshot
+// R rollback  D delete  x stop", on as many lines as the pane's width
+// needs. Rollback and delete show when the guest has a snapshot: they act
+// on the selected one.
 func (d *detail) actionLines(t *model.TargetStatus) []string {
 	k := d.c.keys
 	th := d.c.theme
 	var parts []string
-	add := func(b key.Binding) {
-		parts = append(parts, th.Key.Render(b.Help().Key)+" "+th.Desc.Render(b.Help().Desc))
+	add := func(b key.Binding, desc string) {
+		parts = append(parts, th.Key.Render(b.Help().Key)+" "+th.Desc.Render(desc))
 	}
 	if hasMethod(t.Target, model.MethodVzdump) {
-		add(k.Backup)
+		add(k.Backup, "backup")
 	}
 	if hasMethod(t.Target, model.MethodSnapshot) {
-		add(k.Snapshot)
+		add(k.Snapshot, "snapshot")
 	}
-	if hasMethod(t.Target, model.MethodRollback) {
-		add(k.Rollback)
-	}
-	if hasMethod(t.Target, model.MethodDeleteSnapshot) {
-		add(k.Delete)
+	if len(d.snaps.list) > 0 {
+		if canAct(t.Target, model.MethodRollback) {
+			add(k.Rollback, "rollback")
+		}
+		if canAct(t.Target, model.MethodDeleteSnapshot) {
+			add(k.Delete, "delete")
+		}
 	}
 	if d.running != nil {
-		add(k.Stop)
+		add(k.Stop, "stop")
 	}
 	if len(parts) == 0 {
 		return []string{th.Muted.Render("no actions for this target")}

@@ -89,7 +89,9 @@ func (f *fakeEngine) SnapCalls() []string {
 	return append([]string(nil), f.snapCalls...)
 }
 
-var guestMethods = []model.Method{model.MethodVzdump, model.MethodSnapshot, model.MethodRollback, model.MethodDeleteSnapshot}
+// guestMethods are the methods the PVE backend lists for a guest: rollback
+// and snapshot deletion are not listed, they go with snapshots.
+var guestMethods = []model.Method{model.MethodVzdump, model.MethodSnapshot}
 
 // vzdump builds a restore point of a guest.
 func vzdump(vmid int, ago time.Duration, size int64, notes string, protected bool) model.RestorePoint {
@@ -209,4 +211,44 @@ func bigPosture(n int) *model.Posture {
 	}
 	p.Concerns[0].Targets = targets
 	return p
+}
+
+// afterBackupPosture is the seed posture a few seconds after a vzdump of
+// k3sagent01 ended: 14 restore points, the newest 5 s old, and the job
+// listed as succeeded.
+func afterBackupPosture() *model.Posture {
+	day := 24 * time.Hour
+	p := seedPosture()
+	rps := []model.RestorePoint{vzdump(421, 5*time.Second, 2790*MiB, "k3sagent01", false)}
+	for i := 1; i <= 13; i++ {
+		ago := time.Duration(i)*day + time.Minute
+		if i > 7 {
+			ago = time.Duration(7*(i-6)) * day // then weekly
+		}
+		rps = append(rps, vzdump(421, ago, int64(2700+i*7)*MiB, "k3sagent01", i == 13))
+	}
+	agent1 := guest(421, "k3sagent01", model.KindVM, model.StatusOK, 26*time.Hour, "last backup 5 s ago, within the max age of 26 h", rps...)
+	for ci := range p.Concerns {
+		for ti := range p.Concerns[ci].Targets {
+			if p.Concerns[ci].Targets[ti].ID == agent01 {
+				p.Concerns[ci].Targets[ti] = agent1
+			}
+		}
+	}
+	done := model.Job{
+		ID: "UPID:pve:000B2C3D:0F3E5E6B:6765F1B0:vzdump:421:root@pam:", Target: agent01, Name: "k3sagent01",
+		Method: model.MethodVzdump, Source: model.SourceProxmox, Node: "pve", State: model.JobSucceeded,
+		Started: testNow.Add(-25 * time.Second), Ended: testNow.Add(-5 * time.Second), Storage: "hddusb_bkpvzdumps",
+		Progress: model.Progress{Percent: 100, DoneBytes: 10 * GiB, TotalBytes: 10 * GiB},
+	}
+	p.Jobs = append(p.Jobs, done)
+	return p
+}
+
+// oneSnapshot is k3sagent01 with a single snapshot.
+func oneSnapshot() []model.Snapshot {
+	return []model.Snapshot{
+		{Name: "current", Description: "You are here!"},
+		{Name: "pre-upgrade", Time: testNow.Add(-3 * 24 * time.Hour), Description: "before k3s upgrade", VMState: true},
+	}
 }

@@ -184,11 +184,11 @@ func (m *Model) overlays(lines []string) []string {
 		bw := min(110, w-4)
 		sections := []helpSection{
 			{"Concern tree", &m.tree},
-			{"Detail pane", &m.detail},
+			{"Detail pane · j/k scroll the restore points of a guest without snapshots", &m.detail},
 			{"Jobs panel", &m.jobs},
 			{"Console", consoleHelp{m.c}},
 		}
-		return overlay(lines, m.c.box(helpView(&m.status, sections, bw-4), bw), w)
+		return overlay(lines, m.c.box(helpView(&m.status, sections, bw-4, m.lay.h-2), bw), w)
 	case m.showLog:
 		bw := w - 8
 		return overlay(lines, m.c.box(m.log.View(bw-4, m.lay.h-6), bw), w)

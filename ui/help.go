@@ -30,27 +30,43 @@ func (g consoleHelp) FullHelp() [][]key.Binding {
 }
 
 // helpView draws the ? overlay from every component's FullHelp, two
-// sections side by side when they fit in w.
-func helpView(sb *statusBar, sections []helpSection, w int) string {
+// sections side by side when they fit in w; the blank lines between
+// sections go when the whole would be taller than h.
+func helpView(sb *statusBar, sections []helpSection, w, h int) string {
 	th := sb.c.theme
 	sb.help.SetWidth(0)
 	blocks := make([]string, len(sections))
 	for i, s := range sections {
-		blocks[i] = th.Bold.Render(s.title) + "\n" + sb.help.FullHelpView(s.h.FullHelp())
+		blocks[i] = th.Bold.Render(trunc(s.title, w)) + "\n" + sb.help.FullHelpView(s.h.FullHelp())
 	}
-	out := []string{th.Title.Render("Keys") + th.Muted.Render("  (? or esc closes)")}
+	var parts []string // each a section, or two side by side
 	for i := 0; i < len(blocks); i += 2 {
-		out = append(out, "")
 		if i+1 < len(blocks) && lipgloss.Width(blocks[i])+4+lipgloss.Width(blocks[i+1]) <= w {
 			left := lipgloss.NewStyle().Width(lipgloss.Width(blocks[i]) + 4).Render(blocks[i])
-			out = append(out, lipgloss.JoinHorizontal(lipgloss.Top, left, blocks[i+1]))
+			parts = append(parts, lipgloss.JoinHorizontal(lipgloss.Top, left, blocks[i+1]))
 			continue
 		}
-		out = append(out, blocks[i])
+		parts = append(parts, blocks[i])
 		if i+1 < len(blocks) {
-			out = append(out, "", blocks[i+1])
+			parts = append(parts, blocks[i+1])
 		}
 	}
-	out = append(out, "", th.Muted.Render("Destructive actions ask first; esc goes back and never quits."))
+	title := th.Title.Render("Keys") + th.Muted.Render("  (? or esc closes)")
+	foot := th.Muted.Render("Destructive actions ask first; esc goes back and never quits.")
+	tall := 2
+	for _, p := range parts {
+		tall += strings.Count(p, "\n") + 1
+	}
+	sep := []string{""}
+	if tall+len(parts)+1 > h {
+		sep = nil
+	}
+	out := []string{title}
+	for _, p := range parts {
+		out = append(out, sep...)
+		out = append(out, p)
+	}
+	out = append(out, sep...)
+	out = append(out, foot)
 	return strings.Join(out, "\n")
 }

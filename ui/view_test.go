@@ -9,6 +9,8 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/backdeck/backdeck/model"
 )
 
 func TestViewGolden(t *testing.T) {
@@ -17,16 +19,25 @@ func TestViewGolden(t *testing.T) {
 		w, h int
 		opts func(*Options)
 		keys []string
+		// the posture and k3sagent01's snapshots; the seed's when nil
+		posture func() *model.Posture
+		snaps   func() []model.Snapshot
 	}{
-		{"80x24", 80, 24, nil, nil},
-		{"160x48", 160, 48, nil, nil},
-		{"80x24_nocolor", 80, 24, func(o *Options) { o.NoColor = true }, nil},
-		{"80x24_ascii", 80, 24, func(o *Options) { o.ASCII = true }, nil},
+		{"80x24", 80, 24, nil, nil, nil, nil},
+		{"160x48", 160, 48, nil, nil, nil, nil},
+		{"80x24_nocolor", 80, 24, func(o *Options) { o.NoColor = true }, nil, nil, nil},
+		{"80x24_ascii", 80, 24, func(o *Options) { o.ASCII = true }, nil, nil, nil},
 		// k3sagent01 selected, its snapshots loaded, the detail focused
-		{"80x24_guest", 80, 24, nil, []string{"j", "j", "j", "j", "enter"}},
-		{"160x48_guest", 160, 48, nil, []string{"j", "j", "j", "j", "enter"}},
-		{"80x24_rollback", 80, 24, nil, []string{"j", "j", "j", "j", "R"}},
-		{"80x24_store", 80, 24, nil, []string{"G", "k", "k"}},
+		{"80x24_guest", 80, 24, nil, []string{"j", "j", "j", "j", "enter"}, nil, nil},
+		{"160x48_guest", 160, 48, nil, []string{"j", "j", "j", "j", "enter"}, nil, nil},
+		{"80x24_rollback", 80, 24, nil, []string{"j", "j", "j", "j", "R"}, nil, nil},
+		{"80x24_store", 80, 24, nil, []string{"G", "k", "k"}, nil, nil},
+		// k3sagent01 just backed up: 14 restore points (the newest 5 s old)
+		// and one snapshot; the summary, the newest point, the snapshot and
+		// every action (R and D included) must show
+		{"80x24_guest_14points", 80, 24, nil, []string{"j", "j", "j", "j"}, afterBackupPosture, oneSnapshot},
+		{"80x24_guest_14points_scrolled", 80, 24, nil, []string{"j", "j", "j", "j", "enter", "]"}, afterBackupPosture, oneSnapshot},
+		{"160x48_guest_14points", 160, 48, nil, []string{"j", "j", "j", "j"}, afterBackupPosture, oneSnapshot},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -36,6 +47,12 @@ func TestViewGolden(t *testing.T) {
 			}
 			tm := newTestModel(t, c.w, c.h, opts...)
 			tm.eng.snaps[agent01] = agent01Snapshots()
+			if c.snaps != nil {
+				tm.eng.snaps[agent01] = c.snaps()
+			}
+			if c.posture != nil {
+				tm.send(eventsMsg{evs: []model.Event{model.PostureEvent{Posture: c.posture()}}})
+			}
 			for _, k := range c.keys {
 				tm.run(k)
 			}

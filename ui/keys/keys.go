@@ -13,6 +13,8 @@ type KeyMap struct {
 	Bottom   key.Binding
 	Collapse key.Binding
 	Expand   key.Binding
+	PageDown key.Binding // older restore points in the detail pane
+	PageUp   key.Binding // newer restore points in the detail pane
 	Next     key.Binding // next panel
 	Prev     key.Binding // previous panel
 	Open     key.Binding
@@ -52,6 +54,8 @@ func Default() KeyMap {
 		Bottom:   b("G", "bottom", "G", "end"),
 		Collapse: b("h/←", "collapse", "h", "left"),
 		Expand:   b("l/→", "expand", "l", "right"),
+		PageDown: b("pgdn/]", "older restore points", "pgdown", "]"),
+		PageUp:   b("pgup/[", "newer restore points", "pgup", "["),
 		Next:     b("tab", "focus", "tab"),
 		Prev:     b("shift+tab", "focus back", "shift+tab"),
 		Open:     b("enter", "open", "enter"),
