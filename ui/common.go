@@ -18,6 +18,7 @@ type common struct {
 	keys   *keys.KeyMap
 	ascii  bool
 	now    func() time.Time
+	bars   barSet // the progress bars, one per colour role
 	width  int
 	height int
 }

@@ -23,9 +23,8 @@ func (d *detail) storeLines(t *model.TargetStatus) []string {
 	}
 	lines := []string{strings.Join(head, th.Muted.Render(" · ")) + th.Muted.Render(" · ") + online}
 	st := s.UsageStatus()
-	pct := s.UsedFraction() * 100
 	barW := max(10, min(30, d.w-35))
-	lines = append(lines, d.field("usage", c.bar(s.UsedFraction(), barW, c.theme.BarColor(st))+fmt.Sprintf(" %3.0f%%  ", pct)+c.badge(st)))
+	lines = append(lines, d.field("usage", c.usageBar(s.UsedFraction(), barW, st)+"  "+c.badge(st)))
 	if s.Total > 0 {
 		lines = append(lines, d.wrapField("used", ofTotal(s.Used, s.Total)+", "+model.HumanBytes(s.Avail)+" free")...)
 	}

@@ -59,7 +59,7 @@ type confirmDialog struct {
 }
 
 func newConfirm(c *common, title, text, typeName string, act action) *confirmDialog {
-	return &confirmDialog{c: c, title: title, text: text, typeName: typeName, field: newTextField("", 64), act: act}
+	return &confirmDialog{c: c, title: title, text: text, typeName: typeName, field: newTextField(c.theme, "", 64), act: act}
 }
 
 func (d *confirmDialog) enabled() bool {
@@ -96,7 +96,7 @@ func (d *confirmDialog) View(w int) string {
 	lines = append(lines, wrapText(d.text, w)...)
 	if d.typeName != "" {
 		lines = append(lines, "", "Type "+th.Bold.Render(d.typeName)+" to enable Confirm:")
-		lines = append(lines, th.Muted.Render("> ")+d.field.View(d.c, w-2, true))
+		lines = append(lines, th.Muted.Render("> ")+d.field.View(w-2))
 	}
 	// The focused button is marked by a pointer too, not by style alone.
 	mark := d.c.sym("›", ">")

@@ -14,7 +14,7 @@ type filter struct {
 	active bool // the input is open and typing goes to it
 }
 
-func newFilter(c *common) filter { return filter{c: c, field: newTextField("", 64)} }
+func newFilter(c *common) filter { return filter{c: c, field: newTextField(c.theme, "", 64)} }
 
 // Open starts typing (keeping what was typed before).
 func (f *filter) Open() { f.active = true }
@@ -41,7 +41,7 @@ func (f *filter) Header(w, shown int) string {
 	if f.active {
 		prefix := th.Key.Render("/") + " "
 		fw := max(4, w-width(prefix)-width(count)-1)
-		return prefix + f.field.View(f.c, fw, true) + count
+		return prefix + f.field.View(fw) + count
 	}
 	return trunc(th.Accent.Render("filter: "+f.Value())+count+th.Muted.Render(" · esc clears"), w)
 }

@@ -105,7 +105,21 @@ type snapshotForm struct {
 
 func newSnapshotForm(c *common, t model.Target) *snapshotForm {
 	name := "backdeck-" + c.now().Format("20060102-1504")
-	return &snapshotForm{c: c, target: t, name: newTextField(name, 40), desc: newTextField("", 200)}
+	f := &snapshotForm{c: c, target: t, name: newTextField(c.theme, name, 40), desc: newTextField(c.theme, "", 200)}
+	f.desc.Blur()
+	return f
+}
+
+// focusDesc moves the typing to the description (true) or the name.
+func (d *snapshotForm) focusDesc(on bool) {
+	d.onDesc = on
+	if on {
+		d.name.Blur()
+		d.desc.Focus()
+		return
+	}
+	d.desc.Blur()
+	d.name.Focus()
 }
 
 // validSnapshotName applies PVE's rule for snapshot names (a config id):
@@ -152,10 +166,10 @@ func (d *snapshotForm) Update(msg tea.Msg) dialogResult {
 			if validSnapshotName(d.name.Value()) == "" {
 				return dialogAccepted
 			}
-			d.onDesc = false
+			d.focusDesc(false)
 			return dialogOpen
 		case km.String() == "tab", km.String() == "shift+tab", km.String() == "up", km.String() == "down":
-			d.onDesc = !d.onDesc
+			d.focusDesc(!d.onDesc)
 			return dialogOpen
 		}
 	}
@@ -179,14 +193,14 @@ func (d *snapshotForm) View(w int) string {
 	lines := []string{
 		th.Title.Render("New snapshot of " + guestLabel(d.target)),
 		"",
-		label(fmt.Sprintf("%-12s", "name"), !d.onDesc) + " " + d.name.View(d.c, fw, !d.onDesc),
+		label(fmt.Sprintf("%-12s", "name"), !d.onDesc) + " " + d.name.View(fw),
 	}
 	if why := validSnapshotName(d.name.Value()); why != "" {
 		lines = append(lines, strings.Repeat(" ", 13)+th.Critical.Render(d.c.glyph(model.StatusCritical)+" "+why))
 	} else {
 		lines = append(lines, strings.Repeat(" ", 13)+th.Muted.Render("a letter first; letters, digits, _ and -; at most 40"))
 	}
-	lines = append(lines, label(fmt.Sprintf("%-12s", "description"), d.onDesc)+" "+d.desc.View(d.c, fw, d.onDesc))
+	lines = append(lines, label(fmt.Sprintf("%-12s", "description"), d.onDesc)+" "+d.desc.View(fw))
 	return strings.Join(lines, "\n")
 }
 

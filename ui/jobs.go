@@ -341,7 +341,7 @@ func (p *jobsPanel) progress(j model.Job, avail int) string {
 	var head string
 	if pr.Percent >= 0 {
 		barW := max(6, min(40, avail-width(tail)-5))
-		head = c.bar(pr.Percent/100, barW, c.theme.BarAccent) + fmt.Sprintf(" %3.0f%%", pr.Percent)
+		head = c.jobBar(pr.Percent/100, barW)
 	} else {
 		head = p.spin.View() + " " + fmt.Sprintf("%-8s", "working")
 	}

@@ -73,7 +73,8 @@ func New(opts Options) *Model {
 		snaps:    map[string]*snapEntry{},
 		inflight: map[int]string{},
 	}
-	m.c = &common{theme: theme.New(opts.NoColor), keys: &m.keymap, ascii: opts.ASCII, now: opts.Now}
+	th := theme.New(opts.NoColor)
+	m.c = &common{theme: th, keys: &m.keymap, ascii: opts.ASCII, now: opts.Now, bars: newBarSet(th, opts.ASCII)}
 	m.tree = newTree(m.c)
 	m.detail = newDetail(m.c)
 	m.jobs = newJobsPanel(m.c)

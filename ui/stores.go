@@ -126,10 +126,10 @@ func (p *storesPanel) storeRow(s *model.Store) string {
 		full = "full in " + model.HumanAge(s.FullAt.Sub(c.now()))
 	}
 	// Every store's bar has the same width: room is kept for the forecast.
-	tail := fmt.Sprintf(" %3.0f%%  %-12s  ", s.UsedFraction()*100, used)
-	barW := max(6, min(30, p.w-width(head)-width(tail)-12))
+	tail := fmt.Sprintf("  %-12s  ", used)
+	barW := max(6, min(30, p.w-width(head)-barPercentW-width(tail)-12))
 	tail += th.Muted.Render(full)
-	return fit(head+c.bar(s.UsedFraction(), barW, th.BarColor(st))+tail, p.w)
+	return fit(head+c.usageBar(s.UsedFraction(), barW, st)+tail, p.w)
 }
 
 // driveRow: "✓ passed   usb-backups   Seagate Expansion 4TB   NA8F1234   34 °C".

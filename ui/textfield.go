@@ -1,130 +1,109 @@
 package ui
 
 import (
-	"strings"
-	"unicode"
-
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/backdeck/backdeck/ui/theme"
 )
 
-// textField is a one-line text input: the filter, the snapshot form and the
-// type-to-confirm field. (bubbles/textinput would need
-// github.com/atotto/clipboard in go.mod, which is not listed.)
+// textField is a one-line text input (the filter, the snapshot form's
+// fields, the type-the-name field): bubbles/textinput with the theme's
+// styles, no prompt (the caller draws its own), a cursor that does not
+// blink (an idle console arms no timer), and no clipboard key (a
+// terminal's paste arrives as tea.PasteMsg; reading the clipboard would be
+// I/O the console does not route back).
 type textField struct {
-	value []rune
-	pos   int
-	limit int // 0: no limit
+	in textinput.Model
 }
 
-func newTextField(value string, limit int) textField {
-	f := textField{limit: limit}
+func newTextField(th *theme.Theme, value string, limit int) textField {
+	in := textinput.New()
+	in.Prompt = ""
+	in.CharLimit = limit
+	off := key.NewBinding(key.WithDisabled())
+	in.KeyMap.Paste = off
+	in.KeyMap.AcceptSuggestion, in.KeyMap.NextSuggestion, in.KeyMap.PrevSuggestion = off, off, off
+	in.SetStyles(fieldStyles(th))
+	in.Focus()
+	f := textField{in: in}
 	f.SetValue(value)
 	return f
 }
 
+// fieldStyles are the theme's input styles for textinput. Every colour is
+// set (NoColor where the theme has none): an unset or nil colour would make
+// lipgloss write "default colour" codes, and the monochrome theme has none.
+func fieldStyles(th *theme.Theme) textinput.Styles {
+	st := textinput.StyleState{
+		Text:        th.Input,
+		Placeholder: th.Muted,
+		Suggestion:  th.Muted,
+		Prompt:      lipgloss.NewStyle(), // the prompt is empty
+	}
+	return textinput.Styles{
+		Focused: st,
+		Blurred: st,
+		Cursor:  textinput.CursorStyle{Color: lipgloss.NoColor{}, Shape: tea.CursorBlock, Blink: false},
+	}
+}
+
 // Value is the text typed.
-func (f *textField) Value() string { return string(f.value) }
+func (f *textField) Value() string { return f.in.Value() }
 
 // SetValue replaces the text and puts the cursor at its end.
 func (f *textField) SetValue(s string) {
-	f.value = []rune(s)
-	if f.limit > 0 && len(f.value) > f.limit {
-		f.value = f.value[:f.limit]
-	}
-	f.pos = len(f.value)
+	f.in.SetValue(s)
+	f.in.CursorEnd()
 }
 
-// insert types s at the cursor, dropping control characters.
-func (f *textField) insert(s string) {
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			continue
-		}
-		if f.limit > 0 && len(f.value) >= f.limit {
-			return
-		}
-		f.value = append(f.value, 0)
-		copy(f.value[f.pos+1:], f.value[f.pos:])
-		f.value[f.pos] = r
-		f.pos++
-	}
-}
+// Focus shows the cursor and lets the field take keys; Blur hides it.
+func (f *textField) Focus() { f.in.Focus() }
+func (f *textField) Blur()  { f.in.Blur() }
 
-// Update edits the text on a key; it reports whether the key was used.
+// Update edits the text on a key or a paste; it reports whether the message
+// was the field's (a paste, an editing key, or a key that types text).
 func (f *textField) Update(msg tea.Msg) bool {
+	used := false
 	switch msg := msg.(type) {
 	case tea.PasteMsg:
-		f.insert(msg.Content)
-		return true
+		used = true
 	case tea.KeyPressMsg:
-		switch msg.String() {
-		case "backspace", "ctrl+h":
-			if f.pos > 0 {
-				f.value = append(f.value[:f.pos-1], f.value[f.pos:]...)
-				f.pos--
+		used = msg.Text != "" && msg.Mod&(tea.ModCtrl|tea.ModAlt) == 0
+		km := f.in.KeyMap
+		for _, b := range []key.Binding{
+			km.CharacterForward, km.CharacterBackward, km.WordForward, km.WordBackward,
+			km.DeleteWordBackward, km.DeleteWordForward, km.DeleteAfterCursor, km.DeleteBeforeCursor,
+			km.DeleteCharacterBackward, km.DeleteCharacterForward, km.LineStart, km.LineEnd,
+		} {
+			if key.Matches(msg, b) {
+				used = true
+				break
 			}
-		case "delete", "ctrl+d":
-			if f.pos < len(f.value) {
-				f.value = append(f.value[:f.pos], f.value[f.pos+1:]...)
-			}
-		case "left", "ctrl+b":
-			f.pos = max(0, f.pos-1)
-		case "right", "ctrl+f":
-			f.pos = min(len(f.value), f.pos+1)
-		case "home", "ctrl+a":
-			f.pos = 0
-		case "end", "ctrl+e":
-			f.pos = len(f.value)
-		case "ctrl+u":
-			f.value, f.pos = f.value[f.pos:], 0
-		case "ctrl+k":
-			f.value = f.value[:f.pos]
-		case "ctrl+w", "alt+backspace":
-			i := f.pos
-			for i > 0 && f.value[i-1] == ' ' {
-				i--
-			}
-			for i > 0 && f.value[i-1] != ' ' {
-				i--
-			}
-			f.value = append(f.value[:i], f.value[f.pos:]...)
-			f.pos = i
-		case "space":
-			f.insert(" ")
-		default:
-			if msg.Text == "" || msg.Mod&(tea.ModCtrl|tea.ModAlt) != 0 {
-				return false
-			}
-			f.insert(msg.Text)
 		}
-		return true
 	}
-	return false
+	if !used {
+		return false
+	}
+	// The command is the cursor's blink, which is off.
+	f.in, _ = f.in.Update(msg)
+	return true
 }
 
-// View draws the text in w cells with the cursor shown when focused; long
-// text scrolls so that the cursor stays visible.
-func (f *textField) View(c *common, w int, focused bool) string {
+// View draws the text in exactly w cells, the cursor shown when the field
+// has the focus; long text scrolls so that the cursor stays in view.
+func (f *textField) View(w int) string {
 	if w <= 0 {
 		return ""
 	}
-	start := 0
-	if f.pos >= w {
-		start = f.pos - w + 1
+	// textinput draws Width cells of text and one more for the cursor; it
+	// scrolls its text when the cursor moves, so a new width is applied by
+	// putting the cursor where it is.
+	if tw := max(1, w-1); tw != f.in.Width() {
+		f.in.SetWidth(tw)
+		f.in.SetCursor(f.in.Position())
 	}
-	end := min(len(f.value), start+w)
-	if !focused {
-		return fit(c.theme.Input.Render(string(f.value[start:end])), w)
-	}
-	var b strings.Builder
-	b.WriteString(c.theme.Input.Render(string(f.value[start:f.pos])))
-	cur := " "
-	if f.pos < len(f.value) {
-		cur = string(f.value[f.pos])
-	}
-	b.WriteString(c.theme.Cursor.Render(cur))
-	if f.pos+1 < end {
-		b.WriteString(c.theme.Input.Render(string(f.value[f.pos+1 : end])))
-	}
-	return fit(b.String(), w)
+	return fit(f.in.View(), w)
 }

@@ -123,16 +123,3 @@ func (t *Theme) Status(st model.Status) lipgloss.Style {
 	}
 	return t.Unknown
 }
-
-// BarColor is the fill colour of a bar rated st (nil in monochrome).
-func (t *Theme) BarColor(st model.Status) color.Color {
-	switch st {
-	case model.StatusOK:
-		return t.BarOK
-	case model.StatusWarning:
-		return t.BarWarn
-	case model.StatusCritical:
-		return t.BarCritical
-	}
-	return t.BarAccent
-}
