@@ -1,0 +1,201 @@
+package urbackup
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// APIError is an answer that is not the JSON the API speaks: an HTML page
+// (nginx's 502 while UrBackup is down), another HTTP status, something else.
+type APIError struct {
+	Site        string
+	Action      string
+	StatusCode  int
+	Reason      string // the status line's text
+	HTML        bool
+	NotJSON     bool
+	ContentType string
+	Size        int
+}
+
+func (e *APIError) Error() string {
+	switch {
+	case e.HTML && e.StatusCode >= 500:
+		return fmt.Sprintf("UrBackup at %s answered with an HTML page (HTTP %d %s), not JSON: is the UrBackup server running behind nginx?", e.Site, e.StatusCode, e.Reason)
+	case e.HTML:
+		return fmt.Sprintf("UrBackup at %s answered with an HTML page (HTTP %d %s), not JSON: is url in [urbackup] the address of the UrBackup web interface?", e.Site, e.StatusCode, e.Reason)
+	case e.NotJSON:
+		ct := firstOf(e.ContentType, "no content type")
+		return fmt.Sprintf("UrBackup at %s answered a=%s with something that is not JSON (HTTP %d, %s, %d bytes): is url in [urbackup] the address of the UrBackup web interface?", e.Site, e.Action, e.StatusCode, ct, e.Size)
+	}
+	return fmt.Sprintf("UrBackup at %s answered a=%s with HTTP %d %s (it always answers 200): is something else at this url?", e.Site, e.Action, e.StatusCode, e.Reason)
+}
+
+// UnknownActionError is "Error: Unknown action [x]": the server is starting
+// (it registers its actions late) or is a version without the action.
+type UnknownActionError struct {
+	Site, Action string
+}
+
+func (e *UnknownActionError) Error() string {
+	return fmt.Sprintf("UrBackup is still starting or too old: it does not know action %s", e.Action)
+}
+
+// TimeoutError says a request got no answer in time.
+type TimeoutError struct {
+	Site, Action string
+	After        time.Duration
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("UrBackup at %s did not answer a=%s within %s (timeout in [urbackup])", e.Site, e.Action, e.After)
+}
+
+// Unwrap lets errors.Is(err, context.DeadlineExceeded) hold.
+func (e *TimeoutError) Unwrap() error { return context.DeadlineExceeded }
+
+// UnreachableError says the connection itself failed.
+type UnreachableError struct {
+	Site, Reason string
+	Err          error
+}
+
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("cannot reach UrBackup at %s: %s", e.Site, e.Reason)
+}
+
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// AuthError is a definite login failure: unknown user, wrong password, or
+// the server's ban after too many failures. Retrying cannot help (and adds
+// to the ban), so it is remembered for a while.
+type AuthError struct {
+	msg string
+}
+
+func (e *AuthError) Error() string { return e.msg }
+
+// RightsError says the server refused an action right after a fresh login:
+// the user lacks the right for it.
+type RightsError struct {
+	msg string
+}
+
+func (e *RightsError) Error() string { return e.msg }
+
+// fatal says polling again cannot help.
+func fatal(err error) bool {
+	var ae *AuthError
+	var re *RightsError
+	return errors.As(err, &ae) || errors.As(err, &re)
+}
+
+// describe turns a failed exchange into an error the operator can act on.
+// ctx is the caller's context, rctx the request's (with its timeout).
+func (c *Client) describe(ctx, rctx context.Context, action string, err error) error {
+	var ae *APIError
+	var ua *UnknownActionError
+	if errors.As(err, &ae) || errors.As(err, &ua) {
+		return err
+	}
+	var fe *FingerprintError
+	if errors.As(err, &fe) {
+		return fmt.Errorf("TLS with UrBackup at %s: %w", c.site, fe)
+	}
+	var cve *tls.CertificateVerificationError
+	if errors.As(err, &cve) {
+		return c.certError(cve)
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("a=%s on UrBackup at %s: %w", action, c.site, ctx.Err())
+	}
+	var ne net.Error
+	if context.Cause(rctx) == errRequestTimeout || (errors.As(err, &ne) && ne.Timeout()) {
+		return &TimeoutError{Site: c.site, Action: action, After: c.timeout}
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return &UnreachableError{Site: c.site, Reason: netReason(ue.Err), Err: ue.Err}
+	}
+	return fmt.Errorf("a=%s on UrBackup at %s: %v", action, c.site, err)
+}
+
+// netReason says in words why a connection failed.
+func netReason(err error) string {
+	var dns *net.DNSError
+	var rec tls.RecordHeaderError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset by the server"
+	case errors.Is(err, syscall.EHOSTUNREACH):
+		return "no route to host"
+	case errors.Is(err, syscall.ENETUNREACH):
+		return "network unreachable"
+	case errors.As(err, &dns):
+		if dns.IsNotFound {
+			return fmt.Sprintf("host %s not found (DNS)", dns.Name)
+		}
+		return "DNS: " + dns.Error()
+	case errors.As(err, &rec) || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		return "it does not speak TLS: should url in [urbackup] start with http://?"
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return "the connection closed without an answer"
+	}
+	return err.Error()
+}
+
+// certError explains a failed certificate verification and offers the
+// fingerprint the server presented, ready to pin.
+func (c *Client) certError(cve *tls.CertificateVerificationError) error {
+	presented := ""
+	if len(cve.UnverifiedCertificates) > 0 {
+		presented = certFingerprint(cve.UnverifiedCertificates[0].Raw)
+	}
+	var why string
+	var ua x509.UnknownAuthorityError
+	var he x509.HostnameError
+	switch {
+	case errors.As(cve.Err, &ua) && c.cfg.CAFile != "":
+		why = "its certificate is not signed by the CA in ca_file"
+	case errors.As(cve.Err, &ua):
+		why = "its certificate is not signed by an authority this system trusts (a self-signed certificate?)"
+	case errors.As(cve.Err, &he):
+		why = "its certificate is not valid for this host name: " + he.Error()
+	default:
+		why = "its certificate fails verification: " + cve.Err.Error()
+	}
+	if presented == "" {
+		return fmt.Errorf("TLS with UrBackup at %s: %s", c.site, why)
+	}
+	return fmt.Errorf("TLS with UrBackup at %s: %s; it presents the fingerprint %s: if that is your server's certificate, set fingerprint = %q in [urbackup]",
+		c.site, why, presented, presented)
+}
+
+// scrub keeps the password out of any message, whatever a server echoed.
+func (c *Client) scrub(err error) error {
+	if err == nil || c.password == "" || !strings.Contains(err.Error(), c.password) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), c.password, "<password>"))
+}
+
+// reasonOf is the status line's text after the code ("Bad Gateway").
+func reasonOf(status string, code int) string {
+	r := strings.TrimSpace(strings.TrimPrefix(status, fmt.Sprint(code)))
+	if r == "" {
+		r = http.StatusText(code)
+	}
+	return r
+}
