@@ -79,6 +79,7 @@ type session struct {
 	socketPath string // where tmux put it, removed at the end
 	last       string // the last screen read
 	shown      bool   // a failure printed the screen already
+	statusFile string // where the shell writes backdeck's exit status
 }
 
 // start runs "backdeck --demo" in a new tmux server at w×h.
@@ -101,13 +102,14 @@ func start(t *testing.T, w, h int) *session {
 		}
 	})
 	state := t.TempDir()
+	s.statusFile = filepath.Join(state, "exit-status")
 	// Nothing of the operator's: no tmux.conf, own state and config
 	// directories, colours on, and escape passed on at once.
 	cmdline := strings.Join([]string{
 		"env", "-u", "NO_COLOR", "-u", "BACKDECK_CONFIG", "TERM=xterm-256color",
 		"XDG_STATE_HOME=" + shellQuote(filepath.Join(state, "state")),
 		"XDG_CONFIG_HOME=" + shellQuote(filepath.Join(state, "config")),
-		shellQuote(bin), "--demo",
+		"sh", "-c", shellQuote(`"$0" --demo; echo $? >"$1"`), shellQuote(bin), shellQuote(s.statusFile),
 	}, " ")
 	s.tmux("-f", os.DevNull, "new-session", "-d", "-s", "s", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), cmdline,
 		";", "set-option", "-g", "remain-on-exit", "on",
@@ -204,9 +206,23 @@ func (s *session) waitExit(what string) {
 		}
 		time.Sleep(pollEvery)
 	}
-	out, err := s.tryTmux("display-message", "-p", "-t", "s", "#{pane_dead_status}")
-	if err == nil && strings.TrimSpace(out) != "0" {
-		s.t.Fatalf("backdeck exited with status %q after %s; the screen:\n%s", strings.TrimSpace(out), what, s.screen())
+	// The shell around backdeck writes its exit status to a file (tmux
+	// 3.3's #{pane_dead_status} is not always set for a pane whose
+	// terminal closed first).
+	end = time.Now().Add(5 * time.Second)
+	for {
+		b, err := os.ReadFile(s.statusFile)
+		if st := strings.TrimSpace(string(b)); err == nil && st != "" {
+			if st != "0" {
+				s.shown = true
+				s.t.Fatalf("backdeck exited with status %s after %s; the screen:\n%s", st, what, s.last)
+			}
+			return
+		}
+		if time.Now().After(end) {
+			s.t.Fatalf("backdeck's exit status was not written after %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
