@@ -296,7 +296,10 @@ func (d *detail) targetView(t *model.TargetStatus) []string {
 		// points take the rest.
 		snapShown := 0
 		if guest {
-			rpMin := 1 + len(rpCols) + min(n, 3) + 1
+			rpMin := 1 + len(rpCols) + min(n, 3)
+			if n > 3 {
+				rpMin++ // "… N older"
+			}
 			snapShown = max(1, min(len(snapRows), room-rpMin-1))
 		}
 		rpAvail := room - 1 // their title
