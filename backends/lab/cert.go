@@ -29,6 +29,16 @@ type certificate struct {
 // except that it is its own CA: pinning its fingerprint and trusting it as a
 // root (ca_file) both work.
 func newCertificate(now time.Time) (certificate, error) {
+	return newCertificateFor(now, pkix.Name{
+		CommonName:         "pve.homelab.cloud",
+		OrganizationalUnit: []string{"PVE Cluster Node"},
+		Organization:       []string{"Proxmox Virtual Environment"},
+	}, []string{"localhost", "pve", "pve.homelab.cloud"})
+}
+
+// newCertificateFor makes a self-signed certificate (its own CA) for a subject
+// and host names, valid for 127.0.0.1 and ::1 too.
+func newCertificateFor(now time.Time, subject pkix.Name, dnsNames []string) (certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return certificate{}, err
@@ -39,11 +49,7 @@ func newCertificate(now time.Time) (certificate, error) {
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: serial,
-		Subject: pkix.Name{
-			CommonName:         "pve.homelab.cloud",
-			OrganizationalUnit: []string{"PVE Cluster Node"},
-			Organization:       []string{"Proxmox Virtual Environment"},
-		},
+		Subject:      subject,
 		// Back-dated an hour so a client whose clock lags a little still accepts it.
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.AddDate(2, 0, 0),
@@ -51,7 +57,7 @@ func newCertificate(now time.Time) (certificate, error) {
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true,
 		IsCA:                  true,
-		DNSNames:              []string{"localhost", "pve", "pve.homelab.cloud"},
+		DNSNames:              dnsNames,
 		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)

@@ -10,6 +10,13 @@ import (
 // ConfigTOML is a backdeck config for this server and the seed homelab's
 // concerns; the token secret is read from secretFile.
 func (p *PVE) ConfigTOML(secretFile string) string {
+	return labConfigTOML(p, secretFile, nil, "")
+}
+
+// labConfigTOML is the config for a PVE server and, when u is not nil, the
+// UrBackup server beside it (reached through its HTTPS front), whose password
+// is read from passwordFile.
+func labConfigTOML(p *PVE, secretFile string, u *URBackup, passwordFile string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# backdeck config for the simulated homelab (backdeck lab)\n")
 	fmt.Fprintf(&b, "mode = \"laptop\"\n\n")
@@ -18,9 +25,29 @@ func (p *PVE) ConfigTOML(secretFile string) string {
 	fmt.Fprintf(&b, "token_id = %s\n", tomlString(p.TokenID()))
 	fmt.Fprintf(&b, "token_secret_file = %s\n", tomlString(secretFile))
 	fmt.Fprintf(&b, "fingerprint = %s\n\n", tomlString(p.Fingerprint()))
+	if u != nil {
+		fmt.Fprintf(&b, "[urbackup]\n")
+		fmt.Fprintf(&b, "url = %s\n", tomlString(u.TLSURL()))
+		if u.Username() != "" {
+			fmt.Fprintf(&b, "username = %s\n", tomlString(u.Username()))
+			fmt.Fprintf(&b, "password_file = %s\n", tomlString(passwordFile))
+		}
+		fmt.Fprintf(&b, "fingerprint = %s\n\n", tomlString(u.Fingerprint()))
+		for _, c := range urbSeedClients {
+			folders := make([]string, len(c.folders))
+			for i, f := range c.folders {
+				folders[i] = tomlString(f)
+			}
+			fmt.Fprintf(&b, "[[urbackup.client]]\nname = %s\nfolders = [%s]\n\n", tomlString(c.name), strings.Join(folders, ", "))
+		}
+	}
 	fmt.Fprintf(&b, "[[drive]]\nname = \"usb-backups\"\nserial = \"NA8F1234\"\nholds = [\"pve/hddusb_bkpvzdumps\"]\n\n")
 	fmt.Fprintf(&b, "[[concern]]\nid = \"vms\"\nmax_age = \"26h\"\ntargets = [\"pve/qemu/*\"]\n\n")
 	fmt.Fprintf(&b, "[[concern]]\nid = \"cluster\"\nmax_age = \"26h\"\ntargets = [\"pve/qemu/411\", \"pve/qemu/421\", \"pve/qemu/422\"]\n\n")
+	if u != nil {
+		fmt.Fprintf(&b, "[[concern]]\nid = \"appdata\"\nmax_age = \"26h\"\ntargets = [\"urbackup/k3sagent01\", \"urbackup/k3sagent02\", \"urbackup/k3sserver01\"]\n\n")
+		fmt.Fprintf(&b, "[[concern]]\nid = \"userdata\"\nmax_age = \"26h\"\ntargets = [\"urbackup/k3sagent01\", \"urbackup/k3sagent02\"]\n\n")
+	}
 	fmt.Fprintf(&b, "[[concern]]\nid = \"backups\"\n")
 	return b.String()
 }

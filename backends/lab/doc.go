@@ -36,4 +36,17 @@
 //     in the storage list, status "unknown" without figures in
 //     /cluster/resources, and 500 "unable to activate storage '…' - directory
 //     is expected to be a mount point but is not mounted: '…'" for content.
+//
+// StartURBackup runs an UrBackup Server 2.5 web API (POST /x?a=ACTION) on
+// plain HTTP, and the same server behind an nginx-like HTTPS front with a
+// self-signed certificate, as the seed's bkpserver is reached. Its world: the
+// three K3s nodes as file-backup clients (k3sserver01 offline for a day),
+// image backups off, eight weeks of nightly backups. It answers as
+// UrBackup's own code does (urbackupserver/serverinterface, 2.5.x): "200 ok"
+// without Content-Length on a closed connection, JSON with a newline after
+// every member and C++-printed doubles, {"error":1} for a missing session
+// and an empty body for one not logged in yet, the salt/PBKDF2 challenge
+// login with its IP ban, and start_ok only meaning an online client got the
+// command. StartHomelab runs both servers; Homelab.WriteConfig writes a
+// config for them.
 package lab

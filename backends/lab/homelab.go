@@ -1,0 +1,80 @@
+package lab
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+)
+
+// Homelab is the whole simulated homelab: the Proxmox VE node and the
+// UrBackup server on bkpserver.
+type Homelab struct {
+	PVE      *PVE
+	URBackup *URBackup
+}
+
+// HomelabOptions configure StartHomelab. When only one of the two servers
+// has a Now, the other uses it too, so both worlds share one clock.
+type HomelabOptions struct {
+	PVE      Options
+	URBackup URBackupOptions
+}
+
+// StartHomelab starts both servers; if the second fails, the first is closed.
+func StartHomelab(opts HomelabOptions) (*Homelab, error) {
+	switch {
+	case opts.PVE.Now == nil && opts.URBackup.Now != nil:
+		opts.PVE.Now = opts.URBackup.Now
+	case opts.URBackup.Now == nil && opts.PVE.Now != nil:
+		opts.URBackup.Now = opts.PVE.Now
+	}
+	p, err := StartPVE(opts.PVE)
+	if err != nil {
+		return nil, err
+	}
+	u, err := StartURBackup(opts.URBackup)
+	if err != nil {
+		_ = p.Close()
+		return nil, err
+	}
+	return &Homelab{PVE: p, URBackup: u}, nil
+}
+
+// Close stops both servers.
+func (h *Homelab) Close() error {
+	return errors.Join(h.URBackup.Close(), h.PVE.Close())
+}
+
+// ConfigTOML is a backdeck config for both servers: the PVE token secret is
+// read from secretFile, the UrBackup password from passwordFile.
+func (h *Homelab) ConfigTOML(secretFile, passwordFile string) string {
+	return labConfigTOML(h.PVE, secretFile, h.URBackup, passwordFile)
+}
+
+// WriteConfig writes dir/pve-token and dir/urbackup-password (mode 0600;
+// no password file for a server without users) and dir/config.toml, and
+// returns the config's path.
+func (h *Homelab) WriteConfig(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return "", err
+	}
+	secret := filepath.Join(abs, "pve-token")
+	if err := writePrivate(secret, []byte(h.PVE.TokenSecret())); err != nil {
+		return "", err
+	}
+	password := filepath.Join(abs, "urbackup-password")
+	if h.URBackup.Username() != "" {
+		if err := writePrivate(password, []byte(h.URBackup.Password())); err != nil {
+			return "", err
+		}
+	}
+	cfg := filepath.Join(abs, "config.toml")
+	if err := writePrivate(cfg, []byte(h.ConfigTOML(secret, password))); err != nil {
+		return "", err
+	}
+	return cfg, nil
+}

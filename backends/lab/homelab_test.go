@@ -1,0 +1,114 @@
+package lab
+
+import (
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/backdeck/backdeck/model"
+)
+
+func TestHomelabWriteConfig(t *testing.T) {
+	t.Parallel()
+	fixed := time.Date(2026, 11, 25, 14, 30, 0, 0, time.UTC)
+	h, err := StartHomelab(HomelabOptions{PVE: Options{Now: func() time.Time { return fixed }}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = h.Close() })
+	dir := filepath.Join(t.TempDir(), "lab")
+	path, err := h.WriteConfig(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"pve-token": h.PVE.TokenSecret(), "urbackup-password": h.URBackup.Password(), "config.toml": ""} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode %v", name, fi.Mode().Perm())
+		}
+		if b, _ := os.ReadFile(filepath.Join(dir, name)); want != "" && string(b) != want {
+			t.Errorf("%s holds %q", name, b)
+		}
+	}
+	cfg, err := model.LoadConfig(path)
+	if err != nil {
+		b, _ := os.ReadFile(path)
+		t.Fatalf("%v\n%s", err, b)
+	}
+	ub := cfg.URBackup
+	if ub == nil || ub.URL != h.URBackup.TLSURL() || ub.Username != "admin" || ub.PasswordFile != filepath.Join(dir, "urbackup-password") ||
+		!strings.EqualFold(ub.Fingerprint, h.URBackup.Fingerprint()) || len(ub.Clients) != 3 {
+		t.Fatalf("urbackup section %+v", ub)
+	}
+	if ub.Clients[1].Name != "k3sagent01" || strings.Join(ub.Clients[1].Folders, ",") != "/mnt/gitea-hdd/repos,/mnt/gitea-ssd/data,/mnt/gitea-ssd/db,/mnt/monitoring-ssd/grafana-data" {
+		t.Errorf("client %+v", ub.Clients[1])
+	}
+	var ids []string
+	for _, c := range cfg.Concerns {
+		ids = append(ids, c.ID)
+	}
+	if strings.Join(ids, ",") != "vms,cluster,appdata,userdata,backups" {
+		t.Errorf("concerns %v", ids)
+	}
+	if cfg.Proxmox == nil || cfg.Proxmox.URL != h.PVE.URL() {
+		t.Errorf("proxmox %+v", cfg.Proxmox)
+	}
+	text, _ := os.ReadFile(path)
+	if strings.Contains(string(text), h.URBackup.Password()) || strings.Contains(string(text), h.PVE.TokenSecret()) {
+		t.Error("the config holds a secret")
+	}
+	// The PVE-only config is unchanged.
+	if h.PVE.ConfigTOML("/s") != labConfigTOML(h.PVE, "/s", nil, "") || strings.Contains(h.PVE.ConfigTOML("/s"), "urbackup") {
+		t.Error("PVE config changed")
+	}
+	// Both worlds share the PVE's clock; the password in the file logs in.
+	c := newURBTest(t, h.URBackup, true)
+	pw, _ := os.ReadFile(ub.PasswordFile)
+	if l := c.login("admin", string(pw)); l["success"] != true {
+		t.Fatalf("login %v", l)
+	}
+	for _, e := range arr(c.call("status", url.Values{})["status"]) {
+		if e["name"] == "k3sserver01" {
+			if age := fixed.Sub(time.Unix(num(e["lastbackup"]), 0)); age < 29*time.Hour || age > 31*time.Hour {
+				t.Errorf("k3sserver01 last backup %v before the shared now", age)
+			}
+		}
+	}
+}
+
+func TestHomelabNoUsersConfig(t *testing.T) {
+	t.Parallel()
+	h, err := StartHomelab(HomelabOptions{URBackup: URBackupOptions{NoUsers: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	dir := t.TempDir()
+	path, err := h.WriteConfig(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "urbackup-password")); !os.IsNotExist(err) {
+		t.Errorf("password file for a server without users: %v", err)
+	}
+	cfg, err := model.LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.URBackup.Username != "" || cfg.URBackup.PasswordFile != "" {
+		t.Errorf("urbackup %+v", cfg.URBackup)
+	}
+}
+
+func TestStartHomelabClosesPVEWhenURBackupFails(t *testing.T) {
+	t.Parallel()
+	if _, err := StartHomelab(HomelabOptions{URBackup: URBackupOptions{Addr: "256.0.0.1:0"}}); err == nil {
+		t.Fatal("no error for a bad address")
+	}
+}
