@@ -23,6 +23,14 @@ type EngineOptions struct {
 	// KeepFinished is how many ended jobs stay listed; default 20.
 	KeepFinished int
 	Now          func() time.Time
+	// OpenHistory opens the history database; it runs in the engine's own
+	// goroutine so a slow or damaged file never holds the console up. Nil
+	// means no history.
+	OpenHistory func(ctx context.Context) (History, error)
+	// SampleInterval is the least time between two usage samples of a store
+	// (default 10 min); ForecastWindow how far back the forecast fits (30 d).
+	SampleInterval time.Duration
+	ForecastWindow time.Duration
 }
 
 // Engine owns the tool clients: it refreshes them concurrently, runs and
@@ -39,6 +47,7 @@ type Engine struct {
 	jobs       map[string]*model.Job
 	stopAsked  map[string]bool
 	posture    *model.Posture
+	history    History         // nil until opened, or when there is none
 	ctx        context.Context // set by Run; followers live as long as it
 	wg         sync.WaitGroup
 }
@@ -60,6 +69,12 @@ func NewEngine(opts EngineOptions) *Engine {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.SampleInterval <= 0 {
+		opts.SampleInterval = defaultSampleInterval
+	}
+	if opts.ForecastWindow <= 0 {
+		opts.ForecastWindow = defaultForecastWindow
 	}
 	e := &Engine{
 		opts:       opts,
@@ -105,6 +120,7 @@ func (e *Engine) Run(ctx context.Context) {
 	e.mu.Lock()
 	e.ctx = ctx
 	e.mu.Unlock()
+	e.openHistory(ctx)
 	e.refreshAll(ctx, false)
 	e.Reattach(ctx)
 	t := time.NewTicker(e.opts.Interval)
@@ -122,9 +138,36 @@ func (e *Engine) Run(ctx context.Context) {
 	}
 }
 
+// openHistory opens the history database if there is one; a failure is
+// reported and the engine runs on without history.
+func (e *Engine) openHistory(ctx context.Context) {
+	if e.opts.OpenHistory == nil {
+		return
+	}
+	e.mu.Lock()
+	opened := e.history != nil
+	e.mu.Unlock()
+	if opened {
+		return
+	}
+	h, err := e.opts.OpenHistory(ctx)
+	if err != nil {
+		e.send(ctx, model.ErrorEvent{Err: model.SourceError{Source: sourceHistory,
+			Message: err.Error() + " (running without history: no trends or forecasts)", At: e.opts.Now()}}, true)
+		return
+	}
+	e.mu.Lock()
+	e.history = h
+	e.mu.Unlock()
+}
+
+// sourceHistory names the history database in error events.
+const sourceHistory model.Source = "history"
+
 // RefreshNow reads every source once and waits for all of them (each within
 // its timeout): what the headless status command needs.
 func (e *Engine) RefreshNow(ctx context.Context) *model.Posture {
+	e.openHistory(ctx)
 	e.refreshAll(ctx, true)
 	return e.Posture()
 }
@@ -155,6 +198,15 @@ func (e *Engine) refreshAll(ctx context.Context, wait bool) {
 func (e *Engine) refreshOne(ctx context.Context, src model.Source, b Backend) {
 	rctx, cancel := context.WithTimeout(ctx, e.opts.SourceTimeout)
 	state, err := b.Observe(rctx)
+	var histErr error
+	if err == nil {
+		e.mu.Lock()
+		h := e.history
+		e.mu.Unlock()
+		if h != nil {
+			histErr = e.withHistory(rctx, h, &state)
+		}
+	}
 	cancel()
 	now := e.opts.Now()
 	e.mu.Lock()
@@ -186,6 +238,9 @@ func (e *Engine) refreshOne(ctx context.Context, src model.Source, b Backend) {
 	e.mu.Unlock()
 	if err != nil {
 		e.send(ctx, model.ErrorEvent{Err: model.SourceError{Source: src, Message: err.Error(), At: now}}, true)
+	}
+	if histErr != nil {
+		e.send(ctx, model.ErrorEvent{Err: model.SourceError{Source: sourceHistory, Message: histErr.Error(), At: now}}, true)
 	}
 	e.send(ctx, model.PostureEvent{Posture: p}, true)
 }
@@ -339,6 +394,7 @@ func (e *Engine) track(job model.Job, b Backend) {
 	p := e.posture
 	runCtx := e.ctx
 	e.mu.Unlock()
+	e.recordJob(runCtx, job)
 	e.send(runCtx, model.JobEvent{Job: job}, true)
 	e.send(runCtx, model.PostureEvent{Posture: p}, true)
 	if job.State.Terminal() {
@@ -388,9 +444,25 @@ func (e *Engine) update(ctx context.Context, u model.Job, final bool) {
 		p = e.posture
 	}
 	e.mu.Unlock()
+	if final {
+		e.recordJob(ctx, u)
+	}
 	e.send(ctx, model.JobEvent{Job: u}, final)
 	if p != nil {
 		e.send(ctx, model.PostureEvent{Posture: p}, true)
+	}
+}
+
+// recordJob keeps a job's start and end in the history, when there is one.
+func (e *Engine) recordJob(ctx context.Context, j model.Job) {
+	e.mu.Lock()
+	h := e.history
+	e.mu.Unlock()
+	if h == nil {
+		return
+	}
+	if err := h.RecordJob(ctx, j); err != nil {
+		e.send(ctx, model.ErrorEvent{Err: model.SourceError{Source: sourceHistory, Message: "recording job: " + err.Error(), At: e.opts.Now()}}, false)
 	}
 }
 

@@ -17,6 +17,11 @@ type Store struct {
 	// Backup reports whether the store accepts backups (content "backup").
 	Backup bool
 	FullAt *time.Time
+	// Forecast is the full-date forecast from the store's usage history;
+	// the zero value says "not enough history".
+	Forecast Forecast
+	// Usage is the store's usage history (oldest first), for the chart.
+	Usage []UsageSample
 }
 
 // UsedFraction is used/total, 0 when the total is unknown.

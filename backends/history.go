@@ -1,0 +1,55 @@
+package backends
+
+import (
+	"context"
+	"time"
+
+	"github.com/backdeck/backdeck/model"
+)
+
+// History is what the engine keeps over time (backends/history implements
+// it with SQLite). It is optional: without it there are no trends.
+type History interface {
+	RecordUsage(ctx context.Context, storeID string, at time.Time, used, total int64, minInterval time.Duration) (bool, error)
+	Usage(ctx context.Context, storeID string, since time.Time) ([]model.UsageSample, error)
+	RecordSMART(ctx context.Context, serial string, r *model.SMARTReading, minInterval time.Duration) (bool, error)
+	LastSMART(ctx context.Context, serial string, before time.Time) (*model.SMARTReading, error)
+	RecordJob(ctx context.Context, j model.Job) error
+}
+
+// Defaults of the history: how often a sample may be written and how far
+// back the forecast looks.
+const (
+	defaultSampleInterval = 10 * time.Minute
+	defaultForecastWindow = 30 * 24 * time.Hour
+	chartWindow           = 180 * 24 * time.Hour
+)
+
+// withHistory records the stores' usage and reads back their series and
+// forecasts. Errors are returned to be reported, never fatal: the console
+// runs on without history.
+func (e *Engine) withHistory(ctx context.Context, h History, state *model.SourceState) error {
+	now := e.opts.Now()
+	var firstErr error
+	keep := func(err error) {
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	for i := range state.Stores {
+		s := &state.Stores[i]
+		if s.Online && s.Total > 0 {
+			_, err := h.RecordUsage(ctx, s.ID, now, s.Used, s.Total, e.opts.SampleInterval)
+			keep(err)
+		}
+		series, err := h.Usage(ctx, s.ID, now.Add(-chartWindow))
+		keep(err)
+		if err != nil {
+			continue
+		}
+		s.Usage = series
+		s.Forecast = model.ForecastFull(series, now, e.opts.ForecastWindow)
+		s.FullAt = s.Forecast.FullAt
+	}
+	return firstErr
+}
