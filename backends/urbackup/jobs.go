@@ -300,60 +300,26 @@ func (c *Client) Follow(ctx context.Context, job model.Job, update func(model.Jo
 		job.State = model.JobRunning
 		update(job)
 	}
-	waitSince := time.Now() // real time: the fake clocks of tests do not move
-	seen := job.TaskID != ""
+	w := &watch{tr: tr, name: name, waitSince: time.Now(), seen: job.TaskID != ""}
 	failures := 0
 	for {
 		before := job
-		err := c.know(ctx, tr, name, job)
-		var gone *goneError
-		if errors.As(err, &gone) {
-			job.State, job.Ended, job.Message = model.JobFailed, c.now(), gone.Error()
-			update(job)
-			return job, nil
-		}
-		var procs []progressEntry
-		if err == nil {
-			procs, err = c.progress(ctx)
-		}
-		if err != nil {
-			switch {
-			case ctx.Err() != nil:
-				return job, ctx.Err()
-			case fatal(err):
-				return job, err
-			}
+		done, err := c.step(ctx, &job, w)
+		switch {
+		case err == nil:
+			failures = 0
+		case ctx.Err() != nil:
+			return job, ctx.Err()
+		case fatal(err):
+			return job, err
+		default:
 			if failures++; failures >= maxPollFailures {
 				return job, fmt.Errorf("lost contact with UrBackup while following the backup of %s (%d polls failed in a row): %w", name, failures, err)
 			}
-		} else {
-			failures = 0
-			c.mu.Lock()
-			clientID, pid, stopped := tr.clientID, firstOf(job.TaskID, tr.procID), tr.stopAsked
-			c.mu.Unlock()
-			p, found := findProcess(procs, clientID, pid, job.Method)
-			switch {
-			case found:
-				seen = true
-				pid = procID(p)
-				c.mu.Lock()
-				tr.procID = pid
-				c.mu.Unlock()
-				job.TaskID, job.Message = pid, ""
-				job.Progress = progressOf(p, job.Method)
-			case seen || stopped:
-				// Stopped before this loop saw it: Stop found the process.
-				return c.finish(ctx, job, tr, name, update)
-			default:
-				done, err := c.early(ctx, &job, tr, name, time.Since(waitSince))
-				if err == nil && done {
-					update(job)
-					return job, nil
-				}
-				if err != nil && ctx.Err() != nil {
-					return job, ctx.Err()
-				}
-			}
+		}
+		if done {
+			update(job)
+			return job, nil
 		}
 		if job != before {
 			update(job)
@@ -364,6 +330,51 @@ func (c *Client) Follow(ctx context.Context, job model.Job, update func(model.Jo
 		case <-time.After(c.poll):
 		}
 	}
+}
+
+// watch is what Follow keeps between polls.
+type watch struct {
+	tr        *jobTrack
+	name      string
+	waitSince time.Time // real time: the fake clocks of tests do not move
+	seen      bool      // the process has shown in a=progress
+}
+
+// step polls once: the process's progress while it shows, the outcome
+// once it has come and gone. done means the job has ended.
+func (c *Client) step(ctx context.Context, job *model.Job, w *watch) (bool, error) {
+	err := c.know(ctx, w.tr, w.name, *job)
+	var gone *goneError
+	if errors.As(err, &gone) {
+		job.State, job.Ended, job.Message = model.JobFailed, c.now(), gone.Error()
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	procs, err := c.progress(ctx)
+	if err != nil {
+		return false, err
+	}
+	c.mu.Lock()
+	clientID, pid, stopped := w.tr.clientID, firstOf(job.TaskID, w.tr.procID), w.tr.stopAsked
+	c.mu.Unlock()
+	p, found := findProcess(procs, clientID, pid, job.Method)
+	switch {
+	case found:
+		w.seen = true
+		pid = procID(p)
+		c.mu.Lock()
+		w.tr.procID = pid
+		c.mu.Unlock()
+		job.TaskID, job.Message = pid, ""
+		job.Progress = progressOf(p, job.Method)
+		return false, nil
+	case w.seen || stopped:
+		// Gone (or stopped before this loop saw it: Stop found it).
+		return c.finish(ctx, job, w.tr, w.name)
+	}
+	return c.early(ctx, job, w.tr, w.name, time.Since(w.waitSince))
 }
 
 // goneError says the job's client is no longer on the server.
@@ -422,40 +433,24 @@ func (c *Client) early(ctx context.Context, job *model.Job, tr *jobTrack, name s
 		job.Ended = c.now()
 		return true, nil
 	}
-	if waited < c.appearWait {
+	switch {
+	case !bool(cs.Online):
+		// It was online when the server took the request.
+		job.Message = fmt.Sprintf("the client never started the backup: %s went offline before it began", name)
+	case waited >= c.appearWait:
+		job.Message = fmt.Sprintf("the client never started the backup: %s did not begin within %s of the request; see the server's logs", name, c.appearWait)
+	default:
 		return false, nil
 	}
 	job.State, job.Ended = model.JobFailed, c.now()
-	if !cs.Online {
-		job.Message = fmt.Sprintf("the client never started the backup: %s is offline (%s)", name, lastSeen(cs, c.now()))
-	} else {
-		job.Message = fmt.Sprintf("the client never started the backup: %s did not begin within %s of the request; see the server's logs", name, c.appearWait)
-	}
 	return true, nil
 }
 
 // finish judges a job whose process is gone, from a fresh a=status.
-func (c *Client) finish(ctx context.Context, job model.Job, tr *jobTrack, name string, update func(model.Job)) (model.Job, error) {
-	var st *statusAnswer
-	for failures := 0; ; {
-		var err error
-		if st, err = c.status(ctx); err == nil {
-			break
-		}
-		switch {
-		case ctx.Err() != nil:
-			return job, ctx.Err()
-		case fatal(err):
-			return job, err
-		}
-		if failures++; failures >= maxPollFailures {
-			return job, fmt.Errorf("lost contact with UrBackup at the end of the backup of %s (%d reads failed in a row): %w", name, failures, err)
-		}
-		select {
-		case <-ctx.Done():
-			return job, ctx.Err()
-		case <-time.After(c.poll):
-		}
+func (c *Client) finish(ctx context.Context, job *model.Job, tr *jobTrack, name string) (bool, error) {
+	st, err := c.status(ctx)
+	if err != nil {
+		return false, err // Follow polls again: the process stays gone
 	}
 	c.mu.Lock()
 	clientID, baseline, known, stopped := tr.clientID, tr.baseline, tr.baselineKnown, tr.stopAsked
@@ -467,11 +462,10 @@ func (c *Client) finish(ctx context.Context, job model.Job, tr *jobTrack, name s
 	job.Ended = c.now()
 	if !ok {
 		job.State, job.Message = model.JobFailed, (&goneError{name: name}).Error()
-	} else {
-		judge(&job, cs, baseline, known, stopped, name)
+		return true, nil
 	}
-	update(job)
-	return job, nil
+	judge(job, cs, baseline, known, stopped, name)
+	return true, nil
 }
 
 // newBackup reports whether the client's last backup of the job's kind is
