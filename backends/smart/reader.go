@@ -1,0 +1,229 @@
+package smart
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/backdeck/backdeck/model"
+)
+
+// Reader reads SMART on the host by running smartctl and lsblk.
+type Reader struct {
+	// Run runs a command and returns its standard output and exit status; a
+	// non-zero exit is not an error (smartctl's exit status is data). Nil
+	// runs the real command (os/exec).
+	Run func(ctx context.Context, name string, args ...string) ([]byte, int, error)
+	// Timeout bounds one drive's read, retry included; 0 means 20 s. A read
+	// that outlives it is abandoned even if the command does not die (a
+	// process stuck in the kernel on a dying USB drive cannot be killed).
+	Timeout time.Duration
+}
+
+// Result is one drive's read by ReadAll: the reading, and the error Read
+// gave with it (ErrAsleep comes with a reading, a timeout without).
+type Result struct {
+	Reading *model.SMARTReading
+	Err     error
+}
+
+const defaultTimeout = 20 * time.Second
+
+func (r *Reader) timeout() time.Duration {
+	if r.Timeout > 0 {
+		return r.Timeout
+	}
+	return defaultTimeout
+}
+
+// Read reads one drive without waking it: `smartctl --json=o -a -n standby
+// [-d TYPE] DEV`. deviceType "" lets smartctl detect the type; USB drives
+// read best with "sat". When smartctl does not know the USB bridge, or the
+// command fails with that type, Read tries once more with the type
+// smartctl names in its messages ("sat" for an unknown bridge when it names
+// none). The reading comes back whenever smartctl answered, also without
+// SMART data (model.SMARTVerdict then says why in words); the error is
+// ErrAsleep (with the reading), one matching ErrPermission (with the
+// reading) or ErrNotInstalled, a timeout, or output that is not smartctl's.
+func (r *Reader) Read(ctx context.Context, dev string, deviceType string) (*model.SMARTReading, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout())
+	defer cancel()
+	reading, d, err := r.smartctl(ctx, dev, deviceType)
+	if err != nil {
+		return nil, err
+	}
+	if next := retryType(d, deviceType); next != "" {
+		first := reading
+		reading, d, err = r.smartctl(ctx, dev, next)
+		if err != nil {
+			return first, err
+		}
+		reading.Messages = append(reading.Messages, retryNote(first, deviceType, next))
+	}
+	switch {
+	case d.permission:
+		return reading, permissionError{dev}
+	case d.asleep != "":
+		return reading, ErrAsleep
+	}
+	return reading, nil
+}
+
+// retryType is the device type to try after a read that failed for want of
+// the right one, "" when another try would not help.
+func retryType(d diagnosis, tried string) string {
+	if d.hasData || d.asleep != "" || d.permission || !(d.unknownBridge != "" || d.noDeviceType || d.commandFailed) {
+		return ""
+	}
+	for _, t := range d.suggested {
+		if t != tried {
+			return t
+		}
+	}
+	if d.unknownBridge != "" && tried != "sat" {
+		return "sat"
+	}
+	return ""
+}
+
+func retryNote(first *model.SMARTReading, tried, next string) string {
+	how := "-d " + tried
+	if tried == "" {
+		how = "smartctl's own device detection"
+	}
+	why := "no SMART data"
+	if len(first.Messages) > 0 {
+		why = first.Messages[0]
+	}
+	return fmt.Sprintf("read again with -d %s after %s gave %s", next, how, why)
+}
+
+// smartctl runs smartctl once and parses what it printed.
+func (r *Reader) smartctl(ctx context.Context, dev, deviceType string) (*model.SMARTReading, diagnosis, error) {
+	args := []string{"--json=o", "-a", "-n", "standby"}
+	if deviceType != "" {
+		args = append(args, "-d", deviceType)
+	}
+	args = append(args, dev)
+	out, code, err := r.run(ctx, "smartctl", args...)
+	if err != nil {
+		switch {
+		case errors.Is(err, exec.ErrNotFound):
+			return nil, diagnosis{}, missingToolError{"smartctl", "smartmontools"}
+		case errors.Is(err, context.DeadlineExceeded):
+			return nil, diagnosis{}, fmt.Errorf("smartctl on %s gave no answer within %s: %w", dev, r.timeout(), err)
+		}
+		return nil, diagnosis{}, fmt.Errorf("smartctl on %s: %w", dev, err)
+	}
+	reading, d, err := parseSmartctl(out, code, time.Now(), dev)
+	if err != nil {
+		return nil, d, fmt.Errorf("smartctl on %s (exit status %d): %w", dev, code, err)
+	}
+	return reading, d, nil
+}
+
+// ReadAll reads the drives in parallel, each with its own timeout, so that
+// one slow drive never holds the others; results are keyed by device. Each
+// drive is read as Read(ctx, dev, ""): a USB drive behind a bridge smartctl
+// does not know is read again with -d sat.
+func (r *Reader) ReadAll(ctx context.Context, devs []string) map[string]Result {
+	out := make(map[string]Result, len(devs))
+	var (
+		mu sync.Mutex
+		wg sync.WaitGroup
+	)
+	seen := make(map[string]bool, len(devs))
+	for _, dev := range devs {
+		if seen[dev] {
+			continue
+		}
+		seen[dev] = true
+		wg.Go(func() {
+			reading, err := r.Read(ctx, dev, "")
+			mu.Lock()
+			out[dev] = Result{Reading: reading, Err: err}
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// ListUSB lists the USB disks (lsblk's TRAN "usb"): internal SATA disks
+// also answer as "sat" in smartctl, so the transport comes from lsblk.
+func (r *Reader) ListUSB(ctx context.Context) ([]BlockDevice, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout())
+	defer cancel()
+	out, code, err := r.run(ctx, "lsblk", "-J", "-b", "-o", lsblkColumns)
+	switch {
+	case errors.Is(err, exec.ErrNotFound):
+		return nil, missingToolError{"lsblk", "util-linux"}
+	case err != nil:
+		return nil, fmt.Errorf("lsblk: %w", err)
+	case code != 0:
+		return nil, fmt.Errorf("lsblk exited with status %d", code)
+	}
+	devs, err := ParseLsblk(out)
+	if err != nil {
+		return nil, err
+	}
+	var usb []BlockDevice
+	for _, d := range devs {
+		if d.Type == "disk" && d.Tran == "usb" {
+			usb = append(usb, d)
+		}
+	}
+	return usb, nil
+}
+
+// run runs a command through Run, giving up when ctx ends even if Run does
+// not return.
+func (r *Reader) run(ctx context.Context, name string, args ...string) ([]byte, int, error) {
+	run := r.Run
+	if run == nil {
+		run = execRun
+	}
+	type result struct {
+		out  []byte
+		code int
+		err  error
+	}
+	done := make(chan result, 1) // buffered: an abandoned run still finishes
+	go func() {
+		out, code, err := run(ctx, name, args...)
+		done <- result{out, code, err}
+	}()
+	select {
+	case res := <-done:
+		return res.out, res.code, res.err
+	case <-ctx.Done():
+		return nil, -1, ctx.Err()
+	}
+}
+
+// execRun runs the real command. Standard error only matters when the
+// command printed nothing else.
+func execRun(ctx context.Context, name string, args ...string) ([]byte, int, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.WaitDelay = time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && ctx.Err() == nil {
+		code := exit.ExitCode()
+		if stdout.Len() == 0 && code != 0 {
+			return nil, code, fmt.Errorf("%s exited with status %d: %s", name, code, strings.TrimSpace(stderr.String()))
+		}
+		return stdout.Bytes(), code, nil
+	}
+	if err != nil {
+		return nil, -1, err
+	}
+	return stdout.Bytes(), 0, nil
+}
