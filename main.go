@@ -20,9 +20,11 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/backdeck/backdeck/backends"
+	"github.com/backdeck/backdeck/backends/history"
 	"github.com/backdeck/backdeck/backends/lab"
 	"github.com/backdeck/backdeck/backends/proxmox"
 	"github.com/backdeck/backdeck/backends/secret"
+	"github.com/backdeck/backdeck/backends/urbackup"
 	"github.com/backdeck/backdeck/model"
 	"github.com/backdeck/backdeck/ui"
 )
@@ -302,18 +304,21 @@ func cmdLab(ctx context.Context, e env, args []string) int {
 	if _, err := parse(fs, args); err != nil {
 		return flagExit(err)
 	}
-	p, err := lab.StartPVE(lab.Options{BackupDuration: *duration, AuthFailDelay: 3 * time.Second})
+	h, err := lab.StartHomelab(lab.HomelabOptions{
+		PVE:      lab.Options{BackupDuration: *duration, AuthFailDelay: 3 * time.Second},
+		URBackup: lab.URBackupOptions{BackupDuration: *duration},
+	})
 	if err != nil {
 		fmt.Fprintln(e.stderr, "backdeck lab:", err)
 		return 1
 	}
-	defer p.Close()
+	defer h.Close()
 	dir := filepath.Dir(*out)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		fmt.Fprintln(e.stderr, "backdeck lab:", err)
 		return 1
 	}
-	written, err := lab.WriteConfig(dir, p)
+	written, err := h.WriteConfig(dir)
 	if err == nil && filepath.Clean(written) != filepath.Clean(*out) {
 		err = os.Rename(written, *out)
 	}
@@ -321,8 +326,9 @@ func cmdLab(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr, "backdeck lab:", err)
 		return 1
 	}
-	fmt.Fprintf(e.stdout, "PVE API     %s/api2/json\nfingerprint %s\ntoken       %s\nconfig      %s\n\nTry: backdeck --config %s\nPress Ctrl+C to stop.\n",
-		p.URL(), p.Fingerprint(), p.TokenID(), *out, *out)
+	p, u := h.PVE, h.URBackup
+	fmt.Fprintf(e.stdout, "PVE API       %s/api2/json\n  fingerprint %s\n  token       %s\nUrBackup      %s (behind nginx; the server itself at %s)\n  fingerprint %s\n  user        %s\nconfig        %s\n\nTry: backdeck --config %s\nPress Ctrl+C to stop.\n",
+		p.URL(), p.Fingerprint(), p.TokenID(), u.TLSURL(), u.URL(), u.Fingerprint(), u.Username(), *out, *out)
 	<-ctx.Done()
 	return 0
 }
@@ -345,19 +351,26 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 	}
 	var cfg *model.Config
 	title := ""
+	// The history lives in the state directory; the demo keeps its own,
+	// seeded with the lab's invented past, and throws it away at the end.
+	historyPath := history.DefaultPath(e.getenv)
+	var seed []lab.UsageRecord
 	if cf.demo {
-		p, err := lab.StartPVE(lab.Options{BackupDuration: 20 * time.Second})
+		h, err := lab.StartHomelab(lab.HomelabOptions{
+			PVE:      lab.Options{BackupDuration: 20 * time.Second},
+			URBackup: lab.URBackupOptions{BackupDuration: 20 * time.Second},
+		})
 		if err != nil {
 			return nil, fmt.Errorf("starting the simulated homelab: %w", err)
 		}
-		closers = append(closers, func() { p.Close() })
+		closers = append(closers, func() { h.Close() })
 		dir, err := os.MkdirTemp("", "backdeck-demo-")
 		if err != nil {
 			closeAll()
 			return nil, err
 		}
 		closers = append(closers, func() { os.RemoveAll(dir) })
-		path, err := lab.WriteConfig(dir, p)
+		path, err := h.WriteConfig(dir)
 		if err == nil {
 			cfg, err = model.LoadConfig(path)
 		}
@@ -366,6 +379,8 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 			return nil, fmt.Errorf("the demo config: %w", err)
 		}
 		title = "demo"
+		historyPath = filepath.Join(dir, "history.db")
+		seed = h.PVE.UsageHistory(120)
 	} else {
 		path, explicit := model.FindConfigPath(cf.config, e.getenv)
 		if _, err := os.Stat(path); err != nil && errors.Is(err, os.ErrNotExist) {
@@ -397,8 +412,44 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 			title = strings.TrimPrefix(strings.TrimPrefix(cfg.Proxmox.URL, "https://"), "http://")
 		}
 	}
+	if cfg.URBackup != nil {
+		pw := ""
+		if cfg.URBackup.PasswordFile != "" || cfg.URBackup.PasswordEnv != "" {
+			var err error
+			pw, err = secret.Read("the UrBackup password", cfg.URBackup.PasswordFile, cfg.URBackup.PasswordEnv, e.getenv)
+			if err != nil {
+				closeAll()
+				return nil, err
+			}
+		}
+		c, err := urbackup.New(urbackup.Options{Config: *cfg.URBackup, Password: pw})
+		if err != nil {
+			closeAll()
+			return nil, err
+		}
+		bs = append(bs, c)
+	}
+	var db *history.DB
+	closers = append(closers, func() {
+		if db != nil {
+			db.Close()
+		}
+	})
+	openHistory := func(ctx context.Context) (backends.History, error) {
+		var err error
+		db, err = history.Open(ctx, historyPath)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range seed {
+			if _, err := db.RecordUsage(ctx, r.StoreID, r.At, r.Used, r.Total, 0); err != nil {
+				return nil, err
+			}
+		}
+		return db, nil
+	}
 	eng := backends.NewEngine(backends.EngineOptions{Concerns: cfg.ConcernSpecs(), Backends: bs,
-		Interval: cfg.Refresh.Duration, SourceTimeout: sourceTimeout})
+		Interval: cfg.Refresh.Duration, SourceTimeout: sourceTimeout, OpenHistory: openHistory})
 	return &wired{cfg: cfg, engine: eng, title: title, close: closeAll}, nil
 }
 

@@ -238,6 +238,9 @@ func rateTarget(id string, known map[string]Target, sources map[Source]SourceSta
 	default:
 		ts.Status = AgeStatus(ts.LastBackup, has, maxAge, now)
 		ts.Reason = ageReason(ts, now)
+		if t.Offline {
+			ts.Reason += "; the client is offline"
+		}
 	}
 	return ts
 }

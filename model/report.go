@@ -154,6 +154,9 @@ func (r Report) Text(ascii bool) string {
 					pct = float64(s.UsedBytes) / float64(s.TotalBytes) * 100
 				}
 				state = fmt.Sprintf("%3.0f%% of %s used", pct, HumanBytes(s.TotalBytes))
+				if s.FullAt != nil {
+					state += ", full in " + HumanAge(s.FullAt.Sub(r.GeneratedAt)) + " (" + s.FullAt.Local().Format("2006-01-02") + ")"
+				}
 			}
 			fmt.Fprintf(&b, "  %-28s %s\n", s.ID, state)
 		}
