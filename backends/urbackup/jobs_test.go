@@ -170,12 +170,9 @@ func TestFullBackupReplacesIncremental(t *testing.T) {
 	// With nothing to build on, the server runs a full backup for an
 	// incremental request (action 2 for 1): still the job's process.
 	f := newFakeURB(t, "admin", testPassword)
-	f.set(func(f *fakeURB) {
-		f.hook = nil
-	})
 	c := clientFor(t, f)
 	job := start(t, c, "urbackup/k3sagent01", model.MethodIncrFile)
-	f.set(func(f *fakeURB) { f.procs[0].action = 2 })
+	f.set(func(f *fakeURB) { f.procs[0].action = actionFullFile })
 	final, _ := follow(t, c, job)
 	if final.State != model.JobSucceeded || final.TaskID == "" {
 		t.Errorf("final %+v", final)
@@ -392,8 +389,7 @@ func TestRunning(t *testing.T) {
 
 	// Re-attached: the other console follows the process to its end.
 	f.set(func(f *fakeURB) { f.runPolls = 6 })
-	job2 := start(t, c, "urbackup/k3sagent01", model.MethodIncrFile)
-	_ = job2
+	start(t, c, "urbackup/k3sagent01", model.MethodIncrFile)
 	jobs, err = other.Running(context.Background())
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("running %+v %v", jobs, err)

@@ -542,7 +542,7 @@ func TestLabRunning(t *testing.T) {
 	t.Parallel()
 	u := startLab(t, lab.URBackupOptions{BackupDuration: 2 * time.Second})
 	c := labClient(t, u)
-	job := startJob(t, c, "urbackup/k3sagent02", model.MethodFullFile)
+	startJob(t, c, "urbackup/k3sagent02", model.MethodFullFile)
 
 	// Another console comes up while the backup runs.
 	other := labClient(t, u, plainHTTP(u))
@@ -568,7 +568,6 @@ func TestLabRunning(t *testing.T) {
 	if err != nil || final.State != model.JobSucceeded || final.ID != r.ID {
 		t.Errorf("re-attached %+v %v", final, err)
 	}
-	_ = job
 }
 
 func TestLabOfflineBeforeTheClientConnects(t *testing.T) {
