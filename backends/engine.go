@@ -89,7 +89,7 @@ func NewEngine(opts EngineOptions) *Engine {
 	}
 	for _, b := range opts.Backends {
 		e.backends[b.Source()] = b
-		e.states[b.Source()] = model.SourceState{Source: b.Source(), Err: "not read yet", Insecure: insecure(b)}
+		e.states[b.Source()] = model.SourceState{Source: b.Source(), Pending: true, Insecure: insecure(b)}
 	}
 	e.posture = e.buildPosture()
 	return e
@@ -221,10 +221,10 @@ func (e *Engine) refreshOne(ctx context.Context, src model.Source, b Backend) {
 		}
 		// Keep what was known, rated unknown, so the operator still sees it.
 		prev := e.states[src]
-		prev.Source, prev.OK, prev.Err, prev.At, prev.Insecure = src, false, err.Error(), now, insecure(b)
+		prev.Source, prev.OK, prev.Pending, prev.Err, prev.At, prev.Insecure = src, false, false, err.Error(), now, insecure(b)
 		e.states[src] = prev
 	} else {
-		state.Source, state.OK, state.Err = src, true, ""
+		state.Source, state.OK, state.Pending, state.Err = src, true, false, ""
 		if state.At.IsZero() {
 			state.At = now
 		}

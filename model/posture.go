@@ -20,8 +20,11 @@ type ConcernSpec struct {
 // SourceState is what one source last told the engine. When OK is false the
 // targets are the last ones known (possibly none) and are rated unknown.
 type SourceState struct {
-	Source   Source
-	OK       bool
+	Source Source
+	OK     bool
+	// Pending is set until the source has answered once: its targets are
+	// unknown, but that is no error to report.
+	Pending  bool
 	Err      string
 	At       time.Time
 	Version  string
@@ -115,7 +118,7 @@ func BuildPosture(in PostureInput) *Posture {
 		if s.Insecure {
 			p.Insecure = append(p.Insecure, s.Source)
 		}
-		if !s.OK {
+		if !s.OK && !s.Pending {
 			msg := s.Err
 			if msg == "" {
 				msg = "no answer yet"
@@ -224,6 +227,8 @@ func rateTarget(id string, known map[string]Target, sources map[Source]SourceSta
 	switch {
 	case !configured:
 		ts.Status, ts.Reason = StatusUnknown, fmt.Sprintf("no %s source is configured", src)
+	case state.Pending:
+		ts.Status, ts.Reason = StatusUnknown, fmt.Sprintf("waiting for the first answer from %s", src)
 	case !state.OK:
 		ts.Status, ts.Reason = StatusUnknown, fmt.Sprintf("%s cannot be read: %s", src, firstNonEmpty(state.Err, "no answer yet"))
 	case !found:
