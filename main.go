@@ -395,7 +395,7 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 			return nil, err
 		}
 	}
-	var bs []backends.Backend
+	var bs []backends.Observer
 	if cfg.Proxmox != nil {
 		sec, err := secret.Read("the PVE token secret", cfg.Proxmox.TokenSecretFile, cfg.Proxmox.TokenSecretEnv, e.getenv)
 		if err != nil {

@@ -15,7 +15,8 @@ import (
 // drives has no Proxmox backend, and the console shows what it has.
 type EngineOptions struct {
 	Concerns []model.ConcernSpec
-	Backends []Backend
+	// Backends are the sources; those that also implement Runner can run jobs.
+	Backends []Observer
 	// Interval between refreshes; default 30 s.
 	Interval time.Duration
 	// SourceTimeout bounds one source's refresh; default 20 s.
@@ -37,7 +38,7 @@ type EngineOptions struct {
 // follows jobs, and publishes events for the console.
 type Engine struct {
 	opts     EngineOptions
-	backends map[model.Source]Backend
+	backends map[model.Source]Observer
 	events   chan model.Event
 	refresh  chan struct{}
 
@@ -78,7 +79,7 @@ func NewEngine(opts EngineOptions) *Engine {
 	}
 	e := &Engine{
 		opts:       opts,
-		backends:   map[model.Source]Backend{},
+		backends:   map[model.Source]Observer{},
 		events:     make(chan model.Event, eventBuffer),
 		refresh:    make(chan struct{}, 1),
 		states:     map[model.Source]model.SourceState{},
@@ -185,7 +186,7 @@ func (e *Engine) refreshAll(ctx context.Context, wait bool) {
 			continue
 		}
 		wg.Add(1)
-		go func(src model.Source, b Backend) {
+		go func(src model.Source, b Observer) {
 			defer wg.Done()
 			e.refreshOne(ctx, src, b)
 		}(src, b)
@@ -195,7 +196,7 @@ func (e *Engine) refreshAll(ctx context.Context, wait bool) {
 	}
 }
 
-func (e *Engine) refreshOne(ctx context.Context, src model.Source, b Backend) {
+func (e *Engine) refreshOne(ctx context.Context, src model.Source, b Observer) {
 	rctx, cancel := context.WithTimeout(ctx, e.opts.SourceTimeout)
 	state, err := b.Observe(rctx)
 	var histErr error
@@ -325,7 +326,7 @@ func (e *Engine) send(ctx context.Context, ev model.Event, must bool) {
 
 // Start asks the target's backend to start a job and follows it.
 func (e *Engine) Start(ctx context.Context, req model.JobRequest) (model.Job, error) {
-	b, ok := e.backends[model.SourceOf(req.Target)]
+	b, ok := e.runner(model.SourceOf(req.Target))
 	if !ok {
 		return model.Job{}, fmt.Errorf("no %s source is configured for %s", model.SourceOf(req.Target), req.Target)
 	}
@@ -354,7 +355,11 @@ func (e *Engine) Start(ctx context.Context, req model.JobRequest) (model.Job, er
 // Reattach picks up the jobs running on the servers that this engine does
 // not follow yet: a console that quit and came back sees them again.
 func (e *Engine) Reattach(ctx context.Context) {
-	for src, b := range e.backends {
+	for src, o := range e.backends {
+		b, ok := o.(Runner)
+		if !ok {
+			continue
+		}
 		rctx, cancel := context.WithTimeout(ctx, e.opts.SourceTimeout)
 		running, err := b.Running(rctx)
 		cancel()
@@ -377,7 +382,7 @@ func (e *Engine) Reattach(ctx context.Context) {
 }
 
 // track records a job and, while it runs, follows it in its own goroutine.
-func (e *Engine) track(job model.Job, b Backend) {
+func (e *Engine) track(job model.Job, b Runner) {
 	e.mu.Lock()
 	if cur, ok := e.jobs[job.ID]; ok && !cur.State.Terminal() {
 		e.mu.Unlock()
@@ -481,7 +486,7 @@ func (e *Engine) Stop(ctx context.Context, jobID string) error {
 	if job.State.Terminal() {
 		return fmt.Errorf("%s has already ended (%s)", displayName(job), job.State)
 	}
-	b, ok := e.backends[job.Source]
+	b, ok := e.runner(job.Source)
 	if !ok {
 		return fmt.Errorf("no %s source is configured", job.Source)
 	}
@@ -521,9 +526,15 @@ func (e *Engine) Job(id string) (model.Job, bool) {
 	return *j, true
 }
 
+// runner is the source's job runner, when it has one.
+func (e *Engine) runner(src model.Source) (Runner, bool) {
+	r, ok := e.backends[src].(Runner)
+	return r, ok
+}
+
 // insecure tells whether a backend skips TLS verification, so the console
 // marks it even while the source cannot be read.
-func insecure(b Backend) bool {
+func insecure(b Observer) bool {
 	i, ok := b.(interface{ Insecure() bool })
 	return ok && i.Insecure()
 }

@@ -48,7 +48,7 @@ func TestUsageIsRecordedAndForecast(t *testing.T) {
 		}
 	}
 	src := &storeSource{used: 2000 * gib, total: total}
-	e := backends.NewEngine(backends.EngineOptions{Backends: []backends.Backend{src}, Now: func() time.Time { return now },
+	e := backends.NewEngine(backends.EngineOptions{Backends: []backends.Observer{src}, Now: func() time.Time { return now },
 		OpenHistory: func(context.Context) (backends.History, error) { return db, nil },
 		Concerns:    []model.ConcernSpec{{ID: model.ConcernBackups}}})
 	p := e.RefreshNow(context.Background())
@@ -75,7 +75,7 @@ func TestUsageIsRecordedAndForecast(t *testing.T) {
 
 func TestBrokenHistoryIsReportedNotFatal(t *testing.T) {
 	src := &storeSource{used: 1, total: 10}
-	e := backends.NewEngine(backends.EngineOptions{Backends: []backends.Backend{src},
+	e := backends.NewEngine(backends.EngineOptions{Backends: []backends.Observer{src},
 		OpenHistory: func(context.Context) (backends.History, error) {
 			return nil, errors.New("history database /x/history.db is damaged: move it away and backdeck starts a new one")
 		},

@@ -28,7 +28,7 @@ func TestJobSurvivesConsoleRestart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return backends.NewEngine(backends.EngineOptions{Backends: []backends.Backend{c}, Interval: time.Hour,
+		return backends.NewEngine(backends.EngineOptions{Backends: []backends.Observer{c}, Interval: time.Hour,
 			Concerns: []model.ConcernSpec{{ID: model.ConcernVMs, MaxAge: 26 * time.Hour, Targets: []string{"pve/qemu/*"}}}})
 	}
 
@@ -109,7 +109,7 @@ func TestStorageUnpluggedMidBackup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := backends.NewEngine(backends.EngineOptions{Backends: []backends.Backend{c}, Interval: time.Hour,
+	e := backends.NewEngine(backends.EngineOptions{Backends: []backends.Observer{c}, Interval: time.Hour,
 		Concerns: []model.ConcernSpec{{ID: model.ConcernBackups}}})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -106,7 +106,7 @@ func TestRefreshRatesTargets(t *testing.T) {
 	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 	f := newFake(model.SourceProxmox)
 	f.state = vmState(now.Add(-2 * time.Hour))
-	e := NewEngine(EngineOptions{Backends: []Backend{f}, Now: func() time.Time { return now },
+	e := NewEngine(EngineOptions{Backends: []Observer{f}, Now: func() time.Time { return now },
 		Concerns: []model.ConcernSpec{{ID: model.ConcernVMs, MaxAge: 26 * time.Hour, Targets: []string{"pve/qemu/*"}}}})
 	if got := e.Posture().Overall; got != model.StatusUnknown {
 		t.Fatalf("before the first refresh the posture must be unknown, got %s", got)
@@ -125,7 +125,7 @@ func TestFailingSourceKeepsLastKnownAsUnknown(t *testing.T) {
 	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 	f := newFake(model.SourceProxmox)
 	f.state = vmState(now.Add(-time.Hour))
-	e := NewEngine(EngineOptions{Backends: []Backend{f}, Now: func() time.Time { return now },
+	e := NewEngine(EngineOptions{Backends: []Observer{f}, Now: func() time.Time { return now },
 		Concerns: []model.ConcernSpec{{ID: model.ConcernVMs, MaxAge: 26 * time.Hour, Targets: []string{"pve/qemu/421"}}}})
 	e.RefreshNow(context.Background())
 	f.mu.Lock()
@@ -150,7 +150,7 @@ func TestSlowSourceDoesNotBlockOthers(t *testing.T) {
 	defer close(slow.block)
 	fast := newFake(model.SourceProxmox)
 	fast.state = vmState(time.Now())
-	e := NewEngine(EngineOptions{Backends: []Backend{slow, fast}, SourceTimeout: time.Minute,
+	e := NewEngine(EngineOptions{Backends: []Observer{slow, fast}, SourceTimeout: time.Minute,
 		Concerns: []model.ConcernSpec{{ID: model.ConcernVMs, Targets: []string{"pve/qemu/421"}}}})
 	e.refreshAll(context.Background(), false)
 	ev := waitFor(t, e, "the fast source's posture", func(ev model.Event) bool {
@@ -170,7 +170,7 @@ func TestSourceTimeoutIsReported(t *testing.T) {
 	slow := newFake(model.SourceProxmox)
 	slow.block = make(chan struct{})
 	defer close(slow.block)
-	e := NewEngine(EngineOptions{Backends: []Backend{slow}, SourceTimeout: 50 * time.Millisecond})
+	e := NewEngine(EngineOptions{Backends: []Observer{slow}, SourceTimeout: 50 * time.Millisecond})
 	p := e.RefreshNow(context.Background())
 	if len(p.Errors) != 1 || !strings.Contains(p.Errors[0].Message, "no answer within 50ms") {
 		t.Fatalf("errors = %+v", p.Errors)
@@ -180,7 +180,7 @@ func TestSourceTimeoutIsReported(t *testing.T) {
 func TestJobFollowedToTheEndAndRefreshes(t *testing.T) {
 	f := newFake(model.SourceProxmox)
 	f.state = vmState(time.Now().Add(-30 * time.Hour))
-	e := NewEngine(EngineOptions{Backends: []Backend{f}, Interval: time.Hour,
+	e := NewEngine(EngineOptions{Backends: []Observer{f}, Interval: time.Hour,
 		Concerns: []model.ConcernSpec{{ID: model.ConcernVMs, Targets: []string{"pve/qemu/*"}}}})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -226,7 +226,7 @@ func TestJobFollowedToTheEndAndRefreshes(t *testing.T) {
 
 func TestStopEndsCancelled(t *testing.T) {
 	f := newFake(model.SourceProxmox)
-	e := NewEngine(EngineOptions{Backends: []Backend{f}, Interval: time.Hour})
+	e := NewEngine(EngineOptions{Backends: []Observer{f}, Interval: time.Hour})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { e.Run(ctx); close(done) }()
@@ -252,7 +252,7 @@ func TestReattachPicksUpRunningJobs(t *testing.T) {
 	f.state = vmState(time.Now())
 	f.running = []model.Job{{TaskID: "UPID:pve:1", Target: "pve/qemu/421", Method: model.MethodVzdump,
 		Source: model.SourceProxmox, State: model.JobRunning, Progress: model.UnknownProgress()}}
-	e := NewEngine(EngineOptions{Backends: []Backend{f}, Interval: time.Hour})
+	e := NewEngine(EngineOptions{Backends: []Observer{f}, Interval: time.Hour})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { e.Run(ctx); close(done) }()
