@@ -3,6 +3,7 @@ package backends_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -92,5 +93,61 @@ func TestBrokenHistoryIsReportedNotFatal(t *testing.T) {
 		}
 	default:
 		t.Fatal("the broken history was not reported")
+	}
+}
+
+// driveSource reports one drive whose reading the test sets.
+type driveSource struct{ drive model.Drive }
+
+func (s *driveSource) Source() model.Source { return model.SourceSMART }
+func (s *driveSource) Observe(context.Context) (model.SourceState, error) {
+	d := s.drive
+	if d.Reading != nil {
+		d.Health, d.Reasons = model.SMARTVerdict(d.Reading, nil)
+	}
+	return model.SourceState{Drives: []model.Drive{d}}, nil
+}
+
+func ataReading(at time.Time, reallocated int64) *model.SMARTReading {
+	passed := true
+	return &model.SMARTReading{At: at, Serial: "NA8F1234", Protocol: "ATA", Passed: &passed,
+		Attributes: []model.SMARTAttribute{{ID: 5, Name: "Reallocated_Sector_Ct", Value: 100, Worst: 100, Thresh: 10, Raw: reallocated, RawString: fmt.Sprint(reallocated)}}}
+}
+
+func TestDriveJudgedAgainstItsHistory(t *testing.T) {
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	db, err := history.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.RecordSMART(context.Background(), "NA8F1234", ataReading(now.Add(-7*24*time.Hour), 0), 0); err != nil {
+		t.Fatal(err)
+	}
+	src := &driveSource{drive: model.Drive{ID: "NA8F1234", Serial: "NA8F1234", Present: true, Reading: ataReading(now, 0)}}
+	clock := now
+	e := backends.NewEngine(backends.EngineOptions{Backends: []backends.Observer{src}, Now: func() time.Time { return clock },
+		OpenHistory: func(context.Context) (backends.History, error) { return db, nil },
+		Concerns:    []model.ConcernSpec{{ID: model.ConcernBackups}}})
+	if d := e.RefreshNow(context.Background()).Drives[0]; d.Health != model.HealthPassed {
+		t.Fatalf("unchanged counts pass: %s %v", d.Health, d.Reasons)
+	}
+	// Three hours later one sector was reallocated: below the thresholds,
+	// but it grew.
+	clock = now.Add(3 * time.Hour)
+	src.drive.Reading = ataReading(clock, 1)
+	d := e.RefreshNow(context.Background()).Drives[0]
+	if d.Health != model.HealthWarning || !strings.Contains(strings.Join(d.Reasons, "; "), "grew") {
+		t.Fatalf("a growing count warns: %s %v", d.Health, d.Reasons)
+	}
+	// Then the drive sleeps: it is not woken and shows its last reading.
+	clock = now.Add(5 * time.Hour)
+	src.drive.Reading, src.drive.Asleep = nil, true
+	d = e.RefreshNow(context.Background()).Drives[0]
+	if d.Reading == nil || !d.Reading.At.Equal(now.Add(3*time.Hour)) {
+		t.Fatalf("asleep: the last reading is shown, got %+v", d.Reading)
+	}
+	if !strings.Contains(strings.Join(d.Reasons, "; "), "asleep") || d.Health != model.HealthWarning {
+		t.Fatalf("asleep drive: %s %v", d.Health, d.Reasons)
 	}
 }

@@ -51,5 +51,49 @@ func (e *Engine) withHistory(ctx context.Context, h History, state *model.Source
 		s.Forecast = model.ForecastFull(series, now, e.opts.ForecastWindow)
 		s.FullAt = s.Forecast.FullAt
 	}
+	for i := range state.Drives {
+		keep(e.judgeDrive(ctx, h, &state.Drives[i], now))
+	}
 	return firstErr
+}
+
+// judgeDrive keeps a drive's reading and judges it against the one before,
+// so a count that grew warns even below the thresholds. A sleeping drive
+// shows its last reading instead of being woken.
+func (e *Engine) judgeDrive(ctx context.Context, h History, d *model.Drive, now time.Time) error {
+	serial := d.Serial
+	if serial == "" {
+		serial = d.ID
+	}
+	if serial == "" {
+		return nil
+	}
+	if d.Reading == nil {
+		if !d.Asleep {
+			return nil
+		}
+		last, err := h.LastSMART(ctx, serial, now.Add(time.Second))
+		if err != nil || last == nil {
+			return err
+		}
+		d.Reading = last
+		prev, err := h.LastSMART(ctx, serial, last.At)
+		if err != nil {
+			return err
+		}
+		d.Health, d.Reasons = model.SMARTVerdict(last, prev)
+		d.Reasons = append(d.Reasons, "asleep since at least "+last.At.Local().Format("2006-01-02 15:04")+": not woken, this is the last reading")
+		return nil
+	}
+	if _, err := h.RecordSMART(ctx, serial, d.Reading, e.opts.SampleInterval); err != nil {
+		return err
+	}
+	prev, err := h.LastSMART(ctx, serial, d.Reading.At)
+	if err != nil {
+		return err
+	}
+	if prev != nil {
+		d.Health, d.Reasons = model.SMARTVerdict(d.Reading, prev)
+	}
+	return nil
 }

@@ -138,6 +138,7 @@ func BuildPosture(in PostureInput) *Posture {
 		p.Drives = append(p.Drives, s.Drives...)
 	}
 	p.Jobs = append(p.Jobs, in.Jobs...)
+	assignDrives(p.Stores, p.Drives)
 
 	specs := append([]ConcernSpec(nil), in.Concerns...)
 	sort.SliceStable(specs, func(i, j int) bool { return specs[i].ID.Rank() < specs[j].ID.Rank() })
@@ -148,7 +149,7 @@ func BuildPosture(in PostureInput) *Posture {
 			cs.Name = spec.ID.DefaultName()
 		}
 		if spec.ID == ConcernBackups {
-			cs.Targets = storeRows(p.Stores, p.Drives)
+			cs.Targets = storeRows(p.Stores, p.Drives, in.Now)
 		} else {
 			for _, id := range resolveTargets(spec.Targets, known, knownOrder) {
 				cs.Targets = append(cs.Targets, rateTarget(id, known, sourceState, spec.MaxAge, in.Now))
@@ -266,8 +267,11 @@ func ageReason(ts TargetStatus, now time.Time) string {
 	return fmt.Sprintf("last backup %s ago, within the max age of %s", HumanAge(ts.Age), HumanAge(ts.MaxAge))
 }
 
+// fullSoon is how close a store's full date makes it a warning.
+const fullSoon = 14 * 24 * time.Hour
+
 // storeRows turns the backup stores into the rows of the backups concern.
-func storeRows(stores []Store, drives []Drive) []TargetStatus {
+func storeRows(stores []Store, drives []Drive, now time.Time) []TargetStatus {
 	var rows []TargetStatus
 	for i := range stores {
 		s := stores[i]
@@ -281,12 +285,24 @@ func storeRows(stores []Store, drives []Drive) []TargetStatus {
 			row.Reason = "offline: the drive is unplugged or the storage is not mounted"
 		default:
 			row.Reason = fmt.Sprintf("%.0f%% used, %s free", s.UsedFraction()*100, HumanBytes(s.Avail))
+			if s.FullAt != nil {
+				row.Reason += ", full in " + HumanAge(s.FullAt.Sub(now))
+				if s.FullAt.Sub(now) <= fullSoon {
+					row.Status = Worse(row.Status, StatusWarning)
+				}
+			}
 		}
 		rows = append(rows, row)
 	}
 	for _, d := range drives {
 		row := TargetStatus{Target: Target{ID: "drive/" + d.ID, Name: firstNonEmpty(d.Name, d.Model, d.Serial), Kind: KindDrive}, Found: true, Status: d.Health.Status()}
 		row.Reason = "SMART " + string(d.Health)
+		if d.Asleep {
+			row.Reason = "asleep; SMART " + string(d.Health) + " at the last reading"
+		}
+		if !d.Present && d.Reading == nil && !d.Asleep {
+			row.Reason = "not plugged in"
+		}
 		if len(d.Reasons) > 0 {
 			row.Reason += ": " + strings.Join(d.Reasons, "; ")
 		}
@@ -325,4 +341,19 @@ func (p *Posture) RunningJobs() int {
 		}
 	}
 	return n
+}
+
+// assignDrives marks each store with the drive that holds it, as the
+// config's holds say; a store may already know its drive from discovery.
+func assignDrives(stores []Store, drives []Drive) {
+	for _, d := range drives {
+		serial := firstNonEmpty(d.Serial, d.ID)
+		for _, h := range d.Holds {
+			for i := range stores {
+				if stores[i].ID == h && stores[i].Drive == "" {
+					stores[i].Drive = serial
+				}
+			}
+		}
+	}
 }

@@ -202,3 +202,31 @@ func TestStoreUsageStatus(t *testing.T) {
 		}
 	}
 }
+
+func TestStoreFullSoonWarnsAndHoldsAssignDrives(t *testing.T) {
+	soon, later := now.Add(10*24*time.Hour), now.Add(90*24*time.Hour)
+	src := SourceState{Source: SourceProxmox, OK: true, Stores: []Store{
+		{ID: "pve/a", Name: "a", Online: true, Backup: true, Total: 100, Used: 50, Avail: 50, FullAt: &soon},
+		{ID: "pve/b", Name: "b", Online: true, Backup: true, Total: 100, Used: 50, Avail: 50, FullAt: &later},
+	}}
+	smart := SourceState{Source: SourceSMART, OK: true, Drives: []Drive{
+		{ID: "NA8F1234", Serial: "NA8F1234", Name: "usb-backups", Health: HealthFailed, Reasons: []string{"8 pending sectors"}, Holds: []string{"pve/b"}, Present: true},
+	}}
+	p := BuildPosture(PostureInput{Now: now, Sources: []SourceState{src, smart}, Concerns: []ConcernSpec{{ID: ConcernBackups}}})
+	rows := p.Concerns[0].Targets
+	if rows[0].Status != StatusWarning || !strings.Contains(rows[0].Reason, "full in 10 d") {
+		t.Errorf("a store full within 14 days warns: %+v", rows[0])
+	}
+	if rows[1].Status != StatusOK {
+		t.Errorf("full in 90 days is ok: %+v", rows[1])
+	}
+	if rows[2].Status != StatusCritical || !strings.Contains(rows[2].Reason, "8 pending sectors") {
+		t.Errorf("a failed drive is critical: %+v", rows[2])
+	}
+	if p.Overall != StatusCritical {
+		t.Errorf("overall = %s", p.Overall)
+	}
+	if p.Stores[1].Drive != "NA8F1234" || p.Stores[0].Drive != "" {
+		t.Errorf("holds: %+v", p.Stores)
+	}
+}
