@@ -44,7 +44,7 @@ Usage:
   backdeck [--config PATH] [--ascii]        the dashboard
   backdeck --demo                           the dashboard on the built-in simulated homelab
   backdeck status [--json] [--demo]         one-shot posture report; exit 0 ok, 1 warning, 2 critical, 3 unknown
-  backdeck run TARGET --method M [--json]   start a job headless (M: vzdump, snapshot); exit 0 only on success
+  backdeck run TARGET --method M [--json]   start a job headless (M: vzdump, snapshot, incr-file, full-file); exit 0 only on success
   backdeck lab [--config-out PATH]          run the simulated homelab alone and write a config for it
   backdeck --version
 
@@ -199,8 +199,8 @@ func cmdStatus(ctx context.Context, e env, args []string) int {
 
 func cmdRun(ctx context.Context, e env, args []string) int {
 	var cf commonFlags
-	fs := newFlagSet(e, "run", "Usage: backdeck run TARGET --method vzdump|snapshot [flags]\n\nStarts a job on the server and prints one line per progress change; exit 0 only when it succeeds.\nTARGET is a target id such as pve/qemu/421 (see backdeck status).\n", &cf)
-	method := fs.String("method", "", "vzdump or snapshot")
+	fs := newFlagSet(e, "run", "Usage: backdeck run TARGET --method vzdump|snapshot|incr-file|full-file [flags]\n\nStarts a job on the server and prints one line per progress change; exit 0 only when it succeeds.\nTARGET is a target id such as pve/qemu/421 (see backdeck status).\n", &cf)
+	method := fs.String("method", "", "vzdump or snapshot (guests); incr-file, full-file, incr-image or full-image (UrBackup clients)")
 	asJSON := fs.Bool("json", false, "one JSON object per line: state, percent, done_bytes, total_bytes, bytes_per_second, eta_seconds, message")
 	storage := fs.String("storage", "", "vzdump: the storage to write to (default: config, then the cluster job's, then the only online one)")
 	mode := fs.String("mode", "", "vzdump: snapshot, suspend or stop")
@@ -213,19 +213,19 @@ func cmdRun(ctx context.Context, e env, args []string) int {
 		return flagExit(err)
 	}
 	if len(pos) != 1 || *method == "" {
-		fmt.Fprintln(e.stderr, "backdeck run: give one TARGET and --method (vzdump or snapshot), e.g. backdeck run pve/qemu/421 --method vzdump")
+		fmt.Fprintln(e.stderr, "backdeck run: give one TARGET and --method, e.g. backdeck run pve/qemu/421 --method vzdump, or backdeck run urbackup/k3sagent01 --method incr-file")
 		return exitUsage
 	}
 	req := model.JobRequest{Target: pos[0], Method: model.Method(*method), Storage: *storage, Mode: *mode, Notes: *notes,
 		Snapshot: *snapName, Description: *desc}
 	switch req.Method {
-	case model.MethodVzdump:
+	case model.MethodVzdump, model.MethodIncrFile, model.MethodFullFile, model.MethodIncrImage, model.MethodFullImage:
 	case model.MethodSnapshot:
 		if req.Snapshot == "" {
 			req.Snapshot = "backdeck-" + time.Now().Format("20060102-1504")
 		}
 	default:
-		fmt.Fprintf(e.stderr, "backdeck run: unknown method %q: use vzdump or snapshot (rollback and delete are in the dashboard, behind a confirmation)\n", *method)
+		fmt.Fprintf(e.stderr, "backdeck run: unknown method %q: use vzdump or snapshot for guests, incr-file or full-file (incr-image, full-image) for UrBackup clients; rollback and delete are in the dashboard, behind a confirmation\n", *method)
 		return exitUsage
 	}
 	fs.Visit(func(f *flag.Flag) {

@@ -218,6 +218,9 @@ func NewJobLine(j Job) JobLine {
 		v := int64(p.ETA / time.Second)
 		l.ETASeconds = &v
 	}
+	if j.State.Terminal() {
+		l.ETASeconds, l.BytesPerSecond = nil, nil // nothing is on its way any more
+	}
 	return l
 }
 

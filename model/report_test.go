@@ -63,7 +63,7 @@ func TestJobLine(t *testing.T) {
 		t.Errorf("text = %q", got)
 	}
 	j.State, j.Message = JobFailed, "job errors"
-	if got := NewJobLine(j).Text(); !strings.HasSuffix(got, "ETA 36 s job errors") {
+	if got := NewJobLine(j).Text(); got != "failed     45% 4.5 GiB/10.0 GiB job errors" {
 		t.Errorf("the final line carries the message: %q", got)
 	}
 	b, _ := json.Marshal(NewJobLine(Job{State: JobRunning, Progress: UnknownProgress()}))
