@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/backdeck/backdeck/backends/tlspin"
 	"io"
 	"net"
 	"net/http"
@@ -276,23 +276,7 @@ func netReason(err error) string {
 // certError explains a failed certificate verification and offers the
 // fingerprint the server presented, ready to pin.
 func (c *Client) certError(cve *tls.CertificateVerificationError) error {
-	presented := ""
-	if len(cve.UnverifiedCertificates) > 0 {
-		presented = CertFingerprint(cve.UnverifiedCertificates[0].Raw)
-	}
-	var why string
-	var ua x509.UnknownAuthorityError
-	var he x509.HostnameError
-	switch {
-	case errors.As(cve.Err, &ua) && c.cfg.CAFile != "":
-		why = "its certificate is not signed by the CA in ca_file"
-	case errors.As(cve.Err, &ua):
-		why = "its certificate is not signed by an authority this system trusts (PVE's own certificates are self-signed)"
-	case errors.As(cve.Err, &he):
-		why = "its certificate is not valid for this host name: " + he.Error()
-	default:
-		why = "its certificate fails verification: " + cve.Err.Error()
-	}
+	presented, why := tlspin.Explain(cve, c.cfg.CAFile != "", "PVE's own certificates are self-signed")
 	if presented == "" {
 		return fmt.Errorf("TLS with PVE at %s: %s", c.site, why)
 	}

@@ -112,3 +112,26 @@ func expandHome(p string) string {
 	}
 	return p
 }
+
+// Explain says in words why a certificate failed verification and which
+// fingerprint the server presented (empty when it presented none), so the
+// message can offer it ready to pin. selfSigned is said of an unknown
+// authority when no CA file is in use.
+func Explain(cve *tls.CertificateVerificationError, usingCAFile bool, selfSigned string) (presented, why string) {
+	if len(cve.UnverifiedCertificates) > 0 {
+		presented = CertFingerprint(cve.UnverifiedCertificates[0].Raw)
+	}
+	var ua x509.UnknownAuthorityError
+	var he x509.HostnameError
+	switch {
+	case errors.As(cve.Err, &ua) && usingCAFile:
+		why = "its certificate is not signed by the CA in ca_file"
+	case errors.As(cve.Err, &ua):
+		why = "its certificate is not signed by an authority this system trusts (" + selfSigned + ")"
+	case errors.As(cve.Err, &he):
+		why = "its certificate is not valid for this host name: " + he.Error()
+	default:
+		why = "its certificate fails verification: " + cve.Err.Error()
+	}
+	return presented, why
+}

@@ -3,9 +3,9 @@ package urbackup
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/backdeck/backdeck/backends/tlspin"
 	"io"
 	"net"
 	"net/http"
@@ -159,23 +159,7 @@ func netReason(err error) string {
 // certError explains a failed certificate verification and offers the
 // fingerprint the server presented, ready to pin.
 func (c *Client) certError(cve *tls.CertificateVerificationError) error {
-	presented := ""
-	if len(cve.UnverifiedCertificates) > 0 {
-		presented = certFingerprint(cve.UnverifiedCertificates[0].Raw)
-	}
-	var why string
-	var ua x509.UnknownAuthorityError
-	var he x509.HostnameError
-	switch {
-	case errors.As(cve.Err, &ua) && c.cfg.CAFile != "":
-		why = "its certificate is not signed by the CA in ca_file"
-	case errors.As(cve.Err, &ua):
-		why = "its certificate is not signed by an authority this system trusts (a self-signed certificate?)"
-	case errors.As(cve.Err, &he):
-		why = "its certificate is not valid for this host name: " + he.Error()
-	default:
-		why = "its certificate fails verification: " + cve.Err.Error()
-	}
+	presented, why := tlspin.Explain(cve, c.cfg.CAFile != "", "a self-signed certificate?")
 	if presented == "" {
 		return fmt.Errorf("TLS with UrBackup at %s: %s", c.site, why)
 	}
