@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/backdeck/backdeck/backends/tlspin"
 	"io"
 	"net"
 	"net/http"
@@ -17,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/backdeck/backdeck/backends/tlspin"
 )
 
 // maxBody bounds what is read of one answer (cluster/resources of a large

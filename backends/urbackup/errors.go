@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"github.com/backdeck/backdeck/backends/tlspin"
 	"io"
 	"net"
 	"net/http"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/backdeck/backdeck/backends/tlspin"
 )
 
 // APIError is an answer that is not the JSON the API speaks: an HTML page
