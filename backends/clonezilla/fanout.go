@@ -1,0 +1,188 @@
+package clonezilla
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+)
+
+// chunkSize is the read size: large enough that the per-chunk cost
+// (channel sends, hash calls) vanishes, small enough to pipeline.
+const chunkSize = 1 << 20
+
+// chunksPerReader bounds the memory of one reader and how far it runs ahead
+// of its slowest consumer.
+const chunksPerReader = 6
+
+// fanout reads files once and hands every chunk to several consumers (the
+// hashes, the stream decoder), each running in its own goroutine, so a file
+// is read once however many checks it feeds, and the checks run in parallel.
+type fanout struct {
+	free chan *chunk
+	taps []*tap
+}
+
+type chunk struct {
+	buf  []byte
+	n    int
+	refs atomic.Int32
+}
+
+// message is a volume starting (begin), some of its bytes (c), or its end
+// (end, with the read error if any).
+type message struct {
+	vol   int
+	begin bool
+	c     *chunk
+	end   bool
+	err   error
+}
+
+func newFanout() *fanout {
+	f := &fanout{free: make(chan *chunk, chunksPerReader)}
+	for range chunksPerReader {
+		f.free <- &chunk{buf: make([]byte, chunkSize)}
+	}
+	return f
+}
+
+// tap adds a consumer; all taps must be added before reading starts, and
+// each must be consumed to its end (or drained).
+func (f *fanout) tap() *tap {
+	t := &tap{f: f, ch: make(chan message, chunksPerReader+4), vol: -1}
+	f.taps = append(f.taps, t)
+	return t
+}
+
+func (f *fanout) send(m message) {
+	if m.c != nil {
+		m.c.refs.Store(int32(len(f.taps)))
+	}
+	for _, t := range f.taps {
+		t.ch <- m
+	}
+}
+
+// read reads the files in order, one after the other, feeding the taps, and
+// returns each file's read error. It stops early only when ctx is done.
+func (f *fanout) read(ctx context.Context, dir string, files []string, m *meter) []error {
+	defer func() {
+		for _, t := range f.taps {
+			close(t.ch)
+		}
+	}()
+	errs := make([]error, len(files))
+	for i, name := range files {
+		if ctx.Err() != nil {
+			return errs
+		}
+		m.setFile(name)
+		f.send(message{vol: i, begin: true})
+		errs[i] = f.readOne(ctx, filepath.Join(dir, name), m)
+		f.send(message{vol: i, end: true, err: errs[i]})
+	}
+	return errs
+}
+
+func (f *fanout) readOne(ctx context.Context, path string, m *meter) error {
+	file, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		c := <-f.free
+		n, err := io.ReadFull(file, c.buf)
+		if n > 0 {
+			c.n = n
+			m.add(n)
+			f.send(message{c: c})
+		} else {
+			f.free <- c
+		}
+		switch {
+		case err == nil:
+		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+			return nil
+		default:
+			return err
+		}
+	}
+}
+
+// tap is one consumer's view of a fanout. It is an io.Reader over the bytes
+// of all the volumes in order, or a source of messages (next).
+type tap struct {
+	f   *fanout
+	ch  chan message
+	cur *chunk
+	off int
+	vol int // the volume the bytes last read belong to
+}
+
+// next returns the next message; the caller releases its chunk.
+func (t *tap) next() (message, bool) {
+	m, ok := <-t.ch
+	return m, ok
+}
+
+func (t *tap) release(c *chunk) {
+	if c.refs.Add(-1) == 0 {
+		t.f.free <- c
+	}
+}
+
+// readError is a failure to read an image file (not a damaged content).
+type readError struct {
+	vol int
+	err error
+}
+
+func (e *readError) Error() string { return fmt.Sprintf("read error: %v", e.err) }
+
+// Read implements io.Reader over the volumes' bytes; a volume that could not
+// be read ends the stream with a *readError.
+func (t *tap) Read(p []byte) (int, error) {
+	for t.cur == nil {
+		m, ok := <-t.ch
+		if !ok {
+			return 0, io.EOF
+		}
+		switch {
+		case m.c != nil:
+			t.cur, t.off = m.c, 0
+		case m.begin:
+			t.vol = m.vol
+		case m.end && m.err != nil:
+			return 0, &readError{vol: m.vol, err: m.err}
+		}
+	}
+	n := copy(p, t.cur.buf[t.off:t.cur.n])
+	t.off += n
+	if t.off == t.cur.n {
+		t.release(t.cur)
+		t.cur = nil
+	}
+	return n, nil
+}
+
+// drain consumes what is left, so the reader never blocks on a consumer
+// that stopped early.
+func (t *tap) drain() {
+	if t.cur != nil {
+		t.release(t.cur)
+		t.cur = nil
+	}
+	for m := range t.ch {
+		if m.c != nil {
+			t.release(m.c)
+		}
+	}
+}
