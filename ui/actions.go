@@ -172,11 +172,84 @@ func (m *Model) selectedTarget() *model.TargetStatus {
 
 func (m *Model) backup() tea.Cmd {
 	t := m.selectedTarget()
+	if t != nil && isClient(t.Target) {
+		return m.say("b backs up guests; for this client use "+clientKeys(m.c, t.Target), false)
+	}
 	if t == nil || !hasMethod(t.Target, model.MethodVzdump) {
 		return m.say("b backs up a guest: select one in the tree", false)
 	}
 	req := model.JobRequest{Target: t.ID, Method: model.MethodVzdump}
 	return m.startCmd(req, "vzdump of "+guestLabel(t.Target))
+}
+
+// clientKeys says which keys back up a client: "i or f", "I or F".
+func clientKeys(c *common, t model.Target) string {
+	k := c.keys
+	var ks []string
+	for _, x := range []struct {
+		m model.Method
+		b string
+	}{
+		{model.MethodIncrFile, k.Incremental.Help().Key},
+		{model.MethodFullFile, k.Full.Help().Key},
+		{model.MethodIncrImage, k.IncrImage.Help().Key},
+		{model.MethodFullImage, k.FullImage.Help().Key},
+	} {
+		if hasMethod(t, x.m) {
+			ks = append(ks, x.b)
+		}
+	}
+	switch len(ks) {
+	case 0:
+		return "nothing: UrBackup offers no backup of it (switched off)"
+	case 1:
+		return ks[0]
+	}
+	return strings.Join(ks[:len(ks)-1], ", ") + " or " + ks[len(ks)-1]
+}
+
+func aOrAn(s string) string {
+	if s != "" && strings.ContainsRune("aeiou", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + s
+}
+
+// heavyWarning says why a full backup asks first.
+func heavyWarning(m model.Method) string {
+	if m == model.MethodFullImage {
+		return "It reads the whole disk again and loads the client and the server for a long time."
+	}
+	return "It reads every file again and loads the client and the server for a long time."
+}
+
+// clientBackup starts one of UrBackup's backups of the selected client:
+// incremental ones at once, full ones (Method.Heavy) after a confirmation.
+func (m *Model) clientBackup(meth model.Method, keyName string) tea.Cmd {
+	t := m.selectedTarget()
+	if t == nil || !isClient(t.Target) {
+		return m.say(keyName+" starts "+aOrAn(methodPhrase(meth))+" of an UrBackup client: select one in the tree", false)
+	}
+	if !hasMethod(t.Target, meth) {
+		return m.say(fmt.Sprintf("%s has no %s (switched off); use %s", t.Name, methodPhrase(meth), clientKeys(m.c, t.Target)), false)
+	}
+	req := model.JobRequest{Target: t.ID, Method: meth}
+	label := methodPhrase(meth) + " of " + t.Name
+	if !meth.Heavy() {
+		return m.startCmd(req, label)
+	}
+	kind := "file"
+	if meth == model.MethodFullImage {
+		kind = "image"
+	}
+	text := fmt.Sprintf("Start a FULL %s backup of %s? %s", kind, t.Name, heavyWarning(meth))
+	if t.Offline {
+		text += " " + t.Name + " is offline now: UrBackup refuses until it connects."
+	}
+	d := newConfirm(m.c, "Full "+kind+" backup of "+t.Name, text, "", action{kind: actStart, req: req, label: label})
+	d.heavy = true
+	m.dialog = d
+	return nil
 }
 
 func (m *Model) openSnapshotForm() tea.Cmd {

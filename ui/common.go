@@ -130,8 +130,36 @@ func methodLabel(m model.Method) string {
 		return "rollback"
 	case model.MethodDeleteSnapshot:
 		return "del snap"
+	case model.MethodIncrFile:
+		return "incr file"
+	case model.MethodFullFile:
+		return "full file"
+	case model.MethodIncrImage:
+		return "incr image"
+	case model.MethodFullImage:
+		return "full image"
 	}
 	return string(m)
+}
+
+// methodPhrase names a backup in a sentence: "incremental file backup".
+func methodPhrase(m model.Method) string {
+	switch m {
+	case model.MethodIncrFile:
+		return "incremental file backup"
+	case model.MethodFullFile:
+		return "full file backup"
+	case model.MethodIncrImage:
+		return "incremental image backup"
+	case model.MethodFullImage:
+		return "full image backup"
+	}
+	return methodLabel(m)
+}
+
+// isClient reports whether a target is an UrBackup client.
+func isClient(t model.Target) bool {
+	return t.Kind == model.KindClient || t.Source == model.SourceURBackup
 }
 
 // guestLabel names a target for dialogs and messages: "k3sagent01 (VM 421)".

@@ -46,13 +46,17 @@ type detail struct {
 	rpPage     int        // restore point rows shown in the last frame
 	offset     int        // first body line shown (concerns, stores, drives)
 	focused    bool
+	labelW     int // the width of the labels of field lines
 
 	cache   []string
 	dirty   bool
 	renders int
 }
 
-func newDetail(c *common) detail { return detail{c: c, dirty: true} }
+func newDetail(c *common) detail { return detail{c: c, dirty: true, labelW: defaultLabelW} }
+
+// defaultLabelW is the width of the labels of field lines ("last backup").
+const defaultLabelW = 12
 
 func (d *detail) SetSize(w, h int) {
 	if w != d.w || h != d.h {
@@ -180,6 +184,9 @@ func helpAs(b key.Binding, desc string) key.Binding {
 
 func (d *detail) ShortHelp() []key.Binding {
 	k := d.c.keys
+	if d.target != nil && isClient(d.target.Target) {
+		return []key.Binding{k.Incremental, helpAs(k.Full, "full (asks)"), helpAs(k.PageDown, "older points"), k.Back}
+	}
 	return []key.Binding{helpAs(k.Down, "snapshot"), helpAs(k.PageDown, "older points"), k.Rollback, k.Delete, k.Back}
 }
 
@@ -208,6 +215,12 @@ func (d *detail) View() []string {
 	}
 	d.renders++
 	d.dirty = false
+	d.labelW = defaultLabelW
+	if d.target != nil {
+		for _, f := range d.target.Facts {
+			d.labelW = max(d.labelW, min(16, width(f.Label)))
+		}
+	}
 	var lines []string
 	switch {
 	case d.target != nil && d.target.Store != nil:
@@ -272,9 +285,12 @@ func (d *detail) targetView(t *model.TargetStatus) []string {
 	if len(top) > h-len(actions)-minMid {
 		top = top[:max(1, min(len(top), h-len(actions)-minMid))]
 	}
+	n := len(rpRows)
+	if facts := shownFacts(&t.Target); len(facts) > 0 {
+		top = append(top, d.fitFacts(facts, h-len(actions)-len(top)-rpMinLines(n))...)
+	}
 	room := max(0, h-len(top)-len(actions))
 
-	n := len(rpRows)
 	snapNeed, seps := 0, 1
 	if guest {
 		snapNeed, seps = 1+len(snapRows), 2
@@ -327,6 +343,54 @@ func (d *detail) targetView(t *model.TargetStatus) []string {
 	}
 	lines := append(top, mid...)
 	return append(lines, actions...)
+}
+
+// rpMinLines is the room the restore points keep when the pane is tight:
+// their title, the three newest and "… N older".
+func rpMinLines(n int) int {
+	if n > 3 {
+		return 5
+	}
+	return 1 + n
+}
+
+// shownFacts are the facts the pane shows: "online: yes" goes, the title
+// says it already (an offline client's "no, last seen …" stays).
+func shownFacts(t *model.Target) []model.Fact {
+	out := make([]model.Fact, 0, len(t.Facts))
+	for _, f := range t.Facts {
+		if f.Label == "online" && !t.Offline {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// fitFacts is a client's facts in at most room lines: wrapped when they
+// fit so, else one line each, else cut with a line that says how many
+// more a taller terminal shows.
+func (d *detail) fitFacts(facts []model.Fact, room int) []string {
+	if room <= 0 {
+		return nil
+	}
+	var lines []string
+	for _, f := range facts {
+		lines = append(lines, d.wrapField(f.Label, f.Value)...)
+	}
+	if len(lines) <= room {
+		return lines
+	}
+	lines = lines[:0]
+	for _, f := range facts {
+		lines = append(lines, d.field(f.Label, f.Value))
+	}
+	if len(lines) <= room {
+		return lines
+	}
+	keep := room - 1
+	more := len(lines) - keep
+	return append(lines[:keep], d.c.theme.Muted.Render(fmt.Sprintf("… %d more facts (taller terminal)", more)))
 }
 
 // rpWindow is the restore point rows that fit in avail lines from
@@ -395,13 +459,13 @@ func (d *detail) title(s string) string {
 
 // field is one "label  value" line of the pane.
 func (d *detail) field(label, value string) string {
-	return d.c.theme.Muted.Render(fmt.Sprintf("%-12s", label)) + " " + value
+	return d.c.theme.Muted.Render(fmt.Sprintf("%-*s", d.labelW, label)) + " " + value
 }
 
 // wrapField writes a long value over as many lines as it needs, indented
 // under its label.
 func (d *detail) wrapField(label, value string) []string {
-	avail := d.w - 2 - 13
+	avail := d.w - 2 - d.labelW - 1
 	if avail < 10 || width(value) <= avail {
 		return []string{d.field(label, value)}
 	}
@@ -421,7 +485,7 @@ func (d *detail) wrapField(label, value string) []string {
 	out = append(out, line)
 	res := []string{d.field(label, out[0])}
 	for _, l := range out[1:] {
-		res = append(res, strings.Repeat(" ", 13)+l)
+		res = append(res, strings.Repeat(" ", d.labelW+1)+l)
 	}
 	return res
 }
@@ -429,9 +493,10 @@ func (d *detail) wrapField(label, value string) []string {
 // summaryLines is the top of a target's pane: the title, the verdict with
 // the last backup, the max age, why, and the job that runs on it.
 func (d *detail) summaryLines(t *model.TargetStatus) []string {
-	c := d.c
-	th := c.theme
-	now := c.now()
+	th := d.c.theme
+	if isClient(t.Target) {
+		return d.clientSummary(t)
+	}
 	head := []string{t.Name}
 	if t.VMID > 0 {
 		kind := "VM"
@@ -451,6 +516,31 @@ func (d *detail) summaryLines(t *model.TargetStatus) []string {
 		title += th.Muted.Render(" · ") + th.Warn.Render("locked ("+t.Lock+")")
 	}
 	lines := []string{title}
+	return d.verdictLines(t, lines, true)
+}
+
+// clientSummary is the top of an UrBackup client's pane: "k3sagent01 ·
+// UrBackup client · online", then the verdict lines (its facts follow).
+func (d *detail) clientSummary(t *model.TargetStatus) []string {
+	th := d.c.theme
+	title := d.title(t.Name + " · UrBackup client")
+	if t.Found {
+		state := th.OK.Render("online")
+		if t.Offline {
+			state = th.Warn.Render("offline")
+		}
+		title += th.Muted.Render(" · ") + state
+	}
+	// The backend's Detail line says what the title and the facts say.
+	return d.verdictLines(t, []string{title}, len(t.Facts) == 0)
+}
+
+// verdictLines adds the verdict: last backup, max age, why, and the job
+// that runs on the target.
+func (d *detail) verdictLines(t *model.TargetStatus, lines []string, about bool) []string {
+	c := d.c
+	th := c.theme
+	now := c.now()
 	if !t.Found {
 		lines = append(lines, d.field("status", c.badge(t.Status)))
 	}
@@ -470,7 +560,7 @@ func (d *detail) summaryLines(t *model.TargetStatus) []string {
 	if t.Reason != "" {
 		lines = append(lines, d.wrapField("why", t.Reason)...)
 	}
-	if t.Detail != "" {
+	if t.Detail != "" && about {
 		lines = append(lines, d.wrapField("about", t.Detail)...)
 	}
 	if j := d.running; j != nil {
@@ -502,10 +592,23 @@ func (d *detail) restorePointLines(t *model.TargetStatus) (title string, cols, r
 	// Narrow panes drop the format column (nearly always vma.zst) and
 	// shorten the date; the protected marker always shows.
 	wide := d.w >= 70
+	// UrBackup's points have no format and are never protected: their
+	// columns go (PVE's keep theirs, empty or not).
+	formats, protects := false, false
+	for _, rp := range rps {
+		formats = formats || rp.Format != ""
+		protects = protects || rp.Protected
+	}
+	protCol := formats || protects
 	if len(rps) > 0 {
-		if wide {
+		switch {
+		case wide && !protCol:
+			cols = []string{th.Muted.Render(fmt.Sprintf("  %-6s %-16s %9s  %s", "age", "date", "size", "notes"))}
+		case wide && !formats:
+			cols = []string{th.Muted.Render(fmt.Sprintf("  %-6s %-16s %9s  %-9s %s", "age", "date", "size", "", "notes"))}
+		case wide:
 			cols = []string{th.Muted.Render(fmt.Sprintf("  %-6s %-16s %9s  %-8s %-9s %s", "age", "date", "size", "format", "", "notes"))}
-		} else {
+		default:
 			cols = []string{th.Muted.Render(fmt.Sprintf("  %-6s %-11s %9s  %s", "age", "date", "size", "notes"))}
 		}
 	}
@@ -516,10 +619,17 @@ func (d *detail) restorePointLines(t *model.TargetStatus) (title string, cols, r
 			prot = "protected"
 		}
 		var row string
-		if wide {
-			row = fmt.Sprintf("  %-6s %-16s %9s  %-8s ", model.HumanAge(now.Sub(rp.Time)), c.local(rp.Time).Format("2006-01-02 15:04"), model.HumanBytes(rp.Size), trunc(rp.Format, 8))
-			row += th.Accent.Render(fmt.Sprintf("%-9s", prot)) + " " + firstLine(rp.Notes)
-		} else {
+		switch {
+		case wide:
+			row = fmt.Sprintf("  %-6s %-16s %9s  ", model.HumanAge(now.Sub(rp.Time)), c.local(rp.Time).Format("2006-01-02 15:04"), model.HumanBytes(rp.Size))
+			if formats {
+				row += fmt.Sprintf("%-8s ", trunc(rp.Format, 8))
+			}
+			if protCol {
+				row += th.Accent.Render(fmt.Sprintf("%-9s", prot)) + " "
+			}
+			row += firstLine(rp.Notes)
+		default:
 			row = fmt.Sprintf("  %-6s %-11s %9s  ", model.HumanAge(now.Sub(rp.Time)), c.local(rp.Time).Format("01-02 15:04"), model.HumanBytes(rp.Size))
 			if prot != "" {
 				row += th.Accent.Render(prot) + th.Muted.Render(" · ")
@@ -605,6 +715,22 @@ func (d *detail) actionLines(t *model.TargetStatus) []string {
 	}
 	if hasMethod(t.Target, model.MethodVzdump) {
 		add(k.Backup, "backup")
+	}
+	if isClient(t.Target) {
+		for _, x := range []struct {
+			m    model.Method
+			b    key.Binding
+			desc string
+		}{
+			{model.MethodIncrFile, k.Incremental, "incremental"},
+			{model.MethodFullFile, k.Full, "full"},
+			{model.MethodIncrImage, k.IncrImage, "incr. image"},
+			{model.MethodFullImage, k.FullImage, "full image"},
+		} {
+			if hasMethod(t.Target, x.m) {
+				add(x.b, x.desc)
+			}
+		}
 	}
 	if hasMethod(t.Target, model.MethodSnapshot) {
 		add(k.Snapshot, "snapshot")

@@ -55,6 +55,7 @@ type confirmDialog struct {
 	typeName string
 	field    textField
 	confirm  bool // the focus is on Confirm
+	heavy    bool // it loads the systems but destroys nothing: a warning, not a danger
 	act      action
 }
 
@@ -92,7 +93,11 @@ func (d *confirmDialog) Update(msg tea.Msg) dialogResult {
 
 func (d *confirmDialog) View(w int) string {
 	th := d.c.theme
-	lines := []string{th.Critical.Render(d.title), ""}
+	title := th.Critical.Render(d.title)
+	if d.heavy {
+		title = th.Warn.Render(d.c.glyph(model.StatusWarning) + " " + d.title)
+	}
+	lines := []string{title, ""}
 	lines = append(lines, wrapText(d.text, w)...)
 	if d.typeName != "" {
 		lines = append(lines, "", "Type "+th.Bold.Render(d.typeName)+" to enable Confirm:")

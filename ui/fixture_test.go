@@ -54,7 +54,7 @@ func (f *fakeEngine) Start(_ context.Context, req model.JobRequest) (model.Job, 
 	if fn != nil {
 		return fn(req)
 	}
-	return model.Job{ID: "job-" + req.Target, Target: req.Target, Method: req.Method, Source: model.SourceProxmox, State: model.JobRunning, Started: testNow, Progress: model.UnknownProgress()}, nil
+	return model.Job{ID: "job-" + req.Target, Target: req.Target, Method: req.Method, Source: model.SourceOf(req.Target), State: model.JobRunning, Started: testNow, Progress: model.UnknownProgress()}, nil
 }
 
 func (f *fakeEngine) Stop(_ context.Context, jobID string) error {
@@ -126,6 +126,90 @@ func guest(vmid int, name string, kind model.TargetKind, st model.Status, maxAge
 	return ts
 }
 
+// UrBackup clients of the seed homelab: the k3s nodes back up their
+// application and user data with UrBackup too.
+const (
+	urbAgent01  = "urbackup/k3sagent01"
+	urbAgent02  = "urbackup/k3sagent02"
+	urbServer01 = "urbackup/k3sserver01"
+)
+
+// fileMethods and allMethods are what the UrBackup backend offers: file
+// backups only when images are switched off, all four otherwise.
+var (
+	fileMethods = []model.Method{model.MethodIncrFile, model.MethodFullFile}
+	allMethods  = []model.Method{model.MethodIncrFile, model.MethodFullFile, model.MethodIncrImage, model.MethodFullImage}
+)
+
+// urbackupPoint is a restore point of an UrBackup client, as the backend
+// builds it: notes "incremental" or "full".
+func urbackupPoint(name string, n int, ago time.Duration, size int64, full bool) model.RestorePoint {
+	rp := model.RestorePoint{
+		ID: fmt.Sprintf("urbackup/%s/%d", name, n), Target: "urbackup/" + name, Method: model.MethodIncrFile,
+		Time: testNow.Add(-ago), Size: size, Notes: "incremental",
+	}
+	if full {
+		rp.Method, rp.Notes = model.MethodFullFile, "full"
+	}
+	return rp
+}
+
+// client builds a rated UrBackup client.
+func client(name string, st model.Status, offline bool, reason string, methods []model.Method, facts []model.Fact, rps ...model.RestorePoint) model.TargetStatus {
+	t := model.Target{
+		ID: "urbackup/" + name, Name: name, Kind: model.KindClient, Source: model.SourceURBackup,
+		State: "online", Detail: "UrBackup client · online", Offline: offline, Methods: methods, RestorePoints: rps, Facts: facts,
+	}
+	if offline {
+		t.State, t.Detail = "offline", "UrBackup client · offline, last seen 2 d ago"
+	}
+	ts := model.TargetStatus{Target: t, Status: st, MaxAge: 26 * time.Hour, Reason: reason, Found: true}
+	if rp, ok := t.LastBackup(); ok {
+		ts.HasBackup, ts.LastBackup, ts.Age = true, rp.Time, testNow.Sub(rp.Time)
+	}
+	return ts
+}
+
+// urbackupClients are k3sagent01 (online, file backups only), k3sagent02
+// (online, file and image backups) and k3sserver01 (offline, overdue).
+func urbackupClients() (agent1, agent2, server model.TargetStatus) {
+	h, day := time.Hour, 24*time.Hour
+	agent1 = client("k3sagent01", model.StatusOK, false, "last backup 9 h ago, within the max age of 26 h", fileMethods,
+		[]model.Fact{
+			{Label: "online", Value: "yes"},
+			{Label: "file backups", Value: "ok, last 9 h ago"},
+			{Label: "image backups", Value: "not used (switched off for this client)"},
+			{Label: "usage", Value: "66.8 GiB (files 66.8 GiB, images 0 B)"},
+			{Label: "folders", Value: "/var/lib/rancher/k3s/storage, /srv/appdata"},
+			{Label: "client", Value: "2.5.33 · Linux · Debian GNU/Linux 12"},
+		},
+		urbackupPoint("k3sagent01", 41, 9*h, 509*MiB, false),
+		urbackupPoint("k3sagent01", 40, 33*h, 618*MiB, false),
+		urbackupPoint("k3sagent01", 39, 2*day+9*h, 652*GiB/10, true),
+		urbackupPoint("k3sagent01", 38, 3*day+9*h, 345*MiB, false),
+		urbackupPoint("k3sagent01", 37, 4*day+9*h, 211*MiB, false),
+		urbackupPoint("k3sagent01", 36, 5*day+9*h, 488*MiB, false))
+	agent2 = client("k3sagent02", model.StatusOK, false, "last backup 10 h ago, within the max age of 26 h", allMethods,
+		[]model.Fact{
+			{Label: "online", Value: "yes"},
+			{Label: "file backups", Value: "ok, last 10 h ago"},
+			{Label: "image backups", Value: "ok, last 6 d ago"},
+			{Label: "usage", Value: "92.0 GiB (files 61.5 GiB, images 30.5 GiB)"},
+			{Label: "folders", Value: "/var/lib/rancher/k3s/storage"},
+		},
+		urbackupPoint("k3sagent02", 12, 10*h, 702*MiB, false),
+		urbackupPoint("k3sagent02", 11, 34*h, 66*GiB, true))
+	server = client("k3sserver01", model.StatusWarning, true, "last backup 29 h ago, past the max age of 26 h; the client is offline", fileMethods,
+		[]model.Fact{
+			{Label: "online", Value: "no, last seen 2 d ago"},
+			{Label: "file backups", Value: "ok, last 29 h ago"},
+			{Label: "image backups", Value: "not used (switched off for this client)"},
+		},
+		urbackupPoint("k3sserver01", 7, 29*h, 1210*MiB, false),
+		urbackupPoint("k3sserver01", 6, 53*h, 31*GiB, true))
+	return agent1, agent2, server
+}
+
 // runningJob is the vzdump of k3sagent02 at 45 %.
 func runningJob() model.Job {
 	return model.Job{
@@ -182,6 +266,8 @@ func seedPosture() *model.Posture {
 	}
 	driveRow := model.TargetStatus{Target: model.Target{ID: "drive/NA8F1234", Name: "usb-backups"}, Found: true, Status: model.StatusOK, Reason: "SMART passed"}
 
+	urbAgent1, urbAgent2, urbServer := urbackupClients()
+
 	return &model.Posture{
 		GeneratedAt: testNow,
 		Overall:     model.StatusCritical,
@@ -190,13 +276,17 @@ func seedPosture() *model.Posture {
 				Targets: []model.TargetStatus{debiantpl, k3snodetpl, server, agent1, agent2, bkp}},
 			{ID: model.ConcernCluster, Name: "Kubernetes cluster", Status: model.StatusWarning, MaxAge: maxAge,
 				Targets: []model.TargetStatus{server, agent1, agent2}},
+			{ID: model.ConcernAppData, Name: "Application data", Status: model.StatusWarning, MaxAge: maxAge,
+				Targets: []model.TargetStatus{urbAgent1, urbAgent2, urbServer}},
+			{ID: model.ConcernUserData, Name: "User data", Status: model.StatusOK, MaxAge: maxAge,
+				Targets: []model.TargetStatus{urbAgent1, urbAgent2}},
 			{ID: model.ConcernBackups, Name: "Backups", Status: model.StatusOK,
 				Targets: []model.TargetStatus{storeRow(0), storeRow(1), driveRow}},
 		},
 		Stores:   stores,
 		Drives:   drives,
 		Jobs:     []model.Job{runningJob()},
-		Versions: map[model.Source]string{model.SourceProxmox: "8.4.1"},
+		Versions: map[model.Source]string{model.SourceProxmox: "8.4.1", model.SourceURBackup: "2.5.33"},
 	}
 }
 

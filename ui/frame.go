@@ -182,11 +182,13 @@ func (m *Model) overlays(lines []string) []string {
 		return overlay(lines, m.c.box(m.dialog.View(bw-4), bw), w)
 	case m.showHelp:
 		bw := min(110, w-4)
+		// In pairs side by side when they fit: the narrow sections first.
 		sections := []helpSection{
 			{"Concern tree", &m.tree},
-			{"Detail pane · j/k scroll the restore points of a guest without snapshots", &m.detail},
+			{"UrBackup client", clientHelp{m.c}},
 			{"Jobs panel", &m.jobs},
 			{"Console", consoleHelp{m.c}},
+			{"Detail pane · j/k scroll the restore points of a guest without snapshots", &m.detail},
 		}
 		return overlay(lines, m.c.box(helpView(&m.status, sections, bw-4, m.lay.h-2), bw), w)
 	case m.showLog:

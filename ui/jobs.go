@@ -26,6 +26,7 @@ type jobsPanel struct {
 	offset  int
 	focused bool
 	spin    spinner.Model
+	methodW int // the method column's width in the last frame
 
 	cache   []string
 	dirty   bool
@@ -265,12 +266,18 @@ func (p *jobsPanel) View() []string {
 	}
 	p.renders++
 	p.dirty = false
+	// The method column is as wide as the longest label listed, at least
+	// "vzdump  " (UrBackup's "incr image" is wider).
+	p.methodW = 8
+	for _, j := range p.jobs {
+		p.methodW = max(p.methodW, min(12, width(methodLabel(j.Method))))
+	}
 	lines := p.cache[:0]
 	for i := p.offset; i < len(p.jobs) && len(lines) < p.h; i++ {
 		lines = append(lines, p.row(p.jobs[i], i == p.cursor && p.focused))
 	}
 	if len(p.jobs) == 0 && p.h > 0 {
-		lines = append(lines, fit("   "+p.c.theme.Muted.Render("no jobs: b starts a backup of the selected guest"), p.w))
+		lines = append(lines, fit("   "+p.c.theme.Muted.Render("no jobs: b backs up the selected guest, i or f the selected UrBackup client"), p.w))
 	}
 	for len(lines) < p.h {
 		lines = append(lines, blank(p.w))
@@ -298,7 +305,7 @@ func (p *jobsPanel) row(j model.Job, selected bool) string {
 	if j.State.Terminal() {
 		sty = th.Status(jobStatus(j.State))
 	}
-	left := fmt.Sprintf("%-8s %s", trunc(methodLabel(j.Method), 8), fit(name, nameW))
+	left := fit(methodLabel(j.Method), p.methodW) + " " + fit(name, nameW)
 	avail := p.w - 1 - 2 - width(left) - 1 - 1 // cursor, glyph, left, gap, margin
 	var rest string
 	switch {

@@ -204,6 +204,14 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Batch(m.say("refresh asked", false), m.syncSelection())
 	case key.Matches(msg, k.Backup):
 		return m.backup()
+	case key.Matches(msg, k.Incremental):
+		return m.clientBackup(model.MethodIncrFile, k.Incremental.Help().Key)
+	case key.Matches(msg, k.Full):
+		return m.clientBackup(model.MethodFullFile, k.Full.Help().Key)
+	case key.Matches(msg, k.IncrImage):
+		return m.clientBackup(model.MethodIncrImage, k.IncrImage.Help().Key)
+	case key.Matches(msg, k.FullImage):
+		return m.clientBackup(model.MethodFullImage, k.FullImage.Help().Key)
 	case key.Matches(msg, k.Snapshot):
 		return m.openSnapshotForm()
 	case key.Matches(msg, k.Rollback):

@@ -98,10 +98,12 @@ func humanRate(bps float64) string {
 }
 
 // doneOfTotal writes "4.5/10.0 GiB" in the unit of the total; either
-// figure may be unknown (negative).
+// figure may be unknown (negative). Nothing done of an unknown total says
+// nothing (UrBackup while it indexes): it is left out rather than shown
+// as 0.
 func doneOfTotal(done, total int64) string {
 	switch {
-	case done < 0 && total < 0:
+	case done <= 0 && total <= 0:
 		return ""
 	case total <= 0:
 		div, unit := binaryUnit(float64(done))
@@ -110,8 +112,7 @@ func doneOfTotal(done, total int64) string {
 		div, unit := binaryUnit(float64(total))
 		return fmt.Sprintf("?/%.1f %s", float64(total)/div, unit)
 	}
-	div, unit := binaryUnit(float64(total))
-	return fmt.Sprintf("%.1f/%.1f %s", float64(done)/div, float64(total)/div, unit)
+	return ofTotal(done, total)
 }
 
 // ansiStrip removes ANSI escape sequences.

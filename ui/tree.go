@@ -374,10 +374,16 @@ func targetAside(ts *model.TargetStatus, now time.Time) string {
 		return statusWord(ts.Status)
 	case ts.Status == model.StatusUnknown:
 		return "unknown"
-	case !ts.HasBackup:
-		return "never"
 	}
-	return model.HumanAge(now.Sub(ts.LastBackup))
+	age := "never"
+	if ts.HasBackup {
+		age = model.HumanAge(now.Sub(ts.LastBackup))
+	}
+	if ts.Offline {
+		// In words, not only in colour: the client cannot be backed up now.
+		return "offline " + age
+	}
+	return age
 }
 
 // Targets is how many target rows are shown (the filter's count).

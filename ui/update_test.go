@@ -88,8 +88,8 @@ func TestFilterNarrowsAndEscClears(t *testing.T) {
 		t.Fatal("typing in the filter quit")
 	}
 	tm.mustShow("/ agent02")
-	if n := tm.m.tree.Targets(); n != 2 { // k3sagent02 in vms and in cluster
-		t.Fatalf("%d targets shown, want 2:\n%s", n, tm.screen())
+	if n := tm.m.tree.Targets(); n != 4 { // k3sagent02 in vms and in cluster, the client in appdata and userdata
+		t.Fatalf("%d targets shown, want 4:\n%s", n, tm.screen())
 	}
 	tm.mustNotShow("k3sserver01")
 	if _, sel := tm.m.tree.Selected(); sel == nil || sel.Name != "k3sagent02" {

@@ -22,22 +22,28 @@ func TestViewGolden(t *testing.T) {
 		// the posture and k3sagent01's snapshots; the seed's when nil
 		posture func() *model.Posture
 		snaps   func() []model.Snapshot
+		sel     string // a target selected before the keys
 	}{
-		{"80x24", 80, 24, nil, nil, nil, nil},
-		{"160x48", 160, 48, nil, nil, nil, nil},
-		{"80x24_nocolor", 80, 24, func(o *Options) { o.NoColor = true }, nil, nil, nil},
-		{"80x24_ascii", 80, 24, func(o *Options) { o.ASCII = true }, nil, nil, nil},
+		{"80x24", 80, 24, nil, nil, nil, nil, ""},
+		{"160x48", 160, 48, nil, nil, nil, nil, ""},
+		{"80x24_nocolor", 80, 24, func(o *Options) { o.NoColor = true }, nil, nil, nil, ""},
+		{"80x24_ascii", 80, 24, func(o *Options) { o.ASCII = true }, nil, nil, nil, ""},
 		// k3sagent01 selected, its snapshots loaded, the detail focused
-		{"80x24_guest", 80, 24, nil, []string{"j", "j", "j", "j", "enter"}, nil, nil},
-		{"160x48_guest", 160, 48, nil, []string{"j", "j", "j", "j", "enter"}, nil, nil},
-		{"80x24_rollback", 80, 24, nil, []string{"j", "j", "j", "j", "R"}, nil, nil},
-		{"80x24_store", 80, 24, nil, []string{"G", "k", "k"}, nil, nil},
+		{"80x24_guest", 80, 24, nil, []string{"j", "j", "j", "j", "enter"}, nil, nil, ""},
+		{"160x48_guest", 160, 48, nil, []string{"j", "j", "j", "j", "enter"}, nil, nil, ""},
+		{"80x24_rollback", 80, 24, nil, []string{"j", "j", "j", "j", "R"}, nil, nil, ""},
+		{"80x24_store", 80, 24, nil, nil, nil, nil, "store/pve/hddusb_bkpvzdumps"},
 		// k3sagent01 just backed up: 14 restore points (the newest 5 s old)
 		// and one snapshot; the summary, the newest point, the snapshot and
 		// every action (R and D included) must show
-		{"80x24_guest_14points", 80, 24, nil, []string{"j", "j", "j", "j"}, afterBackupPosture, oneSnapshot},
-		{"80x24_guest_14points_scrolled", 80, 24, nil, []string{"j", "j", "j", "j", "enter", "]"}, afterBackupPosture, oneSnapshot},
-		{"160x48_guest_14points", 160, 48, nil, []string{"j", "j", "j", "j"}, afterBackupPosture, oneSnapshot},
+		{"80x24_guest_14points", 80, 24, nil, []string{"j", "j", "j", "j"}, afterBackupPosture, oneSnapshot, ""},
+		{"80x24_guest_14points_scrolled", 80, 24, nil, []string{"j", "j", "j", "j", "enter", "]"}, afterBackupPosture, oneSnapshot, ""},
+		{"160x48_guest_14points", 160, 48, nil, []string{"j", "j", "j", "j"}, afterBackupPosture, oneSnapshot, ""},
+		// the UrBackup client k3sagent01 of Application data; f asks first
+		{"80x24_client", 80, 24, nil, nil, nil, nil, urbAgent01},
+		{"160x48_client", 160, 48, nil, nil, nil, nil, urbAgent01},
+		{"80x24_client_full", 80, 24, nil, []string{"f"}, nil, nil, urbAgent01},
+		{"80x24_client_offline", 80, 24, nil, nil, nil, nil, urbServer01},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -52,6 +58,9 @@ func TestViewGolden(t *testing.T) {
 			}
 			if c.posture != nil {
 				tm.send(eventsMsg{evs: []model.Event{model.PostureEvent{Posture: c.posture()}}})
+			}
+			if c.sel != "" {
+				tm.selectTarget(c.sel)
 			}
 			for _, k := range c.keys {
 				tm.run(k)

@@ -410,3 +410,93 @@ func TestTooSmall(t *testing.T) {
 	s.keys("q")
 	s.waitExit("q on the small screen")
 }
+
+// jobRowOf is the jobs panel's line for a method on a target, "" when none.
+func jobRowOf(screen, method, name string) string {
+	inJobs := false
+	for _, l := range strings.Split(screen, "\n") {
+		switch {
+		case strings.HasPrefix(l, "├ Jobs"):
+			inJobs = true
+		case strings.HasPrefix(l, "├ "), strings.HasPrefix(l, "└"):
+			inJobs = false
+		case inJobs && strings.Contains(l, method+" ") && strings.Contains(l, " "+name+" "):
+			return l
+		}
+	}
+	return ""
+}
+
+// detailLine is the detail pane's line that starts with label, "" when none.
+func detailLine(screen, label string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		if _, d, ok := panes(l); ok && strings.HasPrefix(strings.TrimSpace(d), label) {
+			return strings.TrimSpace(d)
+		}
+	}
+	return ""
+}
+
+var lastBackupSecondsRe = regexp.MustCompile(`^last backup\s+\d+ s ago`)
+
+// TestIncrementalBackupOfAnUrBackupClient: the operator filters to the
+// UrBackup client k3sagent01 by its id (the VM of the same name is left
+// out), presses i, sees the job in the jobs panel (a spinner while UrBackup
+// indexes, then its progress), waits for its end (the demo's UrBackup
+// backups take about 20 s), and sees the client's last backup a few
+// seconds old in the tree and in the detail pane.
+func TestIncrementalBackupOfAnUrBackupClient(t *testing.T) {
+	t.Parallel()
+	s := start(t, 80, 24)
+	s.waitText("Application data", deadline)
+	s.waitText("no jobs running", deadline)
+
+	s.keys("/")
+	s.waitText("/ ", 5*time.Second)
+	s.typeText("urbackup/k3sagent01")
+	s.keys("Enter")
+	sc := s.waitFor("the filter kept and the UrBackup client k3sagent01 in the detail pane", 10*time.Second, func(sc string) bool {
+		return strings.Contains(sc, "filter: urbackup/k3sagent01") && strings.Contains(sc, "k3sagent01 · UrBackup client · online")
+	})
+	if strings.Contains(sc, "Virtual machines") || strings.Contains(sc, "VM 421") {
+		t.Fatalf("the filter on the client's id shows the VM too:\n%s", sc)
+	}
+	if !strings.Contains(sc, "i incremental") {
+		t.Fatalf("the client's actions are not shown:\n%s", sc)
+	}
+	t.Logf("before the backup: the tree says %q, the detail %q", treeAge(sc, "k3sagent01"), detailLine(sc, "last backup"))
+
+	s.keys("i")
+	begun := time.Now()
+	s.waitFor("a running incremental file backup of k3sagent01 in the jobs panel", 20*time.Second, func(sc string) bool {
+		return strings.Contains(jobRowOf(sc, "incr file", "k3sagent01"), "⟳")
+	})
+	var ended string
+	s.waitFor("the job to end", deadline, func(sc string) bool {
+		row := jobRowOf(sc, "incr file", "k3sagent01")
+		for _, word := range []string{"failed", "cancelled", "nothing to do", "WARNINGS"} {
+			if strings.Contains(row, word) {
+				s.shown = true
+				t.Fatalf("the backup ended %q:\n%s", word, sc)
+			}
+		}
+		if strings.Contains(row, "succeeded") {
+			ended = strings.TrimSpace(row)
+			return true
+		}
+		return false
+	})
+	t.Logf("ended after %s: %s", time.Since(begun).Round(time.Second), ended)
+
+	sc = s.waitFor("the client's last backup a few seconds old in the tree and the detail pane", deadline, func(sc string) bool {
+		age := treeAge(sc, "k3sagent01")
+		return (secondsRe.MatchString(age) || age == "1 min") && lastBackupSecondsRe.MatchString(detailLine(sc, "last backup"))
+	})
+	t.Logf("after the backup: the tree says %q, the detail %q", treeAge(sc, "k3sagent01"), detailLine(sc, "last backup"))
+	if rp := detailLine(sc, "Restore points"); rp == "" {
+		t.Fatalf("the detail pane lost its restore points:\n%s", sc)
+	}
+
+	s.keys("q")
+	s.waitExit("q with the job ended")
+}

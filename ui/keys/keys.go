@@ -26,6 +26,11 @@ type KeyMap struct {
 	Rollback key.Binding
 	Delete   key.Binding
 	Stop     key.Binding
+	// UrBackup clients: the four kinds of backup (full ones ask first)
+	Incremental key.Binding
+	Full        key.Binding
+	IncrImage   key.Binding
+	FullImage   key.Binding
 
 	// the console
 	Help      key.Binding
@@ -66,6 +71,11 @@ func Default() KeyMap {
 		Rollback: b("R", "rollback", "R"),
 		Delete:   b("D", "delete snapshot", "D"),
 		Stop:     b("x", "stop", "x"),
+
+		Incremental: b("i", "incremental", "i"),
+		Full:        b("f", "full", "f"),
+		IncrImage:   b("I", "incr. image", "I"),
+		FullImage:   b("F", "full image", "F"),
 
 		Help:      b("?", "help", "?"),
 		Filter:    b("/", "filter", "/"),
