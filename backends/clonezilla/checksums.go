@@ -88,7 +88,7 @@ func (p *sumsPlan) files() []string {
 
 // readSums parses the image's checksum files. Malformed lines and unreadable
 // checksum files are problems of the checksum file itself.
-func (l *listing) readSums(add func(Problem)) *sumsPlan {
+func (l *listing) readSums(add func(Problem), everyDigest bool) *sumsPlan {
 	p := &sumsPlan{want: map[string]*[numAlgos][]byte{}, compute: map[string]algoSet{}}
 	for a := algo(0); a < numAlgos; a++ {
 		name := a.sumsFile()
@@ -121,7 +121,7 @@ func (l *listing) readSums(add func(Problem)) *sumsPlan {
 			w[a] = e.sum
 		}
 	}
-	p.plan()
+	p.plan(everyDigest)
 	return p
 }
 
@@ -132,7 +132,8 @@ func (l *listing) readSums(add func(Problem)) *sumsPlan {
 // would repeat the stronger verdict (Clonezilla writes MD5SUMS, SHA1SUMS,
 // B2SUMS in that order, each listing the ones before). This is what lets
 // level 1 run faster than sha1sum -c alone while still checking every file.
-func (p *sumsPlan) plan() {
+// everyDigest computes them all.
+func (p *sumsPlan) plan(everyDigest bool) {
 	for file, w := range p.want {
 		var set algoSet
 		strongest := algo(-1)
@@ -146,11 +147,14 @@ func (p *sumsPlan) plan() {
 			if w[a] == nil {
 				continue
 			}
-			if a == strongest || !p.covers(strongest, a, file) {
+			if everyDigest || a == strongest || !p.covers(strongest, a, file) {
 				set = set.with(a)
 			}
 		}
 		p.compute[file] = set
+	}
+	if everyDigest {
+		return
 	}
 	for _, a := range p.present {
 		for _, b := range p.present {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -18,9 +19,9 @@ const chunkSize = 1 << 20
 // of its slowest consumer.
 const chunksPerReader = 6
 
-// fanout reads files once and hands every chunk to several consumers (the
-// hashes, the stream decoder), each running in its own goroutine, so a file
-// is read once however many checks it feeds, and the checks run in parallel.
+// fanout reads files once, computes their digests and hands every chunk to
+// consumers (the stream decoder) running in goroutines of their own, so a
+// file is read once however many checks it feeds.
 type fanout struct {
 	free chan *chunk
 	taps []*tap
@@ -67,9 +68,11 @@ func (f *fanout) send(m message) {
 	}
 }
 
-// read reads the files in order, one after the other, feeding the taps, and
-// returns each file's read error. It stops early only when ctx is done.
-func (f *fanout) read(ctx context.Context, dir string, files []string, m *meter) []error {
+// read reads the files in order, one after the other: the digests are
+// computed right there, on the bytes just read (handing them to another core
+// first costs more than the hashing gains), then the taps get them. It
+// returns each file's read error and stops early only when ctx is done.
+func (f *fanout) read(ctx context.Context, dir string, files []string, d *digester, m *meter) []error {
 	defer func() {
 		for _, t := range f.taps {
 			close(t.ch)
@@ -81,14 +84,16 @@ func (f *fanout) read(ctx context.Context, dir string, files []string, m *meter)
 			return errs
 		}
 		m.setFile(name)
+		d.begin(i)
 		f.send(message{vol: i, begin: true})
-		errs[i] = f.readOne(ctx, filepath.Join(dir, name), m)
+		errs[i] = f.readOne(ctx, filepath.Join(dir, name), d, m)
+		d.end(i, errs[i])
 		f.send(message{vol: i, end: true, err: errs[i]})
 	}
 	return errs
 }
 
-func (f *fanout) readOne(ctx context.Context, path string, m *meter) error {
+func (f *fanout) readOne(ctx context.Context, path string, d *digester, m *meter) error {
 	file, err := os.Open(path)
 	if err != nil {
 		return err
@@ -103,6 +108,9 @@ func (f *fanout) readOne(ctx context.Context, path string, m *meter) error {
 		if n > 0 {
 			c.n = n
 			m.add(n)
+			d.write(c.buf[:n])
+		}
+		if n > 0 && len(f.taps) > 0 {
 			f.send(message{c: c})
 		} else {
 			f.free <- c
@@ -114,6 +122,51 @@ func (f *fanout) readOne(ctx context.Context, path string, m *meter) error {
 		default:
 			return err
 		}
+	}
+}
+
+// digester computes, for each file of a read, the digests its checksum
+// files need.
+type digester struct {
+	sets []algoSet // per file
+	got  []digests // per file
+	hs   [numAlgos]hash.Hash
+	cur  algoSet
+}
+
+func newDigester(sets []algoSet) *digester {
+	d := &digester{sets: sets, got: make([]digests, len(sets))}
+	var union algoSet
+	for _, s := range sets {
+		union |= s
+	}
+	for _, a := range union.list() {
+		d.hs[a] = a.new()
+	}
+	return d
+}
+
+func (d *digester) begin(vol int) {
+	d.cur = d.sets[vol]
+	for _, a := range d.cur.list() {
+		d.hs[a].Reset()
+	}
+}
+
+func (d *digester) write(p []byte) {
+	for a := algo(0); a < numAlgos; a++ {
+		if d.cur.has(a) {
+			d.hs[a].Write(p)
+		}
+	}
+}
+
+func (d *digester) end(vol int, err error) {
+	if err != nil {
+		return
+	}
+	for _, a := range d.cur.list() {
+		d.got[vol][a] = d.hs[a].Sum(nil)
 	}
 }
 

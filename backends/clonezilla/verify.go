@@ -73,6 +73,22 @@ func (r Report) Summary() string {
 // Clonezilla image, a bad level) or ctx ended; the report then holds what was
 // found until then.
 func Verify(ctx context.Context, img Image, level int, progress func(Progress)) (Report, error) {
+	return VerifyWith(ctx, img, Options{Level: level}, progress)
+}
+
+// Options tune a verification.
+type Options struct {
+	Level int // 1–3
+	// EveryDigest recomputes every digest of every checksum file. By default
+	// a weaker checksum file that a stronger one lists, with every file it
+	// lists, is proved by the stronger one alone (MD5SUMS by SHA1SUMS, both
+	// by B2SUMS): its digests could only repeat the verdict.
+	EveryDigest bool
+}
+
+// VerifyWith is Verify with options.
+func VerifyWith(ctx context.Context, img Image, opts Options, progress func(Progress)) (Report, error) {
+	level := opts.Level
 	if level < LevelChecksums || level > LevelPartclone {
 		return Report{}, fmt.Errorf("clonezilla: verification level %d: want 1, 2 or 3", level)
 	}
@@ -85,7 +101,7 @@ func Verify(ctx context.Context, img Image, level int, progress func(Progress)) 
 	}
 	start := time.Now()
 	v := &verification{l: l, level: level, skipDecode: map[*stream]bool{}}
-	v.sums = l.readSums(v.problem)
+	v.sums = l.readSums(v.problem, opts.EveryDigest)
 	v.checkCoverage()
 	if level >= LevelStreams {
 		v.checkStructure()
@@ -159,13 +175,13 @@ func (v *verification) checkCoverage() {
 		return
 	}
 	for _, a := range s.implied {
-		var by []string
+		by := a
 		for _, b := range s.present {
-			if b > a && s.coversAll(b, a) {
-				by = append(by, b.sumsFile())
+			if b > by && s.coversAll(b, a) {
+				by = b
 			}
 		}
-		v.notice(a.sumsFile(), fmt.Sprintf("checked through %s, which lists it and every file it lists: its digests would repeat the verdict", strings.Join(by, " and ")))
+		v.notice(a.sumsFile(), fmt.Sprintf("proved by %s, which lists it and every file it lists: its own digests were not recomputed (they could only repeat the verdict)", by.sumsFile()))
 	}
 	for _, f := range s.files() {
 		if !l.has(f) {
@@ -265,24 +281,17 @@ func (v *verification) readStream(ctx context.Context, s *stream, files []string
 	v.readFiles(ctx, files, decode)
 }
 
-// readFiles reads files once, in order, feeding the digests the checksum
-// files need for them and, when decode is set, the decoder; then judges the
-// digests.
+// readFiles reads files once, in order, computing the digests the checksum
+// files need for them and, when decode is set, feeding the decoder; then
+// judges the digests.
 func (v *verification) readFiles(ctx context.Context, files []string, decode func(t *tap)) {
+	sets := make([]algoSet, len(files))
+	for i, name := range files {
+		sets[i] = v.sums.compute[name]
+	}
+	d := newDigester(sets)
 	f := newFanout()
 	var wg sync.WaitGroup
-	var sets []algoSet
-	var union algoSet
-	for _, name := range files {
-		set := v.sums.compute[name]
-		sets = append(sets, set)
-		union |= set
-	}
-	got := make([]digests, len(files))
-	for _, a := range union.list() {
-		t := f.tap()
-		wg.Go(func() { hashTap(t, a, sets, got) })
-	}
 	if decode != nil {
 		t := f.tap()
 		wg.Go(func() {
@@ -290,7 +299,7 @@ func (v *verification) readFiles(ctx context.Context, files []string, decode fun
 			t.drain()
 		})
 	}
-	errs := f.read(ctx, v.l.dir, files, v.meter)
+	errs := f.read(ctx, v.l.dir, files, d, v.meter)
 	wg.Wait()
 	if ctx.Err() != nil {
 		return
@@ -300,31 +309,8 @@ func (v *verification) readFiles(ctx context.Context, files []string, decode fun
 			v.problem(Problem{File: name, Level: 1, Message: "cannot read: " + errs[i].Error()})
 			continue
 		}
-		if p, bad := v.sums.judge(name, got[i]); bad {
+		if p, bad := v.sums.judge(name, d.got[i]); bad {
 			v.problem(p)
-		}
-	}
-}
-
-// hashTap computes one algorithm's digest of every volume that needs it.
-func hashTap(t *tap, a algo, sets []algoSet, got []digests) {
-	h := a.new()
-	vol := -1
-	want := false
-	for m, ok := t.next(); ok; m, ok = t.next() {
-		switch {
-		case m.begin:
-			vol, want = m.vol, sets[m.vol].has(a)
-			h.Reset()
-		case m.c != nil:
-			if want {
-				h.Write(m.c.buf[:m.c.n])
-			}
-			t.release(m.c)
-		case m.end:
-			if want && m.err == nil {
-				got[vol][a] = h.Sum(nil)
-			}
 		}
 	}
 }

@@ -222,6 +222,12 @@ func damages() []damage {
 			remove(tb, dir, "MD5SUMS")
 			return 0, []want{{1, "MD5SUMS", false}}
 		}},
+		{"MD5SUMS: an entry changed", imgSums, func(tb testing.TB, dir string) (int, []want) {
+			// MD5SUMS is not recomputed by default: SHA1SUMS proves it.
+			text := readFile(tb, dir, "MD5SUMS")
+			writeFile(tb, dir, "MD5SUMS", strings.Replace(text, text[:8], "00000000", 1))
+			return 0, []want{{1, "MD5SUMS", false}}
+		}},
 		{"LV list deleted", imgLVM, func(tb testing.TB, dir string) (int, []want) {
 			remove(tb, dir, "lvm_logv.list")
 			return 0, []want{{1, "lvm_logv.list", false}, {2, "lvm_logv.list", false}}
@@ -365,5 +371,32 @@ func TestVerifyProgress(t *testing.T) {
 	}
 	if m := last.Model(); m.DoneBytes != last.DoneBytes || m.Percent != 100 {
 		t.Errorf("model progress %+v", m)
+	}
+}
+
+// TestEveryDigest: with EveryDigest the weaker checksum files are recomputed
+// too, and a damaged file is reported against each of them.
+func TestEveryDigest(t *testing.T) {
+	f := images(t)
+	dir := copyImage(t, f.image(imgSums))
+	img, err := ReadImage(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := VerifyWith(context.Background(), img, Options{Level: 1, EveryDigest: true}, nil)
+	if err != nil || !r.OK {
+		t.Fatalf("pristine: %v%s", err, describe(r))
+	}
+	for _, n := range r.Notices {
+		if n.File == "MD5SUMS" {
+			t.Errorf("MD5SUMS said to be proved by SHA1SUMS although every digest was asked for: %s", n)
+		}
+	}
+	v := volumesOf(t, dir, diskName(t, dir)+"p2")[0]
+	flipByte(t, filepath.Join(dir, v), -1)
+	r, err = VerifyWith(context.Background(), img, Options{Level: 1, EveryDigest: true}, nil)
+	if err != nil || len(r.Problems) != 1 || r.Problems[0].File != v ||
+		!strings.Contains(r.Problems[0].Message, "MD5SUMS") || !strings.Contains(r.Problems[0].Message, "SHA1SUMS") {
+		t.Fatalf("damaged: %v%s", err, describe(r))
 	}
 }
