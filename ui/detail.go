@@ -184,8 +184,11 @@ func helpAs(b key.Binding, desc string) key.Binding {
 
 func (d *detail) ShortHelp() []key.Binding {
 	k := d.c.keys
-	if d.target != nil && isClient(d.target.Target) {
+	switch {
+	case d.target != nil && isClient(d.target.Target):
 		return []key.Binding{k.Incremental, helpAs(k.Full, "full (asks)"), helpAs(k.PageDown, "older points"), k.Back}
+	case !d.isTargetView():
+		return []key.Binding{helpAs(k.Down, "scroll"), k.Back}
 	}
 	return []key.Binding{helpAs(k.Down, "snapshot"), helpAs(k.PageDown, "older points"), k.Rollback, k.Delete, k.Back}
 }

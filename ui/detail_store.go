@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/backdeck/backdeck/model"
@@ -46,18 +45,7 @@ func (d *detail) storeLines(t *model.TargetStatus) []string {
 	return lines
 }
 
-func (d *detail) findDrive(id string) *model.Drive {
-	if d.posture == nil {
-		return nil
-	}
-	for i := range d.posture.Drives {
-		dr := &d.posture.Drives[i]
-		if dr.ID == id || dr.Serial == id {
-			return dr
-		}
-	}
-	return nil
-}
+func (d *detail) findDrive(id string) *model.Drive { return findDrive(d.posture, id) }
 
 // driveOf names the drive under a store with its SMART verdict:
 // "usb-backups (NA8F1234)  ✓ passed".
@@ -72,42 +60,4 @@ func (d *detail) driveOf(serial string) string {
 	}
 	st := dr.Health.Status()
 	return name + " " + d.c.theme.Status(st).Render(d.c.glyph(st)+" "+string(dr.Health))
-}
-
-func (d *detail) driveLines(t *model.TargetStatus) []string {
-	c := d.c
-	th := c.theme
-	dr := d.findDrive(strings.TrimPrefix(t.ID, "drive/"))
-	lines := []string{d.title(t.Name) + th.Muted.Render(" · ") + c.badge(t.Status)}
-	if dr != nil {
-		if dr.Model != "" {
-			lines = append(lines, d.field("model", dr.Model))
-		}
-		lines = append(lines, d.field("serial", dr.Serial))
-		lines = append(lines, d.field("health", c.theme.Status(dr.Health.Status()).Render(c.glyph(dr.Health.Status())+" "+string(dr.Health))+" (SMART)"))
-		if dr.TemperatureC != nil {
-			lines = append(lines, d.field("temperature", fmt.Sprintf("%d %s", *dr.TemperatureC, c.sym("°C", "C"))))
-		}
-		dev := strings.TrimSpace(dr.DevPath + " " + dr.Type)
-		if dr.Size > 0 {
-			dev += "  " + model.HumanBytes(dr.Size)
-		}
-		if dev != "" {
-			lines = append(lines, d.field("device", dev))
-		}
-		present := "present"
-		if !dr.Present {
-			present = th.Warn.Render(c.glyph(model.StatusWarning) + " not present")
-		}
-		lines = append(lines, d.field("plugged", present))
-		if len(dr.Holds) > 0 {
-			lines = append(lines, d.wrapField("holds", strings.Join(dr.Holds, ", "))...)
-		}
-		for _, r := range dr.Reasons {
-			lines = append(lines, d.wrapField("reason", r)...)
-		}
-	} else if t.Reason != "" {
-		lines = append(lines, d.wrapField("why", t.Reason)...)
-	}
-	return lines
 }

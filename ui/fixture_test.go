@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -246,25 +247,20 @@ func seedPosture() *model.Posture {
 	bkp := guest(431, "bkpserver", model.KindVM, model.StatusCritical, maxAge, "last backup 9 d ago, more than twice the max age of 26 h",
 		vzdump(431, 9*day, 1843*MiB, "bkpserver", false))
 
-	full := testNow.Add(94 * day)
-	temp := 34
-	stores := []model.Store{
-		{ID: "pve/hddusb_bkpvzdumps", Name: "hddusb_bkpvzdumps", Node: "pve", Type: "dir", Content: []string{"backup"}, Online: true,
-			Total: 1000 * GiB, Used: 610 * GiB, Avail: 390 * GiB, Drive: "NA8F1234", Backup: true, FullAt: &full},
-		{ID: "pve/hddusb_bkpdata", Name: "hddusb_bkpdata", Node: "pve", Type: "lvmthin", Content: []string{"images"}, Online: true,
-			Total: 800 * GiB, Used: 300 * GiB, Avail: 500 * GiB, Drive: "NA8F1234"},
-	}
-	drives := []model.Drive{{
-		ID: "NA8F1234", Name: "usb-backups", Model: "Seagate Expansion HDD", Serial: "NA8F1234", DevPath: "/dev/sdb", Type: "usb",
-		Size: 2000 * GiB, Health: model.HealthPassed, TemperatureC: &temp, Present: true,
-		Holds: []string{"pve/hddusb_bkpvzdumps", "pve/hddusb_bkpdata"},
-	}}
+	stores, drives := seedStoresAndDrives()
 	storeRow := func(i int) model.TargetStatus {
 		s := &stores[i]
 		reason := fmt.Sprintf("%.0f%% used, %s free", s.UsedFraction()*100, model.HumanBytes(s.Avail))
-		return model.TargetStatus{Target: model.Target{ID: "store/" + s.ID, Name: s.Name, Node: s.Node}, Found: true, Store: s, Status: s.UsageStatus(), Reason: reason}
+		return model.TargetStatus{Target: model.Target{ID: "store/" + s.ID, Name: s.Name, Node: s.Node, Kind: model.KindStore}, Found: true, Store: s, Status: s.UsageStatus(), Reason: reason}
 	}
-	driveRow := model.TargetStatus{Target: model.Target{ID: "drive/NA8F1234", Name: "usb-backups"}, Found: true, Status: model.StatusOK, Reason: "SMART passed"}
+	backupRows := []model.TargetStatus{storeRow(0), storeRow(1), storeRow(2), storeRow(3)}
+	backupsStatus := model.StatusOK
+	for i := range drives {
+		backupRows = append(backupRows, driveRow(&drives[i]))
+	}
+	for _, r := range backupRows {
+		backupsStatus = model.Worse(backupsStatus, r.Status)
+	}
 
 	urbAgent1, urbAgent2, urbServer := urbackupClients()
 
@@ -280,14 +276,158 @@ func seedPosture() *model.Posture {
 				Targets: []model.TargetStatus{urbAgent1, urbAgent2, urbServer}},
 			{ID: model.ConcernUserData, Name: "User data", Status: model.StatusOK, MaxAge: maxAge,
 				Targets: []model.TargetStatus{urbAgent1, urbAgent2}},
-			{ID: model.ConcernBackups, Name: "Backups", Status: model.StatusOK,
-				Targets: []model.TargetStatus{storeRow(0), storeRow(1), driveRow}},
+			{ID: model.ConcernBackups, Name: "Backups", Status: backupsStatus, Targets: backupRows},
 		},
 		Stores:   stores,
 		Drives:   drives,
 		Jobs:     []model.Job{runningJob()},
 		Versions: map[model.Source]string{model.SourceProxmox: "8.4.1", model.SourceURBackup: "2.5.33"},
 	}
+}
+
+// Drives of the seed homelab: usb-backups (Seagate, passed) holds the
+// vzdump store; usb-urbackup (WD, failing: uncorrectable and pending
+// sectors) holds UrBackup's; usb-offsite (Toshiba) sleeps, its last
+// reading 3 h old.
+const (
+	serialSeagate = "NA8F1234"
+	serialWD      = "WX42D1234567"
+	serialToshiba = "Z9T0A1B2C"
+)
+
+func intp(n int) *int    { return &n }
+func boolp(b bool) *bool { return &b }
+
+// ataAttr is one row of an ATA attribute table.
+func ataAttr(id int, name string, value, worst, thresh int, raw int64, rawString string) model.SMARTAttribute {
+	if rawString == "" {
+		rawString = fmt.Sprint(raw)
+	}
+	return model.SMARTAttribute{ID: id, Name: name, Value: value, Worst: worst, Thresh: thresh, Raw: raw, RawString: rawString}
+}
+
+// healthyAttrs is the attribute table of a healthy USB hard disk.
+func healthyAttrs(poh int, temp int) []model.SMARTAttribute {
+	return []model.SMARTAttribute{
+		ataAttr(1, "Raw_Read_Error_Rate", 100, 100, 6, 0, ""),
+		ataAttr(3, "Spin_Up_Time", 99, 99, 0, 0, ""),
+		ataAttr(4, "Start_Stop_Count", 95, 95, 20, 5123, ""),
+		ataAttr(5, "Reallocated_Sector_Ct", 100, 100, 10, 0, ""),
+		ataAttr(9, "Power_On_Hours", 91, 91, 0, int64(poh), ""),
+		ataAttr(12, "Power_Cycle_Count", 96, 96, 20, 4210, ""),
+		ataAttr(187, "Reported_Uncorrect", 100, 100, 0, 0, ""),
+		ataAttr(188, "Command_Timeout", 100, 100, 0, 0, ""),
+		ataAttr(194, "Temperature_Celsius", 100-temp, 60, 0, int64(temp), fmt.Sprintf("%d (Min/Max 18/48)", temp)),
+		ataAttr(197, "Current_Pending_Sector", 100, 100, 0, 0, ""),
+		ataAttr(198, "Offline_Uncorrectable", 100, 100, 0, 0, ""),
+		ataAttr(199, "UDMA_CRC_Error_Count", 200, 200, 0, 0, ""),
+	}
+}
+
+// failingAttrs is the WD's table: 4 reallocated sectors (a warning), 3
+// uncorrectable errors and 2 pending sectors (failures).
+func failingAttrs() []model.SMARTAttribute {
+	return []model.SMARTAttribute{
+		ataAttr(1, "Raw_Read_Error_Rate", 200, 200, 51, 12, ""),
+		ataAttr(3, "Spin_Up_Time", 171, 168, 21, 2433, ""),
+		ataAttr(4, "Start_Stop_Count", 93, 93, 0, 7712, ""),
+		ataAttr(5, "Reallocated_Sector_Ct", 199, 199, 140, 4, ""),
+		ataAttr(9, "Power_On_Hours", 68, 68, 0, 23456, ""),
+		ataAttr(12, "Power_Cycle_Count", 97, 97, 0, 3301, ""),
+		ataAttr(187, "Reported_Uncorrect", 97, 97, 0, 3, ""),
+		ataAttr(188, "Command_Timeout", 100, 100, 0, 0, ""),
+		ataAttr(194, "Temperature_Celsius", 106, 91, 0, 41, "41 (Min/Max 19/52)"),
+		ataAttr(197, "Current_Pending_Sector", 200, 200, 0, 2, ""),
+		ataAttr(198, "Offline_Uncorrectable", 100, 253, 0, 0, ""),
+		ataAttr(199, "UDMA_CRC_Error_Count", 200, 200, 0, 0, ""),
+	}
+}
+
+// usageHistory is a store's daily usage over the last days, ending today at
+// used: a steady growth of perDay (with a little deterministic noise), and
+// a prune dropAgo days ago that freed dropped bytes (none when dropAgo is 0).
+func usageHistory(total, used int64, days int, every time.Duration, perDay float64, dropAgo int, dropped int64) []model.UsageSample {
+	out := make([]model.UsageSample, 0, days)
+	for k := days - 1; k >= 0; k-- {
+		at := testNow.Add(-time.Duration(k) * every).Truncate(time.Hour)
+		u := float64(used) - perDay*float64(k)*every.Hours()/24 + float64((k*7919)%13-6)*float64(GiB)/20
+		if dropAgo > 0 && k > dropAgo {
+			u += float64(dropped)
+		}
+		out = append(out, model.UsageSample{At: at, Used: int64(u), Total: total})
+	}
+	return out
+}
+
+// seedStoresAndDrives are the stores (with months of usage and their
+// forecasts) and the drives under them.
+func seedStoresAndDrives() ([]model.Store, []model.Drive) {
+	day := 24 * time.Hour
+	stores := []model.Store{
+		{ID: "pve/hddusb_bkpvzdumps", Name: "hddusb_bkpvzdumps", Node: "pve", Type: "dir", Content: []string{"backup"}, Online: true,
+			Total: 1000 * GiB, Used: 610 * GiB, Avail: 390 * GiB, Drive: serialSeagate, Backup: true,
+			// 180 days: a prune 120 days ago freed 400 GiB, then 4.15 GiB a day
+			Usage: usageHistory(1000*GiB, 610*GiB, 180, day, 4.15*float64(GiB), 119, 400*GiB)},
+		{ID: "pve/hddusb_bkpdata", Name: "hddusb_bkpdata", Node: "pve", Type: "lvmthin", Content: []string{"images"}, Online: true,
+			Total: 800 * GiB, Used: 300 * GiB, Avail: 500 * GiB, Drive: serialSeagate,
+			Usage: usageHistory(800*GiB, 300*GiB, 30, day, -0.2*float64(GiB), 0, 0)},
+		{ID: "pve/hddusb_urbackup", Name: "hddusb_urbackup", Node: "pve", Type: "dir", Content: []string{"backup"}, Online: true,
+			Total: 1800 * GiB, Used: 1300 * GiB, Avail: 500 * GiB, Drive: serialWD, Backup: true,
+			Usage: usageHistory(1800*GiB, 1300*GiB, 3, day, 2*float64(GiB), 0, 0)},
+		{ID: "pve/hddusb_offsite", Name: "hddusb_offsite", Node: "pve", Type: "dir", Content: []string{"backup"}, Online: true,
+			Total: 3600 * GiB, Used: 1240 * GiB, Avail: 2360 * GiB, Drive: serialToshiba, Backup: true,
+			Usage: usageHistory(3600*GiB, 1240*GiB, 26, 7*day, 0.9*float64(GiB), 0, 0)},
+	}
+	for i := range stores {
+		stores[i].Forecast = model.ForecastFull(stores[i].Usage, testNow, 0)
+		stores[i].FullAt = stores[i].Forecast.FullAt
+	}
+	seagate := &model.SMARTReading{
+		At: testNow.Add(-2 * time.Minute), Device: "/dev/sdb", Model: "ST2000LM007-1R8174", Serial: serialSeagate,
+		Protocol: "ATA", Transport: "usb", Passed: boolp(true), TemperatureC: intp(34), PowerOnHours: intp(8123),
+		Attributes: healthyAttrs(8123, 34),
+	}
+	wd := &model.SMARTReading{
+		At: testNow.Add(-2 * time.Minute), Device: "/dev/sdc", Model: "WDC WD20SPZX-22UA7T0", Serial: serialWD,
+		Protocol: "ATA", Transport: "usb", Passed: boolp(true), TemperatureC: intp(41), PowerOnHours: intp(23456),
+		Attributes: failingAttrs(), ExitStatus: 64,
+		Messages: []string{"the error log has entries (exit status bit 6)"},
+	}
+	toshiba := &model.SMARTReading{
+		At: testNow.Add(-3 * time.Hour), Device: "/dev/sdd", Model: "TOSHIBA HDTB420EK3AA", Serial: serialToshiba,
+		Protocol: "ATA", Transport: "usb", Passed: boolp(true), TemperatureC: intp(29), PowerOnHours: intp(1210),
+		Attributes: healthyAttrs(1210, 29),
+	}
+	drive := func(name, product string, sizeGiB int64, r *model.SMARTReading, holds ...string) model.Drive {
+		h, reasons := model.SMARTVerdict(r, nil)
+		return model.Drive{
+			ID: r.Serial, Name: name, Model: product, Serial: r.Serial, DevPath: r.Device, Type: "usb", Size: sizeGiB * GiB,
+			Health: h, Reasons: reasons, TemperatureC: r.TemperatureC, Holds: holds, Present: true, Reading: r,
+		}
+	}
+	drives := []model.Drive{
+		drive("usb-backups", "Seagate Expansion HDD", 1863, seagate, "pve/hddusb_bkpvzdumps", "pve/hddusb_bkpdata"),
+		drive("usb-urbackup", "WD Elements 2TB", 1863, wd, "pve/hddusb_urbackup"),
+		drive("usb-offsite", "Toshiba Canvio 4TB", 3726, toshiba, "pve/hddusb_offsite"),
+	}
+	drives[2].Asleep = true
+	return stores, drives
+}
+
+// driveRow is a drive's row of the backups concern, as the posture builds it.
+func driveRow(d *model.Drive) model.TargetStatus {
+	row := model.TargetStatus{Target: model.Target{ID: "drive/" + d.ID, Name: d.Name, Kind: model.KindDrive}, Found: true, Status: d.Health.Status()}
+	row.Reason = "SMART " + string(d.Health)
+	if d.Asleep {
+		row.Reason = "asleep; SMART " + string(d.Health) + " at the last reading"
+	}
+	if !d.Present && d.Reading == nil && !d.Asleep {
+		row.Reason = "not plugged in"
+	}
+	if len(d.Reasons) > 0 {
+		row.Reason += ": " + strings.Join(d.Reasons, "; ")
+	}
+	return row
 }
 
 // bigPosture has n guests in one concern, for the benchmark.

@@ -2,17 +2,21 @@ package ui
 
 import (
 	"fmt"
-	"strings"
+	"sort"
 
 	"github.com/backdeck/backdeck/model"
 )
 
-// storesPanel shows where backups land: each store's usage and each
-// drive's health, and the errors of the sources that report them.
+// storesPanel shows where backups land: each store's usage and forecast,
+// then each drive's health, the space of the stores on it and when the
+// first of them fills, and the errors of the sources that report them.
+// When it has more rows than lines, the worst rows come first and the last
+// line says how many more the Backups concern lists.
 type storesPanel struct {
 	c      *common
 	w, h   int
-	stores []model.Store
+	stores []model.Store // the stores shown
+	all    []model.Store // every store, for the drives' sums
 	drives []model.Drive
 	errs   []model.SourceError
 	nameW  int // the longest name, within bounds
@@ -45,6 +49,7 @@ func (p *storesPanel) SetPosture(pos *model.Posture) {
 			p.stores = append(p.stores, s)
 		}
 	}
+	p.all = pos.Stores
 	p.drives = pos.Drives
 	p.nameW = 10
 	for _, s := range p.stores {
@@ -66,6 +71,13 @@ func (p *storesPanel) SetPosture(pos *model.Posture) {
 // Rows is how many lines the panel would like.
 func (p *storesPanel) Rows() int { return max(1, len(p.stores)+len(p.drives)+len(p.errs)) }
 
+// panelRow is a row to draw: an error, a store or a drive (by index).
+type panelRow struct {
+	st    model.Status
+	store int // -1 unless a store
+	drive int // -1 unless a drive
+}
+
 // View returns the panel's lines, each exactly p.w cells wide.
 func (p *storesPanel) View() []string {
 	if !p.dirty && len(p.cache) == p.h {
@@ -77,11 +89,37 @@ func (p *storesPanel) View() []string {
 	for _, e := range p.errs {
 		lines = append(lines, p.errRow(e))
 	}
+	rows := make([]panelRow, 0, len(p.stores)+len(p.drives))
 	for i := range p.stores {
-		lines = append(lines, p.storeRow(&p.stores[i]))
+		rows = append(rows, panelRow{p.stores[i].UsageStatus(), i, -1})
 	}
 	for i := range p.drives {
-		lines = append(lines, p.driveRow(&p.drives[i]))
+		rows = append(rows, panelRow{p.drives[i].Health.Status(), -1, i})
+	}
+	room := p.h - len(lines)
+	more := 0
+	if len(rows) > room && room > 1 {
+		// Cut: the worst first, and a line that says where the rest are.
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].st > rows[j].st })
+		more = len(rows) - (room - 1)
+		rows = rows[:room-1]
+	}
+	var shown []*model.Drive
+	for _, r := range rows {
+		if r.drive >= 0 {
+			shown = append(shown, &p.drives[r.drive])
+		}
+	}
+	dl := p.driveLayout(shown)
+	for _, r := range rows {
+		if r.store >= 0 {
+			lines = append(lines, p.storeRow(&p.stores[r.store]))
+		} else {
+			lines = append(lines, p.driveRow(&p.drives[r.drive], dl))
+		}
+	}
+	if more > 0 {
+		lines = append(lines, fit("   "+p.c.theme.Muted.Render(fmt.Sprintf("… %d more: the Backups concern in the tree lists every store and drive", more)), p.w))
 	}
 	if len(lines) == 0 {
 		lines = append(lines, fit("   "+p.c.theme.Muted.Render("no backup stores or drives reported yet"), p.w))
@@ -104,7 +142,19 @@ func (p *storesPanel) errRow(e model.SourceError) string {
 	return fit(" "+fit(c.badge(model.StatusUnknown), badgeW)+" "+c.theme.Unknown.Render(string(e.Source)+": "+e.Message), p.w)
 }
 
-// storeRow: "✓ ok       hddusb_bkpvzdumps  online   ██████░░░░  61%  610/1000 GiB  full in 94 d".
+// forecastText is a forecast for a row: "full in 94 d", a muted "not
+// filling", or nothing while the history is too short.
+func (c *common) forecastText(f model.Forecast) string {
+	switch f.State {
+	case model.ForecastFilling:
+		return f.String(c.now())
+	case model.ForecastNotFilling:
+		return c.theme.Muted.Render(f.String(c.now()))
+	}
+	return ""
+}
+
+// storeRow: "✓ ok       hddusb_bkpvzdumps online  ██████░░░░  61%  610/1000 GiB  full in 94 d".
 func (p *storesPanel) storeRow(s *model.Store) string {
 	c := p.c
 	th := c.theme
@@ -121,44 +171,140 @@ func (p *storesPanel) storeRow(s *model.Store) string {
 	if s.Total > 0 {
 		used = ofTotal(s.Used, s.Total)
 	}
-	full := ""
-	if s.FullAt != nil {
-		full = "full in " + model.HumanAge(s.FullAt.Sub(c.now()))
-	}
 	// Every store's bar has the same width: room is kept for the forecast.
 	tail := fmt.Sprintf("  %-12s  ", used)
 	barW := max(6, min(30, p.w-width(head)-barPercentW-width(tail)-12))
-	tail += th.Muted.Render(full)
+	tail += c.forecastText(storeForecast(s))
 	return fit(head+c.usageBar(s.UsedFraction(), barW, st)+tail, p.w)
 }
 
-// driveRow: "✓ passed   usb-backups   Seagate Expansion 4TB   NA8F1234   34 °C".
-func (p *storesPanel) driveRow(d *model.Drive) string {
+// driveStateText is the drive's state column: "drive", or what keeps it
+// from being read ("asleep · read 3 h ago", "not plugged in").
+func (p *storesPanel) driveStateText(d *model.Drive) string {
+	th := p.c.theme
+	switch s := driveState(d, p.c.now()); {
+	case s == "":
+		return th.Muted.Render("drive")
+	case d.Asleep:
+		return th.Accent.Render(s)
+	default:
+		return th.Warn.Render(s)
+	}
+}
+
+// driveCols are the columns the drive rows shown share, so that their
+// bars line up.
+type driveCols struct {
+	stateW int  // "drive", "asleep · read 3 h ago", "not plugged in"
+	barW   int  // the usage bar
+	used   bool // room for "910/1800 GiB"
+	foreW  int  // the forecast column ("full in 94 d"); 0 when no drive has one
+}
+
+// usedW is the width of the used/total column: "  1300/1800 GiB".
+const usedW = 2 + 12
+
+// driveLayout shares the row out for the drives shown: the bar takes what
+// the other columns leave, from 6 to 30 cells; the used/total figures go
+// first when the row is narrow.
+func (p *storesPanel) driveLayout(ds []*model.Drive) driveCols {
+	// At least as wide as the stores' "online ": the bars line up when no
+	// drive sleeps.
+	l := driveCols{used: true, stateW: 7}
+	extrasW := 0
+	for _, d := range ds {
+		l.stateW = max(l.stateW, width(p.driveStateText(d)))
+		w := 0
+		for _, e := range p.driveExtras(d) {
+			w += width(e) + 2
+		}
+		extrasW = max(extrasW, w)
+		l.foreW = max(l.foreW, width(p.c.forecastText(soonestForecast(driveStores(d, p.all)))))
+	}
+	rest := p.w - 1 - badgeW - 1 - p.nameW - 1 - l.stateW - 1 - 1
+	fore := 2
+	if l.foreW > 0 {
+		fore += l.foreW + 2
+	}
+	if rest-usedW-fore-barPercentW < 6 {
+		l.used = false
+	}
+	used := 0
+	if l.used {
+		used = usedW
+	}
+	l.barW = max(6, min(30, rest-barPercentW-used-fore-extrasW))
+	return l
+}
+
+// driveExtras are what identifies a drive after its usage: its
+// temperature, model and serial (and when it was last read, when it is
+// not plugged in).
+func (p *storesPanel) driveExtras(d *model.Drive) []string {
+	c := p.c
+	name := firstNonEmpty(d.Name, d.Model, d.Serial)
+	var extras []string
+	if !d.Present && !d.Asleep && d.Reading != nil && !d.Reading.At.IsZero() {
+		extras = append(extras, "last read "+model.HumanAge(c.now().Sub(d.Reading.At))+" ago")
+	}
+	if d.TemperatureC != nil {
+		extras = append(extras, fmt.Sprintf("%d %s", *d.TemperatureC, c.sym("°C", "C")))
+	}
+	if d.Model != "" && d.Model != name {
+		extras = append(extras, d.Model)
+	}
+	if d.Serial != "" && d.Serial != name {
+		extras = append(extras, d.Serial)
+	}
+	return extras
+}
+
+// driveRow: "✓ passed   usb-backups   drive  ██████░░░░  51%  910/1800 GiB  full in 94 d    34 °C  Seagate Expansion HDD  NA8F1234".
+// The usage is that of the stores on the drive, the forecast that of the
+// one that fills first. What does not fit goes, the least needed first:
+// the serial, the model, the temperature.
+func (p *storesPanel) driveRow(d *model.Drive, l driveCols) string {
 	c := p.c
 	th := c.theme
 	st := d.Health.Status()
-	word := string(d.Health)
-	if word == "" {
-		word = "unknown"
-	}
-	badge := th.Status(st).Render(c.glyph(st) + " " + word)
+	badge := th.Status(st).Render(c.glyph(st) + " " + healthWord(d.Health))
 	name := firstNonEmpty(d.Name, d.Model, d.Serial)
-	parts := []string{" " + fit(badge, badgeW) + " " + fit(name, p.nameW) + " " + th.Muted.Render("drive  ")}
-	if d.Model != "" && d.Model != name {
-		parts = append(parts, d.Model)
+	line := " " + fit(badge, badgeW) + " " + fit(name, p.nameW) + " " + fit(p.driveStateText(d), l.stateW) + " "
+	stores := driveStores(d, p.all)
+	used, total := driveUsage(stores)
+	switch {
+	case !d.Present && !d.Asleep:
+		// its stores are offline: nothing to add up
+	case total <= 0:
+		line += th.Muted.Render("no store on it reports its size") + "  "
+	default:
+		frac := float64(used) / float64(total)
+		line += c.usageBar(frac, l.barW, usageStatus(frac))
+		if l.used {
+			line += fmt.Sprintf("  %-12s", ofTotal(used, total))
+		}
+		line += "  "
+		if l.foreW > 0 {
+			line += fit(c.forecastText(soonestForecast(stores)), l.foreW) + "  "
+		}
 	}
-	if d.Serial != "" {
-		parts = append(parts, d.Serial)
+	for _, e := range p.driveExtras(d) {
+		if width(line)+width(e) > p.w-1 {
+			break
+		}
+		line += e + "  "
 	}
-	if d.TemperatureC != nil {
-		parts = append(parts, fmt.Sprintf("%d %s", *d.TemperatureC, c.sym("°C", "C")))
+	return fit(line, p.w)
+}
+
+// usageStatus rates a used fraction as model.Store does: 70 % warns, 90 %
+// is critical.
+func usageStatus(frac float64) model.Status {
+	switch {
+	case frac >= 0.9:
+		return model.StatusCritical
+	case frac >= 0.7:
+		return model.StatusWarning
 	}
-	if !d.Present {
-		parts = append(parts, th.Warn.Render("not present"))
-	}
-	if len(d.Reasons) > 0 {
-		parts = append(parts, th.Status(st).Render(d.Reasons[0]))
-	}
-	s := strings.Join(parts, "  ")
-	return fit(s, p.w)
+	return model.StatusOK
 }

@@ -27,6 +27,7 @@ type tree struct {
 	c        *common
 	w, h     int
 	concerns []model.ConcernStatus
+	drives   map[string]*model.Drive // by id, for the drive rows
 	folded   map[model.ConcernID]bool
 	filter   string // lower case; empty shows everything
 	header   string // the title line (the filter's input while filtering)
@@ -340,7 +341,7 @@ func (t *tree) row(r treeRow, selected bool, now time.Time) string {
 		ts := &concern.Targets[r.ti]
 		st, name = ts.Status, ts.Name
 		lead = "    "
-		rightText = targetAside(ts, now)
+		rightText = t.targetAside(ts, now)
 	}
 	avail := t.w - 1 - width(lead) - 2 - 1 // cursor, lead, glyph+space, right margin
 	if selected && t.focused {
@@ -363,7 +364,7 @@ func (t *tree) row(r treeRow, selected bool, now time.Time) string {
 
 // targetAside is what a target row shows on the right: the age of its last
 // backup, a store's usage, a drive's health, or why it is not known.
-func targetAside(ts *model.TargetStatus, now time.Time) string {
+func (t *tree) targetAside(ts *model.TargetStatus, now time.Time) string {
 	switch {
 	case ts.Store != nil:
 		if !ts.Store.Online {
@@ -371,7 +372,7 @@ func targetAside(ts *model.TargetStatus, now time.Time) string {
 		}
 		return fmt.Sprintf("%.0f%%", ts.Store.UsedFraction()*100)
 	case strings.HasPrefix(ts.ID, "drive/"):
-		return statusWord(ts.Status)
+		return t.driveAside(ts)
 	case ts.Status == model.StatusUnknown:
 		return "unknown"
 	}
@@ -384,6 +385,30 @@ func targetAside(ts *model.TargetStatus, now time.Time) string {
 		return "offline " + age
 	}
 	return age
+}
+
+// driveAside is a drive row's word: its health, or "asleep" (the glyph
+// keeps the health of the last reading), or "unplugged".
+func (t *tree) driveAside(ts *model.TargetStatus) string {
+	d := t.drives[strings.TrimPrefix(ts.ID, "drive/")]
+	switch {
+	case d == nil:
+		return statusWord(ts.Status)
+	case d.Asleep:
+		return "asleep"
+	case !d.Present:
+		return "unplugged"
+	}
+	return healthWord(d.Health)
+}
+
+// SetDrives takes a new posture's drives, for the drive rows' words.
+func (t *tree) SetDrives(ds []model.Drive) {
+	t.drives = make(map[string]*model.Drive, len(ds))
+	for i := range ds {
+		t.drives[ds[i].ID] = &ds[i]
+	}
+	t.dirty = true
 }
 
 // Targets is how many target rows are shown (the filter's count).

@@ -45,7 +45,7 @@ func TestNavigation(t *testing.T) {
 		{[]string{"j", "j", "k"}, "pve/qemu/100"},
 		{[]string{"j", "up"}, "concern:vms"},
 		{[]string{"k"}, "concern:vms"},
-		{[]string{"G"}, "drive/NA8F1234"},
+		{[]string{"G"}, "drive/Z9T0A1B2C"},
 		{[]string{"G", "g"}, "concern:vms"},
 		{[]string{"j", "j", "j", "j", "j", "j", "j"}, "concern:cluster"},
 		{[]string{"h", "j"}, "concern:cluster"},                // collapsed: the next row is the next concern

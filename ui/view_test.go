@@ -44,6 +44,14 @@ func TestViewGolden(t *testing.T) {
 		{"160x48_client", 160, 48, nil, nil, nil, nil, urbAgent01},
 		{"80x24_client_full", 80, 24, nil, []string{"f"}, nil, nil, urbAgent01},
 		{"80x24_client_offline", 80, 24, nil, nil, nil, nil, urbServer01},
+		// the failing drive: its reasons at the top; scrolled to the
+		// bottom, its attribute table with the marked rows
+		{"80x24_drive_failing", 80, 24, nil, nil, nil, nil, "drive/" + serialWD},
+		{"80x24_drive_failing_table", 80, 24, nil, []string{"enter", "G"}, nil, nil, "drive/" + serialWD},
+		{"160x48_drive_failing", 160, 48, nil, nil, nil, nil, "drive/" + serialWD},
+		// the drive that sleeps: its last reading, 3 h old
+		{"80x24_drive_asleep", 80, 24, nil, nil, nil, nil, "drive/" + serialToshiba},
+		{"160x48_drive_asleep", 160, 48, nil, nil, nil, nil, "drive/" + serialToshiba},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
