@@ -94,3 +94,17 @@ func BenchmarkProgressEvent200x60_1000Targets(b *testing.B) {
 		_ = tm.m.View()
 	}
 }
+
+// BenchmarkRenderStoreChart200x60 draws a store's pane with its chart
+// drawn again each time (as after a new posture or a resize).
+func BenchmarkRenderStoreChart200x60(b *testing.B) {
+	tm := newTestModel(b, 200, 60)
+	tm.selectTarget("store/pve/hddusb_bkpvzdumps")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		tm.m.detail.chart.lines = nil
+		tm.m.tree.dirty, tm.m.detail.dirty, tm.m.jobs.dirty, tm.m.stores.dirty, tm.m.chromeDirty = true, true, true, true, true
+		_ = tm.m.View()
+	}
+}

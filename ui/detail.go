@@ -46,7 +46,8 @@ type detail struct {
 	rpPage     int        // restore point rows shown in the last frame
 	offset     int        // first body line shown (concerns, stores, drives)
 	focused    bool
-	labelW     int // the width of the labels of field lines
+	labelW     int        // the width of the labels of field lines
+	chart      chartCache // the store's usage chart, drawn once per posture and size
 
 	cache   []string
 	dirty   bool

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/backdeck/backdeck/model"
@@ -27,22 +28,31 @@ func (d *detail) storeLines(t *model.TargetStatus) []string {
 	if s.Total > 0 {
 		lines = append(lines, d.wrapField("used", ofTotal(s.Used, s.Total)+", "+model.HumanBytes(s.Avail)+" free")...)
 	}
-	full := "no forecast yet"
-	if s.FullAt != nil {
-		full = "in " + model.HumanAge(s.FullAt.Sub(c.now())) + " (" + c.local(*s.FullAt).Format("2006-01-02") + ")"
+	lines = append(lines, d.wrapField("forecast", c.forecastWords(storeForecast(s)))...)
+	if ch := d.chartLines(s); len(ch) > 0 {
+		lines = append(lines, "")
+		lines = append(lines, ch...)
 	}
-	lines = append(lines, d.field("full", full))
 	if s.Drive != "" {
 		lines = append(lines, d.field("drive", d.driveOf(s.Drive)))
 	}
 	if len(s.Content) > 0 {
 		lines = append(lines, d.field("content", strings.Join(s.Content, ", ")))
 	}
-	lines = append(lines, d.field("warns at", "70% used; critical at 90%"))
 	if t.Reason != "" {
 		lines = append(lines, d.wrapField("why", t.Reason)...)
 	}
 	return lines
+}
+
+// chartLines is the usage chart of a store with its title; the chart
+// takes the pane's width and what height the pane can spare (4 to 12 rows).
+func (d *detail) chartLines(s *model.Store) []string {
+	if len(s.Usage) == 0 {
+		return []string{d.c.theme.Bold.Render("Usage"), d.c.theme.Muted.Render("no usage history yet")}
+	}
+	h := max(4, min(12, d.h-13))
+	return append([]string{d.c.theme.Bold.Render(fmt.Sprintf("Usage (%d readings)", len(s.Usage)))}, d.usageChart(s, d.w-2, h)...)
 }
 
 func (d *detail) findDrive(id string) *model.Drive { return findDrive(d.posture, id) }

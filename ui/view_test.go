@@ -32,7 +32,10 @@ func TestViewGolden(t *testing.T) {
 		{"80x24_guest", 80, 24, nil, []string{"j", "j", "j", "j", "enter"}, nil, nil, ""},
 		{"160x48_guest", 160, 48, nil, []string{"j", "j", "j", "j", "enter"}, nil, nil, ""},
 		{"80x24_rollback", 80, 24, nil, []string{"j", "j", "j", "j", "R"}, nil, nil, ""},
+		// the store's usage chart and forecast
 		{"80x24_store", 80, 24, nil, nil, nil, nil, "store/pve/hddusb_bkpvzdumps"},
+		{"160x48_store", 160, 48, nil, nil, nil, nil, "store/pve/hddusb_bkpvzdumps"},
+		{"80x24_store_ascii", 80, 24, func(o *Options) { o.ASCII = true }, nil, nil, nil, "store/pve/hddusb_bkpvzdumps"},
 		// k3sagent01 just backed up: 14 restore points (the newest 5 s old)
 		// and one snapshot; the summary, the newest point, the snapshot and
 		// every action (R and D included) must show
@@ -110,7 +113,7 @@ var sgr = regexp.MustCompile(`\x1b\[([0-9;:]*)m`)
 func TestNoColorHasNoColourCodes(t *testing.T) {
 	tm := newTestModel(t, 80, 24, func(o *Options) { o.NoColor = true })
 	tm.eng.snaps[agent01] = agent01Snapshots()
-	steps := [][]string{nil, {"?"}, {"esc", "L"}, {"esc", "j", "j", "j", "j", "enter"}, {"R"}, {"esc", "esc", "G", "k", "k"}, {"/", "x"}}
+	steps := [][]string{nil, {"?"}, {"esc", "L"}, {"esc", "j", "j", "j", "j", "enter"}, {"R"}, {"esc", "esc", "G", "k", "k", "k", "k", "k", "k"}, {"k"}, {"j", "j", "j", "j", "j"}, {"/", "x"}}
 	for _, keys := range steps {
 		for _, k := range keys {
 			tm.run(k)
