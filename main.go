@@ -24,6 +24,7 @@ import (
 	"github.com/backdeck/backdeck/backends/lab"
 	"github.com/backdeck/backdeck/backends/proxmox"
 	"github.com/backdeck/backdeck/backends/secret"
+	"github.com/backdeck/backdeck/backends/smart"
 	"github.com/backdeck/backdeck/backends/urbackup"
 	"github.com/backdeck/backdeck/model"
 	"github.com/backdeck/backdeck/ui"
@@ -396,6 +397,7 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 		}
 	}
 	var bs []backends.Observer
+	var pve *proxmox.Client
 	if cfg.Proxmox != nil {
 		sec, err := secret.Read("the PVE token secret", cfg.Proxmox.TokenSecretFile, cfg.Proxmox.TokenSecretEnv, e.getenv)
 		if err != nil {
@@ -408,9 +410,28 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 			return nil, err
 		}
 		bs = append(bs, c)
+		pve = c
 		if title == "" {
 			title = strings.TrimPrefix(strings.TrimPrefix(cfg.Proxmox.URL, "https://"), "http://")
 		}
+	}
+	// SMART: on the PVE host through smartctl and lsblk ("auto" is the host
+	// when /etc/pve exists), on a laptop through the PVE API for the
+	// configured drives; the demo reads the lab's fake smartctl.
+	mode := cfg.Mode
+	if mode == "" || mode == "auto" {
+		mode = "laptop"
+		if _, err := os.Stat("/etc/pve"); err == nil {
+			mode = "host"
+		}
+	}
+	switch {
+	case cf.demo:
+		bs = append(bs, smart.NewSource(smart.SourceOptions{Mode: "host", Drives: cfg.Drives, Reader: &smart.Reader{Run: lab.SmartctlRunner()}}))
+	case mode == "host":
+		bs = append(bs, smart.NewSource(smart.SourceOptions{Mode: "host", Drives: cfg.Drives, Reader: &smart.Reader{}}))
+	case len(cfg.Drives) > 0 && pve != nil:
+		bs = append(bs, smart.NewSource(smart.SourceOptions{Mode: "laptop", Drives: cfg.Drives, PVE: pve}))
 	}
 	if cfg.URBackup != nil {
 		pw := ""

@@ -41,7 +41,10 @@ func labConfigTOML(p *PVE, secretFile string, u *URBackup, passwordFile string) 
 			fmt.Fprintf(&b, "[[urbackup.client]]\nname = %s\nfolders = [%s]\n\n", tomlString(c.name), strings.Join(folders, ", "))
 		}
 	}
-	fmt.Fprintf(&b, "[[drive]]\nname = \"usb-backups\"\nserial = \"NA8F1234\"\nholds = [\"pve/hddusb_bkpvzdumps\"]\n\n")
+	// The USB drives of the seed homelab (smartctl.go): the backup drive
+	// holds both hddusb storages; the Clonezilla images drive holds none.
+	fmt.Fprintf(&b, "[[drive]]\nname = \"usb-backups\"\nserial = \"NA8F1234\"\nholds = [\"pve/hddusb_bkpvzdumps\", \"pve/hddusb_bkpdata\"]\n\n")
+	fmt.Fprintf(&b, "[[drive]]\nname = \"usb-images\"\nserial = \"NB2K5678\"\nholds = []\n\n")
 	fmt.Fprintf(&b, "[[concern]]\nid = \"vms\"\nmax_age = \"26h\"\ntargets = [\"pve/qemu/*\"]\n\n")
 	fmt.Fprintf(&b, "[[concern]]\nid = \"cluster\"\nmax_age = \"26h\"\ntargets = [\"pve/qemu/411\", \"pve/qemu/421\", \"pve/qemu/422\"]\n\n")
 	if u != nil {

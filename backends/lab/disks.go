@@ -1,6 +1,11 @@
 package lab
 
-import "time"
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
 
 // GET /nodes/{node}/disks/list: rpm and wearout keep PVE's mixed types
 // (7200 as a string, "N/A" beside numbers).
@@ -32,8 +37,9 @@ func (w *world) diskList(r *request, now time.Duration) (any, error) {
 
 // GET /nodes/{node}/disks/smart?disk=/dev/sdX: PVE parses smartctl's text
 // output: ATA disks get attributes (padded string ids, string raw values),
-// NVMe disks the health log as text, and a USB bridge without SMART
-// passthrough only health UNKNOWN.
+// NVMe disks the health log as text, the USB drives the same reading the
+// lab's fake smartctl prints for them (smartctl.go), and a USB disk without
+// one only health UNKNOWN, as from a bridge without SMART passthrough.
 func (w *world) diskSmart(r *request, now time.Duration) (any, error) {
 	dev := r.form.Get("disk")
 	if dev == "" {
@@ -60,8 +66,70 @@ func (w *world) diskSmart(r *request, now time.Duration) (any, error) {
 		return map[string]any{"health": d.health, "type": "ata", "attributes": ataAttributes()}, nil
 	case "nvme":
 		return map[string]any{"health": d.health, "type": "text", "text": nvmeHealthLog}, nil
+	case "usb":
+		if h := hostDiskBySerial(d.serial); h != nil && h.smart != "" {
+			return pveSmartFromSmartctl(h.smart)
+		}
 	}
 	return map[string]any{"health": "UNKNOWN"}, nil
+}
+
+// pveSmartFromSmartctl is PVE's disks/smart answer for a disk whose
+// smartctl JSON the host path of the lab prints (smartdata): PVE runs
+// `smartctl -H` and `smartctl -A -f brief` and parses their text, so the
+// same reading comes out in PVE's shape: health as smartctl words it
+// ("PASSED", "FAILED!"), ids padded to three characters, the FAIL column
+// ("-", "FAILING_NOW", "In_the_past") and the raw value as printed.
+func pveSmartFromSmartctl(file string) (map[string]any, error) {
+	raw, err := smartData.ReadFile("smartdata/" + file)
+	if err != nil {
+		return nil, serverError("%s", err)
+	}
+	var doc struct {
+		SmartStatus *struct {
+			Passed bool `json:"passed"`
+		} `json:"smart_status"`
+		Attributes struct {
+			Table []struct {
+				ID         int    `json:"id"`
+				Name       string `json:"name"`
+				Value      int    `json:"value"`
+				Worst      int    `json:"worst"`
+				Thresh     int    `json:"thresh"`
+				WhenFailed string `json:"when_failed"`
+				Flags      struct {
+					String string `json:"string"`
+				} `json:"flags"`
+				Raw struct {
+					String string `json:"string"`
+				} `json:"raw"`
+			} `json:"table"`
+		} `json:"ata_smart_attributes"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, serverError("%s: %s", file, err)
+	}
+	health := "UNKNOWN"
+	if st := doc.SmartStatus; st != nil {
+		health = "PASSED"
+		if !st.Passed {
+			health = "FAILED!"
+		}
+	}
+	attrs := make([]map[string]any, 0, len(doc.Attributes.Table))
+	for _, a := range doc.Attributes.Table {
+		fail := "-"
+		switch a.WhenFailed {
+		case "now":
+			fail = "FAILING_NOW"
+		case "past":
+			fail = "In_the_past"
+		}
+		attrs = append(attrs, map[string]any{"id": fmt.Sprintf("%3d", a.ID), "name": a.Name,
+			"flags": strings.TrimSpace(a.Flags.String), "value": a.Value, "normalized": a.Value, "worst": a.Worst,
+			"threshold": a.Thresh, "fail": fail, "raw": a.Raw.String})
+	}
+	return map[string]any{"health": health, "type": "ata", "attributes": attrs}, nil
 }
 
 // ataAttributes is `smartctl -A -f brief` of a healthy 2 TB Seagate Barracuda.

@@ -77,6 +77,11 @@ func (w *world) seedDisks() {
 		{devpath: "/dev/sda", typ: "hdd", size: 2000398934016, model: "ST2000DM008-2FR102", serial: "ZFL1ABCD",
 			vendor: "ATA", wwn: "0x5000c500c1234567", rpm: "7200", wearout: "N/A", health: "PASSED", used: "partitions", present: true},
 		{devpath: "/dev/sdb", typ: "usb", size: 4000787030016, model: "Expansion_HDD", serial: "NA8F1234",
-			vendor: "Seagate", wwn: "unknown", rpm: 0, wearout: "N/A", health: "UNKNOWN", used: "LVM", present: true},
+			vendor: "Seagate", wwn: "unknown", rpm: 0, wearout: "N/A", health: "PASSED", used: "LVM", present: true},
+		// The Clonezilla images drive: an old Hitachi behind a JMicron bridge,
+		// failing (its SMART: smartdata, served by disks.go). smartctl's own
+		// words for a failed self-assessment are "FAILED!", which PVE keeps.
+		{devpath: "/dev/sdc", typ: "usb", size: 500107862016, model: "HDS721050DLE630", serial: "NB2K5678",
+			vendor: "Hitachi", wwn: "unknown", rpm: 0, wearout: "N/A", health: "FAILED!", used: "partitions", present: true},
 	}
 }

@@ -3,6 +3,7 @@ package lab
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -206,13 +207,14 @@ func TestDrivePresence(t *testing.T) {
 	}
 	var disks []diskJSON
 	c.get("/nodes/pve/disks/list", &disks)
-	if len(disks) != 3 || disks[1].RPM != "7200" || disks[1].Wearout != "N/A" || disks[0].Wearout != 97.0 ||
-		disks[2].Type != "usb" || disks[2].Serial != "NA8F1234" {
+	if len(disks) != 4 || disks[1].RPM != "7200" || disks[1].Wearout != "N/A" || disks[0].Wearout != 97.0 ||
+		disks[2].Type != "usb" || disks[2].Serial != "NA8F1234" || disks[2].Health != "PASSED" ||
+		disks[3].Type != "usb" || disks[3].Serial != "NB2K5678" || disks[3].Health != "FAILED!" {
 		t.Errorf("disks %+v", disks)
 	}
 	p.SetDrivePresent("NA8F1234", false)
 	c.get("/nodes/pve/disks/list", &disks)
-	if len(disks) != 2 {
+	if len(disks) != 3 || slices.ContainsFunc(disks, func(d diskJSON) bool { return d.Serial == "NA8F1234" }) {
 		t.Errorf("unplugged drive still listed: %+v", disks)
 	}
 	var list []storageEntryJSON
@@ -224,8 +226,24 @@ func TestDrivePresence(t *testing.T) {
 	}
 	p.SetDrivePresent("NA8F1234", true)
 	c.get("/nodes/pve/disks/list", &disks)
-	if len(disks) != 3 {
+	if len(disks) != 4 {
 		t.Errorf("replugged drive missing")
+	}
+	// The Clonezilla images drive holds no storage: unplugging it only
+	// takes it off the list.
+	p.SetDrivePresent("NB2K5678", false)
+	c.get("/nodes/pve/disks/list", &disks)
+	if len(disks) != 3 || disks[2].Serial != "NA8F1234" {
+		t.Errorf("unplugged usb-images still listed: %+v", disks)
+	}
+	if status, _, _ := c.apiErr("GET", "/nodes/pve/disks/smart?disk=/dev/sdc", nil); status != "500 not a valid block device" {
+		t.Errorf("SMART of an unplugged drive: %q", status)
+	}
+	c.get("/nodes/pve/storage", &list)
+	for _, s := range list {
+		if s.Active != 1 {
+			t.Errorf("%s active %d", s.Storage, s.Active)
+		}
 	}
 }
 
@@ -264,10 +282,21 @@ func TestSmart(t *testing.T) {
 	if nvme["type"] != "text" || !strings.Contains(nvme["text"].(string), "Percentage Used:                    3%") {
 		t.Errorf("nvme smart %v", nvme)
 	}
-	var usb map[string]any
+	// The USB drives: what the lab's smartctl prints, in PVE's shape
+	// (smartctl_test.go compares the two).
+	var usb struct {
+		Health     string           `json:"health"`
+		Type       string           `json:"type"`
+		Attributes []map[string]any `json:"attributes"`
+	}
 	c.get("/nodes/pve/disks/smart?disk=/dev/sdb", &usb)
-	if len(usb) != 1 || usb["health"] != "UNKNOWN" {
-		t.Errorf("usb smart %v", usb)
+	if usb.Health != "PASSED" || usb.Type != "ata" || len(usb.Attributes) != 18 || usb.Attributes[4]["id"] != "  5" {
+		t.Errorf("usb smart %+v", usb)
+	}
+	c.get("/nodes/pve/disks/smart?disk=/dev/sdc", &usb)
+	if usb.Health != "FAILED!" || usb.Type != "ata" || len(usb.Attributes) != 17 ||
+		usb.Attributes[4]["fail"] != "FAILING_NOW" || usb.Attributes[4]["raw"] != "1975" {
+		t.Errorf("failing usb smart %+v", usb)
 	}
 	if status, _, _ := c.apiErr("GET", "/nodes/pve/disks/smart?disk=/dev/sdz", nil); status != "500 not a valid block device" {
 		t.Errorf("unknown disk: %q", status)

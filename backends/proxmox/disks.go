@@ -2,7 +2,9 @@ package proxmox
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
+	"sort"
 )
 
 // Disk is one disk of GET /nodes/{n}/disks/list, decoded leniently:
@@ -54,5 +56,37 @@ func (c *Client) Disks(ctx context.Context, node string) ([]Disk, error) {
 	for _, e := range entries {
 		out = append(out, e.disk())
 	}
+	return out, nil
+}
+
+// DiskSMART reads one disk's SMART through PVE (GET
+// /nodes/{n}/disks/smart?disk=DEV) and returns the answer's data as PVE
+// sent it: {health, type "ata"|"text", attributes with padded-string ids and
+// string raw values, text}. backends/smart parses it (ParsePVESmart).
+func (c *Client) DiskSMART(ctx context.Context, node, devpath string) (json.RawMessage, error) {
+	var raw json.RawMessage
+	p := "/nodes/" + url.PathEscape(node) + "/disks/smart?" + url.Values{"disk": {devpath}}.Encode()
+	if err := c.get(ctx, p, &raw); err != nil {
+		return nil, err
+	}
+	return raw, nil
+}
+
+// Nodes lists the cluster's node names (GET /nodes), sorted; a node that is
+// not online is listed too, its disks then fail to list.
+func (c *Client) Nodes(ctx context.Context) ([]string, error) {
+	var entries []struct {
+		Node string `json:"node"`
+	}
+	if err := c.get(ctx, "/nodes", &entries); err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(entries))
+	for _, e := range entries {
+		if e.Node != "" {
+			out = append(out, e.Node)
+		}
+	}
+	sort.Strings(out)
 	return out, nil
 }
