@@ -196,7 +196,7 @@ func TestChartWithoutHistory(t *testing.T) {
 		t.Fatalf("one reading:\n%s", text)
 	}
 	tm.selectTarget("store/pve/hddusb_bkpdata")
-	if text := strings.Join(tm.detailText(), "\n"); !strings.Contains(text, "no usage history yet") {
+	if text := strings.Join(tm.detailText(), "\n"); strings.Contains(text, "Usage") || !strings.Contains(text, "warns at     70% used; critical at 90%") {
 		t.Fatalf("no reading:\n%s", text)
 	}
 }

@@ -29,9 +29,12 @@ func (d *detail) storeLines(t *model.TargetStatus) []string {
 		lines = append(lines, d.wrapField("used", ofTotal(s.Used, s.Total)+", "+model.HumanBytes(s.Avail)+" free")...)
 	}
 	lines = append(lines, d.wrapField("forecast", c.forecastWords(storeForecast(s)))...)
-	if ch := d.chartLines(s); len(ch) > 0 {
+	if len(s.Usage) > 0 {
 		lines = append(lines, "")
-		lines = append(lines, ch...)
+		lines = append(lines, d.chartLines(s)...)
+	} else {
+		// No chart, whose legend would say the levels.
+		lines = append(lines, d.field("warns at", "70% used; critical at 90%"))
 	}
 	if s.Drive != "" {
 		lines = append(lines, d.field("drive", d.driveOf(s.Drive)))
@@ -48,9 +51,6 @@ func (d *detail) storeLines(t *model.TargetStatus) []string {
 // chartLines is the usage chart of a store with its title; the chart
 // takes the pane's width and what height the pane can spare (4 to 12 rows).
 func (d *detail) chartLines(s *model.Store) []string {
-	if len(s.Usage) == 0 {
-		return []string{d.c.theme.Bold.Render("Usage"), d.c.theme.Muted.Render("no usage history yet")}
-	}
 	h := max(4, min(12, d.h-13))
 	return append([]string{d.c.theme.Bold.Render(fmt.Sprintf("Usage (%d readings)", len(s.Usage)))}, d.usageChart(s, d.w-2, h)...)
 }
