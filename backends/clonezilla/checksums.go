@@ -278,3 +278,48 @@ func (p *sumsPlan) listedIn(file string) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// digester computes, for each file of a read, the digests its checksum
+// files need.
+type digester struct {
+	sets []algoSet // per file
+	got  []digests // per file
+	hs   [numAlgos]hash.Hash
+	cur  algoSet
+}
+
+func newDigester(sets []algoSet) *digester {
+	d := &digester{sets: sets, got: make([]digests, len(sets))}
+	var union algoSet
+	for _, s := range sets {
+		union |= s
+	}
+	for _, a := range union.list() {
+		d.hs[a] = a.new()
+	}
+	return d
+}
+
+func (d *digester) begin(vol int) {
+	d.cur = d.sets[vol]
+	for _, a := range d.cur.list() {
+		d.hs[a].Reset()
+	}
+}
+
+func (d *digester) write(p []byte) {
+	for a := algo(0); a < numAlgos; a++ {
+		if d.cur.has(a) {
+			d.hs[a].Write(p)
+		}
+	}
+}
+
+func (d *digester) end(vol int, err error) {
+	if err != nil {
+		return
+	}
+	for _, a := range d.cur.list() {
+		d.got[vol][a] = d.hs[a].Sum(nil)
+	}
+}

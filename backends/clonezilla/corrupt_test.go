@@ -97,6 +97,19 @@ func flipByte(tb testing.TB, path string, offset int64) {
 // happened before compression, which zstd's own checksum cannot see.
 func recompressZstd(tb testing.TB, path string, change func([]byte) []byte) {
 	tb.Helper()
+	plain := decodeZstd(tb, path)
+	e, err := zstd.NewWriter(nil, zstd.WithEncoderCRC(true))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(path, e.EncodeAll(change(plain), nil), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// decodeZstd returns the decoded content of a one-volume zstd image.
+func decodeZstd(tb testing.TB, path string) []byte {
+	tb.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		tb.Fatal(err)
@@ -110,13 +123,7 @@ func recompressZstd(tb testing.TB, path string, change func([]byte) []byte) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	e, err := zstd.NewWriter(nil, zstd.WithEncoderCRC(true))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := os.WriteFile(path, e.EncodeAll(change(plain), nil), 0o600); err != nil {
-		tb.Fatal(err)
-	}
+	return plain
 }
 
 // resum rewrites the checksum files' entries of the changed files (and of

@@ -116,11 +116,15 @@ func (v *verification) where(s *stream) string {
 	return fmt.Sprintf(" (in the stream of %d volumes %s.%s–%s)", len(s.Volumes), s.Base, s.Volumes[0].Suffix, s.Volumes[len(s.Volumes)-1].Suffix)
 }
 
-// volumeSize is the size of every volume but the last: ocs-sr's -i, or the
-// first volume's when there are several.
+// volumeSize is the size of every volume but the last: ocs-sr's -i N in
+// decimal MB as Clonezilla writes them now (split -b NMB), or in MiB as older
+// versions did when the volumes say so; without -i, the first volume's.
 func (v *verification) volumeSize(s *stream) int64 {
-	if v.l.splitBytes > 0 {
-		return v.l.splitBytes
+	if mb := v.l.splitBytes; mb > 0 {
+		if mib := mb / 1000000 << 20; len(s.Volumes) > 1 && s.Volumes[0].Size == mib {
+			return mib
+		}
+		return mb
 	}
 	if len(s.Volumes) > 1 {
 		return s.Volumes[0].Size

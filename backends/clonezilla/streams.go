@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -51,7 +52,11 @@ func (e *decodeError) Error() string {
 	if errors.Is(e.err, io.ErrUnexpectedEOF) {
 		return fmt.Sprintf("%s stream ends early: truncated", name)
 	}
-	return fmt.Sprintf("%s: %v", name, e.err)
+	msg := e.err.Error()
+	if strings.HasPrefix(msg, e.comp+":") || strings.HasPrefix(msg, name+":") {
+		return msg
+	}
+	return name + ": " + msg
 }
 
 func (e *decodeError) Unwrap() error { return e.err }

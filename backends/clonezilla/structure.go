@@ -231,7 +231,8 @@ func (v *verification) checkSwap() {
 
 // checkStreams checks each stream's volumes: a sequence .aa, .ab … without
 // gap, every volume but the last of the split size, none empty. A stream
-// with a gap or an empty volume is not decoded: its decoding could only fail.
+// whose volumes break these rules is not decoded: its decoding could only
+// fail, further on, for the same reason.
 func (v *verification) checkStreams() {
 	l := v.l
 	byDev := map[string][]*stream{}
@@ -311,8 +312,10 @@ func (v *verification) checkVolumes(s *stream) {
 		switch {
 		case i < len(s.Volumes)-1 && vol.Size != full && vol.Size != 0:
 			v.structural(vol.Name, "volume of %d bytes where every volume but the last has %d: truncated or extended", vol.Size, full)
+			v.skipDecode[s] = true
 		case i == len(s.Volumes)-1 && vol.Size > full:
 			v.structural(vol.Name, "last volume of %d bytes, more than the volume size %d", vol.Size, full)
+			v.skipDecode[s] = true
 		}
 	}
 }

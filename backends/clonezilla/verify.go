@@ -63,7 +63,7 @@ func (r Report) Summary() string {
 	for _, p := range r.Problems {
 		files[p.File] = true
 	}
-	return fmt.Sprintf("level %d: %d problems in %d files", r.Level, len(r.Problems), len(files))
+	return fmt.Sprintf("level %d: %s in %s", r.Level, plural(len(r.Problems), "problem"), plural(len(files), "file"))
 }
 
 // Verify checks an image up to a level (1–3, cumulative) and reports every
@@ -111,6 +111,7 @@ func VerifyWith(ctx context.Context, img Image, opts Options, progress func(Prog
 	err = v.run(ctx, units)
 	v.meter.finish()
 	r := v.report()
+	r.OK = r.OK && err == nil // an interrupted verification proves nothing
 	r.Checked = time.Now()
 	r.Duration = r.Checked.Sub(start)
 	r.Bytes = v.meter.done.Load()
@@ -275,7 +276,9 @@ func (v *verification) run(ctx context.Context, units []unit) error {
 // unless its volumes are known broken, its decoding (levels 2 and 3).
 func (v *verification) readStream(ctx context.Context, s *stream, files []string) {
 	var decode func(t *tap)
-	if !v.skipDecode[s] {
+	if v.skipDecode[s] {
+		v.notice(s.Volumes[0].Name, "not decoded: its volumes are incomplete (see the problems)")
+	} else {
 		decode = func(t *tap) { v.decodeStream(s, t) }
 	}
 	v.readFiles(ctx, files, decode)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -297,6 +298,7 @@ func TestDamageIsFound(t *testing.T) {
 			for level := 1; level <= 3; level++ {
 				reports[level] = verify(t, dir, level)
 			}
+			t.Logf("level 3 reports:%s", describe(reports[3]))
 			for level := 1; level < clean; level++ {
 				if !reports[level].OK {
 					t.Errorf("level %d should not see this damage, yet reports:%s", level, describe(reports[level]))
@@ -332,8 +334,8 @@ func TestVerifyRefuses(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Verify(ctx, img, 3, nil); !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled verification: err %v, want context.Canceled", err)
+	if r, err := Verify(ctx, img, 3, nil); !errors.Is(err, context.Canceled) || r.OK {
+		t.Errorf("cancelled verification: err %v, ok %v; want context.Canceled, not ok", err, r.OK)
 	}
 }
 
@@ -398,5 +400,65 @@ func TestEveryDigest(t *testing.T) {
 	if err != nil || len(r.Problems) != 1 || r.Problems[0].File != v ||
 		!strings.Contains(r.Problems[0].Message, "MD5SUMS") || !strings.Contains(r.Problems[0].Message, "SHA1SUMS") {
 		t.Fatalf("damaged: %v%s", err, describe(r))
+	}
+}
+
+// TestOtherCompressions: the other compressions Clonezilla writes (-z0,
+// -z2 bzip2, -z5 xz …): bzip2 and uncompressed streams are decoded and
+// checked, xz is reported as not checked rather than passed off as checked,
+// and a stream whose content does not match its name is a problem.
+func TestOtherCompressions(t *testing.T) {
+	f := images(t)
+	dir := copyImage(t, f.image(imgNoSums))
+	disk := diskName(t, dir)
+	p1, p2 := volumesOf(t, dir, disk+"p1")[0], volumesOf(t, dir, disk+"p2")[0]
+	plain := func(name string) []byte {
+		b := decodeZstd(t, filepath.Join(dir, name))
+		remove(t, dir, name)
+		return b
+	}
+	compress := func(tool string, b []byte) []byte {
+		cmd := exec.Command(tool, "-c")
+		cmd.Stdin = bytes.NewReader(b)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s: %v (install bzip2 xz-utils)", tool, err)
+		}
+		return out
+	}
+	p1plain, p2plain := plain(p1), plain(p2)
+	bz2 := strings.TrimSuffix(p2, ".zst") + ".bz2"
+	writeFile(t, dir, bz2, string(compress("bzip2", p2plain)))
+	xz := strings.TrimSuffix(p1, ".zst") + ".xz"
+	writeFile(t, dir, xz, string(compress("xz", p1plain)))
+	r := verify(t, dir, 3)
+	if !r.OK {
+		t.Fatalf("bzip2 and xz streams:%s", describe(r))
+	}
+	noted := false
+	for _, n := range r.Notices {
+		noted = noted || (n.File == xz && strings.Contains(n.Message, "compression xz is not checked by this version"))
+	}
+	if !noted {
+		t.Errorf("no notice that xz is not checked:%s", describe(r))
+	}
+
+	// The same partclone stream uncompressed (-z0), then damaged.
+	remove(t, dir, bz2)
+	uncomp := strings.TrimSuffix(p2, ".zst") + ".uncomp"
+	writeFile(t, dir, uncomp, string(p2plain))
+	if r := verify(t, dir, 3); !r.OK {
+		t.Fatalf("uncompressed stream:%s", describe(r))
+	}
+	flipByte(t, filepath.Join(dir, uncomp), int64(dataOffset(t, p2plain)+100))
+	if r := verify(t, dir, 3); !(want{3, uncomp, false}).in(r) {
+		t.Errorf("damaged uncompressed stream:%s", describe(r))
+	}
+
+	// bzip2 data under a zstd name.
+	remove(t, dir, uncomp)
+	writeFile(t, dir, p2, string(compress("bzip2", p2plain)))
+	if r := verify(t, dir, 2); !(want{2, p2, false}).in(r) {
+		t.Errorf("bzip2 data named .zst:%s", describe(r))
 	}
 }
