@@ -296,3 +296,21 @@ func selectedRow(tm *testModel) *model.TargetStatus {
 	}
 	return ts
 }
+
+// TestDriveWithoutStores: a drive that holds no store known (Clonezilla's
+// images drive) says so instead of drawing an empty bar.
+func TestDriveWithoutStores(t *testing.T) {
+	p := seedPosture()
+	p.Drives[1].Holds = nil
+	for i := range p.Stores {
+		if p.Stores[i].Drive == serialWD {
+			p.Stores[i].Drive = ""
+		}
+	}
+	tm := newTestModel(t, 160, 48)
+	tm.send(eventsMsg{evs: []model.Event{model.PostureEvent{Posture: p}}})
+	row := lineWith(tm.storesText(), "usb-urbackup")
+	if !strings.Contains(row, "no store on it") || strings.ContainsAny(row, "█░") {
+		t.Fatalf("row of a drive without stores: %q", row)
+	}
+}

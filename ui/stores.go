@@ -275,8 +275,10 @@ func (p *storesPanel) driveRow(d *model.Drive, l driveCols) string {
 	switch {
 	case !d.Present && !d.Asleep:
 		// its stores are offline: nothing to add up
+	case len(stores) == 0:
+		line += th.Muted.Render("no store on it") + "  "
 	case total <= 0:
-		line += th.Muted.Render("no store on it reports its size") + "  "
+		line += th.Muted.Render("its stores report no size") + "  "
 	default:
 		frac := float64(used) / float64(total)
 		line += c.usageBar(frac, l.barW, usageStatus(frac))
