@@ -296,15 +296,19 @@ func storeRows(stores []Store, drives []Drive, now time.Time) []TargetStatus {
 	}
 	for _, d := range drives {
 		row := TargetStatus{Target: Target{ID: "drive/" + d.ID, Name: firstNonEmpty(d.Name, d.Model, d.Serial), Kind: KindDrive}, Found: true, Status: d.Health.Status()}
-		row.Reason = "SMART " + string(d.Health)
-		if d.Asleep {
-			row.Reason = "asleep; SMART " + string(d.Health) + " at the last reading"
-		}
-		if !d.Present && d.Reading == nil && !d.Asleep {
+		why := strings.Join(d.Reasons, "; ")
+		switch {
+		case d.Asleep && d.Reading == nil:
+			row.Reason = "asleep (standby), not woken; no earlier reading to show yet"
+		case d.Asleep:
+			row.Reason = "asleep, not woken; SMART " + string(d.Health) + " at the last reading, " + d.Reading.At.Local().Format("2006-01-02 15:04")
+		case !d.Present && d.Reading == nil:
 			row.Reason = "not plugged in"
+		default:
+			row.Reason = "SMART " + string(d.Health)
 		}
-		if len(d.Reasons) > 0 {
-			row.Reason += ": " + strings.Join(d.Reasons, "; ")
+		if why != "" && !(d.Asleep && d.Reading == nil) {
+			row.Reason += ": " + why
 		}
 		rows = append(rows, row)
 	}
