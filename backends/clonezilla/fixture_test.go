@@ -151,12 +151,10 @@ func (b *builder) run(name string, args ...string) (string, error) {
 // attach sets up a loop device for a disk image file and exposes its
 // partitions with partx, since this kernel does not scan them (§1).
 func (b *builder) attach(file string) (string, error) {
-	out, err := b.run("losetup", "-f", "--show", "-P", file)
+	dev, err := b.loop("-P", file)
 	if err != nil {
 		return "", err
 	}
-	dev := strings.TrimSpace(out)
-	b.loops = append(b.loops, dev)
 	if _, err := os.Stat(dev + "p1"); err != nil {
 		if _, err := b.run("partx", "-a", dev); err != nil {
 			return "", err
@@ -169,6 +167,22 @@ func (b *builder) attach(file string) (string, error) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return "", fmt.Errorf("no partition devices appeared for %s", dev)
+}
+
+// loop attaches a free loop device, retrying when another process (another
+// package's tests) takes the one losetup found first.
+func (b *builder) loop(args ...string) (string, error) {
+	var err error
+	for try := range 5 {
+		var out string
+		if out, err = b.run("losetup", append([]string{"-f", "--show"}, args...)...); err == nil {
+			dev := strings.TrimSpace(out)
+			b.loops = append(b.loops, dev)
+			return dev, nil
+		}
+		time.Sleep(time.Duration(try+1) * 200 * time.Millisecond)
+	}
+	return "", err
 }
 
 // randomFile writes n reproducible random bytes.
@@ -308,13 +322,10 @@ func (b *builder) pveDisk() (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("LV %s: extents %q", lv.name, out)
 		}
-		out, err = b.run("losetup", "-f", "--show", "-o", strconv.FormatInt(peStart+pe*extent, 10),
-			"--sizelimit", strconv.Itoa(lv.mib<<20), pv)
+		loop, err := b.loop("-o", strconv.FormatInt(peStart+pe*extent, 10), "--sizelimit", strconv.Itoa(lv.mib<<20), pv)
 		if err != nil {
 			return "", err
 		}
-		loop := strings.TrimSpace(out)
-		b.loops = append(b.loops, loop)
 		lvDev[lv.name] = loop
 		for _, link := range []string{"/dev/" + vgName + "/" + lv.name, "/dev/mapper/" + vgName + "-" + strings.ReplaceAll(lv.name, "-", "--")} {
 			os.Remove(link)
