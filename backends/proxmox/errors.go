@@ -14,9 +14,9 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/backdeck/backdeck/backends/dialerr"
 	"github.com/backdeck/backdeck/backends/tlspin"
 )
 
@@ -241,37 +241,11 @@ func (c *Client) describe(ctx, rctx context.Context, method, path string, err er
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return &UnreachableError{Site: c.site, Reason: netReason(ue.Err), Err: ue.Err}
+		return &UnreachableError{Site: c.site, Reason: dialReason(ue.Err), Err: ue.Err}
 	}
 	// The exchange itself worked (the transport checked the answer is
 	// JSON): what is left is a shape our types do not accept.
 	return fmt.Errorf("cannot decode PVE's answer to %s %s: %v", method, path, err)
-}
-
-// netReason says in words why a connection failed.
-func netReason(err error) string {
-	var dns *net.DNSError
-	var rec tls.RecordHeaderError
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
-	case errors.Is(err, syscall.ECONNRESET):
-		return "connection reset by the server"
-	case errors.Is(err, syscall.EHOSTUNREACH):
-		return "no route to host"
-	case errors.Is(err, syscall.ENETUNREACH):
-		return "network unreachable"
-	case errors.As(err, &dns):
-		if dns.IsNotFound {
-			return fmt.Sprintf("host %s not found (DNS)", dns.Name)
-		}
-		return "DNS: " + dns.Error()
-	case errors.As(err, &rec):
-		return "it does not speak TLS: is the url right (https://host:8006)?"
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-		return "the connection closed without an answer"
-	}
-	return err.Error()
 }
 
 // certError explains a failed certificate verification and offers the
@@ -300,4 +274,9 @@ func firstOf(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// dialReason says in words why a connection to PVE failed.
+func dialReason(err error) string {
+	return dialerr.Reason(err, "is the url right (https://host:8006)?")
 }

@@ -5,14 +5,13 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/backdeck/backdeck/backends/dialerr"
 	"github.com/backdeck/backdeck/backends/tlspin"
 )
 
@@ -126,35 +125,9 @@ func (c *Client) describe(ctx, rctx context.Context, action string, err error) e
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return &UnreachableError{Site: c.site, Reason: netReason(ue.Err), Err: ue.Err}
+		return &UnreachableError{Site: c.site, Reason: dialReason(ue.Err), Err: ue.Err}
 	}
 	return fmt.Errorf("a=%s on UrBackup at %s: %v", action, c.site, err)
-}
-
-// netReason says in words why a connection failed.
-func netReason(err error) string {
-	var dns *net.DNSError
-	var rec tls.RecordHeaderError
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
-	case errors.Is(err, syscall.ECONNRESET):
-		return "connection reset by the server"
-	case errors.Is(err, syscall.EHOSTUNREACH):
-		return "no route to host"
-	case errors.Is(err, syscall.ENETUNREACH):
-		return "network unreachable"
-	case errors.As(err, &dns):
-		if dns.IsNotFound {
-			return fmt.Sprintf("host %s not found (DNS)", dns.Name)
-		}
-		return "DNS: " + dns.Error()
-	case errors.As(err, &rec) || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
-		return "it does not speak TLS: should url in [urbackup] start with http://?"
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-		return "the connection closed without an answer"
-	}
-	return err.Error()
 }
 
 // certError explains a failed certificate verification and offers the
@@ -183,4 +156,9 @@ func reasonOf(status string, code int) string {
 		r = http.StatusText(code)
 	}
 	return r
+}
+
+// dialReason says in words why a connection to UrBackup failed.
+func dialReason(err error) string {
+	return dialerr.Reason(err, "should url in [urbackup] start with http://?")
 }
