@@ -22,8 +22,10 @@ const chunksPerReader = 6
 // consumers (the stream decoder) running in goroutines of their own, so a
 // file is read once however many checks it feeds.
 type fanout struct {
-	free chan *chunk
-	taps []*tap
+	free      chan *chunk
+	made      int   // chunks allocated so far, at most chunksPerReader
+	chunkSize int64 // no larger than the files need
+	taps      []*tap
 }
 
 type chunk struct {
@@ -42,12 +44,26 @@ type message struct {
 	err   error
 }
 
-func newFanout() *fanout {
-	f := &fanout{free: make(chan *chunk, chunksPerReader)}
-	for range chunksPerReader {
-		f.free <- &chunk{buf: make([]byte, chunkSize)}
+// newFanout prepares to read size bytes in all. Chunks are allocated as the
+// reader needs them: a reader without consumers reuses one, and small files
+// get small ones.
+func newFanout(size int64) *fanout {
+	return &fanout{free: make(chan *chunk, chunksPerReader), chunkSize: min(max(size, 1), chunkSize)}
+}
+
+// chunk returns a free chunk, allocating one while fewer than
+// chunksPerReader exist.
+func (f *fanout) chunk() *chunk {
+	select {
+	case c := <-f.free:
+		return c
+	default:
 	}
-	return f
+	if f.made < chunksPerReader {
+		f.made++
+		return &chunk{buf: make([]byte, f.chunkSize)}
+	}
+	return <-f.free
 }
 
 // tap adds a consumer; all taps must be added before reading starts, and
@@ -102,7 +118,7 @@ func (f *fanout) readOne(ctx context.Context, path string, d *digester, m *meter
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		c := <-f.free
+		c := f.chunk()
 		n, err := io.ReadFull(file, c.buf)
 		if n > 0 {
 			c.n = n

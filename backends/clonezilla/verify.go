@@ -293,7 +293,11 @@ func (v *verification) readFiles(ctx context.Context, files []string, decode fun
 		sets[i] = v.sums.compute[name]
 	}
 	d := newDigester(sets)
-	f := newFanout()
+	var size int64
+	for _, name := range files {
+		size += v.l.files[name]
+	}
+	f := newFanout(size)
 	var wg sync.WaitGroup
 	if decode != nil {
 		t := f.tap()
