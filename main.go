@@ -21,6 +21,7 @@ import (
 
 	"github.com/backdeck/backdeck/backends"
 	"github.com/backdeck/backdeck/backends/history"
+	"github.com/backdeck/backdeck/backends/hoststore"
 	"github.com/backdeck/backdeck/backends/lab"
 	"github.com/backdeck/backdeck/backends/proxmox"
 	"github.com/backdeck/backdeck/backends/secret"
@@ -432,6 +433,11 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 		bs = append(bs, smart.NewSource(smart.SourceOptions{Mode: "host", Drives: cfg.Drives, Reader: &smart.Reader{}}))
 	case len(cfg.Drives) > 0 && pve != nil:
 		bs = append(bs, smart.NewSource(smart.SourceOptions{Mode: "laptop", Drives: cfg.Drives, PVE: pve}))
+	}
+	// The host's own stores: its LVM thin pools (no mount points until a
+	// config key lists them).
+	if mode == "host" && !cf.demo {
+		bs = append(bs, hoststore.New(hoststore.Options{}))
 	}
 	if cfg.URBackup != nil {
 		pw := ""

@@ -1,0 +1,325 @@
+// Package hoststore observes the stores of the machine it runs on, the PVE
+// host: its LVM thin pools (lvs) and the mount points it is told to watch
+// (statfs). It is a backends.Observer of the source "host".
+package hoststore
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/backdeck/backdeck/model"
+)
+
+// SourceHost names the stores read on the host itself.
+const SourceHost model.Source = "host"
+
+// Options configures a Source.
+type Options struct {
+	// Run runs a command and returns its standard output and exit status;
+	// nil runs the real command (os/exec).
+	Run func(ctx context.Context, name string, args ...string) ([]byte, int, error)
+	// Statfs gives a file system's total, free and available bytes; nil
+	// uses syscall.Statfs.
+	Statfs func(path string) (total, free, avail uint64, err error)
+	// Mounts are the mount points to report (e.g. "/mnt/hddusb_bkpvzdumps").
+	// A path that is not a mount point (its device is its parent's) or
+	// that cannot be read is reported offline.
+	Mounts []string
+	// Node prefixes the store ids ("<node>/<name>" like PVE's); default
+	// os.Hostname().
+	Node string
+}
+
+// Source reads the host's thin pools and mount points.
+type Source struct {
+	run    func(ctx context.Context, name string, args ...string) ([]byte, int, error)
+	statfs func(path string) (total, free, avail uint64, err error)
+	dev    func(path string) (uint64, error) // the device a path is on
+	mounts []string
+	node   string
+}
+
+// New builds a Source; it runs nothing until Observe.
+func New(opts Options) *Source {
+	s := &Source{run: opts.Run, statfs: opts.Statfs, dev: statDev, node: opts.Node}
+	if s.run == nil {
+		s.run = execRun
+	}
+	if s.statfs == nil {
+		s.statfs = sysStatfs
+	}
+	if s.node == "" {
+		s.node, _ = os.Hostname()
+		if s.node == "" {
+			s.node = "localhost"
+		}
+	}
+	for _, m := range opts.Mounts {
+		s.mounts = append(s.mounts, filepath.Clean(m))
+	}
+	return s
+}
+
+// Source names the source: "host".
+func (s *Source) Source() model.Source { return SourceHost }
+
+// Observe reads the thin pools, then the mount points in the order given.
+// A thin pool's metadata comes as a store of its own (Type
+// "lvmthin-metadata", Total 100, Used the percent) so the usage rules warn
+// on it. Observe fails only when nothing at all could be read: lvs failed
+// and no mount point could be read (a path found not mounted was read).
+func (s *Source) Observe(ctx context.Context) (model.SourceState, error) {
+	state := model.SourceState{Source: SourceHost, OK: true, At: time.Now()}
+	pools, lvsErr := s.thinPools(ctx)
+	state.Stores = append(state.Stores, pools...)
+	read := lvsErr == nil
+	var mountErrs []string
+	for _, path := range s.mounts {
+		st, err := s.mount(ctx, path)
+		if err != nil && !errors.Is(err, errNotMounted) {
+			mountErrs = append(mountErrs, err.Error())
+		} else {
+			read = true // a path known not to be mounted was read too
+		}
+		state.Stores = append(state.Stores, st)
+	}
+	if !read {
+		msgs := append([]string{lvsErr.Error()}, mountErrs...)
+		return model.SourceState{}, errors.New(strings.Join(msgs, "; "))
+	}
+	return state, nil
+}
+
+var lvsArgs = []string{"--reportformat", "json", "--units", "b", "--nosuffix",
+	"-o", "vg_name,lv_name,lv_attr,lv_size,data_percent,metadata_percent"}
+
+func (s *Source) thinPools(ctx context.Context) ([]model.Store, error) {
+	out, code, err := runCtx(ctx, s.run, "lvs", lvsArgs...)
+	switch {
+	case errors.Is(err, exec.ErrNotFound):
+		return nil, errors.New("lvs is not installed (package lvm2): no thin pools")
+	case err != nil:
+		return nil, fmt.Errorf("lvs: %w", err)
+	case code != 0 && len(bytes.TrimSpace(out)) == 0:
+		return nil, fmt.Errorf("lvs exited with status %d", code)
+	}
+	lvs, err := ParseLvs(out)
+	if err != nil {
+		return nil, fmt.Errorf("lvs (exit status %d): %w", code, err)
+	}
+	var stores []model.Store
+	for _, lv := range lvs {
+		if !strings.HasPrefix(lv.Attr, "t") {
+			continue
+		}
+		id := s.node + "/lvm-" + lv.VG + "-" + lv.LV
+		name := lv.VG + "/" + lv.LV
+		used := int64(math.Round(float64(lv.Size) * lv.DataPercent / 100))
+		stores = append(stores, model.Store{
+			ID: id, Name: name, Node: s.node, Type: "lvmthin", Online: true, Backup: true,
+			Total: lv.Size, Used: used, Avail: lv.Size - used,
+		}, model.Store{
+			ID: id + "-meta", Name: name + " metadata", Node: s.node, Type: "lvmthin-metadata", Online: true, Backup: true,
+			Total: 100, Used: int64(math.Round(lv.MetadataPercent)), Avail: 100 - int64(math.Round(lv.MetadataPercent)),
+		})
+	}
+	return stores, nil
+}
+
+// LV is one row of lvs's report.
+type LV struct {
+	VG, LV, Attr    string
+	Size            int64 // bytes
+	DataPercent     float64
+	MetadataPercent float64
+}
+
+// ParseLvs reads `lvs --reportformat json --units b --nosuffix -o
+// vg_name,lv_name,lv_attr,lv_size,data_percent,metadata_percent`. Numbers
+// come as strings ("12.34", "" when the column does not apply) or, with
+// json_std, as numbers.
+func ParseLvs(b []byte) ([]LV, error) {
+	var doc struct {
+		Report []struct {
+			LV []map[string]any `json:"lv"`
+		} `json:"report"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("not lvs's JSON report: %w", err)
+	}
+	if doc.Report == nil {
+		return nil, errors.New("not lvs's JSON report: no \"report\"")
+	}
+	var lvs []LV
+	for _, r := range doc.Report {
+		for _, row := range r.LV {
+			lv := LV{VG: str(row["vg_name"]), LV: str(row["lv_name"]), Attr: str(row["lv_attr"])}
+			size, err := num(row["lv_size"])
+			if err != nil {
+				return nil, fmt.Errorf("%s/%s lv_size: %w", lv.VG, lv.LV, err)
+			}
+			lv.Size = int64(size)
+			if lv.DataPercent, err = num(row["data_percent"]); err != nil {
+				return nil, fmt.Errorf("%s/%s data_percent: %w", lv.VG, lv.LV, err)
+			}
+			if lv.MetadataPercent, err = num(row["metadata_percent"]); err != nil {
+				return nil, fmt.Errorf("%s/%s metadata_percent: %w", lv.VG, lv.LV, err)
+			}
+			lvs = append(lvs, lv)
+		}
+	}
+	return lvs, nil
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return strings.TrimSpace(s)
+}
+
+// num reads a number given as a string or a number; "" or absent is 0.
+func num(v any) (float64, error) {
+	switch v := v.(type) {
+	case nil:
+		return 0, nil
+	case float64:
+		return v, nil
+	case string:
+		v = strings.TrimSpace(v)
+		if v == "" {
+			return 0, nil
+		}
+		return strconv.ParseFloat(strings.TrimSuffix(strings.TrimSuffix(v, "B"), "%"), 64)
+	}
+	return 0, fmt.Errorf("unexpected %T", v)
+}
+
+// mount reads one mount point; the store comes back offline with the error
+// when the path is not mounted or cannot be read.
+func (s *Source) mount(ctx context.Context, path string) (model.Store, error) {
+	st := model.Store{
+		ID: s.node + "/mount" + strings.ReplaceAll(path, "/", "-"), Name: path, Node: s.node,
+		Type: "mount", Backup: true,
+	}
+	type result struct {
+		total, free, avail uint64
+		err                error
+	}
+	done := make(chan result, 1) // buffered: an abandoned statfs still finishes
+	go func() {
+		if err := s.mounted(path); err != nil {
+			done <- result{err: err}
+			return
+		}
+		t, f, a, err := s.statfs(path)
+		done <- result{t, f, a, err}
+	}()
+	var r result
+	select {
+	case r = <-done:
+	case <-ctx.Done():
+		r.err = ctx.Err()
+	}
+	if r.err != nil {
+		return st, fmt.Errorf("%s: %w", path, r.err)
+	}
+	st.Online = true
+	st.Total = int64(r.total)
+	st.Used = int64(r.total - r.free)
+	st.Avail = int64(r.avail)
+	return st, nil
+}
+
+// errNotMounted is a watched path that is not a mount point.
+var errNotMounted = errors.New("not mounted")
+
+// mounted checks that path is a mount point: its device differs from its
+// parent's ("/" always is one).
+func (s *Source) mounted(path string) error {
+	if path == "/" {
+		return nil
+	}
+	d, err := s.dev(path)
+	if err != nil {
+		return err
+	}
+	pd, err := s.dev(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	if d == pd {
+		return errNotMounted
+	}
+	return nil
+}
+
+func statDev(path string) (uint64, error) {
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil {
+		return 0, err
+	}
+	return uint64(st.Dev), nil
+}
+
+func sysStatfs(path string) (total, free, avail uint64, err error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(path, &st); err != nil {
+		return 0, 0, 0, err
+	}
+	bs := uint64(st.Bsize)
+	return st.Blocks * bs, st.Bfree * bs, st.Bavail * bs, nil
+}
+
+// runCtx runs a command through run, giving up when ctx ends even if run
+// does not return (lvs can hang on a dying device).
+func runCtx(ctx context.Context, run func(context.Context, string, ...string) ([]byte, int, error), name string, args ...string) ([]byte, int, error) {
+	type result struct {
+		out  []byte
+		code int
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		out, code, err := run(ctx, name, args...)
+		done <- result{out, code, err}
+	}()
+	select {
+	case r := <-done:
+		return r.out, r.code, r.err
+	case <-ctx.Done():
+		return nil, -1, ctx.Err()
+	}
+}
+
+// execRun runs the real command; standard error only matters when the
+// command printed nothing.
+func execRun(ctx context.Context, name string, args ...string) ([]byte, int, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.WaitDelay = time.Second
+	cmd.Env = append(os.Environ(), "LVM_SUPPRESS_FD_WARNINGS=1")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && ctx.Err() == nil {
+		code := exit.ExitCode()
+		if stdout.Len() == 0 && code != 0 {
+			return nil, code, fmt.Errorf("%s exited with status %d: %s", name, code, strings.TrimSpace(stderr.String()))
+		}
+		return stdout.Bytes(), code, nil
+	}
+	if err != nil {
+		return nil, -1, err
+	}
+	return stdout.Bytes(), 0, nil
+}
