@@ -10,6 +10,8 @@ const (
 	SourceURBackup   Source = "urbackup"
 	SourceClonezilla Source = "clonezilla"
 	SourceSMART      Source = "smart"
+	// SourceHost is what the host itself reports (thin pools, mount points).
+	SourceHost Source = "host"
 )
 
 // TargetKind says what a target is.

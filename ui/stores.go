@@ -61,7 +61,7 @@ func (p *storesPanel) SetPosture(pos *model.Posture) {
 	p.nameW = min(p.nameW, 24)
 	p.errs = p.errs[:0]
 	for _, e := range pos.Errors {
-		if e.Source == model.SourceProxmox || e.Source == model.SourceSMART {
+		if e.Source == model.SourceProxmox || e.Source == model.SourceSMART || e.Source == model.SourceHost {
 			p.errs = append(p.errs, e)
 		}
 	}

@@ -22,7 +22,7 @@ import (
 )
 
 // SourceHost names the stores read on the host itself.
-const SourceHost model.Source = "host"
+const SourceHost = model.SourceHost
 
 // Options configures a Source.
 type Options struct {
