@@ -434,10 +434,9 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 	case len(cfg.Drives) > 0 && pve != nil:
 		bs = append(bs, smart.NewSource(smart.SourceOptions{Mode: "laptop", Drives: cfg.Drives, PVE: pve}))
 	}
-	// The host's own stores: its LVM thin pools (no mount points until a
-	// config key lists them).
+	// The host's own stores: its LVM thin pools and the mount points [host] lists.
 	if mode == "host" && !cf.demo {
-		bs = append(bs, hoststore.New(hoststore.Options{}))
+		bs = append(bs, hoststore.New(hoststore.Options{Mounts: cfg.Host.Mounts}))
 	}
 	if cfg.URBackup != nil {
 		pw := ""

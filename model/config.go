@@ -15,6 +15,16 @@ type Config struct {
 	Drives   []DriveConfig   `toml:"drive"`
 	Concerns []ConcernConfig `toml:"concern"`
 	UI       UIConfig        `toml:"ui"`
+	Host     HostConfig      `toml:"host"`
+}
+
+// HostConfig is the [host] section: what backdeck reads on the PVE host
+// itself when it runs there (mode "host").
+type HostConfig struct {
+	// Mounts are mount points where backups land (e.g. the USB drive's
+	// /mnt/hddusb_bkpvzdumps), read with statfs; one that is not mounted
+	// shows offline.
+	Mounts []string `toml:"mounts"`
 }
 
 // TLSConfig says how a server's certificate is trusted.
