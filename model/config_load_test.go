@@ -803,7 +803,10 @@ func TestConfigExample(t *testing.T) {
 		PasswordFile: "/home/u/.config/backdeck/urbackup-password",
 		TLSConfig:    TLSConfig{Fingerprint: "5D:20:8B:E3:41:C7:9F:06:BA:73:1E:D4:68:2C:F5:90:A1:4B:37:E8:0C:DD:62:95:7A:13:C6:F0:89:24:5E:B7"},
 		Timeout:      Duration{10 * time.Second},
+		Clients: []URBackupClientConfig{{Name: "k3sagent01",
+			Folders: []string{"/mnt/gitea-hdd/repos", "/mnt/gitea-ssd/data", "/mnt/gitea-ssd/db", "/mnt/monitoring-ssd/grafana-data"}}},
 	})
+	eq(t, "Host", c.Host, HostConfig{Mounts: []string{"/mnt/hddusb_bkpvzdumps"}})
 	eq(t, "Drives", c.Drives, []DriveConfig{
 		{Name: "usb-backups", Serial: "NA8F1234", Holds: []string{"pve/hddusb_bkpvzdumps", "pve/hddusb_bkpdata"}},
 		{Name: "usb-images", Serial: "NB2K5678", Holds: []string{}},
