@@ -472,6 +472,20 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 				return nil, err
 			}
 		}
+		if cf.demo {
+			// The demo's sleeping drive was last read awake three hours ago.
+			serial, data, err := lab.SleepingDriveReading()
+			if err != nil {
+				return nil, err
+			}
+			r, err := smart.ParseSmartctl(data, 0, time.Now().Add(-3*time.Hour))
+			if err != nil {
+				return nil, err
+			}
+			if _, err := db.RecordSMART(ctx, serial, r, 0); err != nil {
+				return nil, err
+			}
+		}
 		return db, nil
 	}
 	eng := backends.NewEngine(backends.EngineOptions{Concerns: cfg.ConcernSpecs(), Backends: bs,

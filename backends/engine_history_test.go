@@ -147,7 +147,7 @@ func TestDriveJudgedAgainstItsHistory(t *testing.T) {
 	if d.Reading == nil || !d.Reading.At.Equal(now.Add(3*time.Hour)) {
 		t.Fatalf("asleep: the last reading is shown, got %+v", d.Reading)
 	}
-	if !strings.Contains(strings.Join(d.Reasons, "; "), "asleep") || d.Health != model.HealthWarning {
+	if !d.Asleep || d.Health != model.HealthWarning {
 		t.Fatalf("asleep drive: %s %v", d.Health, d.Reasons)
 	}
 }

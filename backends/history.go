@@ -81,8 +81,8 @@ func (e *Engine) judgeDrive(ctx context.Context, h History, d *model.Drive, now 
 		if err != nil {
 			return err
 		}
+		// The posture and the console say it is asleep and when it was read.
 		d.Health, d.Reasons = model.SMARTVerdict(last, prev)
-		d.Reasons = append(d.Reasons, "asleep since at least "+last.At.Local().Format("2006-01-02 15:04")+": not woken, this is the last reading")
 		return nil
 	}
 	if _, err := h.RecordSMART(ctx, serial, d.Reading, e.opts.SampleInterval); err != nil {
