@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/backdeck/backdeck/backends/toolrun"
 	"github.com/backdeck/backdeck/model"
 )
 
@@ -54,7 +55,7 @@ type Source struct {
 func New(opts Options) *Source {
 	s := &Source{run: opts.Run, statfs: opts.Statfs, dev: statDev, node: opts.Node}
 	if s.run == nil {
-		s.run = execRun
+		s.run = toolrun.Exec("LVM_SUPPRESS_FD_WARNINGS=1")
 	}
 	if s.statfs == nil {
 		s.statfs = sysStatfs
@@ -105,7 +106,7 @@ var lvsArgs = []string{"--reportformat", "json", "--units", "b", "--nosuffix",
 	"-o", "vg_name,lv_name,lv_attr,lv_size,data_percent,metadata_percent"}
 
 func (s *Source) thinPools(ctx context.Context) ([]model.Store, error) {
-	out, code, err := runCtx(ctx, s.run, "lvs", lvsArgs...)
+	out, code, err := toolrun.Bounded(ctx, s.run, "lvs", lvsArgs...)
 	switch {
 	case errors.Is(err, exec.ErrNotFound):
 		return nil, errors.New("lvs is not installed (package lvm2): no thin pools")
@@ -278,48 +279,4 @@ func sysStatfs(path string) (total, free, avail uint64, err error) {
 	}
 	bs := uint64(st.Bsize)
 	return st.Blocks * bs, st.Bfree * bs, st.Bavail * bs, nil
-}
-
-// runCtx runs a command through run, giving up when ctx ends even if run
-// does not return (lvs can hang on a dying device).
-func runCtx(ctx context.Context, run func(context.Context, string, ...string) ([]byte, int, error), name string, args ...string) ([]byte, int, error) {
-	type result struct {
-		out  []byte
-		code int
-		err  error
-	}
-	done := make(chan result, 1)
-	go func() {
-		out, code, err := run(ctx, name, args...)
-		done <- result{out, code, err}
-	}()
-	select {
-	case r := <-done:
-		return r.out, r.code, r.err
-	case <-ctx.Done():
-		return nil, -1, ctx.Err()
-	}
-}
-
-// execRun runs the real command; standard error only matters when the
-// command printed nothing.
-func execRun(ctx context.Context, name string, args ...string) ([]byte, int, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.WaitDelay = time.Second
-	cmd.Env = append(os.Environ(), "LVM_SUPPRESS_FD_WARNINGS=1")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	var exit *exec.ExitError
-	if errors.As(err, &exit) && ctx.Err() == nil {
-		code := exit.ExitCode()
-		if stdout.Len() == 0 && code != 0 {
-			return nil, code, fmt.Errorf("%s exited with status %d: %s", name, code, strings.TrimSpace(stderr.String()))
-		}
-		return stdout.Bytes(), code, nil
-	}
-	if err != nil {
-		return nil, -1, err
-	}
-	return stdout.Bytes(), 0, nil
 }

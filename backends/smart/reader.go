@@ -1,15 +1,14 @@
 package smart
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os/exec"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/backdeck/backdeck/backends/toolrun"
 	"github.com/backdeck/backdeck/model"
 )
 
@@ -188,42 +187,10 @@ func (r *Reader) run(ctx context.Context, name string, args ...string) ([]byte, 
 	if run == nil {
 		run = execRun
 	}
-	type result struct {
-		out  []byte
-		code int
-		err  error
-	}
-	done := make(chan result, 1) // buffered: an abandoned run still finishes
-	go func() {
-		out, code, err := run(ctx, name, args...)
-		done <- result{out, code, err}
-	}()
-	select {
-	case res := <-done:
-		return res.out, res.code, res.err
-	case <-ctx.Done():
-		return nil, -1, ctx.Err()
-	}
+	return toolrun.Bounded(ctx, run, name, args...)
 }
 
-// execRun runs the real command. Standard error only matters when the
-// command printed nothing else.
+// execRun runs the real tools.
 func execRun(ctx context.Context, name string, args ...string) ([]byte, int, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.WaitDelay = time.Second
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	var exit *exec.ExitError
-	if errors.As(err, &exit) && ctx.Err() == nil {
-		code := exit.ExitCode()
-		if stdout.Len() == 0 && code != 0 {
-			return nil, code, fmt.Errorf("%s exited with status %d: %s", name, code, strings.TrimSpace(stderr.String()))
-		}
-		return stdout.Bytes(), code, nil
-	}
-	if err != nil {
-		return nil, -1, err
-	}
-	return stdout.Bytes(), 0, nil
+	return toolrun.Exec()(ctx, name, args...)
 }
