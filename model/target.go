@@ -96,6 +96,23 @@ const (
 	MethodFullImage Method = "full-image"
 )
 
+// Phrase names the method in a sentence: "incremental file backup".
+func (m Method) Phrase() string {
+	switch m {
+	case MethodVzdump:
+		return "vzdump backup"
+	case MethodIncrFile:
+		return "incremental file backup"
+	case MethodFullFile:
+		return "full file backup"
+	case MethodIncrImage:
+		return "incremental image backup"
+	case MethodFullImage:
+		return "full image backup"
+	}
+	return string(m)
+}
+
 // Heavy reports whether a method loads the systems enough to ask first
 // (a full UrBackup backup reads every file again).
 func (m Method) Heavy() bool { return m == MethodFullFile || m == MethodFullImage }

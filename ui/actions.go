@@ -228,13 +228,13 @@ func heavyWarning(m model.Method) string {
 func (m *Model) clientBackup(meth model.Method, keyName string) tea.Cmd {
 	t := m.selectedTarget()
 	if t == nil || !isClient(t.Target) {
-		return m.say(keyName+" starts "+aOrAn(methodPhrase(meth))+" of an UrBackup client: select one in the tree", false)
+		return m.say(keyName+" starts "+aOrAn(meth.Phrase())+" of an UrBackup client: select one in the tree", false)
 	}
 	if !hasMethod(t.Target, meth) {
-		return m.say(fmt.Sprintf("%s has no %s (switched off); use %s", t.Name, methodPhrase(meth), clientKeys(m.c, t.Target)), false)
+		return m.say(fmt.Sprintf("%s has no %s (switched off); use %s", t.Name, meth.Phrase(), clientKeys(m.c, t.Target)), false)
 	}
 	req := model.JobRequest{Target: t.ID, Method: meth}
-	label := methodPhrase(meth) + " of " + t.Name
+	label := meth.Phrase() + " of " + t.Name
 	if !meth.Heavy() {
 		return m.startCmd(req, label)
 	}

@@ -142,21 +142,6 @@ func methodLabel(m model.Method) string {
 	return string(m)
 }
 
-// methodPhrase names a backup in a sentence: "incremental file backup".
-func methodPhrase(m model.Method) string {
-	switch m {
-	case model.MethodIncrFile:
-		return "incremental file backup"
-	case model.MethodFullFile:
-		return "full file backup"
-	case model.MethodIncrImage:
-		return "incremental image backup"
-	case model.MethodFullImage:
-		return "full image backup"
-	}
-	return methodLabel(m)
-}
-
 // isClient reports whether a target is an UrBackup client.
 func isClient(t model.Target) bool {
 	return t.Kind == model.KindClient || t.Source == model.SourceURBackup

@@ -47,20 +47,6 @@ func actionMethod(a num) (model.Method, bool) {
 
 func isImage(m model.Method) bool { return m == model.MethodIncrImage || m == model.MethodFullImage }
 
-func methodWords(m model.Method) string {
-	switch m {
-	case model.MethodIncrFile:
-		return "incremental file backup"
-	case model.MethodFullFile:
-		return "full file backup"
-	case model.MethodIncrImage:
-		return "incremental image backup"
-	case model.MethodFullImage:
-		return "full image backup"
-	}
-	return string(m)
-}
-
 // jobTrack is what the client knows of a job it started or follows. The
 // server gives no task id at start: the process shows in a=progress once
 // the client connects, and the outcome is read from a=status afterwards.
@@ -155,7 +141,7 @@ func (c *Client) Start(ctx context.Context, req model.JobRequest) (model.Job, er
 	var ans startAnswer
 	form := url.Values{"start_client": {strconv.FormatInt(id, 10)}, "start_type": {startType}}
 	if err := c.call(ctx, "start_backup", form, &ans); err != nil {
-		return model.Job{}, fmt.Errorf("starting the %s of %s: %w", methodWords(m), name, err)
+		return model.Job{}, fmt.Errorf("starting the %s of %s: %w", m.Phrase(), name, err)
 	}
 	found := false
 	for _, r := range ans.Result {
@@ -491,7 +477,7 @@ func judge(job *model.Job, cs clientStatus, baseline int64, known, stopped bool,
 	}
 	switch {
 	case ok && newBackup(*job, cs, baseline, known):
-		job.State, job.Message = model.JobSucceeded, "UrBackup finished the "+methodWords(job.Method)
+		job.State, job.Message = model.JobSucceeded, "UrBackup finished the "+job.Method.Phrase()
 		job.Progress.Percent = 100
 		if n := cs.LastFileBackupIssues.Int(0); n > 0 && kind == "file" {
 			job.State = model.JobWarning
