@@ -16,6 +16,41 @@ type Config struct {
 	Concerns []ConcernConfig `toml:"concern"`
 	UI       UIConfig        `toml:"ui"`
 	Host     HostConfig      `toml:"host"`
+	// Clonezilla is the [clonezilla] section: images of the host's own disks.
+	Clonezilla *ClonezillaConfig `toml:"clonezilla"`
+}
+
+// ClonezillaConfig is the [clonezilla] section: where the images of the
+// host's internal disks are, which disks they cover, and how the next
+// imaging run is prepared.
+type ClonezillaConfig struct {
+	// ImageDirs are the directories holding image directories (Clonezilla's
+	// /home/partimag), e.g. the image drive's mount point.
+	ImageDirs []string `toml:"image_dirs"`
+	// Host is {host} in image names; default "pve".
+	Host string `toml:"host"`
+	// NameTemplate names new images; default "{host}-{disk}-{date}".
+	NameTemplate string `toml:"name_template"`
+	// The image drive, by its filesystem's label or by the disk's serial.
+	DriveLabel  string `toml:"drive_label"`
+	DriveSerial string `toml:"drive_serial"`
+	// LiveVersion is the clonezilla package version of the Live USB
+	// ("5.15.26"): LVM-thin needs 5.15.11 or later.
+	LiveVersion string `toml:"live_version"`
+	Locale      string `toml:"locale"`   // default en_US.UTF-8
+	Keyboard    string `toml:"keyboard"` // default us
+	// Retention: keep the newest KeepLast images of each disk and the newest
+	// of each of the last KeepMonthly months; 0 and 0 keep everything.
+	KeepLast    int                    `toml:"keep_last"`
+	KeepMonthly int                    `toml:"keep_monthly"`
+	Disks       []ClonezillaDiskConfig `toml:"disk"`
+}
+
+// ClonezillaDiskConfig is one [[clonezilla.disk]]: an internal disk of the
+// host that is imaged; it becomes the target clonezilla/<name>.
+type ClonezillaDiskConfig struct {
+	Name   string `toml:"name"`
+	Serial string `toml:"serial"`
 }
 
 // HostConfig is the [host] section: what backdeck reads on the PVE host

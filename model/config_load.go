@@ -24,6 +24,9 @@ const (
 	DefaultVzdumpMode     = "snapshot"
 	DefaultVzdumpCompress = "zstd"
 	DefaultNotesTemplate  = "{{guestname}}"
+	// Images are made monthly: a little over a month before one is late.
+	DefaultImageMaxAge       = 35 * 24 * time.Hour
+	DefaultImageNameTemplate = "{host}-{disk}-{date}"
 )
 
 // ConfigError is one problem in a config file, located for the operator:

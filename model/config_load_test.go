@@ -247,6 +247,62 @@ func TestParseConfigErrors(t *testing.T) {
 			has:  []string{"did you mean \"folders\""},
 		},
 
+		// Clonezilla.
+		{
+			name: "clonezilla without image dirs",
+			src:  "[clonezilla]\nhost = \"pve\"\n",
+			line: 1,
+			has:  []string{"[clonezilla] image_dirs", "missing"},
+		},
+		{
+			name: "clonezilla relative image dir",
+			src:  "[clonezilla]\nimage_dirs = [\"cz\"]\n",
+			line: 2,
+			has:  []string{"[clonezilla] image_dirs", "\"cz\" is not an absolute path"},
+		},
+		{
+			name: "clonezilla disk without serial",
+			src:  "[clonezilla]\nimage_dirs = [\"/mnt/cz\"]\n[[clonezilla.disk]]\nname = \"pve-ssd\"\n",
+			line: 3,
+			has:  []string{"[[clonezilla.disk]] #1", "serial", "missing"},
+		},
+		{
+			name: "clonezilla disk serial twice",
+			src:  "[clonezilla]\nimage_dirs = [\"/mnt/cz\"]\n[[clonezilla.disk]]\nname = \"a\"\nserial = \"X1\"\n[[clonezilla.disk]]\nname = \"b\"\nserial = \"x1\"\n",
+			line: 8,
+			has:  []string{"[[clonezilla.disk]] #2", "also the serial of [[clonezilla.disk]] #1"},
+		},
+		{
+			name: "clonezilla disk name with a space",
+			src:  "[clonezilla]\nimage_dirs = [\"/mnt/cz\"]\n[[clonezilla.disk]]\nname = \"pve ssd\"\nserial = \"X1\"\n",
+			line: 4,
+			has:  []string{"\"pve ssd\"", "letters, digits"},
+		},
+		{
+			name: "clonezilla template without disk for two disks",
+			src:  "[clonezilla]\nimage_dirs = [\"/mnt/cz\"]\nname_template = \"{host}-{date}\"\n[[clonezilla.disk]]\nname = \"a\"\nserial = \"X1\"\n[[clonezilla.disk]]\nname = \"b\"\nserial = \"X2\"\n",
+			line: 3,
+			has:  []string{"name_template", "same name"},
+		},
+		{
+			name: "clonezilla label with a space",
+			src:  "[clonezilla]\nimage_dirs = [\"/mnt/cz\"]\ndrive_label = \"cz images\"\n",
+			line: 3,
+			has:  []string{"drive_label", "drive_serial instead"},
+		},
+		{
+			name: "clonezilla live version",
+			src:  "[clonezilla]\nimage_dirs = [\"/mnt/cz\"]\nlive_version = \"3.2.0-5\"\n",
+			line: 3,
+			has:  []string{"live_version", "5.15.26"},
+		},
+		{
+			name: "clonezilla negative keep",
+			src:  "[clonezilla]\nimage_dirs = [\"/mnt/cz\"]\nkeep_last = -1\n",
+			line: 3,
+			has:  []string{"keep_last", "0 (keep all) or more"},
+		},
+
 		// Unknown keys.
 		{
 			name: "typo with did-you-mean",
@@ -807,6 +863,12 @@ func TestConfigExample(t *testing.T) {
 			Folders: []string{"/mnt/gitea-hdd/repos", "/mnt/gitea-ssd/data", "/mnt/gitea-ssd/db", "/mnt/monitoring-ssd/grafana-data"}}},
 	})
 	eq(t, "Host", c.Host, HostConfig{Mounts: []string{"/mnt/hddusb_bkpvzdumps"}})
+	eq(t, "Clonezilla", *c.Clonezilla, ClonezillaConfig{
+		ImageDirs: []string{"/mnt/cz-images"}, Host: "pve", NameTemplate: "{host}-{disk}-{date}",
+		DriveLabel: "cz-images", DriveSerial: "NB2K5678", LiveVersion: "5.15.26", Locale: "en_US.UTF-8", Keyboard: "us",
+		KeepLast: 2, KeepMonthly: 6,
+		Disks: []ClonezillaDiskConfig{{Name: "pve-ssd", Serial: "S5GXNX0T"}, {Name: "pve-hdd", Serial: "ZFL1ABCD"}},
+	})
 	eq(t, "Drives", c.Drives, []DriveConfig{
 		{Name: "usb-backups", Serial: "NA8F1234", Holds: []string{"pve/hddusb_bkpvzdumps", "pve/hddusb_bkpdata"}},
 		{Name: "usb-images", Serial: "NB2K5678", Holds: []string{}},

@@ -38,6 +38,9 @@ func (l *loader) validate(cfg *Config, md *toml.MetaData) {
 		l.validateURBackup(table{}.child("urbackup"), u, md)
 	}
 	l.validateDrives(cfg.Drives)
+	if c := cfg.Clonezilla; c != nil {
+		l.validateClonezilla(table{}.child("clonezilla"), c)
+	}
 	l.validateConcerns(cfg)
 }
 
@@ -295,12 +298,89 @@ func (l *loader) validateDrives(drives []DriveConfig) {
 	}
 }
 
+var (
+	diskNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	versionRe  = regexp.MustCompile(`^[0-9]+(\.[0-9]+)*$`)
+	labelRe    = regexp.MustCompile(`^[^\s"'\\]+$`)
+)
+
+func (l *loader) validateClonezilla(t table, c *ClonezillaConfig) {
+	if len(c.ImageDirs) == 0 {
+		l.fail(t, "image_dirs", t.pos, "missing; list the directories that hold the images, e.g. image_dirs = [%q]", "/mnt/cz-images")
+	}
+	for i, d := range c.ImageDirs {
+		pos := fmt.Sprintf("%s.image_dirs[%d]", t.pos, i)
+		if !filepath.IsAbs(d) {
+			l.fail(t, "image_dirs", pos, "%q is not an absolute path; write e.g. %q", d, "/mnt/cz-images")
+		}
+	}
+	if c.Host == "" {
+		c.Host = "pve"
+	} else if !diskNameRe.MatchString(c.Host) {
+		l.failKey(t, "host", "%q: use letters, digits, '.', '_' and '-' only (it goes into image names)", c.Host)
+	}
+	if c.NameTemplate == "" {
+		c.NameTemplate = DefaultImageNameTemplate
+	} else if len(c.Disks) > 1 && !strings.Contains(c.NameTemplate, "{disk}") && !strings.Contains(c.NameTemplate, "{serial}") {
+		l.failKey(t, "name_template", "%q has no {disk}: the images of your %d disks would get the same name", c.NameTemplate, len(c.Disks))
+	}
+	if c.DriveSerial != "" {
+		c.DriveSerial = strings.TrimSpace(c.DriveSerial)
+	}
+	if c.DriveLabel != "" && !labelRe.MatchString(c.DriveLabel) {
+		l.failKey(t, "drive_label", "%q holds a space or a quote, which cannot go on Clonezilla's boot line; set drive_serial instead, or relabel the filesystem", c.DriveLabel)
+	}
+	if c.LiveVersion != "" && !versionRe.MatchString(c.LiveVersion) {
+		l.failKey(t, "live_version", "%q is not a version; write the clonezilla package version of your Live USB, e.g. %q", c.LiveVersion, "5.15.26")
+	}
+	if c.Locale == "" {
+		c.Locale = "en_US.UTF-8"
+	}
+	if c.Keyboard == "" {
+		c.Keyboard = "us"
+	}
+	if c.KeepLast < 0 {
+		l.failKey(t, "keep_last", "must be 0 (keep all) or more")
+	}
+	if c.KeepMonthly < 0 {
+		l.failKey(t, "keep_monthly", "must be 0 (keep all) or more")
+	}
+	names, serials := map[string]int{}, map[string]int{}
+	for i := range c.Disks {
+		d := &c.Disks[i]
+		dt := t.elem("disk", i)
+		switch j, dup := names[d.Name]; {
+		case d.Name == "":
+			l.fail(dt, "name", dt.pos, "missing; name the disk, e.g. name = %q (the target becomes clonezilla/<name>)", "pve-ssd")
+		case !diskNameRe.MatchString(d.Name):
+			l.failKey(dt, "name", "%q: use letters, digits, '.', '_' and '-' only", d.Name)
+		case dup:
+			l.failKey(dt, "name", "%q is also the name of [[clonezilla.disk]] #%d", d.Name, j+1)
+		default:
+			names[d.Name] = i
+		}
+		d.Serial = strings.TrimSpace(d.Serial)
+		key := strings.ToUpper(d.Serial)
+		switch j, dup := serials[key]; {
+		case d.Serial == "":
+			l.fail(dt, "serial", dt.pos, "missing; write the disk's serial number as lsblk -o NAME,SERIAL shows it, e.g. serial = %q", "S5GXNX0T")
+		case dup:
+			l.failKey(dt, "serial", "%q is also the serial of [[clonezilla.disk]] #%d", d.Serial, j+1)
+		default:
+			serials[key] = i
+		}
+	}
+}
+
 func (l *loader) validateConcerns(cfg *Config) {
 	if len(cfg.Concerns) == 0 {
 		// Without concerns the dashboard would be empty: rate what backdeck
 		// can see by itself.
 		if cfg.Proxmox != nil {
 			cfg.Concerns = append(cfg.Concerns, ConcernConfig{ID: string(ConcernVMs), MaxAge: Duration{26 * time.Hour}, Targets: []string{"*/qemu/*", "*/lxc/*"}})
+		}
+		if cfg.Clonezilla != nil {
+			cfg.Concerns = append(cfg.Concerns, ConcernConfig{ID: string(ConcernHost), MaxAge: Duration{DefaultImageMaxAge}, Targets: []string{"clonezilla/*"}})
 		}
 		cfg.Concerns = append(cfg.Concerns, ConcernConfig{ID: string(ConcernBackups)})
 		return

@@ -79,6 +79,10 @@ type JobRequest struct {
 	// snapshots
 	Snapshot    string
 	Description string
+	// verification: the restore point (an image path) and how deep (1–3;
+	// 0 is the deepest)
+	Point string
+	Level int
 }
 
 // Job is one piece of work running on a server, followed by its task id.
@@ -98,6 +102,10 @@ type Job struct {
 	Message string
 	// Storage is where a backup job writes.
 	Storage string
+	// Point is the restore point a verification checks; Verification its
+	// result once the job has ended.
+	Point        string
+	Verification *Verification
 }
 
 // Move changes the job's state when the state machine allows it.

@@ -94,6 +94,8 @@ const (
 	MethodFullFile  Method = "full-file"
 	MethodIncrImage Method = "incr-image"
 	MethodFullImage Method = "full-image"
+	// MethodVerify checks a restore point (a Clonezilla image) is whole.
+	MethodVerify Method = "verify"
 )
 
 // Phrase names the method in a sentence: "incremental file backup".
@@ -109,6 +111,8 @@ func (m Method) Phrase() string {
 		return "incremental image backup"
 	case MethodFullImage:
 		return "full image backup"
+	case MethodVerify:
+		return "verification"
 	}
 	return string(m)
 }
@@ -133,6 +137,17 @@ type RestorePoint struct {
 	Notes     string
 	Protected bool
 	Store     string // store id, e.g. "pve/hddusb_bkpvzdumps"
+	// Verified is the newest check of the point's integrity; nil when it
+	// was never checked.
+	Verified *Verification
+}
+
+// Verification is the result of checking that a restore point is whole.
+type Verification struct {
+	At       time.Time
+	Level    int  // how deep: 1 checksums, 2 streams, 3 partclone CRCs
+	OK       bool // no problem found
+	Problems []string
 }
 
 // Snapshot is a PVE snapshot of a guest.
