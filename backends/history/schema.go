@@ -53,6 +53,15 @@ func migrations() []string {
 			total_bytes INTEGER NOT NULL
 		);
 		CREATE INDEX jobs_started ON jobs (started);`,
+		// 2: verifications of restore points (Clonezilla images).
+		`CREATE TABLE verifications (
+			point    TEXT    NOT NULL, -- the restore point's id: an image's path
+			at       INTEGER NOT NULL, -- unix ms
+			level    INTEGER NOT NULL,
+			ok       INTEGER NOT NULL,
+			problems TEXT    NOT NULL  -- JSON array of "file: what is wrong"
+		);
+		CREATE INDEX verifications_point_at ON verifications (point, at);`,
 	}
 }
 
