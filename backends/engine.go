@@ -421,8 +421,11 @@ func (e *Engine) track(job model.Job, b Runner) {
 			final.Ended = e.opts.Now()
 		}
 		e.update(runCtx, final, true)
-		if final.State.Succeeded() {
-			e.Refresh() // the new restore point or snapshot shows at once
+		if final.Verification != nil {
+			e.recordVerification(runCtx, final)
+		}
+		if final.State.Succeeded() || final.Verification != nil {
+			e.Refresh() // the new restore point, snapshot or verified state shows at once
 		}
 	}()
 }
@@ -468,6 +471,20 @@ func (e *Engine) recordJob(ctx context.Context, j model.Job) {
 	}
 	if err := h.RecordJob(ctx, j); err != nil {
 		e.send(ctx, model.ErrorEvent{Err: model.SourceError{Source: sourceHistory, Message: "recording job: " + err.Error(), At: e.opts.Now()}}, false)
+	}
+}
+
+// recordVerification keeps a verification's result; the restore point shows
+// it from the next refresh on.
+func (e *Engine) recordVerification(ctx context.Context, j model.Job) {
+	e.mu.Lock()
+	h := e.history
+	e.mu.Unlock()
+	if h == nil {
+		return
+	}
+	if err := h.RecordVerification(ctx, j.Point, *j.Verification); err != nil {
+		e.send(ctx, model.ErrorEvent{Err: model.SourceError{Source: sourceHistory, Message: "recording verification: " + err.Error(), At: e.opts.Now()}}, false)
 	}
 }
 

@@ -15,6 +15,8 @@ type History interface {
 	RecordSMART(ctx context.Context, serial string, r *model.SMARTReading, minInterval time.Duration) (bool, error)
 	LastSMART(ctx context.Context, serial string, before time.Time) (*model.SMARTReading, error)
 	RecordJob(ctx context.Context, j model.Job) error
+	RecordVerification(ctx context.Context, point string, v model.Verification) error
+	Verifications(ctx context.Context, points []string) (map[string]model.Verification, error)
 }
 
 // Defaults of the history: how often a sample may be written and how far
@@ -54,7 +56,34 @@ func (e *Engine) withHistory(ctx context.Context, h History, state *model.Source
 	for i := range state.Drives {
 		keep(e.judgeDrive(ctx, h, &state.Drives[i], now))
 	}
+	keep(attachVerifications(ctx, h, state.Targets))
 	return firstErr
+}
+
+// attachVerifications gives each restore point its newest recorded check.
+func attachVerifications(ctx context.Context, h History, targets []model.Target) error {
+	var ids []string
+	for _, t := range targets {
+		for _, rp := range t.RestorePoints {
+			ids = append(ids, rp.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	found, err := h.Verifications(ctx, ids)
+	if err != nil || len(found) == 0 {
+		return err
+	}
+	for i := range targets {
+		for j := range targets[i].RestorePoints {
+			rp := &targets[i].RestorePoints[j]
+			if v, ok := found[rp.ID]; ok {
+				rp.Verified = &v
+			}
+		}
+	}
+	return nil
 }
 
 // judgeDrive keeps a drive's reading and judges it against the one before,

@@ -379,8 +379,15 @@ func (l *loader) validateConcerns(cfg *Config) {
 		if cfg.Proxmox != nil {
 			cfg.Concerns = append(cfg.Concerns, ConcernConfig{ID: string(ConcernVMs), MaxAge: Duration{26 * time.Hour}, Targets: []string{"*/qemu/*", "*/lxc/*"}})
 		}
-		if cfg.Clonezilla != nil {
-			cfg.Concerns = append(cfg.Concerns, ConcernConfig{ID: string(ConcernHost), MaxAge: Duration{DefaultImageMaxAge}, Targets: []string{"clonezilla/*"}})
+		if cz := cfg.Clonezilla; cz != nil {
+			// Listed by id, so a disk shows (as unknown) even while the
+			// image drive is not mounted.
+			var targets []string
+			for _, d := range cz.Disks {
+				targets = append(targets, "clonezilla/"+d.Name)
+			}
+			targets = append(targets, "clonezilla/*") // images of disks not listed
+			cfg.Concerns = append([]ConcernConfig{{ID: string(ConcernHost), MaxAge: Duration{DefaultImageMaxAge}, Targets: targets}}, cfg.Concerns...)
 		}
 		cfg.Concerns = append(cfg.Concerns, ConcernConfig{ID: string(ConcernBackups)})
 		return

@@ -230,3 +230,21 @@ func TestStoreFullSoonWarnsAndHoldsAssignDrives(t *testing.T) {
 		t.Errorf("holds: %+v", p.Stores)
 	}
 }
+
+func TestLastBackupSkipsPointsThatFailedVerification(t *testing.T) {
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	newest := RestorePoint{ID: "/cz/pve-pve-ssd-2026-11-19", Time: now.AddDate(0, 0, -10),
+		Verified: &Verification{At: now, Level: 3, Problems: []string{"nvme0n1p2.vfat-ptcl-img.zst.aa: CRC mismatch"}}}
+	older := RestorePoint{ID: "/cz/pve-pve-ssd-2026-11-01", Time: now.AddDate(0, 0, -28),
+		Verified: &Verification{At: now, Level: 3, OK: true}}
+	unchecked := RestorePoint{ID: "/cz/pve-pve-ssd-2026-10-01", Time: now.AddDate(0, 0, -59)}
+	tg := Target{RestorePoints: []RestorePoint{newest, older, unchecked}}
+	got, ok := tg.LastBackup()
+	if !ok || got.ID != older.ID {
+		t.Fatalf("last backup %q (%v), want the older whole image %q", got.ID, ok, older.ID)
+	}
+	tg.RestorePoints = []RestorePoint{newest}
+	if got, ok := tg.LastBackup(); ok {
+		t.Fatalf("a damaged image counted as a backup: %q", got.ID)
+	}
+}

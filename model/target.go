@@ -60,11 +60,16 @@ type Fact struct {
 }
 
 // LastBackup is the newest restore point that counts as a backup (snapshots
-// live on the same disks as the guest, so they never count).
+// live on the same disks as the guest, so they never count; a point whose
+// newest verification found problems cannot be restored from, so neither
+// does it).
 func (t Target) LastBackup() (RestorePoint, bool) {
 	var best RestorePoint
 	found := false
 	for _, rp := range t.RestorePoints {
+		if rp.Verified != nil && !rp.Verified.OK {
+			continue
+		}
 		if !found || rp.Time.After(best.Time) {
 			best, found = rp, true
 		}

@@ -55,8 +55,19 @@ func Scan(dirs []string) ([]Image, []error) {
 			}
 		}
 	}
-	sort.SliceStable(images, func(i, j int) bool { return images[i].Saved.After(images[j].Saved) })
+	sortNewestFirst(images)
 	return images, errs
+}
+
+// sortNewestFirst orders images by the time they were saved, newest first,
+// then by path so the order never depends on the directory listing.
+func sortNewestFirst(images []Image) {
+	sort.SliceStable(images, func(i, j int) bool {
+		if !images[i].Saved.Equal(images[j].Saved) {
+			return images[i].Saved.After(images[j].Saved)
+		}
+		return images[i].Path < images[j].Path
+	})
 }
 
 // ReadImage reads one image directory; it fails when the directory cannot be
