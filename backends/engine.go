@@ -474,6 +474,22 @@ func (e *Engine) recordJob(ctx context.Context, j model.Job) {
 	}
 }
 
+// Preflight runs the checks before the next imaging run of the host.
+func (e *Engine) Preflight(ctx context.Context) (model.Preflight, error) {
+	var prep Preparer
+	for _, b := range e.opts.Backends {
+		if p, ok := b.(Preparer); ok {
+			prep = p
+			break
+		}
+	}
+	if prep == nil {
+		return model.Preflight{}, errors.New("no [clonezilla] section in the config: nothing to prepare")
+	}
+	p := e.Posture()
+	return prep.Preflight(ctx, p.Drives)
+}
+
 // recordVerification keeps a verification's result; the restore point shows
 // it from the next refresh on.
 func (e *Engine) recordVerification(ctx context.Context, j model.Job) {

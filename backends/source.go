@@ -42,3 +42,10 @@ type Backend interface {
 type SnapshotLister interface {
 	Snapshots(ctx context.Context, targetID string) ([]model.Snapshot, error)
 }
+
+// Preparer checks the host before an imaging run (Clonezilla). drives are
+// the drives as the posture knows them, so the image drive's SMART verdict
+// comes from the same reading the console shows.
+type Preparer interface {
+	Preflight(ctx context.Context, drives []model.Drive) (model.Preflight, error)
+}

@@ -22,6 +22,9 @@ type Engine interface {
 	Stop(ctx context.Context, jobID string) error
 	// Snapshots lists a guest's snapshots, fetched when the guest is selected.
 	Snapshots(ctx context.Context, targetID string) ([]model.Snapshot, error)
+	// Preflight checks the host before the next Clonezilla imaging run; it
+	// runs lsblk and lvs, so the console calls it from a tea.Cmd.
+	Preflight(ctx context.Context) (model.Preflight, error)
 }
 
 // Options configure the console.

@@ -33,6 +33,10 @@ type fakeEngine struct {
 
 	startFn func(req model.JobRequest) (model.Job, error)
 	snaps   map[string][]model.Snapshot
+
+	preflight    model.Preflight
+	preflightErr error
+	preflights   int
 }
 
 func newFakeEngine() *fakeEngine {
@@ -70,6 +74,13 @@ func (f *fakeEngine) Snapshots(_ context.Context, targetID string) ([]model.Snap
 	defer f.mu.Unlock()
 	f.snapCalls = append(f.snapCalls, targetID)
 	return f.snaps[targetID], nil
+}
+
+func (f *fakeEngine) Preflight(context.Context) (model.Preflight, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.preflights++
+	return f.preflight, f.preflightErr
 }
 
 func (f *fakeEngine) Starts() []model.JobRequest {
