@@ -42,6 +42,9 @@ type ReportTarget struct {
 	SizeBytes     int64      `json:"size_bytes"`
 	Lock          string     `json:"lock,omitempty"`
 	Detail        string     `json:"detail"`
+	// Images are a host disk's Clonezilla images, newest first (the other
+	// kinds' restore points are only counted: there can be hundreds).
+	Images []ReportImage `json:"images,omitempty"`
 }
 
 // ReportStore is one store in the report.
@@ -73,6 +76,35 @@ type ReportJob struct {
 	Message string   `json:"message,omitempty"`
 }
 
+// ReportImage is one Clonezilla image of a host disk target.
+type ReportImage struct {
+	Path      string              `json:"path"`
+	Saved     time.Time           `json:"saved"`
+	SizeBytes int64               `json:"size_bytes"`
+	Format    string              `json:"format"`
+	Verified  *ReportVerification `json:"verified"` // null: never verified
+}
+
+// ReportVerification is the newest check of an image.
+type ReportVerification struct {
+	At       time.Time `json:"at"`
+	Level    int       `json:"level"`
+	OK       bool      `json:"ok"`
+	Problems []string  `json:"problems"`
+}
+
+// NewReportVerification is v for the report (nil stays nil).
+func NewReportVerification(v *Verification) *ReportVerification {
+	if v == nil {
+		return nil
+	}
+	problems := v.Problems
+	if problems == nil {
+		problems = []string{}
+	}
+	return &ReportVerification{At: v.At.UTC(), Level: v.Level, OK: v.OK, Problems: problems}
+}
+
 // NewReport turns a posture into the status report. Lists are never null.
 func NewReport(p *Posture) Report {
 	r := Report{GeneratedAt: p.GeneratedAt.UTC(), Overall: p.Overall, Concerns: []ReportConcern{},
@@ -84,6 +116,13 @@ func NewReport(p *Posture) Report {
 				RestorePoints: len(t.RestorePoints), SizeBytes: t.TotalSize(), Lock: t.Lock, Detail: t.Reason}
 			if len(t.Methods) > 0 {
 				rt.Method = t.Methods[0]
+			}
+			if t.Source == SourceClonezilla {
+				rt.Images = []ReportImage{}
+				for _, rp := range t.RestorePoints {
+					rt.Images = append(rt.Images, ReportImage{Path: rp.ID, Saved: rp.Time.UTC(), SizeBytes: rp.Size,
+						Format: rp.Format, Verified: NewReportVerification(rp.Verified)})
+				}
 			}
 			if t.HasBackup {
 				lb := t.LastBackup.UTC()

@@ -87,3 +87,64 @@ func TestInsecureSourceIsMarked(t *testing.T) {
 		t.Fatalf("json: %s", b)
 	}
 }
+
+func TestReportListsImagesOfHostDisks(t *testing.T) {
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	whole := &Verification{At: now.Add(-time.Hour), Level: 3, OK: true}
+	damaged := &Verification{At: now.Add(-time.Hour), Level: 3, Problems: []string{"sda1.ext4-ptcl-img.zst.aa: CRC mismatch (level 3)"}}
+	disk := Target{ID: "clonezilla/pve-hdd", Name: "pve-hdd", Kind: "disk", Source: SourceClonezilla, RestorePoints: []RestorePoint{
+		{ID: "/cz/pve-pve-hdd-2026-11-19", Time: now.AddDate(0, 0, -10), Size: 3 << 20, Format: "clonezilla savedisk zstd", Verified: damaged},
+		{ID: "/cz/pve-pve-hdd-2026-11-01", Time: now.AddDate(0, 0, -28), Size: 2 << 20, Format: "clonezilla savedisk zstd", Verified: whole},
+		{ID: "/cz/pve-pve-hdd-2026-10-01", Time: now.AddDate(0, 0, -59), Size: 2 << 20, Format: "clonezilla savedisk zstd"},
+	}}
+	guest := Target{ID: "pve/qemu/411", Name: "k3sserver01", Kind: KindVM, Source: SourceProxmox,
+		RestorePoints: []RestorePoint{{ID: "x", Time: now.Add(-time.Hour)}}}
+	p := BuildPosture(PostureInput{Now: now, Sources: []SourceState{
+		{Source: SourceClonezilla, OK: true, Targets: []Target{disk}}, {Source: SourceProxmox, OK: true, Targets: []Target{guest}}},
+		Concerns: []ConcernSpec{{ID: ConcernHost, MaxAge: 35 * 24 * time.Hour, Targets: []string{"clonezilla/*"}},
+			{ID: ConcernVMs, MaxAge: 26 * time.Hour, Targets: []string{"pve/qemu/*"}}}})
+	b, err := json.Marshal(NewReport(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Concerns []struct {
+			ID      string
+			Targets []struct {
+				ID         string
+				AgeSeconds int64 `json:"age_seconds"`
+				Images     []struct {
+					Path     string
+					Verified *struct {
+						Level    int
+						OK       bool
+						Problems []string
+					}
+				} `json:"images"`
+			}
+		}
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	host, vms := doc.Concerns[0].Targets[0], doc.Concerns[1].Targets[0]
+	if len(host.Images) != 3 || host.Images[0].Path != "/cz/pve-pve-hdd-2026-11-19" {
+		t.Fatalf("host images %+v", host.Images)
+	}
+	if v := host.Images[0].Verified; v == nil || v.OK || len(v.Problems) != 1 {
+		t.Errorf("damaged image's verification %+v", v)
+	}
+	if v := host.Images[1].Verified; v == nil || !v.OK || v.Level != 3 || v.Problems == nil {
+		t.Errorf("whole image's verification %+v (problems must be [] not null)", v)
+	}
+	if host.Images[2].Verified != nil {
+		t.Errorf("never verified image has %+v", host.Images[2].Verified)
+	}
+	// The damaged newest image is no good backup: the age is the whole one's.
+	if want := int64(28 * 24 * 3600); host.AgeSeconds != want {
+		t.Errorf("age %d s, want %d (the newest whole image)", host.AgeSeconds, want)
+	}
+	if vms.Images != nil {
+		t.Errorf("a guest lists images: %+v", vms.Images)
+	}
+}
