@@ -1,0 +1,684 @@
+package clonezilla
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/backdeck/backdeck/model"
+)
+
+// CheckState is the outcome of one preflight line.
+type CheckState string
+
+const (
+	CheckPass    CheckState = "pass"
+	CheckWarn    CheckState = "warn"
+	CheckFail    CheckState = "fail"
+	CheckUnknown CheckState = "unknown"
+)
+
+// Check is one line of the preflight: what was checked, how it went, and
+// in words what to do about it.
+type Check struct {
+	Name   string
+	State  CheckState
+	Reason string
+}
+
+// Preflight is the checklist before the next imaging of the host, and what
+// the plan needs from it.
+type Preflight struct {
+	Checks []Check
+	// Expected is the expected size of the images of all configured disks
+	// (bytes, with a 5 % margin); 0 when unknown.
+	Expected int64
+	Used     int64 // bytes counted on the configured disks
+	Ratio    float64
+	// RatioFrom says where Ratio comes from: "learned from 3 earlier images
+	// on the drive" or "no earlier image: counted uncompressed".
+	RatioFrom string
+	// ImageDrive is the image drive's filesystem when found.
+	ImageDrive *BlockDev
+	Disks      []PlanDisk // the configured disks, Dev filled in when found
+}
+
+// OK reports whether no check failed: warnings and unknowns are the
+// operator's to weigh.
+func (p Preflight) OK() bool {
+	for _, c := range p.Checks {
+		if c.State == CheckFail {
+			return false
+		}
+	}
+	return true
+}
+
+// PlanDisk is an internal disk of the host to image.
+type PlanDisk struct {
+	Name   string // from the config: "pve-ssd"
+	Serial string
+	Dev    string // "/dev/nvme0n1" once found on the host
+}
+
+// PreflightInput is what RunPreflight judges.
+type PreflightInput struct {
+	Host  Host
+	Disks []PlanDisk // from config: the internal disks to image
+	// The image drive, by filesystem label or by disk serial (either may be "").
+	DriveLabel, DriveSerial string
+	// DriveHealth is the image drive as the SMART source reported it; nil
+	// when not known.
+	DriveHealth *model.Drive
+	// VzdumpDrive is the USB drive that holds the vzdump backups; nil when
+	// none is configured.
+	VzdumpDrive *model.Drive
+	Earlier     []Image // images already on the image drive
+	// LiveVersion is the version of the clonezilla package of the Live USB
+	// ("5.15.26"); "" when unknown.
+	LiveVersion string
+}
+
+// Clonezilla images LVM-thin volumes from this version on, and skips the
+// thin-pool container itself from thinSkipsPool on.
+const (
+	thinSupported = "5.15.11"
+	thinSkipsPool = "5.15.26"
+)
+
+// expectedMargin covers what the estimate does not see: partition tables,
+// Clonezilla's own files, and a little growth before the run.
+const expectedMargin = 1.05
+
+// RunPreflight checks that the next imaging can run and estimates its size.
+// It reads nothing itself: the host, the drives and the earlier images come
+// in with in.
+func RunPreflight(in PreflightInput) Preflight {
+	var p Preflight
+	disks := map[string]string{} // top-level device name → configured disk name
+	var found []BlockDev
+	p.Checks = append(p.Checks, checkDisks(in, &p, disks, &found)...)
+
+	fs, driveDisk, driveCheck := findImageDrive(in, disks)
+	p.Checks = append(p.Checks, driveCheck)
+	if fs != nil {
+		c := *fs
+		p.ImageDrive = &c
+	}
+	p.Checks = append(p.Checks, checkDriveHealth(in.DriveHealth, driveDisk))
+
+	u := countUsage(in.Host, found)
+	p.Used = u.used
+	ratio, from, learnErr := LearnRatio(in.Earlier)
+	switch {
+	case from > 0:
+		p.Ratio = ratio
+		p.RatioFrom = fmt.Sprintf("learned from %s on the drive", plural(from, "earlier image"))
+		if learnErr != nil {
+			p.RatioFrom += fmt.Sprintf(" (%d could not be read)", len(in.Earlier)-from)
+		}
+	case len(in.Earlier) > 0:
+		p.Ratio = 1
+		p.RatioFrom = "no earlier image could be read: counted uncompressed"
+	default:
+		p.Ratio = 1
+		p.RatioFrom = "no earlier image: counted uncompressed"
+	}
+	if len(found) > 0 {
+		p.Expected = int64(math.Ceil(float64(p.Used) * p.Ratio * expectedMargin))
+	}
+
+	p.Checks = append(p.Checks, checkFreeSpace(p.ImageDrive, p.Expected, len(found) > 0))
+	if p.ImageDrive != nil && p.ImageDrive.FSType == "vfat" {
+		p.Checks = append(p.Checks, Check{Name: "image drive filesystem", State: CheckWarn,
+			Reason: "vfat holds no file of 4 GiB or more: the plan splits the images into 4000 MB volumes (-i 4000); an ext4 image drive needs no split"})
+	}
+	p.Checks = append(p.Checks, checkExpected(p, u, len(found) > 0))
+	if in.Host.LVsErr != nil {
+		reason := in.Host.LVsErr.Error()
+		if len(u.unreadPVs) > 0 {
+			reason += "; counted at full size instead: " + strings.Join(u.unreadPVs, ", ")
+		}
+		p.Checks = append(p.Checks, Check{Name: "LVM volumes", State: CheckWarn, Reason: reason})
+	}
+	p.Checks = append(p.Checks, checkVzdumpDrive(in, driveDisk))
+	p.Checks = append(p.Checks, checkSnapshots(in.Host, u))
+	if c, ok := checkLiveThin(in.LiveVersion, u.thin); ok {
+		p.Checks = append(p.Checks, c)
+	}
+	return p
+}
+
+// checkDisks finds each configured disk by serial; found collects their
+// lsblk trees and disks maps their device names to the configured names.
+func checkDisks(in PreflightInput, p *Preflight, disks map[string]string, found *[]BlockDev) []Check {
+	if len(in.Disks) == 0 {
+		return []Check{{Name: "disks", State: CheckFail,
+			Reason: "no disk to image is configured: add a [[clonezilla.disk]] with name and serial (lsblk -o NAME,SERIAL lists them)"}}
+	}
+	var checks []Check
+	for _, d := range in.Disks {
+		name := "disk " + d.Name
+		if strings.TrimSpace(d.Serial) == "" {
+			checks = append(checks, Check{Name: name, State: CheckFail,
+				Reason: "no serial configured: set [[clonezilla.disk]] serial (lsblk -o NAME,SERIAL lists them)"})
+			p.Disks = append(p.Disks, d)
+			continue
+		}
+		dev := diskBySerial(in.Host.Disks, d.Serial)
+		if dev == nil {
+			checks = append(checks, Check{Name: name, State: CheckFail,
+				Reason: fmt.Sprintf("no disk with serial %s on this host: check [[clonezilla.disk]] serial (lsblk -o NAME,SERIAL lists them)", strings.TrimSpace(d.Serial))})
+			p.Disks = append(p.Disks, d)
+			continue
+		}
+		// The host's spelling of the serial goes into the plan.
+		d.Dev, d.Serial = devPath(*dev), dev.Serial
+		p.Disks = append(p.Disks, d)
+		if other, dup := disks[dev.Name]; dup {
+			checks = append(checks, Check{Name: name, State: CheckFail,
+				Reason: fmt.Sprintf("the same disk as %s (%s): remove one of the two [[clonezilla.disk]]", other, dev.Name)})
+			continue
+		}
+		disks[dev.Name] = d.Name
+		*found = append(*found, *dev)
+		checks = append(checks, Check{Name: name, State: CheckPass, Reason: describeDisk(*dev)})
+	}
+	return checks
+}
+
+// describeDisk: "nvme0n1 · Samsung SSD 980 PRO 1TB · 931.5 GiB".
+func describeDisk(d BlockDev) string {
+	parts := []string{d.Name}
+	if d.Model != "" {
+		parts = append(parts, d.Model)
+	}
+	if d.Tran == "usb" {
+		parts = append(parts, "usb")
+	}
+	return strings.Join(append(parts, model.HumanBytes(d.Size)), " · ")
+}
+
+func devPath(d BlockDev) string {
+	if d.Path != "" {
+		return d.Path
+	}
+	return "/dev/" + d.Name
+}
+
+// sameSerial compares serials the way Clonezilla's SERIALNO= does: case
+// aside, and with spaces taken as underscores.
+func sameSerial(a, b string) bool {
+	norm := func(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), " ", "_") }
+	a, b = norm(a), norm(b)
+	return a != "" && strings.EqualFold(a, b)
+}
+
+// diskBySerial finds a top-level device (a disk) by serial.
+func diskBySerial(devs []BlockDev, serial string) *BlockDev {
+	for i := range devs {
+		if sameSerial(devs[i].Serial, serial) {
+			return &devs[i]
+		}
+	}
+	return nil
+}
+
+// walk calls fn for every device of the tree, depth first, with the
+// top-level device it belongs to.
+func walk(devs []BlockDev, fn func(d, top *BlockDev)) {
+	var rec func(ds []BlockDev, top *BlockDev)
+	rec = func(ds []BlockDev, top *BlockDev) {
+		for i := range ds {
+			t := top
+			if t == nil {
+				t = &ds[i]
+			}
+			fn(&ds[i], t)
+			rec(ds[i].Children, t)
+		}
+	}
+	rec(devs, nil)
+}
+
+// writable reports whether a filesystem type can hold the images: not swap
+// and not a container of other volumes.
+func writable(fstype string) bool {
+	switch fstype {
+	case "", "swap", "LVM2_member", "crypto_LUKS", "linux_raid_member", "zfs_member", "bcache":
+		return false
+	}
+	return true
+}
+
+// findImageDrive finds the image drive's filesystem and its disk.
+func findImageDrive(in PreflightInput, imaged map[string]string) (*BlockDev, *BlockDev, Check) {
+	const name = "image drive"
+	label, serial := strings.TrimSpace(in.DriveLabel), strings.TrimSpace(in.DriveSerial)
+	var keys []string
+	if serial != "" {
+		keys = append(keys, "serial "+serial)
+	}
+	if label != "" {
+		keys = append(keys, "label "+label)
+	}
+	if len(keys) == 0 {
+		return nil, nil, Check{Name: name, State: CheckFail,
+			Reason: "no image drive configured: set [clonezilla] drive_label (its filesystem's label) or drive_serial (lsblk -o NAME,SERIAL,LABEL lists them)"}
+	}
+	which := strings.Join(keys, ", ")
+	var fs, disk *BlockDev
+	if serial != "" {
+		disk = diskBySerial(in.Host.Disks, serial)
+		if disk == nil {
+			return nil, nil, Check{Name: name, State: CheckFail, Reason: "plug in the image drive (" + which + ")"}
+		}
+		var best *BlockDev
+		walk([]BlockDev{*disk}, func(d, _ *BlockDev) {
+			switch {
+			case label != "" && d.Label == label:
+				fs = d
+			case writable(d.FSType) && (best == nil || d.Size > best.Size):
+				best = d
+			}
+		})
+		if fs == nil && label != "" {
+			return nil, disk, Check{Name: name, State: CheckFail,
+				Reason: fmt.Sprintf("the drive with serial %s (%s) has no filesystem labelled %s: check [clonezilla] drive_label (lsblk -o NAME,LABEL %s lists them)", serial, disk.Name, label, devPath(*disk))}
+		}
+		if fs == nil {
+			fs = best
+		}
+		if fs == nil {
+			return nil, disk, Check{Name: name, State: CheckFail,
+				Reason: fmt.Sprintf("the image drive %s has no filesystem to hold the images: make one (mkfs.ext4 -L <label> on a partition of it)", disk.Name)}
+		}
+	} else {
+		var hits []string
+		walk(in.Host.Disks, func(d, top *BlockDev) {
+			if d.Label == label {
+				if fs == nil {
+					fs, disk = d, top
+				}
+				hits = append(hits, d.Name)
+			}
+		})
+		if fs == nil {
+			return nil, nil, Check{Name: name, State: CheckFail, Reason: "plug in the image drive (" + which + ")"}
+		}
+		if len(hits) > 1 {
+			return nil, nil, Check{Name: name, State: CheckFail,
+				Reason: fmt.Sprintf("%d filesystems are labelled %s (%s): unplug the other drive, or set [clonezilla] drive_serial too", len(hits), label, strings.Join(hits, ", "))}
+		}
+	}
+	if cfg, ok := imaged[disk.Name]; ok {
+		return nil, disk, Check{Name: name, State: CheckFail,
+			Reason: fmt.Sprintf("the image drive (%s) is %s, one of the disks to image: images must go to another drive", which, cfg)}
+	}
+	desc := fs.Name + " (" + fs.FSType
+	if fs.Label != "" {
+		desc += ", label " + fs.Label
+	}
+	desc += ")"
+	if fs.Name != disk.Name {
+		desc += " on " + describeDisk(*disk)
+	} else {
+		desc += " · " + model.HumanBytes(disk.Size)
+	}
+	if !writable(fs.FSType) {
+		return nil, disk, Check{Name: name, State: CheckFail,
+			Reason: desc + ": this cannot hold images: label a real filesystem, or format it (mkfs.ext4 -L <label>)"}
+	}
+	return fs, disk, Check{Name: name, State: CheckPass, Reason: desc}
+}
+
+// checkDriveHealth judges the image drive by its SMART verdict.
+func checkDriveHealth(d *model.Drive, disk *BlockDev) Check {
+	const name = "image drive SMART"
+	if d == nil {
+		how := "smartctl -a /dev/<drive>"
+		if disk != nil {
+			how = "smartctl -a " + devPath(*disk)
+		}
+		return Check{Name: name, State: CheckUnknown,
+			Reason: "backdeck has no SMART reading of the image drive: check it yourself (" + how + ") before trusting new images to it"}
+	}
+	reasons := strings.Join(d.Reasons, "; ")
+	if d.Asleep {
+		return Check{Name: name, State: CheckUnknown,
+			Reason: "the drive was asleep and was not woken to read SMART: look again once it is awake (verdict so far: " + string(d.Health) + ")"}
+	}
+	switch d.Health {
+	case model.HealthFailed:
+		return Check{Name: name, State: CheckFail, Reason: "SMART failed: " + reasons + ": do not trust new images to it: replace it"}
+	case model.HealthWarning:
+		return Check{Name: name, State: CheckWarn, Reason: "SMART warning: " + reasons + ": keep a second copy of the images and plan to replace it"}
+	case model.HealthPassed:
+		return Check{Name: name, State: CheckPass, Reason: "SMART passed"}
+	}
+	if reasons == "" {
+		reasons = "no verdict"
+	}
+	return Check{Name: name, State: CheckUnknown, Reason: "SMART unknown (" + reasons + "): check the drive with smartctl -a before trusting new images to it"}
+}
+
+// checkFreeSpace compares the image drive's free space with the estimate.
+func checkFreeSpace(fs *BlockDev, expected int64, estimated bool) Check {
+	const name = "free space"
+	need := "about " + model.HumanBytes(expected)
+	switch {
+	case fs == nil:
+		return Check{Name: name, State: CheckUnknown, Reason: "the image drive was not found"}
+	case !fs.FSKnown:
+		if !estimated {
+			return Check{Name: name, State: CheckUnknown, Reason: fs.Name + " is not mounted: mount it to check"}
+		}
+		return Check{Name: name, State: CheckUnknown, Reason: fmt.Sprintf("%s is not mounted: mount it to check (images need %s)", fs.Name, need)}
+	case !estimated:
+		return Check{Name: name, State: CheckUnknown,
+			Reason: model.HumanBytes(fs.FSAvail) + " free; the images' size is not known (no disk to image was found)"}
+	case fs.FSAvail >= expected:
+		return Check{Name: name, State: CheckPass, Reason: fmt.Sprintf("%s free, images need %s", model.HumanBytes(fs.FSAvail), need)}
+	}
+	return Check{Name: name, State: CheckFail,
+		Reason: fmt.Sprintf("needs %s, %s free: remove old images (backdeck clonezilla prune) or use a bigger drive", need, model.HumanBytes(fs.FSAvail))}
+}
+
+// checkExpected explains the estimate.
+func checkExpected(p Preflight, u usage, estimated bool) Check {
+	const name = "expected size"
+	if !estimated {
+		return Check{Name: name, State: CheckUnknown, Reason: "no disk to image was found on this host"}
+	}
+	reason := fmt.Sprintf("about %s: %s used × %.2f (%s) + 5 %%", model.HumanBytes(p.Expected), model.HumanBytes(p.Used), p.Ratio, p.RatioFrom)
+	if len(u.upper) > 0 {
+		reason += "; not mounted, so counted at full size (an upper bound): " + strings.Join(u.upper, ", ")
+	}
+	return Check{Name: name, State: CheckPass, Reason: reason}
+}
+
+// usage is what the configured disks hold, as Clonezilla will image it.
+type usage struct {
+	used      int64
+	upper     []string        // volumes counted at their full size
+	vgs       map[string]bool // the volume groups on the configured disks
+	unreadPVs []string        // LVM partitions counted whole because lvs failed
+	thin      bool            // a thin pool is on the configured disks
+}
+
+// countUsage adds up the bytes Clonezilla will read from the disks: used
+// space of mounted filesystems, LVs from lvs, the full size of the rest.
+func countUsage(h Host, disks []BlockDev) usage {
+	u := usage{vgs: map[string]bool{}}
+	for _, d := range disks {
+		vols := d.Children
+		hasParts := false
+		for _, c := range vols {
+			if c.Type == "part" {
+				hasParts = true
+			}
+		}
+		if !hasParts {
+			vols = []BlockDev{d} // a filesystem or PV on the whole disk
+		}
+		for _, v := range vols {
+			if v.Type == "part" || !hasParts {
+				u.volume(h, v)
+			}
+		}
+	}
+	return u
+}
+
+func (u *usage) volume(h Host, v BlockDev) {
+	switch {
+	case v.FSType == "LVM2_member":
+		vgs := lvmOn(v, u)
+		if h.LVsErr != nil {
+			u.used += v.Size
+			u.unreadPVs = append(u.unreadPVs, v.Name)
+			return
+		}
+		if len(vgs) == 0 {
+			// No active LV shows which volume group the PV holds.
+			u.used += v.Size
+			u.upper = append(u.upper, v.Name+" (LVM, no active volume)")
+			return
+		}
+		for _, vg := range vgs {
+			u.group(h, vg)
+		}
+	case v.FSType == "swap":
+	case v.FSKnown:
+		u.used += v.FSUsed
+	default:
+		u.used += v.Size
+		u.upper = append(u.upper, v.Name)
+	}
+}
+
+// lvmOn lists the volume groups whose LVs lsblk shows on a PV, and notes
+// them and any thin pool (its "-tpool" device) in u.
+func lvmOn(pv BlockDev, u *usage) []string {
+	var out []string
+	walk(pv.Children, func(d, _ *BlockDev) {
+		if d.Type != "lvm" {
+			return
+		}
+		if strings.HasSuffix(d.Name, "-tpool") {
+			u.thin = true
+		}
+		if vg, _, ok := splitDMName(d.Name); ok && !u.vgs[vg] {
+			u.vgs[vg] = true
+			out = append(out, vg)
+		}
+	})
+	sort.Strings(out)
+	return out
+}
+
+// group adds a volume group's LVs: a thin pool counts nothing itself, its
+// thin LVs what they hold; other LVs their used space when mounted, else
+// their size.
+func (u *usage) group(h Host, vg string) {
+	for _, lv := range h.LVs {
+		if lv.VG != vg || strings.HasPrefix(lv.Name, "[") {
+			continue // hidden LVs (pool data and metadata) are inside their pool
+		}
+		switch {
+		case lv.ThinPool():
+			u.thin = true
+		case lv.PoolLV != "":
+			u.used += int64(math.Round(float64(lv.Size) * lv.DataPercent / 100))
+		default:
+			node := dmNode(h.Disks, vg, lv.Name)
+			switch {
+			case node != nil && node.FSType == "swap":
+			case node != nil && node.FSKnown:
+				u.used += node.FSUsed
+			default:
+				u.used += lv.Size
+				u.upper = append(u.upper, vg+"/"+lv.Name)
+			}
+		}
+	}
+}
+
+// splitDMName splits a device-mapper name ("pve-vm--411--disk--0") into
+// its volume group and LV: LVM doubles the dashes inside each.
+func splitDMName(name string) (vg, lv string, ok bool) {
+	for i := 0; i < len(name); i++ {
+		if name[i] != '-' {
+			continue
+		}
+		if i+1 < len(name) && name[i+1] == '-' {
+			i++
+			continue
+		}
+		if i == 0 || i == len(name)-1 {
+			return "", "", false
+		}
+		un := func(s string) string { return strings.ReplaceAll(s, "--", "-") }
+		return un(name[:i]), un(name[i+1:]), true
+	}
+	return "", "", false
+}
+
+// dmNode finds an LV's device in the lsblk tree.
+func dmNode(devs []BlockDev, vg, lv string) *BlockDev {
+	esc := func(s string) string { return strings.ReplaceAll(s, "-", "--") }
+	want := esc(vg) + "-" + esc(lv)
+	var found *BlockDev
+	walk(devs, func(d, _ *BlockDev) {
+		if found == nil && d.Type == "lvm" && (d.Name == want || d.Path == "/dev/mapper/"+want) {
+			found = d
+		}
+	})
+	return found
+}
+
+// checkVzdumpDrive: the guide wants the vzdump drive unplugged while
+// Clonezilla runs, so that it cannot be picked by mistake.
+func checkVzdumpDrive(in PreflightInput, imageDisk *BlockDev) Check {
+	const name = "vzdump drive"
+	d := in.VzdumpDrive
+	if d == nil {
+		return Check{Name: name, State: CheckWarn,
+			Reason: "unplug the USB drive that holds the vzdump backups before booting Clonezilla (the guide requires it)"}
+	}
+	what := "the vzdump drive"
+	if d.Name != "" {
+		what += " " + d.Name
+	}
+	if strings.TrimSpace(d.Serial) == "" {
+		return Check{Name: name, State: CheckWarn,
+			Reason: what + " has no serial configured, so backdeck cannot tell whether it is plugged in: unplug it before you boot Clonezilla (the guide requires it)"}
+	}
+	what += " (serial " + strings.TrimSpace(d.Serial) + ")"
+	if imageDisk != nil && sameSerial(imageDisk.Serial, d.Serial) {
+		return Check{Name: name, State: CheckFail,
+			Reason: what + " is the image drive: the guide requires it unplugged during imaging: use another drive for the images"}
+	}
+	if dev := diskBySerial(in.Host.Disks, d.Serial); dev != nil {
+		return Check{Name: name, State: CheckWarn,
+			Reason: fmt.Sprintf("%s is plugged in now (%s): unplug it before you boot Clonezilla", what, dev.Name)}
+	}
+	return Check{Name: name, State: CheckPass, Reason: what + " is not plugged in"}
+}
+
+// pveSnapOrigin is the volume of a Proxmox LVM-thin snapshot, named
+// snap_<volume>_<snapshot> ("snap_vm-421-disk-0_preupgrade"); "" for other
+// names.
+func pveSnapOrigin(name string) string {
+	rest, ok := strings.CutPrefix(name, "snap_")
+	if !ok {
+		return ""
+	}
+	vol, snap, ok := strings.Cut(rest, "_")
+	if !ok || snap == "" || !(strings.HasPrefix(vol, "vm-") || strings.HasPrefix(vol, "base-")) {
+		return ""
+	}
+	return vol
+}
+
+// checkSnapshots warns about thin volumes that carry VM snapshots.
+func checkSnapshots(h Host, u usage) Check {
+	const name = "VM snapshots"
+	if h.LVsErr != nil {
+		return Check{Name: name, State: CheckUnknown, Reason: "not checked: " + h.LVsErr.Error()}
+	}
+	var snaps []string
+	for _, lv := range h.LVs {
+		if lv.PoolLV == "" || !u.vgs[lv.VG] {
+			continue
+		}
+		origin := lv.Origin
+		if origin == "" {
+			origin = pveSnapOrigin(lv.Name)
+		}
+		if origin != "" {
+			snaps = append(snaps, fmt.Sprintf("%s (snapshot of %s)", lv.Name, origin))
+		}
+	}
+	if len(snaps) == 0 {
+		return Check{Name: name, State: CheckPass, Reason: "no snapshots on the LVM-thin volumes of the disks to image"}
+	}
+	return Check{Name: name, State: CheckWarn,
+		Reason: strings.Join(snaps, ", ") + ": thin volumes carrying snapshots restore badly; delete the snapshots first"}
+}
+
+// checkLiveThin checks that the Live USB's Clonezilla can image LVM-thin;
+// false when the disks hold no thin pool and the line is not needed.
+func checkLiveThin(version string, thin bool) (Check, bool) {
+	const name = "Clonezilla Live LVM-thin"
+	if !thin {
+		return Check{}, false
+	}
+	if strings.TrimSpace(version) == "" {
+		return Check{Name: name, State: CheckUnknown,
+			Reason: "set [clonezilla] live_version (the clonezilla package version of your Live USB): LVM-thin needs ≥ " + thinSupported}, true
+	}
+	cmp, ok := compareVersions(version, thinSupported)
+	if !ok {
+		return Check{Name: name, State: CheckUnknown,
+			Reason: fmt.Sprintf("cannot read live_version %q: give the clonezilla package version, like 5.15.26", version)}, true
+	}
+	if cmp < 0 {
+		return Check{Name: name, State: CheckFail,
+			Reason: fmt.Sprintf("clonezilla %s cannot image LVM-thin volumes (needs ≥ %s): use a newer Clonezilla Live (live_version is the clonezilla package version, as in an image's Info-packages.txt, not the ISO's)", version, thinSupported)}, true
+	}
+	if c, _ := compareVersions(version, thinSkipsPool); c >= 0 {
+		return Check{Name: name, State: CheckPass,
+			Reason: fmt.Sprintf("clonezilla %s images LVM-thin volumes and skips the thin-pool container itself", version)}, true
+	}
+	return Check{Name: name, State: CheckPass,
+		Reason: fmt.Sprintf("clonezilla %s images LVM-thin volumes (%s and later also skip the thin-pool container itself)", version, thinSkipsPool)}, true
+}
+
+// compareVersions compares dotted versions number by number ("5.15.9" <
+// "5.15.11"); a Debian revision or suffix ("5.15.26-1") is ignored. false
+// when a is not a version.
+func compareVersions(a, b string) (int, bool) {
+	pa, ok := versionParts(a)
+	if !ok {
+		return 0, false
+	}
+	pb, ok := versionParts(b)
+	if !ok {
+		return 0, false
+	}
+	for i := 0; i < max(len(pa), len(pb)); i++ {
+		var x, y int
+		if i < len(pa) {
+			x = pa[i]
+		}
+		if i < len(pb) {
+			y = pb[i]
+		}
+		if x != y {
+			if x < y {
+				return -1, true
+			}
+			return 1, true
+		}
+	}
+	return 0, true
+}
+
+func versionParts(v string) ([]int, bool) {
+	v = strings.TrimPrefix(strings.TrimSpace(v), "v")
+	if i := strings.IndexAny(v, "-+~ "); i >= 0 {
+		v = v[:i]
+	}
+	var parts []int
+	for _, s := range strings.Split(v, ".") {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return nil, false
+		}
+		parts = append(parts, n)
+	}
+	return parts, len(parts) > 0
+}
