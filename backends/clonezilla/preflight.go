@@ -10,23 +10,19 @@ import (
 	"github.com/backdeck/backdeck/model"
 )
 
-// CheckState is the outcome of one preflight line.
-type CheckState string
-
-const (
-	CheckPass    CheckState = "pass"
-	CheckWarn    CheckState = "warn"
-	CheckFail    CheckState = "fail"
-	CheckUnknown CheckState = "unknown"
+// A preflight line and its states are the model's, so the console shows
+// them as the preflight made them.
+type (
+	Check      = model.Check
+	CheckState = model.CheckState
 )
 
-// Check is one line of the preflight: what was checked, how it went, and
-// in words what to do about it.
-type Check struct {
-	Name   string
-	State  CheckState
-	Reason string
-}
+const (
+	CheckPass    = model.CheckPass
+	CheckWarn    = model.CheckWarn
+	CheckFail    = model.CheckFail
+	CheckUnknown = model.CheckUnknown
+)
 
 // Preflight is the checklist before the next imaging of the host, and what
 // the plan needs from it.
@@ -47,14 +43,7 @@ type Preflight struct {
 
 // OK reports whether no check failed: warnings and unknowns are the
 // operator's to weigh.
-func (p Preflight) OK() bool {
-	for _, c := range p.Checks {
-		if c.State == CheckFail {
-			return false
-		}
-	}
-	return true
-}
+func (p Preflight) OK() bool { return model.Preflight{Checks: p.Checks}.Ready() }
 
 // PlanDisk is an internal disk of the host to image.
 type PlanDisk struct {

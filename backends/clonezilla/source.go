@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/backdeck/backdeck/backends/toolrun"
 	"github.com/backdeck/backdeck/model"
 )
 
@@ -23,7 +24,13 @@ const TargetPrefix = "clonezilla/"
 // SourceOptions configures the console's Clonezilla source.
 type SourceOptions struct {
 	Config model.ClonezillaConfig
-	Now    func() time.Time
+	// Run runs the host's tools (lsblk, lvs) for the preflight; nil when
+	// backdeck does not run on the Proxmox host.
+	Run toolrun.Func
+	// VzdumpDrive is the serial of the USB drive holding the vzdump
+	// backups, to be unplugged during imaging; "" when none is configured.
+	VzdumpDrive string
+	Now         func() time.Time
 }
 
 // Source is the console's view of the images: an Observer that lists them
@@ -31,8 +38,10 @@ type SourceOptions struct {
 // verifications. Verifications run in this process: they end when the
 // console quits, unlike the servers' jobs.
 type Source struct {
-	cfg model.ClonezillaConfig
-	now func() time.Time
+	cfg         model.ClonezillaConfig
+	run         toolrun.Func
+	vzdumpDrive string
+	now         func() time.Time
 
 	mu      sync.Mutex
 	images  map[string]Image // by path, from the last scan
@@ -56,7 +65,7 @@ func NewSource(opts SourceOptions) *Source {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Source{cfg: opts.Config, now: opts.Now, images: map[string]Image{}, running: map[string]*verifyRun{}}
+	return &Source{cfg: opts.Config, run: opts.Run, vzdumpDrive: opts.VzdumpDrive, now: opts.Now, images: map[string]Image{}, running: map[string]*verifyRun{}}
 }
 
 // Source names the tool.

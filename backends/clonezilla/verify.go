@@ -34,17 +34,17 @@ type Report struct {
 // Problem is one thing wrong, named by the file it is in (or the file that
 // should be there).
 type Problem struct {
-	File    string
-	Level   int // the level whose check found it
-	Message string
+	File    string `json:"file"`
+	Level   int    `json:"level"` // the level whose check found it
+	Message string `json:"message"`
 }
 
 func (p Problem) String() string { return fmt.Sprintf("%s: %s (level %d)", p.File, p.Message, p.Level) }
 
 // Notice is something verification could not check, or worth knowing.
 type Notice struct {
-	File    string
-	Message string
+	File    string `json:"file"`
+	Message string `json:"message"`
 }
 
 func (n Notice) String() string {

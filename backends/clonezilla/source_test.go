@@ -1,0 +1,161 @@
+package clonezilla
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/backdeck/backdeck/model"
+)
+
+// repoOf copies fixture images into one fresh image directory.
+func repoOf(tb testing.TB, names ...string) string {
+	tb.Helper()
+	f := images(tb)
+	repo := tb.TempDir()
+	for _, n := range names {
+		src := copyImage(tb, f.image(n))
+		if err := os.Rename(src, filepath.Join(repo, n)); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return repo
+}
+
+func TestSourceTargets(t *testing.T) {
+	repo := repoOf(t, imgSums, imgLVM)
+	// The fixture's disks are loop devices: no serial, so the images cover
+	// no configured disk and are grouped by the disk they were saved from.
+	s := NewSource(SourceOptions{Config: model.ClonezillaConfig{ImageDirs: []string{repo},
+		Disks: []model.ClonezillaDiskConfig{{Name: "pve-ssd", Serial: "S5GXNX0T"}}}})
+	state, err := s.Observe(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(state.Targets) < 2 {
+		t.Fatalf("targets %+v", state.Targets)
+	}
+	ssd := state.Targets[0]
+	if ssd.ID != "clonezilla/pve-ssd" || ssd.Kind != KindDisk || len(ssd.RestorePoints) != 0 || ssd.Detail != "no image yet" {
+		t.Errorf("configured disk without images: %+v", ssd)
+	}
+	if len(ssd.Methods) != 1 || ssd.Methods[0] != model.MethodVerify {
+		t.Errorf("methods %v", ssd.Methods)
+	}
+	points := 0
+	for _, tg := range state.Targets[1:] {
+		if !strings.HasPrefix(tg.ID, TargetPrefix) || len(tg.RestorePoints) == 0 {
+			t.Errorf("unlisted disk's target %+v", tg)
+		}
+		found := false
+		for _, f := range tg.Facts {
+			found = found || strings.Contains(f.Value, "not in [[clonezilla.disk]]")
+		}
+		if !found {
+			t.Errorf("%s does not say it is not configured: %+v", tg.ID, tg.Facts)
+		}
+		for _, rp := range tg.RestorePoints {
+			points++
+			if rp.Method != MethodClonezilla || rp.Target != tg.ID || rp.Time.IsZero() || rp.Size <= 0 {
+				t.Errorf("restore point %+v", rp)
+			}
+		}
+	}
+	if points != 2 {
+		t.Errorf("%d restore points, want the 2 images", points)
+	}
+	if got := len(s.Images()); got != 2 {
+		t.Errorf("Images() has %d", got)
+	}
+	if d := s.ImageDirOf(filepath.Join(repo, imgSums)); d != filepath.Clean(repo) {
+		t.Errorf("ImageDirOf an image = %q, want %q", d, repo)
+	}
+	for _, p := range []string{repo, filepath.Join(repo, imgSums, "disk"), filepath.Join(repo, "..", "x"), "/etc"} {
+		if d := s.ImageDirOf(p); d != "" {
+			t.Errorf("ImageDirOf(%q) = %q, want none", p, d)
+		}
+	}
+}
+
+func TestSourceMissingImageDir(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cz-images")
+	s := NewSource(SourceOptions{Config: model.ClonezillaConfig{ImageDirs: []string{dir}}})
+	_, err := s.Observe(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "plug in and mount the image drive") {
+		t.Fatalf("error %v", err)
+	}
+}
+
+// runVerify starts and follows one verification as the engine does.
+func runVerify(t *testing.T, s *Source, path string) (model.Job, int) {
+	t.Helper()
+	job, err := s.Start(context.Background(), model.JobRequest{Target: "clonezilla/x", Method: model.MethodVerify, Point: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.State != model.JobRunning || job.Point != path || job.Method != model.MethodVerify {
+		t.Fatalf("started %+v", job)
+	}
+	updates := 0
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	final, err := s.Follow(ctx, job, func(model.Job) { updates++ })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return final, updates
+}
+
+func TestSourceVerifies(t *testing.T) {
+	repo := repoOf(t, imgSums)
+	s := NewSource(SourceOptions{Config: model.ClonezillaConfig{ImageDirs: []string{repo}}})
+	path := filepath.Join(repo, imgSums)
+	final, _ := runVerify(t, s, path)
+	if final.State != model.JobSucceeded || final.Verification == nil || !final.Verification.OK || final.Verification.Level != LevelPartclone {
+		t.Fatalf("pristine image: %+v %+v", final, final.Verification)
+	}
+	if !strings.HasPrefix(final.Message, "whole (level 3") {
+		t.Errorf("message %q", final.Message)
+	}
+
+	// The same image with a chunk cut short: failed, the file named.
+	v := volumesOf(t, path, diskName(t, path)+"p2")[0]
+	if err := os.Truncate(filepath.Join(path, v), 1000); err != nil {
+		t.Fatal(err)
+	}
+	final, _ = runVerify(t, s, path)
+	if final.State != model.JobFailed || final.Verification == nil || final.Verification.OK || len(final.Verification.Problems) == 0 {
+		t.Fatalf("damaged image: %+v", final)
+	}
+	if !strings.Contains(final.Message, v) || !strings.Contains(strings.Join(final.Verification.Problems, "\n"), v) {
+		t.Errorf("the damaged file %s is not named: %q %v", v, final.Message, final.Verification.Problems)
+	}
+}
+
+func TestSourceRefuses(t *testing.T) {
+	repo := repoOf(t, imgSums)
+	s := NewSource(SourceOptions{Config: model.ClonezillaConfig{ImageDirs: []string{repo}}})
+	ctx := context.Background()
+	for _, c := range []struct {
+		req  model.JobRequest
+		want string
+	}{
+		{model.JobRequest{Target: "clonezilla/x", Method: model.MethodVzdump, Point: filepath.Join(repo, imgSums)}, "can only be verified"},
+		{model.JobRequest{Target: "clonezilla/x", Method: model.MethodVerify}, "which image"},
+		{model.JobRequest{Target: "clonezilla/x", Method: model.MethodVerify, Point: repo}, "no Clonezilla image"},
+		{model.JobRequest{Target: "clonezilla/x", Method: model.MethodVerify, Point: filepath.Join(repo, imgSums), Level: 4}, "want 1, 2 or 3"},
+	} {
+		if _, err := s.Start(ctx, c.req); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: error %v, want %q", c.req, err, c.want)
+		}
+	}
+	if _, err := s.Follow(ctx, model.Job{ID: "verify-99"}, func(model.Job) {}); err == nil {
+		t.Error("following an unknown verification did not fail")
+	}
+	if err := s.Stop(ctx, model.Job{ID: "verify-99"}); err == nil {
+		t.Error("stopping an unknown verification did not fail")
+	}
+}
