@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -20,12 +22,14 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/backdeck/backdeck/backends"
+	"github.com/backdeck/backdeck/backends/clonezilla"
 	"github.com/backdeck/backdeck/backends/history"
 	"github.com/backdeck/backdeck/backends/hoststore"
 	"github.com/backdeck/backdeck/backends/lab"
 	"github.com/backdeck/backdeck/backends/proxmox"
 	"github.com/backdeck/backdeck/backends/secret"
 	"github.com/backdeck/backdeck/backends/smart"
+	"github.com/backdeck/backdeck/backends/toolrun"
 	"github.com/backdeck/backdeck/backends/urbackup"
 	"github.com/backdeck/backdeck/model"
 	"github.com/backdeck/backdeck/ui"
@@ -47,6 +51,10 @@ Usage:
   backdeck --demo                           the dashboard on the built-in simulated homelab
   backdeck status [--json] [--demo]         one-shot posture report; exit 0 ok, 1 warning, 2 critical, 3 unknown
   backdeck run TARGET --method M [--json]   start a job headless (M: vzdump, snapshot, incr-file, full-file); exit 0 only on success
+  backdeck clonezilla list [--json]         the images of the host's disks, with their verification
+  backdeck clonezilla verify IMAGE|--all    prove images whole; exit 0 whole, 1 problems, 2 could not check
+  backdeck clonezilla prepare [--out PATH]  preflight and the unattended run for Clonezilla Live
+  backdeck clonezilla prune [--remove]      preview (and remove, typing each name) what retention drops
   backdeck lab [--config-out PATH]          run the simulated homelab alone and write a config for it
   backdeck --version
 
@@ -59,6 +67,7 @@ Run "backdeck COMMAND --help" for a command's flags.
 // nothing reads globals.
 type env struct {
 	args   []string
+	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
@@ -66,7 +75,7 @@ type env struct {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, env{args: os.Args[1:], stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
+	code := run(ctx, env{args: os.Args[1:], stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
 	stop()
 	os.Exit(code)
 }
@@ -80,6 +89,8 @@ func run(ctx context.Context, e env) int {
 			return cmdRun(ctx, e, e.args[1:])
 		case "lab":
 			return cmdLab(ctx, e, e.args[1:])
+		case "clonezilla":
+			return cmdClonezilla(ctx, e, e.args[1:])
 		case "setup":
 			// Honest until the wizard exists: say how to set up by hand.
 			fmt.Fprintln(e.stderr, "backdeck setup: the setup wizard is not built yet. Copy config.toml.example to ~/.config/backdeck/config.toml and edit it (README: \"Point it at your Proxmox host\"), or run backdeck lab to get a config for the simulated homelab.")
@@ -341,6 +352,9 @@ type wired struct {
 	engine *backends.Engine
 	title  string
 	close  func()
+	// cz is the Clonezilla source when [clonezilla] is configured.
+	cz          *clonezilla.Source
+	historyPath string
 }
 
 // wire loads the config (or starts the lab for --demo) and builds the engine.
@@ -455,6 +469,18 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 		}
 		bs = append(bs, c)
 	}
+	var cz *clonezilla.Source
+	if cfg.Clonezilla != nil {
+		var run toolrun.Func
+		switch {
+		case cf.demo:
+			run = lab.SmartctlRunner()
+		case mode == "host":
+			run = toolrun.Exec("LVM_SUPPRESS_FD_WARNINGS=1")
+		}
+		cz = clonezilla.NewSource(clonezilla.SourceOptions{Config: *cfg.Clonezilla, Run: run, VzdumpDrive: vzdumpDrive(cfg)})
+		bs = append(bs, cz)
+	}
 	var db *history.DB
 	closers = append(closers, func() {
 		if db != nil {
@@ -490,7 +516,32 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 	}
 	eng := backends.NewEngine(backends.EngineOptions{Concerns: cfg.ConcernSpecs(), Backends: bs,
 		Interval: cfg.Refresh.Duration, SourceTimeout: sourceTimeout, OpenHistory: openHistory})
-	return &wired{cfg: cfg, engine: eng, title: title, close: closeAll}, nil
+	return &wired{cfg: cfg, engine: eng, title: title, close: closeAll, cz: cz, historyPath: historyPath}, nil
+}
+
+// vzdumpDrive is the serial of the [[drive]] that holds the vzdump storage
+// (the configured one, else any proxmox store that is not the image drive).
+func vzdumpDrive(cfg *model.Config) string {
+	storage := ""
+	if cfg.Proxmox != nil {
+		storage = cfg.Proxmox.Vzdump.Storage
+	}
+	imageDrive := ""
+	if cfg.Clonezilla != nil {
+		imageDrive = cfg.Clonezilla.DriveSerial
+	}
+	fallback := ""
+	for _, d := range cfg.Drives {
+		for _, h := range d.Holds {
+			if storage != "" && strings.HasSuffix(h, "/"+storage) {
+				return d.Serial
+			}
+			if fallback == "" && !strings.EqualFold(d.Serial, imageDrive) {
+				fallback = d.Serial
+			}
+		}
+	}
+	return fallback
 }
 
 func flagExit(err error) int {
@@ -498,4 +549,607 @@ func flagExit(err error) int {
 		return 0
 	}
 	return exitUsage
+}
+
+const clonezillaUsage = `Usage: backdeck clonezilla COMMAND [flags]
+
+The Clonezilla images of the Proxmox host's own disks ([clonezilla] in the config).
+
+  list [--json]                       the images, newest first, with their newest verification
+  verify IMAGE|--all [--level N]      prove images whole: 1 checksum files, 2 every stream decoded,
+         [--json]                     3 (default) partclone's CRCs checked too. IMAGE is a path or
+                                      an image name. Exit 0 whole, 1 problems found (one per line),
+                                      2 could not check (with --all: the worst of the images).
+  prepare [--out PATH] [--yes]        the preflight for the next imaging run, and the unattended run
+          [--force] [--json]          (ocs-sr commands, GRUB entries) written to PATH after you confirm
+  prune [--remove]                    what keep_last/keep_monthly would remove; --remove asks you to
+                                      type each image's name before removing it
+`
+
+func cmdClonezilla(ctx context.Context, e env, args []string) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
+		fmt.Fprint(e.stderr, clonezillaUsage)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return 0
+	}
+	switch args[0] {
+	case "list":
+		return cmdClonezillaList(ctx, e, args[1:])
+	case "verify":
+		return cmdClonezillaVerify(ctx, e, args[1:])
+	case "prepare":
+		return cmdClonezillaPrepare(ctx, e, args[1:])
+	case "prune":
+		return cmdClonezillaPrune(ctx, e, args[1:])
+	}
+	fmt.Fprintf(e.stderr, "backdeck clonezilla: unknown command %q\n\n%s", args[0], clonezillaUsage)
+	return exitUsage
+}
+
+// wireClonezilla wires the sources and checks [clonezilla] is configured.
+func wireClonezilla(ctx context.Context, e env, cf commonFlags, name string) (*wired, bool) {
+	w, err := wire(ctx, e, cf, 20*time.Second)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "backdeck clonezilla %s: %v\n", name, err)
+		return nil, false
+	}
+	if w.cz == nil {
+		w.close()
+		fmt.Fprintf(e.stderr, "backdeck clonezilla %s: the config has no [clonezilla] section: add image_dirs and the [[clonezilla.disk]] list (see config.toml.example)\n", name)
+		return nil, false
+	}
+	return w, true
+}
+
+// verifications reads the newest verification of each image from the
+// history; without a history every image is "not verified" and a warning
+// says why.
+func verifications(ctx context.Context, e env, path string, images []clonezilla.Image) map[string]model.Verification {
+	db, err := history.Open(ctx, path)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "backdeck: no verification history:", err)
+		return nil
+	}
+	defer db.Close()
+	var ids []string
+	for _, img := range images {
+		ids = append(ids, img.Path)
+	}
+	found, err := db.Verifications(ctx, ids)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "backdeck: reading the verification history:", err)
+	}
+	return found
+}
+
+// imageJSON is one image in `clonezilla list --json`.
+type imageJSON struct {
+	Name        string                    `json:"name"`
+	Path        string                    `json:"path"`
+	Mode        string                    `json:"mode"`
+	Saved       time.Time                 `json:"saved"`
+	SavedFrom   string                    `json:"saved_from"`
+	Disks       []imageDiskJSON           `json:"disks"`
+	Partitions  []string                  `json:"partitions"`
+	LVs         []string                  `json:"lvs"`
+	SizeBytes   int64                     `json:"size_bytes"`
+	Compression string                    `json:"compression"`
+	Checksums   []string                  `json:"checksums"`
+	SMARTAtSave string                    `json:"smart_at_save"`
+	Verified    *model.ReportVerification `json:"verified"`
+}
+
+type imageDiskJSON struct {
+	Name   string `json:"name"`
+	Serial string `json:"serial"`
+	Model  string `json:"model"`
+	Size   int64  `json:"size_bytes"`
+	SMART  string `json:"smart"`
+}
+
+func cmdClonezillaList(ctx context.Context, e env, args []string) int {
+	var cf commonFlags
+	fs := newFlagSet(e, "clonezilla list", "Usage: backdeck clonezilla list [--json] [--demo] [--config PATH]\n\nThe images in [clonezilla] image_dirs, newest first.\n", &cf)
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	if _, err := parse(fs, args); err != nil {
+		return flagExit(err)
+	}
+	w, ok := wireClonezilla(ctx, e, cf, "list")
+	if !ok {
+		return exitSetup
+	}
+	defer w.close()
+	images, errs := clonezilla.Scan(w.cfg.Clonezilla.ImageDirs)
+	for _, err := range errs {
+		fmt.Fprintln(e.stderr, "backdeck clonezilla list:", err)
+	}
+	verified := verifications(ctx, e, w.historyPath, images)
+	if *asJSON {
+		out := []imageJSON{}
+		for _, img := range images {
+			j := imageJSON{Name: img.Name, Path: img.Path, Mode: string(img.Mode), Saved: img.Saved.UTC(), SavedFrom: img.SavedFrom,
+				Disks: []imageDiskJSON{}, Partitions: []string{}, LVs: []string{}, SizeBytes: img.SizeBytes,
+				Compression: img.Compression, Checksums: append([]string{}, img.Checksums...), SMARTAtSave: img.SMARTAtSave}
+			for _, d := range img.Disks {
+				j.Disks = append(j.Disks, imageDiskJSON{Name: d.Name, Serial: d.Serial, Model: d.Model, Size: d.Size, SMART: d.SMART})
+			}
+			for _, p := range img.Parts {
+				j.Partitions = append(j.Partitions, p.Name)
+			}
+			for _, lv := range img.LVs {
+				j.LVs = append(j.LVs, lv.Name)
+			}
+			if v, ok := verified[img.Path]; ok {
+				j.Verified = model.NewReportVerification(&v)
+			}
+			out = append(out, j)
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			fmt.Fprintln(e.stderr, "backdeck:", err)
+		}
+	} else {
+		if len(images) == 0 {
+			fmt.Fprintf(e.stdout, "no Clonezilla image in %s\n", strings.Join(w.cfg.Clonezilla.ImageDirs, ", "))
+		}
+		now := time.Now()
+		for _, img := range images {
+			fmt.Fprintf(e.stdout, "%s  saved %s (%s ago)  %s\n", img.Name, img.Saved.Local().Format("2006-01-02 15:04"), model.HumanAge(now.Sub(img.Saved)), model.HumanBytes(img.SizeBytes))
+			for _, d := range img.Disks {
+				fmt.Fprintf(e.stdout, "    disk %s %s serial %s %s, SMART at save: %s\n", d.Name, d.Model, orDash(d.Serial), model.HumanBytes(d.Size), orDash(d.SMART))
+			}
+			fmt.Fprintf(e.stdout, "    %s\n", img.Summary())
+			fmt.Fprintf(e.stdout, "    %s\n", verifiedText(verified, img.Path, now, cf.ascii || w.cfg.UI.ASCII))
+			fmt.Fprintf(e.stdout, "    %s\n", img.Path)
+		}
+	}
+	if len(errs) > 0 && len(images) == 0 {
+		return 2
+	}
+	return 0
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// verifiedText is an image's newest verification in words.
+func verifiedText(found map[string]model.Verification, path string, now time.Time, ascii bool) string {
+	v, ok := found[path]
+	switch {
+	case !ok:
+		return "not verified: backdeck clonezilla verify " + filepath.Base(path)
+	case v.OK:
+		return fmt.Sprintf("%s verified whole at level %d, %s ago", model.StatusOK.Glyph(ascii), v.Level, model.HumanAge(now.Sub(v.At)))
+	}
+	return fmt.Sprintf("%s DAMAGED: %d problems found at level %d, %s ago (first: %s)", model.StatusCritical.Glyph(ascii), len(v.Problems), v.Level, model.HumanAge(now.Sub(v.At)), v.Problems[0])
+}
+
+// verifyResultJSON is the last line of `clonezilla verify --json` per image.
+type verifyResultJSON struct {
+	Image    string               `json:"image"`
+	Path     string               `json:"path"`
+	Level    int                  `json:"level"`
+	OK       bool                 `json:"ok"`
+	Checked  bool                 `json:"checked"` // false: could not check; error says why
+	Error    string               `json:"error,omitempty"`
+	Problems []clonezilla.Problem `json:"problems"`
+	Notices  []clonezilla.Notice  `json:"notices"`
+	Bytes    int64                `json:"bytes"`
+	Seconds  float64              `json:"seconds"`
+}
+
+func cmdClonezillaVerify(ctx context.Context, e env, args []string) int {
+	var cf commonFlags
+	fs := newFlagSet(e, "clonezilla verify", "Usage: backdeck clonezilla verify IMAGE|--all [--level 1|2|3] [--json] [--demo] [--config PATH]\n\nProves images whole and prints every problem by file name, one per line.\nExit 0 whole, 1 problems found, 2 could not check.\n", &cf)
+	all := fs.Bool("all", false, "verify every image in [clonezilla] image_dirs, newest first")
+	level := fs.Int("level", clonezilla.LevelPartclone, "1 checksum files, 2 streams decoded, 3 partclone CRCs too")
+	asJSON := fs.Bool("json", false, "one JSON object per line: progress lines, then one result per image")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if *all == (len(pos) == 1) || len(pos) > 1 {
+		fmt.Fprintln(e.stderr, "backdeck clonezilla verify: give one IMAGE (a path or an image name) or --all")
+		return exitUsage
+	}
+	if *level < 1 || *level > 3 {
+		fmt.Fprintln(e.stderr, "backdeck clonezilla verify: --level is 1, 2 or 3")
+		return exitUsage
+	}
+	w, err := wire(ctx, e, cf, 20*time.Second)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "backdeck clonezilla verify:", err)
+		return 2
+	}
+	defer w.close()
+	var dirs []string
+	if w.cfg.Clonezilla != nil {
+		dirs = w.cfg.Clonezilla.ImageDirs
+	}
+	var images []clonezilla.Image
+	if *all {
+		if len(dirs) == 0 {
+			fmt.Fprintln(e.stderr, "backdeck clonezilla verify: --all needs [clonezilla] image_dirs in the config")
+			return 2
+		}
+		var errs []error
+		images, errs = clonezilla.Scan(dirs)
+		for _, err := range errs {
+			fmt.Fprintln(e.stderr, "backdeck clonezilla verify:", err)
+		}
+		if len(images) == 0 {
+			fmt.Fprintf(e.stderr, "backdeck clonezilla verify: no image found in %s\n", strings.Join(dirs, ", "))
+			return 2
+		}
+	} else {
+		img, err := findImage(pos[0], dirs)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "backdeck clonezilla verify:", err)
+			return 2
+		}
+		images = []clonezilla.Image{img}
+	}
+	db, err := history.Open(ctx, w.historyPath)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "backdeck clonezilla verify: the result will not be kept:", err)
+		db = nil
+	} else {
+		defer db.Close()
+	}
+	code := 0
+	for _, img := range images {
+		c := verifyOne(ctx, e, img, *level, *asJSON, db)
+		if c == 130 {
+			return c
+		}
+		code = max(code, c)
+	}
+	return code
+}
+
+// findImage is an image given by path, or by name in the image directories.
+func findImage(arg string, dirs []string) (clonezilla.Image, error) {
+	if st, err := os.Stat(arg); err == nil && st.IsDir() {
+		return clonezilla.ReadImage(arg)
+	}
+	if strings.ContainsRune(arg, filepath.Separator) {
+		return clonezilla.Image{}, fmt.Errorf("%s: no such directory", arg)
+	}
+	images, _ := clonezilla.Scan(dirs)
+	for _, img := range images {
+		if img.Name == arg {
+			return img, nil
+		}
+	}
+	if len(dirs) == 0 {
+		return clonezilla.Image{}, fmt.Errorf("%s: no such directory, and no [clonezilla] image_dirs to look for it by name", arg)
+	}
+	return clonezilla.Image{}, fmt.Errorf("no image named %s in %s (backdeck clonezilla list shows them)", arg, strings.Join(dirs, ", "))
+}
+
+// verifyOne verifies one image with progress lines, prints its problems,
+// keeps the result in the history and returns the exit code.
+func verifyOne(ctx context.Context, e env, img clonezilla.Image, level int, asJSON bool, db *history.DB) int {
+	job := model.Job{ID: img.Path, Name: img.Name, Method: model.MethodVerify, Source: model.SourceClonezilla,
+		State: model.JobRunning, Progress: model.UnknownProgress()}
+	if !asJSON {
+		fmt.Fprintf(e.stdout, "verifying %s (level %d)\n", img.Path, level)
+	}
+	printer := jobPrinter{out: e.stdout, json: asJSON}
+	var mu sync.Mutex
+	var last time.Time
+	rep, err := clonezilla.Verify(ctx, img, level, func(p clonezilla.Progress) {
+		// Once a second is enough for a log; the console shows it live.
+		mu.Lock()
+		defer mu.Unlock()
+		if time.Since(last) < time.Second {
+			return
+		}
+		last = time.Now()
+		j := job
+		j.Progress = p.Model()
+		printer.print(j)
+	})
+	if ctx.Err() != nil {
+		fmt.Fprintf(e.stderr, "backdeck clonezilla verify: interrupted; %s was not fully checked\n", img.Name)
+		return 130
+	}
+	res := verifyResultJSON{Image: img.Name, Path: img.Path, Level: level, Problems: []clonezilla.Problem{}, Notices: []clonezilla.Notice{}}
+	if err != nil {
+		res.Error = err.Error()
+		if asJSON {
+			printJSONLine(e, res)
+		} else {
+			fmt.Fprintf(e.stdout, "%s: could not check: %v\n", img.Name, err)
+		}
+		return 2
+	}
+	res.Checked, res.OK, res.Bytes, res.Seconds = true, rep.OK, rep.Bytes, rep.Duration.Seconds()
+	res.Problems = append(res.Problems, rep.Problems...)
+	res.Notices = append(res.Notices, rep.Notices...)
+	if db != nil {
+		if err := db.RecordVerification(ctx, img.Path, *clonezilla.Verification(rep)); err != nil {
+			fmt.Fprintln(e.stderr, "backdeck clonezilla verify: the result was not kept:", err)
+		}
+	}
+	if asJSON {
+		printJSONLine(e, res)
+	} else {
+		for _, n := range rep.Notices {
+			fmt.Fprintf(e.stdout, "note: %s\n", n)
+		}
+		if rep.OK {
+			fmt.Fprintf(e.stdout, "%s: whole (level %d, %s read in %s)\n", img.Name, rep.Level, model.HumanBytes(rep.Bytes), rep.Duration.Round(10*time.Millisecond))
+		} else {
+			fmt.Fprintf(e.stdout, "%s: %s\n", img.Name, rep.Summary())
+			for _, p := range rep.Problems {
+				fmt.Fprintln(e.stdout, p)
+			}
+		}
+	}
+	if !rep.OK {
+		return 1
+	}
+	return 0
+}
+
+func printJSONLine(e env, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "backdeck:", err)
+		return
+	}
+	fmt.Fprintln(e.stdout, string(b))
+}
+
+func cmdClonezillaPrune(ctx context.Context, e env, args []string) int {
+	var cf commonFlags
+	fs := newFlagSet(e, "clonezilla prune", "Usage: backdeck clonezilla prune [--remove] [--demo] [--config PATH]\n\nShows which images [clonezilla] keep_last and keep_monthly keep, and which they would remove.\nWith --remove, asks you to type each image's name before removing it.\n", &cf)
+	remove := fs.Bool("remove", false, "remove the images the rules drop, each after you type its name")
+	if _, err := parse(fs, args); err != nil {
+		return flagExit(err)
+	}
+	w, ok := wireClonezilla(ctx, e, cf, "prune")
+	if !ok {
+		return exitSetup
+	}
+	defer w.close()
+	cfg := w.cfg.Clonezilla
+	state, err := w.cz.Observe(ctx)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "backdeck clonezilla prune:", err)
+		return 2
+	}
+	images := w.cz.Images()
+	verified := verifications(ctx, e, w.historyPath, images)
+	// An image may cover several disks: it goes only when no disk keeps it.
+	kept := map[string]bool{}
+	var marks []model.RetentionMark
+	for _, t := range state.Targets {
+		for i := range t.RestorePoints {
+			if v, ok := verified[t.RestorePoints[i].ID]; ok {
+				t.RestorePoints[i].Verified = &v
+			}
+		}
+		fmt.Fprintf(e.stdout, "%s (keep_last = %d, keep_monthly = %d)\n", t.Name, cfg.KeepLast, cfg.KeepMonthly)
+		for _, m := range model.ImageRetention(t.RestorePoints, cfg.KeepLast, cfg.KeepMonthly) {
+			if m.Keep {
+				kept[m.Point.ID] = true
+				fmt.Fprintf(e.stdout, "  keep    %s  (%s)\n", filepath.Base(m.Point.ID), strings.Join(m.Reasons, "; "))
+			} else {
+				fmt.Fprintf(e.stdout, "  remove  %s  (%s, %s)\n", filepath.Base(m.Point.ID), m.Point.Time.Local().Format("2006-01-02"), model.HumanBytes(m.Point.Size))
+			}
+			marks = append(marks, m)
+		}
+	}
+	var drop []model.RestorePoint
+	seen := map[string]bool{}
+	var total int64
+	for _, m := range marks {
+		if !kept[m.Point.ID] && !seen[m.Point.ID] {
+			seen[m.Point.ID] = true
+			drop = append(drop, m.Point)
+			total += m.Point.Size
+		}
+	}
+	if len(drop) == 0 {
+		fmt.Fprintln(e.stdout, "nothing to remove")
+		return 0
+	}
+	fmt.Fprintf(e.stdout, "%d images would be removed, %s freed\n", len(drop), model.HumanBytes(total))
+	if !*remove {
+		fmt.Fprintln(e.stdout, "nothing was removed: run with --remove to remove them, typing each name")
+		return 0
+	}
+	in := bufio.NewScanner(e.stdin)
+	removed := 0
+	for _, p := range drop {
+		name := filepath.Base(p.ID)
+		fmt.Fprintf(e.stdout, "type %s to remove it (Enter skips): ", name)
+		if !in.Scan() {
+			fmt.Fprintln(e.stdout)
+			break
+		}
+		if strings.TrimSpace(in.Text()) != name {
+			fmt.Fprintln(e.stdout, "  skipped")
+			continue
+		}
+		if err := removeImage(w.cz, p.ID); err != nil {
+			fmt.Fprintln(e.stderr, "backdeck clonezilla prune:", err)
+			return 2
+		}
+		removed++
+		fmt.Fprintf(e.stdout, "  removed %s\n", p.ID)
+	}
+	fmt.Fprintf(e.stdout, "%d of %d removed\n", removed, len(drop))
+	return 0
+}
+
+// removeImage removes an image directory, only when it is a Clonezilla
+// image directly inside a configured image directory.
+func removeImage(cz *clonezilla.Source, path string) error {
+	if cz.ImageDirOf(path) == "" {
+		return fmt.Errorf("%s is not inside the configured image_dirs: not removed", path)
+	}
+	if _, err := clonezilla.ReadImage(path); err != nil {
+		return fmt.Errorf("%s is no longer a Clonezilla image (%v): not removed", path, err)
+	}
+	return os.RemoveAll(path)
+}
+
+// prepareJSON is `clonezilla prepare --json`.
+type prepareJSON struct {
+	Ready         bool          `json:"ready"`
+	Checks        []checkJSON   `json:"checks"`
+	ExpectedBytes int64         `json:"expected_bytes"`
+	UsedBytes     int64         `json:"used_bytes"`
+	Ratio         float64       `json:"ratio"`
+	RatioFrom     string        `json:"ratio_from"`
+	Runs          []planRunJSON `json:"runs"`
+	Written       string        `json:"written,omitempty"`
+}
+
+type checkJSON struct {
+	Name   string           `json:"name"`
+	State  model.CheckState `json:"state"`
+	Reason string           `json:"reason"`
+}
+
+type planRunJSON struct {
+	Disk      string `json:"disk"`
+	Serial    string `json:"serial"`
+	Dev       string `json:"dev"`
+	Image     string `json:"image"`
+	Command   string `json:"command"`
+	MenuEntry string `json:"menu_entry"`
+}
+
+// checkGlyph shows a preflight line's state like a status.
+func checkGlyph(s model.CheckState, ascii bool) string {
+	switch s {
+	case model.CheckPass:
+		return model.StatusOK.Glyph(ascii)
+	case model.CheckWarn:
+		return model.StatusWarning.Glyph(ascii)
+	case model.CheckFail:
+		return model.StatusCritical.Glyph(ascii)
+	}
+	return model.StatusUnknown.Glyph(ascii)
+}
+
+func cmdClonezillaPrepare(ctx context.Context, e env, args []string) int {
+	var cf commonFlags
+	fs := newFlagSet(e, "clonezilla prepare", "Usage: backdeck clonezilla prepare [--out PATH] [--yes] [--force] [--json] [--demo] [--config PATH]\n\nChecks the host for the next Clonezilla imaging run and shows the unattended run: the ocs-sr\ncommand of each disk and a GRUB entry for the Clonezilla Live USB. With --out, writes them to\nPATH after you confirm (never over an existing file unless you confirm that too).\nExit 0 ready, 1 a check failed, 2 could not check.\n", &cf)
+	out := fs.String("out", "", "write the GRUB entries here, e.g. the Live USB's boot/grub/backdeck.cfg")
+	yes := fs.Bool("yes", false, "write without asking")
+	force := fs.Bool("force", false, "overwrite an existing --out file without asking")
+	asJSON := fs.Bool("json", false, "print one JSON object (with --out, needs --yes)")
+	if _, err := parse(fs, args); err != nil {
+		return flagExit(err)
+	}
+	if *asJSON && *out != "" && !*yes {
+		fmt.Fprintln(e.stderr, "backdeck clonezilla prepare: --json with --out cannot ask: add --yes")
+		return exitUsage
+	}
+	w, ok := wireClonezilla(ctx, e, cf, "prepare")
+	if !ok {
+		return exitSetup
+	}
+	defer w.close()
+	p := w.engine.RefreshNow(ctx) // the drives' SMART verdicts
+	pf, plan, err := w.cz.Prepare(ctx, p.Drives)
+	if err != nil && len(pf.Checks) == 0 {
+		fmt.Fprintln(e.stderr, "backdeck clonezilla prepare:", err)
+		return 2
+	}
+	ascii := cf.ascii || w.cfg.UI.ASCII
+	res := prepareJSON{Ready: pf.OK() && err == nil, Checks: []checkJSON{}, ExpectedBytes: pf.Expected, UsedBytes: pf.Used,
+		Ratio: pf.Ratio, RatioFrom: pf.RatioFrom, Runs: []planRunJSON{}}
+	for _, c := range pf.Checks {
+		res.Checks = append(res.Checks, checkJSON{Name: c.Name, State: c.State, Reason: c.Reason})
+	}
+	for _, r := range plan.Runs {
+		res.Runs = append(res.Runs, planRunJSON{Disk: r.Disk.Name, Serial: r.Disk.Serial, Dev: r.Disk.Dev, Image: r.ImageName, Command: r.Command, MenuEntry: r.MenuEntry})
+	}
+	if !*asJSON {
+		fmt.Fprintln(e.stdout, "Preflight for the next Clonezilla imaging run of the host:")
+		for _, c := range pf.Checks {
+			fmt.Fprintf(e.stdout, "  %s %-7s %s: %s\n", checkGlyph(c.State, ascii), c.State, c.Name, c.Reason)
+		}
+		if pf.Expected > 0 {
+			fmt.Fprintf(e.stdout, "Expected size of the new images: about %s (%s in use × %.2f, %s)\n", model.HumanBytes(pf.Expected), model.HumanBytes(pf.Used), pf.Ratio, pf.RatioFrom)
+		}
+		if err != nil {
+			fmt.Fprintln(e.stdout, "The unattended run cannot be made:", err)
+		}
+		for _, r := range plan.Runs {
+			fmt.Fprintf(e.stdout, "\n%s (%s, serial %s):\n  %s\n", r.Disk.Name, orDash(r.Disk.Dev), r.Disk.Serial, r.Command)
+		}
+	}
+	code := 0
+	if !res.Ready {
+		code = 1
+	}
+	switch {
+	case *out == "":
+		if !*asJSON && res.Ready {
+			fmt.Fprintln(e.stdout, "\nTo write the GRUB entries for the Live USB: backdeck clonezilla prepare --out PATH")
+		}
+	case !res.Ready:
+		fmt.Fprintf(e.stderr, "backdeck clonezilla prepare: nothing written to %s: fix the failed lines and run again\n", *out)
+	default:
+		if written := writePlan(e, *out, plan, *yes, *force); written {
+			res.Written = *out
+		} else {
+			code = max(code, 1)
+		}
+	}
+	if *asJSON {
+		printJSONLine(e, res)
+	}
+	return code
+}
+
+// writePlan writes the run after the operator's confirmation; an existing
+// file is overwritten only after a second one (or --force).
+func writePlan(e env, path string, plan clonezilla.Plan, yes, force bool) bool {
+	in := bufio.NewScanner(e.stdin)
+	ask := func(q string) bool {
+		fmt.Fprintf(e.stdout, "%s [y/N] ", q)
+		if !in.Scan() {
+			fmt.Fprintln(e.stdout)
+			return false
+		}
+		a := strings.ToLower(strings.TrimSpace(in.Text()))
+		return a == "y" || a == "yes"
+	}
+	if !yes && !ask(fmt.Sprintf("Write %d GRUB entries to %s?", len(plan.Runs), path)) {
+		fmt.Fprintln(e.stdout, "nothing written")
+		return false
+	}
+	overwrite := force
+	if _, err := os.Stat(path); err == nil && !force {
+		if yes {
+			fmt.Fprintf(e.stderr, "backdeck clonezilla prepare: %s exists: nothing written (add --force to overwrite it)\n", path)
+			return false
+		}
+		if !ask(fmt.Sprintf("%s exists. Overwrite it?", path)) {
+			fmt.Fprintln(e.stdout, "nothing written")
+			return false
+		}
+		overwrite = true
+	}
+	if err := clonezilla.WritePlan(path, plan, overwrite); err != nil {
+		fmt.Fprintln(e.stderr, "backdeck clonezilla prepare:", err)
+		return false
+	}
+	fmt.Fprintf(e.stdout, "wrote %s: add it to the Live USB's boot/grub/grub.cfg (or source it from there), boot the host from the USB and pick the entry\n", path)
+	return true
 }

@@ -10,13 +10,14 @@ import (
 // ConfigTOML is a backdeck config for this server and the seed homelab's
 // concerns; the token secret is read from secretFile.
 func (p *PVE) ConfigTOML(secretFile string) string {
-	return labConfigTOML(p, secretFile, nil, "")
+	return labConfigTOML(p, secretFile, nil, "", "")
 }
 
 // labConfigTOML is the config for a PVE server and, when u is not nil, the
 // UrBackup server beside it (reached through its HTTPS front), whose password
-// is read from passwordFile.
-func labConfigTOML(p *PVE, secretFile string, u *URBackup, passwordFile string) string {
+// is read from passwordFile; and when imagesDir is set, the Clonezilla images
+// of the host's disks there (WriteClonezillaImages).
+func labConfigTOML(p *PVE, secretFile string, u *URBackup, passwordFile, imagesDir string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# backdeck config for the simulated homelab (backdeck lab)\n")
 	fmt.Fprintf(&b, "mode = \"laptop\"\n\n")
@@ -45,6 +46,13 @@ func labConfigTOML(p *PVE, secretFile string, u *URBackup, passwordFile string) 
 	// holds both hddusb storages; the Clonezilla images drive holds none.
 	fmt.Fprintf(&b, "[[drive]]\nname = \"usb-backups\"\nserial = \"NA8F1234\"\nholds = [\"pve/hddusb_bkpvzdumps\", \"pve/hddusb_bkpdata\"]\n\n")
 	fmt.Fprintf(&b, "[[drive]]\nname = \"usb-images\"\nserial = \"NB2K5678\"\nholds = []\n\n")
+	if imagesDir != "" {
+		// The seed host's internal disks (smartctl.go) and the images drive;
+		// the Live version is invented.
+		fmt.Fprintf(&b, "[clonezilla]\nimage_dirs = [%s]\nhost = \"pve\"\ndrive_label = \"cz-images\"\ndrive_serial = \"NB2K5678\"\nlive_version = \"5.15.26\"\nkeep_last = 2\nkeep_monthly = 3\n\n", tomlString(imagesDir))
+		fmt.Fprintf(&b, "[[clonezilla.disk]]\nname = \"pve-ssd\"\nserial = \"S5GXNX0T\"\n\n[[clonezilla.disk]]\nname = \"pve-hdd\"\nserial = \"ZFL1ABCD\"\n\n")
+		fmt.Fprintf(&b, "[[concern]]\nid = \"host\"\nmax_age = \"35d\"\ntargets = [\"clonezilla/pve-ssd\", \"clonezilla/pve-hdd\", \"clonezilla/*\"]\n\n")
+	}
 	fmt.Fprintf(&b, "[[concern]]\nid = \"vms\"\nmax_age = \"26h\"\ntargets = [\"pve/qemu/*\"]\n\n")
 	fmt.Fprintf(&b, "[[concern]]\nid = \"cluster\"\nmax_age = \"26h\"\ntargets = [\"pve/qemu/411\", \"pve/qemu/421\", \"pve/qemu/422\"]\n\n")
 	if u != nil {

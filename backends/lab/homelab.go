@@ -48,7 +48,7 @@ func (h *Homelab) Close() error {
 // ConfigTOML is a backdeck config for both servers: the PVE token secret is
 // read from secretFile, the UrBackup password from passwordFile.
 func (h *Homelab) ConfigTOML(secretFile, passwordFile string) string {
-	return labConfigTOML(h.PVE, secretFile, h.URBackup, passwordFile)
+	return labConfigTOML(h.PVE, secretFile, h.URBackup, passwordFile, "")
 }
 
 // WriteConfig writes dir/pve-token and dir/urbackup-password (mode 0600;

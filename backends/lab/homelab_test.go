@@ -64,7 +64,7 @@ func TestHomelabWriteConfig(t *testing.T) {
 		t.Error("the config holds a secret")
 	}
 	// The PVE-only config is unchanged.
-	if h.PVE.ConfigTOML("/s") != labConfigTOML(h.PVE, "/s", nil, "") || strings.Contains(h.PVE.ConfigTOML("/s"), "urbackup") {
+	if h.PVE.ConfigTOML("/s") != labConfigTOML(h.PVE, "/s", nil, "", "") || strings.Contains(h.PVE.ConfigTOML("/s"), "urbackup") {
 		t.Error("PVE config changed")
 	}
 	// Both worlds share the PVE's clock; the password in the file logs in.
