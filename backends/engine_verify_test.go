@@ -1,0 +1,87 @@
+package backends_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/backdeck/backdeck/backends"
+	"github.com/backdeck/backdeck/backends/history"
+	"github.com/backdeck/backdeck/model"
+)
+
+// imageSource has one host disk with two images; its verifications end with
+// the result the test gives.
+type imageSource struct {
+	result *model.Verification
+}
+
+func (s *imageSource) Source() model.Source { return model.SourceClonezilla }
+
+func (s *imageSource) Observe(context.Context) (model.SourceState, error) {
+	now := time.Now()
+	return model.SourceState{Targets: []model.Target{{ID: "clonezilla/pve-ssd", Name: "pve-ssd", Kind: "disk", Source: model.SourceClonezilla,
+		RestorePoints: []model.RestorePoint{{ID: "/cz/new", Time: now.Add(-24 * time.Hour)}, {ID: "/cz/old", Time: now.Add(-40 * 24 * time.Hour)}}}}}, nil
+}
+
+func (s *imageSource) Start(_ context.Context, req model.JobRequest) (model.Job, error) {
+	return model.Job{ID: "verify-1", Target: req.Target, Method: req.Method, Source: model.SourceClonezilla, Point: req.Point,
+		State: model.JobRunning, Progress: model.UnknownProgress()}, nil
+}
+
+func (s *imageSource) Follow(_ context.Context, job model.Job, _ func(model.Job)) (model.Job, error) {
+	job.State, job.Verification = model.JobFailed, s.result
+	return job, nil
+}
+
+func (s *imageSource) Stop(context.Context, model.Job) error        { return nil }
+func (s *imageSource) Running(context.Context) ([]model.Job, error) { return nil, nil }
+
+func TestVerificationIsKeptAndShown(t *testing.T) {
+	db, err := history.Open(context.Background(), filepath.Join(t.TempDir(), "history.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	damaged := &model.Verification{At: time.Now(), Level: 3, Problems: []string{"nvme0n1p2.vfat-ptcl-img.zst.aa: CRC mismatch (level 3)"}}
+	src := &imageSource{result: damaged}
+	e := backends.NewEngine(backends.EngineOptions{Backends: []backends.Observer{src}, Interval: time.Hour,
+		OpenHistory: func(context.Context) (backends.History, error) { return db, nil },
+		Concerns:    []model.ConcernSpec{{ID: model.ConcernHost, MaxAge: 35 * 24 * time.Hour, Targets: []string{"clonezilla/pve-ssd"}}}})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go e.Run(ctx)
+	if _, err := e.Start(ctx, model.JobRequest{Target: "clonezilla/pve-ssd", Method: model.MethodVerify, Point: "/cz/new"}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case ev := <-e.Events():
+			pe, ok := ev.(model.PostureEvent)
+			if !ok {
+				continue
+			}
+			ts, ok := pe.Posture.Target("clonezilla/pve-ssd")
+			if !ok || len(ts.RestorePoints) == 0 || ts.RestorePoints[0].Verified == nil {
+				continue
+			}
+			if v := ts.RestorePoints[0].Verified; v.OK || len(v.Problems) != 1 || v.Level != 3 {
+				t.Fatalf("verified %+v", v)
+			}
+			// The damaged image is no good backup: the disk is rated by the
+			// 40-day-old one, past its 35-day max age.
+			if ts.Status != model.StatusWarning {
+				t.Fatalf("status %s (%s), want warning from the older image", ts.Status, ts.Reason)
+			}
+			got, err := db.Verifications(context.Background(), []string{"/cz/new"})
+			if err != nil || len(got) != 1 {
+				t.Fatalf("history %v %v", got, err)
+			}
+			return
+		case <-deadline:
+			t.Fatal("the verification never showed on the restore point")
+		}
+	}
+}
