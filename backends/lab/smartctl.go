@@ -36,10 +36,34 @@ type hostDisk struct {
 }
 
 type hostPart struct {
-	name  string
-	size  int64
-	typ   string // part, lvm
-	parts []hostPart
+	name string
+	size int64
+	typ  string // part, lvm
+	// The filesystem or volume signature as lsblk shows it (FSTYPE, LABEL,
+	// UUID; "" prints null). mountpoint, fsused and fsavail only for a
+	// mounted filesystem: FSUSED is what statfs counts used, FSAVAIL what is
+	// left to users (ext4's reserved blocks are in neither).
+	fstype, label, uuid, mountpoint string
+	fsused, fsavail                 int64
+	parts                           []hostPart
+}
+
+// thinPool is how lsblk shows an active LVM thin pool: its metadata and data
+// LVs each hold the pool device ("-tpool"), which holds the pool's own LV and
+// its active thin LVs, so the tree lists those twice. Names are
+// device-mapper names (dashes inside a VG or LV name doubled).
+func thinPool(vgPool string, meta, data int64, thins ...hostPart) []hostPart {
+	lvm := func(name string, size int64, parts []hostPart) hostPart {
+		return hostPart{name: name, size: size, typ: "lvm", parts: parts}
+	}
+	tpool := []hostPart{lvm(vgPool+"-tpool", data, append([]hostPart{lvm(vgPool, data, nil)}, thins...))}
+	return []hostPart{lvm(vgPool+"_tmeta", meta, tpool), lvm(vgPool+"_tdata", data, tpool)}
+}
+
+// thinLV is an active thin LV holding a guest's disk (a partition table, so
+// no FSTYPE).
+func thinLV(dmName string, size int64) hostPart {
+	return hostPart{name: dmName, size: size, typ: "lvm"}
 }
 
 // hostDisks are the disks of the seed homelab's host, the same as the lab's
@@ -49,20 +73,52 @@ type hostPart struct {
 // failing Hitachi behind a JMicron bridge) and a WD Elements in standby.
 var hostDisks = []hostDisk{
 	{name: "nvme0n1", tran: "nvme", serial: "S5GXNX0T", model: "Samsung SSD 980 PRO 1TB", size: 1000204886016,
-		parts: []hostPart{{name: "nvme0n1p1", size: 1031168, typ: "part"}, {name: "nvme0n1p2", size: 1 << 30, typ: "part"},
-			{name: "nvme0n1p3", size: 999129374720 - 1<<30, typ: "part", parts: []hostPart{
-				{name: "pve-swap", size: 8 << 30, typ: "lvm"}, {name: "pve-root", size: 96 << 30, typ: "lvm"}}}}},
+		parts: []hostPart{{name: "nvme0n1p1", size: 1031168, typ: "part"},
+			{name: "nvme0n1p2", size: 1 << 30, typ: "part", fstype: "vfat", uuid: "7A2C-91E4", mountpoint: "/boot/efi",
+				fsused: 356352, fsavail: 1071271936},
+			{name: "nvme0n1p3", size: 999129374720 - 1<<30, typ: "part", fstype: "LVM2_member", uuid: nvmePVUUID,
+				parts: append([]hostPart{
+					{name: "pve-swap", size: 8 << 30, typ: "lvm", fstype: "swap", uuid: pveSwapUUID},
+					// The root filesystem's figures are the lab's PVE node's
+					// (/nodes/pve/status rootfs: 94 GiB, 17.3 GiB used).
+					{name: "pve-root", size: 96 << 30, typ: "lvm", fstype: "ext4", uuid: pveRootUUID, mountpoint: "/",
+						fsused: 18568183808, fsavail: 77316964352}},
+					thinPool("pve-data", 8132*mib, 794*gib+300*mib,
+						thinLV("pve-vm--411--disk--0", 32*gib), thinLV("pve-vm--421--disk--0", 32*gib),
+						thinLV("pve-vm--422--disk--0", 32*gib), thinLV("pve-vm--431--disk--0", 32*gib))...)}}},
 	{name: "sda", rota: true, tran: "sata", serial: "ZFL1ABCD", model: "ST2000DM008-2FR102", vendor: "ATA     ", size: 2000398934016,
-		parts: []hostPart{{name: "sda1", size: 2000397868544, typ: "part"}}, smart: "internal-sda-ZFL1ABCD.json"},
+		parts: []hostPart{{name: "sda1", size: 2000397868544, typ: "part", fstype: "ext4", uuid: hddFSUUID,
+			mountpoint: "/mnt/pve-hdd", fsused: 640 * gib, fsavail: 1181985603584}},
+		smart: "internal-sda-ZFL1ABCD.json"},
+	// The vzdump drive's filesystem: the lab's PVE storage hddusb_bkpvzdumps
+	// as the seed makes it (no reserved blocks; the archives of its history
+	// are not counted: this fake does not follow the PVE world).
 	{name: "sdb", rota: true, tran: "usb", serial: "NA8F1234", model: "Expansion HDD", vendor: "Seagate ", size: 4000787030016,
-		parts: []hostPart{{name: "sdb1", size: 4000785104896, typ: "part", parts: []hostPart{
-			{name: "hddusb-bkpvzdumps", size: 3936820862976, typ: "lvm"}}}},
+		parts: []hostPart{{name: "sdb1", size: 4000785104896, typ: "part", fstype: "LVM2_member", uuid: "Vd2kQm-8Hn4-pL0s-Zt7R-c3Wx-Jy6F-a1Bq9e",
+			parts: append([]hostPart{
+				{name: "hddusb-bkpvzdumps", size: 3936820862976, typ: "lvm", fstype: "ext4", uuid: "0b8e4d2a-6c1f-4f3e-9d57-b2a8c61e0f94",
+					mountpoint: "/mnt/hddusb_bkpvzdumps", fsused: 2*tib + 96*gib, fsavail: 3936820862976 - (2*tib + 96*gib)}},
+				thinPool("hddusb-bkpdata", 96*mib, 1536*gib, thinLV("hddusb-vm--431--disk--0", 1536*gib))...)}},
 		smart: "usb-backups-NA8F1234.json"},
+	// The Clonezilla images drive (made with mkfs.ext4 -m 0: no reserved
+	// blocks, so used and available add up to the filesystem).
 	{name: "sdc", rota: true, tran: "usb", serial: "NB2K5678", model: "HDS721050DLE630", vendor: "Hitachi ", size: 500107862016,
-		parts: []hostPart{{name: "sdc1", size: 500105216000, typ: "part"}}, smart: "usb-images-NB2K5678.json", noSAT: true},
+		parts: []hostPart{{name: "sdc1", size: 500105216000, typ: "part", fstype: "ext4", label: "cz-images", uuid: "5f0c2a1e-8b3d-4c7e-9a61-2d4f8e0b7c35",
+			mountpoint: "/mnt/cz-images", fsused: 180 * gib, fsavail: 298830004224}},
+		smart: "usb-images-NB2K5678.json", noSAT: true},
 	{name: "sdd", rota: true, tran: "usb", serial: "WX12A3456789", model: "Elements 25A2", vendor: "WD      ", size: 2000365289472,
-		parts: []hostPart{{name: "sdd1", size: 2000363192320, typ: "part"}}, standby: true},
+		parts:   []hostPart{{name: "sdd1", size: 2000363192320, typ: "part", fstype: "ntfs", label: "WD Elements", uuid: "6A2C4B1F2C4AEA8F"}},
+		standby: true},
 }
+
+// The identifiers of the host's internal disks that its Clonezilla images
+// (clonezilla.go) record too.
+const (
+	nvmePVUUID  = "xQ3fRk-2LmV-8cTz-Wn4P-d7Ys-H1bJ-eK9o0u"
+	pveSwapUUID = "3e9a71c4-0b5d-4f2a-8c63-e1d94f7b2a05"
+	pveRootUUID = "c41b7e92-5a3f-4d08-b6e1-9f2c8a7d4b63"
+	hddFSUUID   = "9d5e2f70-1c84-4b3a-a6f9-57e0c2d18b4e"
+)
 
 func hostDiskByDev(dev string) *hostDisk {
 	for i := range hostDisks {
@@ -86,8 +142,13 @@ func hostDiskBySerial(serial string) *hostDisk {
 // backends/smart (its Reader.Run), for the demo and tests:
 //
 //   - lsblk -J prints the host's disks as util-linux 2.38 does, in the
-//     columns NAME,PATH,TRAN,SERIAL,MODEL,SIZE,TYPE,VENDOR,ROTA whatever -o
-//     asks: the NVMe SSD, the SATA HDD and three USB drives;
+//     columns NAME,PATH,TRAN,SERIAL,MODEL,SIZE,TYPE,VENDOR,ROTA,FSTYPE,
+//     LABEL,UUID,MOUNTPOINT,FSUSED,FSAVAIL whatever -o asks: the NVMe SSD
+//     (ESP, LVM with swap, root and the local-lvm thin pool), the SATA HDD
+//     and three USB drives (the vzdump drive's LVM, the images drive's ext4
+//     labelled cz-images, the sleeping drive's NTFS);
+//   - lvs --reportformat json --units b --nosuffix prints the LVs of the
+//     host's two volume groups (lvs.go);
 //   - smartctl --json=o … DEV prints what smartmontools prints for each:
 //     /dev/sdb (NA8F1234) a healthy reading through -d sat or its own
 //     detection; /dev/sdc (NB2K5678) a failing one through its own detection
@@ -112,6 +173,8 @@ func SmartctlRunner() func(ctx context.Context, name string, args ...string) ([]
 			return lsblkJSON(), 0, nil
 		case "smartctl":
 			return fakeSmartctl(args)
+		case "lvs":
+			return fakeLvs(args)
 		}
 		return nil, -1, &exec.Error{Name: name, Err: exec.ErrNotFound}
 	}
@@ -127,11 +190,19 @@ type lsblkRow struct {
 	Type     string     `json:"type"`
 	Vendor   *string    `json:"vendor"`
 	Rota     bool       `json:"rota"`
+	FSType   *string    `json:"fstype"`
+	Label    *string    `json:"label"`
+	UUID     *string    `json:"uuid"`
+	Mount    *string    `json:"mountpoint"`
+	FSUsed   *int64     `json:"fsused"`
+	FSAvail  *int64     `json:"fsavail"`
 	Children []lsblkRow `json:"children,omitempty"`
 }
 
-// lsblkJSON is `lsblk -J -b -o NAME,PATH,TRAN,SERIAL,MODEL,SIZE,TYPE,VENDOR,ROTA`
-// of util-linux 2.38 (the columns it prints whatever -o asks).
+// lsblkJSON is `lsblk -J -b -o NAME,PATH,TRAN,SERIAL,MODEL,SIZE,TYPE,VENDOR,ROTA,FSTYPE,LABEL,UUID,MOUNTPOINT,FSUSED,FSAVAIL`
+// of util-linux 2.38 (the columns it prints whatever -o asks): with -b the
+// sizes are JSON numbers, and a column that does not apply is null (FSUSED
+// and FSAVAIL of a filesystem not mounted too).
 func lsblkJSON() []byte {
 	str := func(s string) *string {
 		if s == "" {
@@ -143,7 +214,11 @@ func lsblkJSON() []byte {
 	parts = func(ps []hostPart, tran string, rota bool) []lsblkRow {
 		var out []lsblkRow
 		for _, p := range ps {
-			row := lsblkRow{Name: p.name, Path: "/dev/" + p.name, Size: p.size, Type: p.typ, Rota: rota}
+			row := lsblkRow{Name: p.name, Path: "/dev/" + p.name, Size: p.size, Type: p.typ, Rota: rota,
+				FSType: str(p.fstype), Label: str(p.label), UUID: str(p.uuid), Mount: str(p.mountpoint)}
+			if p.mountpoint != "" {
+				row.FSUsed, row.FSAvail = &p.fsused, &p.fsavail
+			}
 			if p.typ == "lvm" {
 				row.Path = "/dev/mapper/" + p.name
 			} else {

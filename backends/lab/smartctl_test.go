@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/backdeck/backdeck/backends/clonezilla"
 	"github.com/backdeck/backdeck/model"
 )
 
@@ -95,6 +96,106 @@ func TestFakeLsblkMatchesThePVEDisks(t *testing.T) {
 		if p.Type == "usb" && strings.TrimSpace(deref(b.Vendor)) != p.Vendor {
 			t.Errorf("vendor: lsblk %q, PVE %q", deref(b.Vendor), p.Vendor)
 		}
+	}
+}
+
+// The filesystem columns the Clonezilla preflight asks for: lsblk's JSON
+// keys (null when they do not apply, FSUSED and FSAVAIL numbers only for a
+// mounted filesystem), the LVM trees with the thin pools as lsblk shows
+// them, and the images drive found by its label.
+func TestFakeLsblkFilesystems(t *testing.T) {
+	t.Parallel()
+	out, code, err := SmartctlRunner()(context.Background(), "lsblk", clonezilla.LsblkArgs...)
+	if err != nil || code != 0 {
+		t.Fatalf("lsblk: %v, exit %d", err, code)
+	}
+	var raw struct {
+		BlockDevices []map[string]json.RawMessage `json:"blockdevices"`
+	}
+	if err := json.Unmarshal(out, &raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"fstype", "label", "uuid", "mountpoint", "fsused", "fsavail"} {
+		if v, ok := raw.BlockDevices[0][key]; !ok || string(v) != "null" {
+			t.Errorf("the NVMe disk's %q: %s (present %v)", key, v, ok)
+		}
+	}
+	devs, err := clonezilla.ParseLsblk(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type fs struct {
+		Type, FSType, Label, UUID, Mount string
+		Used, Avail                      int64
+		Known                            bool
+		Children                         []string
+	}
+	got := map[string][]fs{}
+	var walk func([]clonezilla.BlockDev)
+	walk = func(ds []clonezilla.BlockDev) {
+		for _, d := range ds {
+			var kids []string
+			for _, c := range d.Children {
+				kids = append(kids, c.Name)
+			}
+			got[d.Name] = append(got[d.Name], fs{d.Type, d.FSType, d.Label, d.UUID, d.Mountpoint, d.FSUsed, d.FSAvail, d.FSKnown, kids})
+			walk(d.Children)
+		}
+	}
+	walk(devs)
+	tpool := []string{"pve-data", "pve-vm--411--disk--0", "pve-vm--421--disk--0", "pve-vm--422--disk--0", "pve-vm--431--disk--0"}
+	for name, want := range map[string]fs{
+		"nvme0n1p1":            {Type: "part"},
+		"nvme0n1p2":            {Type: "part", FSType: "vfat", UUID: "7A2C-91E4", Mount: "/boot/efi", Used: 356352, Avail: 1071271936, Known: true},
+		"nvme0n1p3":            {Type: "part", FSType: "LVM2_member", UUID: nvmePVUUID, Children: []string{"pve-swap", "pve-root", "pve-data_tmeta", "pve-data_tdata"}},
+		"pve-swap":             {Type: "lvm", FSType: "swap", UUID: pveSwapUUID},
+		"pve-root":             {Type: "lvm", FSType: "ext4", UUID: pveRootUUID, Mount: "/", Used: 18568183808, Avail: 77316964352, Known: true},
+		"pve-data_tmeta":       {Type: "lvm", Children: []string{"pve-data-tpool"}},
+		"pve-data_tdata":       {Type: "lvm", Children: []string{"pve-data-tpool"}},
+		"pve-data-tpool":       {Type: "lvm", Children: tpool},
+		"pve-vm--421--disk--0": {Type: "lvm"},
+		"sda1":                 {Type: "part", FSType: "ext4", UUID: hddFSUUID, Mount: "/mnt/pve-hdd", Used: 640 << 30, Avail: 1181985603584, Known: true},
+		"sdb1":                 {Type: "part", FSType: "LVM2_member", UUID: "Vd2kQm-8Hn4-pL0s-Zt7R-c3Wx-Jy6F-a1Bq9e", Children: []string{"hddusb-bkpvzdumps", "hddusb-bkpdata_tmeta", "hddusb-bkpdata_tdata"}},
+		"hddusb-bkpvzdumps":    {Type: "lvm", FSType: "ext4", UUID: "0b8e4d2a-6c1f-4f3e-9d57-b2a8c61e0f94", Mount: "/mnt/hddusb_bkpvzdumps", Used: 2302102470656, Avail: 1634718392320, Known: true},
+		"hddusb-bkpdata-tpool": {Type: "lvm", Children: []string{"hddusb-bkpdata", "hddusb-vm--431--disk--0"}},
+		"sdc1":                 {Type: "part", FSType: "ext4", Label: "cz-images", UUID: "5f0c2a1e-8b3d-4c7e-9a61-2d4f8e0b7c35", Mount: "/mnt/cz-images", Used: 180 << 30, Avail: 298830004224, Known: true},
+		"sdd1":                 {Type: "part", FSType: "ntfs", Label: "WD Elements", UUID: "6A2C4B1F2C4AEA8F"},
+	} {
+		rows := got[name]
+		if len(rows) == 0 {
+			t.Errorf("%s is not in lsblk", name)
+			continue
+		}
+		for _, r := range rows {
+			if !reflect.DeepEqual(r, want) {
+				t.Errorf("%s\n got %+v\nwant %+v", name, r, want)
+			}
+		}
+	}
+	// The pool device and what it holds show under both the metadata and the
+	// data LV, as lsblk prints an LVM thin pool.
+	if n := len(got["pve-data-tpool"]); n != 2 || len(got["pve-vm--411--disk--0"]) != 2 {
+		t.Errorf("pve-data-tpool shown %d times", n)
+	}
+	// Every filesystem fits its device: used and available within its size.
+	for name, rows := range got {
+		r := rows[0]
+		var size int64
+		for _, d := range devs {
+			walkSize(d, name, &size)
+		}
+		if r.Known && r.Used+r.Avail > size {
+			t.Errorf("%s: %d used + %d available > %d bytes", name, r.Used, r.Avail, size)
+		}
+	}
+}
+
+func walkSize(d clonezilla.BlockDev, name string, size *int64) {
+	if d.Name == name {
+		*size = d.Size
+	}
+	for _, c := range d.Children {
+		walkSize(c, name, size)
 	}
 }
 

@@ -1,0 +1,178 @@
+package lab
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// lvsRow is a logical volume of the seed host as lvs reports it. Sizes are
+// bytes; percentages are lvs's own strings ("" when they do not apply or the
+// LV is not active, as for PVE's templates and snapshots, which carry the
+// activation-skip flag).
+type lvsRow struct {
+	vg, lv, attr   string
+	size           int64
+	data, metadata string
+	pool, origin   string
+}
+
+// hostLVs are the LVs of the seed host (VG pve on the NVMe SSD, VG hddusb on
+// the USB backup drive), sorted as lvs sorts them (vg_name, lv_name).
+//
+// Where they overlap with the lab's PVE API they agree with it: the thin
+// pool data is local-lvm (794 GiB 300 MiB, its data_percent the storage's
+// used share, 29.09 %), bkpdata is hddusb_bkpdata (1536 GiB, 26.86 %)
+// holding bkpserver's data disk (its volid there is vm-431-disk-0), the
+// guests' disks are 32 GiB, and VM 421's snapshot is the API's
+// "pre-upgrade" (PVE names the thin LV snap_<volume>_<snapshot>); swap,
+// root and bkpvzdumps have the sizes of the fake lsblk. Invented: the thin
+// LVs' data_percent (each guest's data size over its 32 GiB; they do not add
+// up to the pool's usage, whose remainder stands for what the seed does not
+// list), the metadata percentages, and the templates' disks named base-*
+// (PVE renames a disk so when it makes a template; the lab's API keeps
+// vm-*). bkpvzdumps keeps the size the seed gives its filesystem, which is
+// no whole number of 4 MiB extents and leaves no room on sdb1 for a 1536
+// GiB pool beside it: the seed's figures, not LVM's.
+var hostLVs = []lvsRow{
+	{vg: "hddusb", lv: "bkpdata", attr: "twi-aotz--", size: 1536 * gib, data: "26.86", metadata: "1.07"},
+	{vg: "hddusb", lv: "bkpvzdumps", attr: "-wi-ao----", size: 3936820862976},
+	{vg: "hddusb", lv: "vm-431-disk-0", attr: "Vwi-aotz--", size: 1536 * gib, data: "26.86", pool: "bkpdata"},
+	{vg: "pve", lv: "base-100-disk-0", attr: "Vri---tz-k", size: 32 * gib, pool: "data"},
+	{vg: "pve", lv: "base-101-disk-0", attr: "Vri---tz-k", size: 32 * gib, pool: "data"},
+	{vg: "pve", lv: "data", attr: "twi-aotz--", size: 794*gib + 300*mib, data: "29.09", metadata: "1.52"},
+	{vg: "pve", lv: "root", attr: "-wi-ao----", size: 96 * gib},
+	{vg: "pve", lv: "snap_vm-421-disk-0_pre-upgrade", attr: "Vri---tz-k", size: 32 * gib, pool: "data", origin: "vm-421-disk-0"},
+	{vg: "pve", lv: "swap", attr: "-wi-ao----", size: 8 * gib},
+	{vg: "pve", lv: "vm-411-disk-0", attr: "Vwi-aotz--", size: 32 * gib, data: "10.67", pool: "data"},
+	{vg: "pve", lv: "vm-421-disk-0", attr: "Vwi-aotz--", size: 32 * gib, data: "23.83", pool: "data"},
+	{vg: "pve", lv: "vm-422-disk-0", attr: "Vwi-aotz--", size: 32 * gib, data: "31.56", pool: "data"},
+	{vg: "pve", lv: "vm-431-disk-0", attr: "Vwi-aotz--", size: 32 * gib, data: "19.65", pool: "data"},
+}
+
+// lvsColumns are the report fields the fake knows, in lvs's default order.
+var lvsColumns = []string{"lv_name", "vg_name", "lv_attr", "lv_size", "pool_lv", "origin", "data_percent", "metadata_percent"}
+
+func (r lvsRow) field(col string) string {
+	switch col {
+	case "vg_name":
+		return r.vg
+	case "lv_name":
+		return r.lv
+	case "lv_attr":
+		return r.attr
+	case "lv_size":
+		return strconv.FormatInt(r.size, 10)
+	case "data_percent":
+		return r.data
+	case "metadata_percent":
+		return r.metadata
+	case "pool_lv":
+		return r.pool
+	case "origin":
+		return r.origin
+	}
+	return ""
+}
+
+// fakeLvs answers `lvs --reportformat json --units b --nosuffix [-o
+// FIELDS] [VG…]` as LVM 2.03.16 prints it: every value a string ("" when it
+// does not apply), the fields in the order -o names them, rows sorted by VG
+// and LV, hidden LVs (the pools' _tdata and _tmeta) left out as without -a.
+// The layout is lvs's own (two-space margin, one row per line; captured from
+// lvs 2.03.16 on a metadata-only VG). Other report formats and units are
+// refused; an unknown VG is reported with exit status 5, as lvs does, after
+// the rows of the others.
+func fakeLvs(args []string) ([]byte, int, error) {
+	var isJSON, inBytes, nosuffix bool
+	cols := lvsColumns
+	var vgs []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		next := func() (string, error) {
+			if i+1 >= len(args) {
+				return "", fmt.Errorf("lab lvs: %s needs a value", a)
+			}
+			i++
+			return args[i], nil
+		}
+		switch {
+		case a == "--reportformat":
+			v, err := next()
+			if err != nil {
+				return nil, -1, err
+			}
+			isJSON = v == "json"
+		case a == "--units":
+			v, err := next()
+			if err != nil {
+				return nil, -1, err
+			}
+			inBytes = v == "b" || v == "B"
+		case a == "--nosuffix":
+			nosuffix = true
+		case a == "-o" || a == "--options":
+			v, err := next()
+			if err != nil {
+				return nil, -1, err
+			}
+			cols = strings.Split(v, ",")
+			for _, c := range cols {
+				if !slices.Contains(lvsColumns, c) {
+					return nil, -1, fmt.Errorf("lab lvs: Unrecognised field: %s", c)
+				}
+			}
+		case strings.HasPrefix(a, "-"):
+			return nil, -1, fmt.Errorf("lab lvs: option %s is not simulated", a)
+		default:
+			vgs = append(vgs, a)
+		}
+	}
+	if !isJSON || !inBytes || !nosuffix {
+		return nil, -1, fmt.Errorf("lab lvs: only --reportformat json --units b --nosuffix is simulated: %q", args)
+	}
+	code := 0
+	for _, vg := range vgs {
+		if !slices.ContainsFunc(hostLVs, func(r lvsRow) bool { return r.vg == vg }) {
+			code = 5 // lvs: Volume group "vg" not found (on stderr)
+		}
+	}
+	rows := make([]lvsRow, 0, len(hostLVs))
+	for _, r := range hostLVs {
+		if len(vgs) == 0 || slices.Contains(vgs, r.vg) {
+			rows = append(rows, r)
+		}
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		if rows[i].vg != rows[j].vg {
+			return rows[i].vg < rows[j].vg
+		}
+		return rows[i].lv < rows[j].lv
+	})
+	var b strings.Builder
+	b.WriteString("  {\n      \"report\": [\n          {\n              \"lv\": [\n")
+	for i, r := range rows {
+		b.WriteString("                  {")
+		for j, c := range cols {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%s:%s", jsonString(c), jsonString(r.field(c)))
+		}
+		b.WriteString("}")
+		if i < len(rows)-1 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("              ]\n          }\n      ]\n  }\n")
+	return []byte(b.String()), code, nil
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s) // a string always marshals
+	return string(b)
+}

@@ -1,0 +1,205 @@
+package lab
+
+import (
+	"context"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/backdeck/backdeck/backends/clonezilla"
+	"github.com/backdeck/backdeck/backends/hoststore"
+)
+
+// The arguments backdeck's two readers give lvs.
+var (
+	hoststoreLvsArgs  = []string{"--reportformat", "json", "--units", "b", "--nosuffix", "-o", "vg_name,lv_name,lv_attr,lv_size,data_percent,metadata_percent"}
+	clonezillaLvsArgs = clonezilla.LvsArgs
+)
+
+func runLvs(t *testing.T, args ...string) ([]byte, int) {
+	t.Helper()
+	out, code, err := SmartctlRunner()(context.Background(), "lvs", args...)
+	if err != nil {
+		t.Fatalf("lvs %q: %v", args, err)
+	}
+	return out, code
+}
+
+// The host's LVs as hoststore reads them (the subset of columns it asks
+// for), row for row in lvs's order.
+func TestFakeLvsRows(t *testing.T) {
+	t.Parallel()
+	out, code := runLvs(t, hoststoreLvsArgs...)
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	lvs, err := hoststore.ParseLvs(out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	want := []hoststore.LV{
+		{VG: "hddusb", LV: "bkpdata", Attr: "twi-aotz--", Size: 1649267441664, DataPercent: 26.86, MetadataPercent: 1.07},
+		{VG: "hddusb", LV: "bkpvzdumps", Attr: "-wi-ao----", Size: 3936820862976},
+		{VG: "hddusb", LV: "vm-431-disk-0", Attr: "Vwi-aotz--", Size: 1649267441664, DataPercent: 26.86},
+		{VG: "pve", LV: "base-100-disk-0", Attr: "Vri---tz-k", Size: 34359738368},
+		{VG: "pve", LV: "base-101-disk-0", Attr: "Vri---tz-k", Size: 34359738368},
+		{VG: "pve", LV: "data", Attr: "twi-aotz--", Size: 852865581056, DataPercent: 29.09, MetadataPercent: 1.52},
+		{VG: "pve", LV: "root", Attr: "-wi-ao----", Size: 103079215104},
+		{VG: "pve", LV: "snap_vm-421-disk-0_pre-upgrade", Attr: "Vri---tz-k", Size: 34359738368},
+		{VG: "pve", LV: "swap", Attr: "-wi-ao----", Size: 8589934592},
+		{VG: "pve", LV: "vm-411-disk-0", Attr: "Vwi-aotz--", Size: 34359738368, DataPercent: 10.67},
+		{VG: "pve", LV: "vm-421-disk-0", Attr: "Vwi-aotz--", Size: 34359738368, DataPercent: 23.83},
+		{VG: "pve", LV: "vm-422-disk-0", Attr: "Vwi-aotz--", Size: 34359738368, DataPercent: 31.56},
+		{VG: "pve", LV: "vm-431-disk-0", Attr: "Vwi-aotz--", Size: 34359738368, DataPercent: 19.65},
+	}
+	if !reflect.DeepEqual(lvs, want) {
+		t.Errorf("rows\n got %+v\nwant %+v", lvs, want)
+	}
+	// The layout is lvs's: a two-space margin, one row per line, the fields
+	// in -o's order, every value a string.
+	lines := strings.Split(string(out), "\n")
+	if lines[0] != "  {" || lines[1] != `      "report": [` || lines[3] != `              "lv": [` ||
+		lines[4] != `                  {"vg_name":"hddusb", "lv_name":"bkpdata", "lv_attr":"twi-aotz--", "lv_size":"1649267441664", "data_percent":"26.86", "metadata_percent":"1.07"},` ||
+		!strings.HasSuffix(string(out), "      ]\n  }\n") {
+		t.Errorf("layout:\n%s", out)
+	}
+}
+
+// What the Clonezilla preflight asks (pool_lv and origin too): the thin
+// LVs' pools and the Proxmox snapshot's origin.
+func TestFakeLvsPoolsAndSnapshot(t *testing.T) {
+	t.Parallel()
+	out, code := runLvs(t, clonezillaLvsArgs...)
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	lvs, err := clonezilla.ParseLvs(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pools := map[string]string{}
+	var origins []string
+	for _, lv := range lvs {
+		if lv.PoolLV != "" {
+			pools[lv.VG+"/"+lv.Name] = lv.PoolLV
+		}
+		if lv.Origin != "" {
+			origins = append(origins, lv.Name+"<"+lv.Origin)
+		}
+	}
+	wantPools := map[string]string{
+		"hddusb/vm-431-disk-0": "bkpdata", "pve/base-100-disk-0": "data", "pve/base-101-disk-0": "data",
+		"pve/snap_vm-421-disk-0_pre-upgrade": "data", "pve/vm-411-disk-0": "data", "pve/vm-421-disk-0": "data",
+		"pve/vm-422-disk-0": "data", "pve/vm-431-disk-0": "data",
+	}
+	if !reflect.DeepEqual(pools, wantPools) {
+		t.Errorf("pools %v", pools)
+	}
+	if want := []string{"snap_vm-421-disk-0_pre-upgrade<vm-421-disk-0"}; !reflect.DeepEqual(origins, want) {
+		t.Errorf("origins %q", origins)
+	}
+	if !strings.Contains(string(out), `{"vg_name":"pve", "lv_name":"base-100-disk-0", "lv_attr":"Vri---tz-k", "lv_size":"34359738368", "data_percent":"", "metadata_percent":"", "pool_lv":"data", "origin":""}`) {
+		t.Errorf("an inactive template's row:\n%s", out)
+	}
+}
+
+// A VG on the command line limits the report; an unknown one is lvs's exit
+// status 5 after the others' rows; what the fake does not simulate fails.
+func TestFakeLvsArguments(t *testing.T) {
+	t.Parallel()
+	out, code := runLvs(t, append(hoststoreLvsArgs, "hddusb")...)
+	lvs, err := hoststore.ParseLvs(out)
+	if err != nil || code != 0 || len(lvs) != 3 {
+		t.Errorf("hddusb only: exit %d, %v, %+v", code, err, lvs)
+	}
+	out, code = runLvs(t, append(hoststoreLvsArgs, "pve", "nosuchvg")...)
+	lvs, err = hoststore.ParseLvs(out)
+	if err != nil || code != 5 || len(lvs) != 10 {
+		t.Errorf("unknown VG: exit %d, %v, %d rows", code, err, len(lvs))
+	}
+	for _, args := range []string{
+		"--units b --nosuffix -o vg_name",                      // the text report
+		"--reportformat json -o vg_name",                       // human sizes
+		"--reportformat json --units b --nosuffix -o seg_pe",   // a field the fake does not know
+		"--reportformat json --units b --nosuffix -a",          // hidden LVs
+		"--reportformat json --units b --nosuffix -o vg_name,", // an empty field
+	} {
+		if _, _, err := SmartctlRunner()(context.Background(), "lvs", strings.Fields(args)...); err == nil {
+			t.Errorf("%s: no error", args)
+		}
+	}
+}
+
+// The LVs agree with the lab's PVE where both show them: the thin pools are
+// local-lvm and hddusb_bkpdata (size, and used = size × data_percent to
+// lvs's two decimals), and the snapshot is the API's snapshot of VM 421;
+// and with the fake lsblk: every active LV is there with the same size.
+func TestFakeLvsMatchesPVEAndLsblk(t *testing.T) {
+	t.Parallel()
+	_, c := startLab(t, Options{})
+	out, _ := runLvs(t, clonezillaLvsArgs...)
+	lvs, err := clonezilla.ParseLvs(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]clonezilla.LV{}
+	for _, lv := range lvs {
+		byName[lv.VG+"/"+lv.Name] = lv
+	}
+	var storages []struct {
+		Storage string `json:"storage"`
+		Total   int64  `json:"total"`
+		Used    int64  `json:"used"`
+	}
+	c.get("/nodes/pve/storage", &storages)
+	checked := 0
+	for _, s := range storages {
+		lv, ok := map[string]clonezilla.LV{"local-lvm": byName["pve/data"], "hddusb_bkpdata": byName["hddusb/bkpdata"]}[s.Storage]
+		if !ok {
+			continue
+		}
+		checked++
+		share := float64(s.Used) / float64(s.Total) * 100
+		if lv.Size != s.Total || math.Abs(share-lv.DataPercent) > 0.005 {
+			t.Errorf("%s: total %d used %.4f %%, lvs %s/%s %d bytes %.2f %%", s.Storage, s.Total, share, lv.VG, lv.Name, lv.Size, lv.DataPercent)
+		}
+	}
+	if checked != 2 {
+		t.Errorf("%d thin-pool storages in %+v", checked, storages)
+	}
+	var snaps []struct {
+		Name string `json:"name"`
+	}
+	c.get("/nodes/pve/qemu/421/snapshot", &snaps)
+	if len(snaps) == 0 {
+		t.Fatal("VM 421 has no snapshot")
+	}
+	if _, ok := byName["pve/snap_vm-421-disk-0_"+snaps[0].Name]; !ok {
+		t.Errorf("no thin LV for VM 421's snapshot %s", snaps[0].Name)
+	}
+
+	host, err := clonezilla.ReadHost(context.Background(), SmartctlRunner())
+	if err != nil || host.LVsErr != nil {
+		t.Fatalf("ReadHost: %v, %v", err, host.LVsErr)
+	}
+	dm := map[string]int64{}
+	var walk func([]clonezilla.BlockDev)
+	walk = func(ds []clonezilla.BlockDev) {
+		for _, d := range ds {
+			if d.Type == "lvm" {
+				dm[d.Name] = d.Size
+			}
+			walk(d.Children)
+		}
+	}
+	walk(host.Disks)
+	esc := func(s string) string { return strings.ReplaceAll(s, "-", "--") }
+	for _, lv := range lvs {
+		size, shown := dm[esc(lv.VG)+"-"+esc(lv.Name)]
+		active := lv.Attr[4] == 'a'
+		if shown != active || (shown && size != lv.Size) {
+			t.Errorf("%s/%s (%s, %d bytes): in lsblk %v with %d bytes", lv.VG, lv.Name, lv.Attr, lv.Size, shown, size)
+		}
+	}
+}
