@@ -53,6 +53,10 @@ var hostLVs = []lvsRow{
 	{vg: "pve", lv: "vm-431-disk-0", attr: "Vwi-aotz--", size: 32 * gib, data: "19.65", pool: "data"},
 }
 
+// pveTmetaSize is the metadata LV of the pool data (PVE's installer makes
+// it about a hundredth of the pool; lvs shows it only with -a).
+const pveTmetaSize = 8132 * mib
+
 // lvsColumns are the report fields the fake knows, in lvs's default order.
 var lvsColumns = []string{"lv_name", "vg_name", "lv_attr", "lv_size", "pool_lv", "origin", "data_percent", "metadata_percent"}
 

@@ -83,7 +83,7 @@ var hostDisks = []hostDisk{
 					// (/nodes/pve/status rootfs: 94 GiB, 17.3 GiB used).
 					{name: "pve-root", size: 96 << 30, typ: "lvm", fstype: "ext4", uuid: pveRootUUID, mountpoint: "/",
 						fsused: 18568183808, fsavail: 77316964352}},
-					thinPool("pve-data", 8132*mib, 794*gib+300*mib,
+					thinPool("pve-data", pveTmetaSize, 794*gib+300*mib,
 						thinLV("pve-vm--411--disk--0", 32*gib), thinLV("pve-vm--421--disk--0", 32*gib),
 						thinLV("pve-vm--422--disk--0", 32*gib), thinLV("pve-vm--431--disk--0", 32*gib))...)}}},
 	{name: "sda", rota: true, tran: "sata", serial: "ZFL1ABCD", model: "ST2000DM008-2FR102", vendor: "ATA     ", size: 2000398934016,
