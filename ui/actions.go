@@ -124,6 +124,9 @@ func (m *Model) onStopResult(msg stopResultMsg) tea.Cmd {
 	if msg.err != nil {
 		return m.actionFailed(msg.job.Source, "Cannot stop the "+msg.label, msg.err)
 	}
+	if msg.job.Method == model.MethodVerify {
+		return m.say("stopping the "+msg.label+"; its end shows below", false) // it runs here, not on a server
+	}
 	return m.say("asked the server to stop "+msg.label+"; its end shows below", false)
 }
 
@@ -315,6 +318,14 @@ func (m *Model) openStop() tea.Cmd {
 	if name == "" {
 		name = job.Target
 	}
+	if job.Method == model.MethodVerify {
+		// A verification only reads the image: stopping it loses nothing.
+		label := "verification of " + name
+		m.dialog = newConfirm(m.c, "Stop the "+label,
+			fmt.Sprintf("Stop the %s? It only reads the image: the image and its last verified state stay as they are.", label), "",
+			action{kind: actStop, job: job, label: label})
+		return nil
+	}
 	if ts, ok := m.posture.Target(job.Target); ok {
 		name = guestLabel(ts.Target)
 	}
@@ -334,6 +345,21 @@ func (m *Model) quit() tea.Cmd {
 	text := fmt.Sprintf("%d jobs are running on the server; they go on without the console. Quit? [y/N]", n)
 	if n == 1 {
 		text = "1 job is running on the server; it goes on without the console. Quit? [y/N]"
+	}
+	// Verifications run in the console itself: they end with it.
+	if v := m.jobs.RunningVerifications(); v > 0 {
+		what := "1 verification runs in this console and stops with it"
+		if v > 1 {
+			what = fmt.Sprintf("%d verifications run in this console and stop with it", v)
+		}
+		switch on := n - v; on {
+		case 0:
+			text = what + ". Quit? [y/N]"
+		case 1:
+			text = "1 job on the server goes on without the console; " + what + ". Quit? [y/N]"
+		default:
+			text = fmt.Sprintf("%d jobs on the server go on without the console; %s. Quit? [y/N]", on, what)
+		}
 	}
 	m.dialog = &quitDialog{c: m.c, text: text}
 	return nil

@@ -98,6 +98,9 @@ func jobStatus(s model.JobState) model.Status {
 func jobOutcome(j model.Job) string {
 	switch j.State {
 	case model.JobSucceeded:
+		if j.Method == model.MethodVerify && j.Message != "" {
+			return "succeeded: " + j.Message // "whole (level 3, 1.2 GiB read in 3s)"
+		}
 		return "succeeded"
 	case model.JobWarning:
 		if j.Message != "" {
@@ -138,6 +141,8 @@ func methodLabel(m model.Method) string {
 		return "incr image"
 	case model.MethodFullImage:
 		return "full image"
+	case model.MethodVerify:
+		return "verify"
 	}
 	return string(m)
 }

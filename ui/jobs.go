@@ -188,6 +188,28 @@ func (p *jobsPanel) RunningOn(target string) *model.Job {
 	return nil
 }
 
+// RunningVerifications counts the verifications that have not ended.
+func (p *jobsPanel) RunningVerifications() int {
+	n := 0
+	for _, j := range p.jobs {
+		if j.Method == model.MethodVerify && !j.State.Terminal() {
+			n++
+		}
+	}
+	return n
+}
+
+// VerifyingPoint reports whether a verification of a restore point is
+// under way.
+func (p *jobsPanel) VerifyingPoint(point string) bool {
+	for _, j := range p.jobs {
+		if j.Method == model.MethodVerify && j.Point == point && !j.State.Terminal() {
+			return true
+		}
+	}
+	return false
+}
+
 // Selected is the job under the cursor.
 func (p *jobsPanel) Selected() (model.Job, bool) {
 	if p.cursor < 0 || p.cursor >= len(p.jobs) {
@@ -304,6 +326,10 @@ func (p *jobsPanel) row(j model.Job, selected bool) string {
 	sty := th.Accent
 	if j.State.Terminal() {
 		sty = th.Status(jobStatus(j.State))
+	}
+	if j.Method == model.MethodVerify {
+		// Images of a disk differ by the date at the end of their names.
+		name = elideMiddle(name, nameW)
 	}
 	left := fit(methodLabel(j.Method), p.methodW) + " " + fit(name, nameW)
 	avail := p.w - 1 - 2 - width(left) - 1 - 1 // cursor, glyph, left, gap, margin

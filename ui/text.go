@@ -43,6 +43,18 @@ func trunc(s string, w int) string {
 	return s
 }
 
+// elideMiddle shortens plain s to w cells by taking out its middle:
+// "pve-pve-…-11-23", for names whose end tells them apart.
+func elideMiddle(s string, w int) string {
+	if width(s) <= w || w < 5 {
+		return s
+	}
+	r := []rune(s)
+	tail := (w - 1) / 2
+	head := w - 1 - tail
+	return string(r[:head]) + "…" + string(r[len(r)-tail:])
+}
+
 // right pads s on the left to w cells (right-aligns it).
 func right(s string, w int) string {
 	sw := width(s)
