@@ -45,6 +45,9 @@ type detail struct {
 	rpOffset   int        // newest restore points scrolled past
 	rpPage     int        // restore point rows shown in the last frame
 	offset     int        // first body line shown (concerns, stores, drives)
+	pointSel   string     // the disk image under the cursor, by id ("" the newest)
+	imgOffset  int        // first disk image shown when they are cut
+	pre        preflightView
 	focused    bool
 	labelW     int        // the width of the labels of field lines
 	chart      chartCache // the store's usage chart, drawn once per posture and size
@@ -76,6 +79,7 @@ func (d *detail) SetFocused(f bool) {
 func (d *detail) SetSelection(p *model.Posture, c *model.ConcernStatus, t *model.TargetStatus) {
 	if selectionID(c, t) != selectionID(d.concern, d.target) {
 		d.cursor, d.offset, d.snapOffset, d.rpOffset = 0, 0, 0, 0
+		d.pointSel, d.imgOffset = "", 0
 	}
 	d.posture, d.concern, d.target = p, c, t
 	d.dirty = true
@@ -96,6 +100,12 @@ func (d *detail) SetSnapshots(s snapState) {
 	d.snaps = s
 	d.cursor = max(0, min(d.cursor, len(s.list)-1))
 	d.dirty = true
+}
+
+// SetPreflight shows the imaging preflight (in the host concern's pane and,
+// in short, in a disk's).
+func (d *detail) SetPreflight(p preflightView) {
+	d.pre, d.dirty = p, true
 }
 
 // SetRunning tells the pane which job runs on the target (nil: none).
@@ -159,6 +169,9 @@ func (d *detail) Update(msg tea.KeyPressMsg) bool {
 			return false
 		}
 		d.offset = max(0, min(far, d.offset+step))
+	case isDisk(d.target.Target):
+		// j/k move the image cursor, pgdn/pgup a page of images.
+		d.moveImage(step)
 	case !page && len(d.snaps.list) > 0:
 		d.cursor = max(0, min(len(d.snaps.list)-1, d.cursor+step))
 	default:
@@ -188,6 +201,8 @@ func (d *detail) ShortHelp() []key.Binding {
 	switch {
 	case d.target != nil && isClient(d.target.Target):
 		return []key.Binding{k.Incremental, helpAs(k.Full, "full (asks)"), helpAs(k.PageDown, "older points"), k.Back}
+	case d.target != nil && isDisk(d.target.Target):
+		return []key.Binding{helpAs(k.Down, "image"), k.Verify, k.Preflight, k.Back}
 	case !d.isTargetView():
 		return []key.Binding{helpAs(k.Down, "scroll"), k.Back}
 	}
@@ -220,7 +235,10 @@ func (d *detail) View() []string {
 	d.renders++
 	d.dirty = false
 	d.labelW = defaultLabelW
-	if d.target != nil {
+	switch {
+	case d.target != nil && isDisk(d.target.Target):
+		d.labelW = diskLabelW
+	case d.target != nil:
 		for _, f := range d.target.Facts {
 			d.labelW = max(d.labelW, min(16, width(f.Label)))
 		}
@@ -231,6 +249,8 @@ func (d *detail) View() []string {
 		lines = d.scrolled(d.storeLines(d.target))
 	case d.target != nil && strings.HasPrefix(d.target.ID, "drive/"):
 		lines = d.scrolled(d.driveLines(d.target))
+	case d.target != nil && isDisk(d.target.Target):
+		lines = d.diskView(d.target)
 	case d.target != nil:
 		lines = d.targetView(d.target)
 	case d.concern != nil:
@@ -746,6 +766,12 @@ func (d *detail) actionLines(t *model.TargetStatus) []string {
 		if canAct(t.Target, model.MethodDeleteSnapshot) {
 			add(k.Delete, "delete")
 		}
+	}
+	if isDisk(t.Target) {
+		if hasMethod(t.Target, model.MethodVerify) && len(t.RestorePoints) > 0 {
+			add(k.Verify, "verify image")
+		}
+		add(k.Preflight, "imaging preflight")
 	}
 	if d.running != nil {
 		add(k.Stop, "stop")

@@ -49,6 +49,15 @@ func (d *detail) concernLines(cs *model.ConcernStatus) []string {
 		}
 	}
 	lines = append(lines, d.field("targets", fmt.Sprintf("%d", len(cs.Targets))+"  "+strings.Join(sum, th.Muted.Render(" · "))))
+	if cs.ID == model.ConcernHost {
+		// Its disks, each with a mark, say what needs attention. The
+		// preflight the operator asked for comes first, to be seen without
+		// scrolling; the hint to run one comes last.
+		if d.pre == (preflightView{}) {
+			return append(append(lines, d.hostDiskLines(cs)...), d.preflightLines()...)
+		}
+		return append(append(lines, d.preflightLines()...), d.hostDiskLines(cs)...)
+	}
 	if len(bad) > 0 {
 		sort.SliceStable(bad, func(i, j int) bool { return bad[i].Status > bad[j].Status })
 		lines = append(lines, "", th.Bold.Render("Needs attention"))
@@ -58,6 +67,131 @@ func (d *detail) concernLines(cs *model.ConcernStatus) []string {
 				break
 			}
 			lines = append(lines, c.mark(t.Status)+" "+fmt.Sprintf("%-14s", trunc(t.Name, 14))+" "+t.Reason)
+		}
+	}
+	return lines
+}
+
+// hostDiskLines lists the host concern's disks, one line each: the verdict,
+// the name, the age of the newest image not known damaged and its verified
+// state, and how many of the disk's images are damaged.
+func (d *detail) hostDiskLines(cs *model.ConcernStatus) []string {
+	c := d.c
+	th := c.theme
+	now := c.now()
+	lines := []string{"", th.Bold.Render(fmt.Sprintf("Disks (%d)", len(cs.Targets)))}
+	if len(cs.Targets) == 0 {
+		return append(lines, th.Muted.Render("none: add a [[clonezilla.disk]] to the config"))
+	}
+	ages := make([]string, len(cs.Targets))
+	nameW, ageW := 8, 0
+	for i := range cs.Targets {
+		t := &cs.Targets[i]
+		nameW = max(nameW, min(16, width(t.Name)))
+		switch {
+		case t.HasBackup:
+			ages[i] = model.HumanAge(now.Sub(t.LastBackup))
+		case t.Status == model.StatusUnknown:
+			ages[i] = "unknown"
+		default:
+			ages[i] = "never"
+		}
+		ageW = max(ageW, width(ages[i]))
+	}
+	avail := d.w - 2
+	for i := range cs.Targets {
+		t := &cs.Targets[i]
+		row := c.mark(t.Status) + " " + fit(t.Name, nameW) + " " + right(ages[i], ageW) + "  "
+		var long, short string
+		if rp, ok := t.Target.LastBackup(); ok {
+			long, short = c.verifiedState(rp.Verified)
+		}
+		bad := 0
+		for _, rp := range t.RestorePoints {
+			if damaged(rp) {
+				bad++
+			}
+		}
+		tail := ""
+		if bad > 0 {
+			tail = th.Muted.Render(" · ") + th.Critical.Render(fmt.Sprintf("%s %d damaged", c.glyph(model.StatusCritical), bad))
+		}
+		state := long
+		if width(row)+width(long)+width(tail) > avail {
+			state = short
+		}
+		lines = append(lines, trunc(row+state+tail, avail))
+	}
+	return lines
+}
+
+// preflightLines is the imaging preflight in the host concern's pane: a
+// hint when none ran, "checking …", the engine's error in words, or the
+// checklist: the headline and when it ran, each line (worst first) with a
+// glyph, a word, its name and why, the expected size, and the commands.
+func (d *detail) preflightLines() []string {
+	c := d.c
+	th := c.theme
+	avail := max(10, d.w-2)
+	lines := []string{""}
+	pv := d.pre
+	switch {
+	case pv.running:
+		return append(lines, th.Bold.Render("Imaging preflight"), th.Accent.Render("checking … (lsblk and lvs on the host)"))
+	case pv.err != "":
+		lines = append(lines, th.Bold.Render("Imaging preflight"))
+		for _, l := range wrapText(c.glyph(model.StatusCritical)+" could not check: "+pv.err, avail) {
+			lines = append(lines, th.Critical.Render(l))
+		}
+		return lines
+	case pv.res == nil:
+		lines = append(lines, th.Bold.Render("Imaging preflight"))
+		hint := []string{"p: check the host for the next imaging run", "backdeck clonezilla prepare writes the unattended run"}
+		if whole := strings.Join(hint, " · "); width(whole) <= avail {
+			hint = []string{whole}
+		}
+		for _, h := range hint {
+			for _, l := range wrapText(h, avail) {
+				lines = append(lines, th.Muted.Render(l))
+			}
+		}
+		return lines
+	}
+	p := *pv.res
+	lines = append(lines, th.Bold.Render("Imaging preflight")+th.Muted.Render(" · ran "+c.ranAgo(p.At)))
+	lines = append(lines, c.joinWrap(c.preflightHeadline(p), avail)...)
+	const wordW = checkWordW
+	hang := strings.Repeat(" ", wordW+1)
+	for _, ch := range worstChecksFirst(p.Checks) {
+		st := checkStatus(ch.State)
+		badge := th.Status(st).Render(fit(c.glyph(st)+" "+checkWord(ch.State), wordW))
+		text := ch.Name
+		if ch.Reason != "" {
+			text += ": " + ch.Reason
+		}
+		for i, l := range wrapText(text, max(10, avail-wordW-1)) {
+			if i == 0 {
+				lines = append(lines, badge+" "+l)
+				continue
+			}
+			lines = append(lines, hang+l)
+		}
+	}
+	expected := "unknown"
+	if p.Expected > 0 {
+		expected = "about " + model.HumanBytes(p.Expected) + " of new images"
+	}
+	lines = append(lines, d.field("expected", expected))
+	if len(p.Commands) > 0 {
+		lines = append(lines, "", th.Bold.Render("Commands of the run (ocs-sr, one per disk)"))
+		for _, cmd := range p.Commands {
+			for i, l := range wrapText(cmd, max(10, avail-4)) {
+				if i == 0 {
+					lines = append(lines, "  "+l)
+					continue
+				}
+				lines = append(lines, "    "+l)
+			}
 		}
 	}
 	return lines

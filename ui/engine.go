@@ -41,4 +41,6 @@ const (
 	startTimeout     = 60 * time.Second
 	stopTimeout      = 20 * time.Second
 	snapshotsTimeout = 20 * time.Second
+	// preflightTimeout bounds the host's lsblk and lvs.
+	preflightTimeout = 30 * time.Second
 )

@@ -59,7 +59,7 @@ func (f *fakeEngine) Start(_ context.Context, req model.JobRequest) (model.Job, 
 	if fn != nil {
 		return fn(req)
 	}
-	return model.Job{ID: "job-" + req.Target, Target: req.Target, Method: req.Method, Source: model.SourceOf(req.Target), State: model.JobRunning, Started: testNow, Progress: model.UnknownProgress()}, nil
+	return model.Job{ID: "job-" + req.Target, Target: req.Target, Method: req.Method, Source: model.SourceOf(req.Target), State: model.JobRunning, Started: testNow, Progress: model.UnknownProgress(), Point: req.Point}, nil
 }
 
 func (f *fakeEngine) Stop(_ context.Context, jobID string) error {
@@ -491,5 +491,90 @@ func oneSnapshot() []model.Snapshot {
 	return []model.Snapshot{
 		{Name: "current", Description: "You are here!"},
 		{Name: "pre-upgrade", Time: testNow.Add(-3 * 24 * time.Hour), Description: "before k3s upgrade", VMState: true},
+	}
+}
+
+// The host's disks, imaged by Clonezilla onto their own USB drive.
+const (
+	diskSSD     = "clonezilla/pve-ssd"
+	diskHDD     = "clonezilla/pve-hdd"
+	imageDir    = "/mnt/cz-images/"
+	serialSSD   = "S4EWNX0R123456"
+	serialHDD   = "WD-WCC4E1234567"
+	ssdNotes    = "nvme0n1 · 3 partitions, 2 LVs · zstd · SHA1SUMS, MD5SUMS"
+	hddNotes    = "sda · 1 partition, 4 LVs · zstd · SHA1SUMS"
+	czFormat    = "clonezilla savedisk zstd"
+	firstDamage = "nvme0n1p3.ext4-ptcl-img.zst.ab: partclone CRC mismatch in block 48213 (level 3)"
+)
+
+// image builds a Clonezilla image of a disk as the backend lists it: its
+// directory as the id, named {host}-{disk}-{date}.
+func image(disk string, ago time.Duration, size int64, notes string, v *model.Verification) model.RestorePoint {
+	t := testNow.Add(-ago)
+	return model.RestorePoint{
+		ID: imageDir + "pve-" + disk + "-" + t.Format("2006-01-02"), Target: "clonezilla/" + disk, Method: model.MethodVerify,
+		Time: t, Size: size, Format: czFormat, Notes: notes, Verified: v,
+	}
+}
+
+// disk builds a rated host disk with its images, newest first.
+func disk(name, serial string, st model.Status, reason string, rps ...model.RestorePoint) model.TargetStatus {
+	detail := fmt.Sprintf("%d images", len(rps))
+	t := model.Target{
+		ID: "clonezilla/" + name, Name: name, Kind: "disk", Source: model.SourceClonezilla,
+		Methods: []model.Method{model.MethodVerify}, RestorePoints: rps, Detail: detail,
+		Facts: []model.Fact{{Label: "serial", Value: serial}, {Label: "images", Value: detail}},
+	}
+	ts := model.TargetStatus{Target: t, Status: st, MaxAge: 35 * 24 * time.Hour, Reason: reason, Found: true}
+	if rp, ok := t.LastBackup(); ok {
+		ts.HasBackup, ts.LastBackup, ts.Age = true, rp.Time, testNow.Sub(rp.Time)
+	}
+	return ts
+}
+
+// hostConcern is the host platform: pve-ssd's newest image verified whole
+// at level 3 a day ago, an older one damaged (2 problems), the oldest never
+// verified; pve-hdd's two images never verified, the newer one past the
+// max age of 35 d.
+func hostConcern() model.ConcernStatus {
+	day := 24 * time.Hour
+	ssd := disk("pve-ssd", serialSSD, model.StatusOK, "last backup 2 d ago, within the max age of 35 d",
+		image("pve-ssd", 2*day, 61*GiB+400*MiB, ssdNotes, &model.Verification{At: testNow.Add(-day), Level: 3, OK: true}),
+		image("pve-ssd", 25*day, 60*GiB+900*MiB, ssdNotes, &model.Verification{At: testNow.Add(-20 * day), Level: 3, Problems: []string{
+			firstDamage,
+			"SHA1SUMS: pve-root.ext4-ptcl-img.zst.aa listed but missing (level 1)",
+		}}),
+		image("pve-ssd", 55*day, 59*GiB+100*MiB, ssdNotes, nil))
+	hdd := disk("pve-hdd", serialHDD, model.StatusWarning, "last backup 40 d ago, past the max age of 35 d",
+		image("pve-hdd", 40*day, 412*GiB, hddNotes, nil),
+		image("pve-hdd", 70*day, 398*GiB, hddNotes, nil))
+	return model.ConcernStatus{ID: model.ConcernHost, Name: "Host platform", Status: model.StatusWarning, MaxAge: 35 * day,
+		Targets: []model.TargetStatus{ssd, hdd}}
+}
+
+// hostPosture is the seed posture with the host platform concern first.
+func hostPosture() *model.Posture {
+	p := seedPosture()
+	p.Concerns = append([]model.ConcernStatus{hostConcern()}, p.Concerns...)
+	return p
+}
+
+// hostPreflight is a preflight with one line of each state: pve-hdd's
+// serial is not on the host (fail), the vzdump drive is plugged in (warn),
+// the image drive has no SMART reading (unknown), pve-ssd is there (pass).
+func hostPreflight() model.Preflight {
+	return model.Preflight{
+		At: testNow.Add(-2 * time.Minute),
+		Checks: []model.Check{
+			{Name: "disk pve-ssd", State: model.CheckPass, Reason: "nvme0n1 · Samsung SSD 970 EVO Plus 1TB · 931.5 GiB"},
+			{Name: "disk pve-hdd", State: model.CheckFail, Reason: "no disk with serial " + serialHDD + " on this host: check [[clonezilla.disk]] serial (lsblk -o NAME,SERIAL lists them)"},
+			{Name: "image drive SMART", State: model.CheckUnknown, Reason: "backdeck has no SMART reading of the image drive: check it yourself (smartctl -a /dev/sde) before trusting new images to it"},
+			{Name: "vzdump drive", State: model.CheckWarn, Reason: "usb-backups is plugged in now (sdb): unplug it before you boot Clonezilla"},
+		},
+		Expected: 471 * GiB,
+		Commands: []string{
+			"ocs-sr -q2 -j2 -z9p -i 0 -sfsck -senc -gs -p poweroff savedisk pve-pve-ssd-2026-11-25 SERIALNO=" + serialSSD,
+			"ocs-sr -q2 -j2 -z9p -i 0 -sfsck -senc -gs -p poweroff savedisk pve-pve-hdd-2026-11-25 SERIALNO=" + serialHDD,
+		},
 	}
 }

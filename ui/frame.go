@@ -188,6 +188,7 @@ func (m *Model) overlays(lines []string) []string {
 			{"UrBackup client", clientHelp{m.c}},
 			{"Jobs panel", &m.jobs},
 			{"Console", consoleHelp{m.c}},
+			{"Host disk · j/k choose the image in the detail pane", hostHelp{m.c}},
 			{"Detail pane · j/k scroll the restore points of a guest without snapshots", &m.detail},
 		}
 		return overlay(lines, m.c.box(helpView(&m.status, sections, bw-4, m.lay.h-2), bw), w)

@@ -94,7 +94,7 @@ func (tm *testModel) run(ks ...string) []tea.Msg {
 		var next []tea.Msg
 		for _, msg := range msgs {
 			switch msg.(type) {
-			case startResultMsg, stopResultMsg, snapshotsMsg:
+			case startResultMsg, stopResultMsg, snapshotsMsg, preflightMsg:
 				next = append(next, collect(tm.send(msg))...)
 			}
 		}

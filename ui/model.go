@@ -55,6 +55,7 @@ type Model struct {
 
 	seq      int
 	inflight map[int]string // engine calls under way, by request id
+	preGen   int            // the imaging preflight asked last
 
 	frame       string // the last frame drawn
 	chromeDirty bool   // header, footer or an overlay changed
@@ -138,6 +139,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onStopResult(msg)
 	case snapshotsMsg:
 		return m, m.onSnapshots(msg)
+	case preflightMsg:
+		return m, m.onPreflight(msg)
 	}
 	return m, nil
 }
@@ -220,6 +223,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openDelete()
 	case key.Matches(msg, k.Stop):
 		return m.openStop()
+	case key.Matches(msg, k.Verify):
+		return m.verify()
+	case key.Matches(msg, k.Preflight):
+		return m.runPreflight()
 	case key.Matches(msg, k.Open):
 		return m.open()
 	default:

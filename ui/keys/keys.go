@@ -31,6 +31,9 @@ type KeyMap struct {
 	Full        key.Binding
 	IncrImage   key.Binding
 	FullImage   key.Binding
+	// the host's Clonezilla images
+	Verify    key.Binding // verify the selected image (it only reads: no question)
+	Preflight key.Binding // check the host for the next imaging run
 
 	// the console
 	Help      key.Binding
@@ -76,6 +79,9 @@ func Default() KeyMap {
 		Full:        b("f", "full", "f"),
 		IncrImage:   b("I", "incr. image", "I"),
 		FullImage:   b("F", "full image", "F"),
+
+		Verify:    b("v", "verify image", "v"),
+		Preflight: b("p", "imaging preflight", "p"),
 
 		Help:      b("?", "help", "?"),
 		Filter:    b("/", "filter", "/"),
