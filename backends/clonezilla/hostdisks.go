@@ -10,15 +10,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/backdeck/backdeck/backends/lvm"
 	"github.com/backdeck/backdeck/backends/toolrun"
 )
 
 // LsblkArgs are the arguments ReadHost gives lsblk: sizes in bytes (-b), and
 // FSUSED/FSAVAIL, which lsblk only knows for mounted filesystems.
 var LsblkArgs = []string{"-J", "-b", "-o", "NAME,PATH,TYPE,SIZE,FSTYPE,LABEL,UUID,SERIAL,MODEL,TRAN,MOUNTPOINT,FSUSED,FSAVAIL"}
-
-// LvsArgs are the arguments ReadHost gives lvs.
-var LvsArgs = []string{"--reportformat", "json", "--units", "b", "--nosuffix", "-o", "vg_name,lv_name,lv_attr,lv_size,data_percent,metadata_percent,pool_lv,origin"}
 
 // BlockDev is a block device as lsblk shows it, with its children
 // (partitions, then the device-mapper devices of LVM on them).
@@ -33,22 +31,10 @@ type BlockDev struct {
 	Children []BlockDev
 }
 
-// LV is one row of lvs's report.
-type LV struct {
-	VG, Name, Attr string
-	PoolLV         string // the thin pool of a thin LV
-	Origin         string // the origin of a snapshot
-	Size           int64
-	DataPercent    float64 // 0 when lvs gave none (not a thin pool or thin LV, or inactive)
-}
-
-// ThinPool reports whether the LV is a thin pool (attr "t…").
-func (lv LV) ThinPool() bool { return strings.HasPrefix(lv.Attr, "t") }
-
 // Host is what ReadHost found on the machine.
 type Host struct {
 	Disks []BlockDev
-	LVs   []LV
+	LVs   []lvm.LV
 	// LVsErr says why the LVs could not be read; a host without LVM is
 	// fine, so it does not make ReadHost fail.
 	LVsErr error
@@ -69,7 +55,7 @@ func ReadHost(ctx context.Context, run func(ctx context.Context, name string, ar
 	if h.Disks, err = ParseLsblk(out); err != nil {
 		return h, fmt.Errorf("lsblk: %w", err)
 	}
-	out, code, err = toolrun.Bounded(ctx, run, "lvs", LvsArgs...)
+	out, code, err = toolrun.Bounded(ctx, run, "lvs", lvm.Args...)
 	switch {
 	case errors.Is(err, exec.ErrNotFound):
 		h.LVsErr = errors.New("lvs is not installed (package lvm2): LVM volumes not counted")
@@ -80,7 +66,7 @@ func ReadHost(ctx context.Context, run func(ctx context.Context, name string, ar
 	case code != 0 && len(bytes.TrimSpace(out)) == 0:
 		h.LVsErr = fmt.Errorf("lvs exited with status %d: LVM volumes not counted", code)
 	default:
-		if h.LVs, err = ParseLvs(out); err != nil {
+		if h.LVs, err = lvm.Parse(out); err != nil {
 			h.LVsErr = fmt.Errorf("lvs: %w: LVM volumes not counted", err)
 		}
 	}
@@ -188,61 +174,5 @@ func (j *jsonNumber) UnmarshalJSON(b []byte) error {
 		n = int64(f)
 	}
 	*j = jsonNumber{n: n, set: true}
-	return nil
-}
-
-// ParseLvs reads `lvs --reportformat json --units b --nosuffix -o …`
-// (LvsArgs). lvs gives numbers as strings ("12.34", "" when they do not
-// apply) or, with json_std, as numbers.
-func ParseLvs(b []byte) ([]LV, error) {
-	var doc struct {
-		Report *[]struct {
-			LV []struct {
-				VG     jsonText   `json:"vg_name"`
-				Name   jsonText   `json:"lv_name"`
-				Attr   jsonText   `json:"lv_attr"`
-				Size   jsonNumber `json:"lv_size"`
-				Data   jsonFloat  `json:"data_percent"`
-				PoolLV jsonText   `json:"pool_lv"`
-				Origin jsonText   `json:"origin"`
-			} `json:"lv"`
-		} `json:"report"`
-	}
-	if err := json.Unmarshal(b, &doc); err != nil {
-		return nil, fmt.Errorf("not lvs's JSON report: %w", err)
-	}
-	if doc.Report == nil {
-		return nil, errors.New("not lvs's JSON report: no \"report\"")
-	}
-	var lvs []LV
-	for _, r := range *doc.Report {
-		for _, row := range r.LV {
-			lvs = append(lvs, LV{
-				VG: string(row.VG), Name: string(row.Name), Attr: string(row.Attr),
-				PoolLV: string(row.PoolLV), Origin: string(row.Origin),
-				Size: row.Size.n, DataPercent: float64(row.Data),
-			})
-		}
-	}
-	return lvs, nil
-}
-
-// jsonFloat is a percentage given as a number or a string; "" and null are 0.
-type jsonFloat float64
-
-func (f *jsonFloat) UnmarshalJSON(b []byte) error {
-	s := strings.TrimSpace(string(b))
-	if unq, err := strconv.Unquote(s); err == nil {
-		s = strings.TrimSpace(unq)
-	}
-	if s == "" || s == "null" {
-		*f = 0
-		return nil
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return fmt.Errorf("%s is not a number", b)
-	}
-	*f = jsonFloat(v)
 	return nil
 }

@@ -3,6 +3,7 @@ package clonezilla
 import (
 	"context"
 	"errors"
+	"github.com/backdeck/backdeck/backends/lvm"
 	"os/exec"
 	"slices"
 	"strings"
@@ -148,14 +149,14 @@ func TestHostDisksParseLsblk(t *testing.T) {
 }
 
 func TestHostDisksParseLvs(t *testing.T) {
-	lvs, err := ParseLvs([]byte(lvsCaptured))
+	lvs, err := lvm.Parse([]byte(lvsCaptured))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(lvs) != 6 {
 		t.Fatalf("%d LVs, want 6", len(lvs))
 	}
-	want := map[string]LV{
+	want := map[string]lvm.LV{
 		"data":                          {VG: "bdlvtest", Name: "data", Attr: "twi---tz--", Size: 100663296},
 		"snap_vm-421-disk-0_preupgrade": {VG: "bdlvtest", Name: "snap_vm-421-disk-0_preupgrade", Attr: "Vri-XXtz-k", PoolLV: "data", Origin: "vm-421-disk-0", Size: 67108864},
 		"vm-411-disk-0":                 {VG: "bdlvtest", Name: "vm-411-disk-0", Attr: "Vwi-XXtz--", PoolLV: "data", Size: 134217728},
@@ -172,7 +173,7 @@ func TestHostDisksParseLvs(t *testing.T) {
 	// json_std: numbers as numbers; a missing column is zero.
 	std := `{"report":[{"lv":[{"vg_name":"pve","lv_name":"data","lv_attr":"twi-aotz--","lv_size":1793452163072,"data_percent":42.17,"metadata_percent":2.35},
 		{"vg_name":"pve","lv_name":"root","lv_attr":"-wi-ao----","lv_size":103079215104,"data_percent":null}]}]}`
-	lvs, err = ParseLvs([]byte(std))
+	lvs, err = lvm.Parse([]byte(std))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +187,7 @@ func TestHostDisksParseLvs(t *testing.T) {
 		`{"report":[{"lv":[{"lv_name":"x","lv_size":"12g"}]}]}`,
 		`{"report":[{"lv":[{"lv_name":"x","data_percent":"lots"}]}]}`,
 	} {
-		if _, err := ParseLvs([]byte(bad)); err == nil {
+		if _, err := lvm.Parse([]byte(bad)); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
@@ -238,7 +239,7 @@ func TestHostDisksReadHost(t *testing.T) {
 				switch {
 				case name == "lsblk" && slices.Equal(args, LsblkArgs):
 					return c.lsblk()
-				case name == "lvs" && slices.Equal(args, LvsArgs):
+				case name == "lvs" && slices.Equal(args, lvm.Args):
 					return c.lvs()
 				}
 				t.Fatalf("unexpected command %s %v", name, args)

@@ -2,6 +2,7 @@ package clonezilla
 
 import (
 	"errors"
+	"github.com/backdeck/backdeck/backends/lvm"
 	"math"
 	"slices"
 	"strings"
@@ -84,7 +85,7 @@ func pveHost(t *testing.T) Host {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lvs, err := ParseLvs([]byte(pveLvs))
+	lvs, err := lvm.Parse([]byte(pveLvs))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,18 +6,17 @@ package hoststore
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/backdeck/backdeck/backends/lvm"
 	"github.com/backdeck/backdeck/backends/toolrun"
 	"github.com/backdeck/backdeck/model"
 )
@@ -102,11 +101,8 @@ func (s *Source) Observe(ctx context.Context) (model.SourceState, error) {
 	return state, nil
 }
 
-var lvsArgs = []string{"--reportformat", "json", "--units", "b", "--nosuffix",
-	"-o", "vg_name,lv_name,lv_attr,lv_size,data_percent,metadata_percent"}
-
 func (s *Source) thinPools(ctx context.Context) ([]model.Store, error) {
-	out, code, err := toolrun.Bounded(ctx, s.run, "lvs", lvsArgs...)
+	out, code, err := toolrun.Bounded(ctx, s.run, "lvs", lvm.Args...)
 	switch {
 	case errors.Is(err, exec.ErrNotFound):
 		return nil, errors.New("lvs is not installed (package lvm2): no thin pools")
@@ -115,17 +111,17 @@ func (s *Source) thinPools(ctx context.Context) ([]model.Store, error) {
 	case code != 0 && len(bytes.TrimSpace(out)) == 0:
 		return nil, fmt.Errorf("lvs exited with status %d", code)
 	}
-	lvs, err := ParseLvs(out)
+	lvs, err := lvm.Parse(out)
 	if err != nil {
 		return nil, fmt.Errorf("lvs (exit status %d): %w", code, err)
 	}
 	var stores []model.Store
 	for _, lv := range lvs {
-		if !strings.HasPrefix(lv.Attr, "t") {
+		if !lv.ThinPool() {
 			continue
 		}
-		id := s.node + "/lvm-" + lv.VG + "-" + lv.LV
-		name := lv.VG + "/" + lv.LV
+		id := s.node + "/lvm-" + lv.VG + "-" + lv.Name
+		name := lv.VG + "/" + lv.Name
 		used := int64(math.Round(float64(lv.Size) * lv.DataPercent / 100))
 		stores = append(stores, model.Store{
 			ID: id, Name: name, Node: s.node, Type: "lvmthin", Online: true, Backup: true,
@@ -136,73 +132,6 @@ func (s *Source) thinPools(ctx context.Context) ([]model.Store, error) {
 		})
 	}
 	return stores, nil
-}
-
-// LV is one row of lvs's report.
-type LV struct {
-	VG, LV, Attr    string
-	Size            int64 // bytes
-	DataPercent     float64
-	MetadataPercent float64
-}
-
-// ParseLvs reads `lvs --reportformat json --units b --nosuffix -o
-// vg_name,lv_name,lv_attr,lv_size,data_percent,metadata_percent`. Numbers
-// come as strings ("12.34", "" when the column does not apply) or, with
-// json_std, as numbers.
-func ParseLvs(b []byte) ([]LV, error) {
-	var doc struct {
-		Report []struct {
-			LV []map[string]any `json:"lv"`
-		} `json:"report"`
-	}
-	if err := json.Unmarshal(b, &doc); err != nil {
-		return nil, fmt.Errorf("not lvs's JSON report: %w", err)
-	}
-	if doc.Report == nil {
-		return nil, errors.New("not lvs's JSON report: no \"report\"")
-	}
-	var lvs []LV
-	for _, r := range doc.Report {
-		for _, row := range r.LV {
-			lv := LV{VG: str(row["vg_name"]), LV: str(row["lv_name"]), Attr: str(row["lv_attr"])}
-			size, err := num(row["lv_size"])
-			if err != nil {
-				return nil, fmt.Errorf("%s/%s lv_size: %w", lv.VG, lv.LV, err)
-			}
-			lv.Size = int64(size)
-			if lv.DataPercent, err = num(row["data_percent"]); err != nil {
-				return nil, fmt.Errorf("%s/%s data_percent: %w", lv.VG, lv.LV, err)
-			}
-			if lv.MetadataPercent, err = num(row["metadata_percent"]); err != nil {
-				return nil, fmt.Errorf("%s/%s metadata_percent: %w", lv.VG, lv.LV, err)
-			}
-			lvs = append(lvs, lv)
-		}
-	}
-	return lvs, nil
-}
-
-func str(v any) string {
-	s, _ := v.(string)
-	return strings.TrimSpace(s)
-}
-
-// num reads a number given as a string or a number; "" or absent is 0.
-func num(v any) (float64, error) {
-	switch v := v.(type) {
-	case nil:
-		return 0, nil
-	case float64:
-		return v, nil
-	case string:
-		v = strings.TrimSpace(v)
-		if v == "" {
-			return 0, nil
-		}
-		return strconv.ParseFloat(strings.TrimSuffix(strings.TrimSuffix(v, "B"), "%"), 64)
-	}
-	return 0, fmt.Errorf("unexpected %T", v)
 }
 
 // mount reads one mount point; the store comes back offline with the error

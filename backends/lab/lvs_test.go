@@ -8,13 +8,13 @@ import (
 	"testing"
 
 	"github.com/backdeck/backdeck/backends/clonezilla"
-	"github.com/backdeck/backdeck/backends/hoststore"
+	"github.com/backdeck/backdeck/backends/lvm"
 )
 
-// The arguments backdeck's two readers give lvs.
+// The arguments backdeck gives lvs, and a subset of its columns.
 var (
-	hoststoreLvsArgs  = []string{"--reportformat", "json", "--units", "b", "--nosuffix", "-o", "vg_name,lv_name,lv_attr,lv_size,data_percent,metadata_percent"}
-	clonezillaLvsArgs = clonezilla.LvsArgs
+	subsetLvsArgs = []string{"--reportformat", "json", "--units", "b", "--nosuffix", "-o", "vg_name,lv_name,lv_attr,lv_size,data_percent,metadata_percent"}
+	fullLvsArgs   = lvm.Args
 )
 
 func runLvs(t *testing.T, args ...string) ([]byte, int) {
@@ -26,32 +26,32 @@ func runLvs(t *testing.T, args ...string) ([]byte, int) {
 	return out, code
 }
 
-// The host's LVs as hoststore reads them (the subset of columns it asks
-// for), row for row in lvs's order.
+// The host's LVs with a subset of the columns (the fake honours -o), row
+// for row in lvs's order.
 func TestFakeLvsRows(t *testing.T) {
 	t.Parallel()
-	out, code := runLvs(t, hoststoreLvsArgs...)
+	out, code := runLvs(t, subsetLvsArgs...)
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	lvs, err := hoststore.ParseLvs(out)
+	lvs, err := lvm.Parse(out)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	want := []hoststore.LV{
-		{VG: "hddusb", LV: "bkpdata", Attr: "twi-aotz--", Size: 1649267441664, DataPercent: 26.86, MetadataPercent: 1.07},
-		{VG: "hddusb", LV: "bkpvzdumps", Attr: "-wi-ao----", Size: 3936820862976},
-		{VG: "hddusb", LV: "vm-431-disk-0", Attr: "Vwi-aotz--", Size: 1649267441664, DataPercent: 26.86},
-		{VG: "pve", LV: "base-100-disk-0", Attr: "Vri---tz-k", Size: 34359738368},
-		{VG: "pve", LV: "base-101-disk-0", Attr: "Vri---tz-k", Size: 34359738368},
-		{VG: "pve", LV: "data", Attr: "twi-aotz--", Size: 852865581056, DataPercent: 29.09, MetadataPercent: 1.52},
-		{VG: "pve", LV: "root", Attr: "-wi-ao----", Size: 103079215104},
-		{VG: "pve", LV: "snap_vm-421-disk-0_pre-upgrade", Attr: "Vri---tz-k", Size: 34359738368},
-		{VG: "pve", LV: "swap", Attr: "-wi-ao----", Size: 8589934592},
-		{VG: "pve", LV: "vm-411-disk-0", Attr: "Vwi-aotz--", Size: 34359738368, DataPercent: 10.67},
-		{VG: "pve", LV: "vm-421-disk-0", Attr: "Vwi-aotz--", Size: 34359738368, DataPercent: 23.83},
-		{VG: "pve", LV: "vm-422-disk-0", Attr: "Vwi-aotz--", Size: 34359738368, DataPercent: 31.56},
-		{VG: "pve", LV: "vm-431-disk-0", Attr: "Vwi-aotz--", Size: 34359738368, DataPercent: 19.65},
+	want := []lvm.LV{
+		{VG: "hddusb", Name: "bkpdata", Attr: "twi-aotz--", Size: 1649267441664, DataPercent: 26.86, MetadataPercent: 1.07},
+		{VG: "hddusb", Name: "bkpvzdumps", Attr: "-wi-ao----", Size: 3936820862976},
+		{VG: "hddusb", Name: "vm-431-disk-0", Attr: "Vwi-aotz--", Size: 1649267441664, DataPercent: 26.86},
+		{VG: "pve", Name: "base-100-disk-0", Attr: "Vri---tz-k", Size: 34359738368},
+		{VG: "pve", Name: "base-101-disk-0", Attr: "Vri---tz-k", Size: 34359738368},
+		{VG: "pve", Name: "data", Attr: "twi-aotz--", Size: 852865581056, DataPercent: 29.09, MetadataPercent: 1.52},
+		{VG: "pve", Name: "root", Attr: "-wi-ao----", Size: 103079215104},
+		{VG: "pve", Name: "snap_vm-421-disk-0_pre-upgrade", Attr: "Vri---tz-k", Size: 34359738368},
+		{VG: "pve", Name: "swap", Attr: "-wi-ao----", Size: 8589934592},
+		{VG: "pve", Name: "vm-411-disk-0", Attr: "Vwi-aotz--", Size: 34359738368, DataPercent: 10.67},
+		{VG: "pve", Name: "vm-421-disk-0", Attr: "Vwi-aotz--", Size: 34359738368, DataPercent: 23.83},
+		{VG: "pve", Name: "vm-422-disk-0", Attr: "Vwi-aotz--", Size: 34359738368, DataPercent: 31.56},
+		{VG: "pve", Name: "vm-431-disk-0", Attr: "Vwi-aotz--", Size: 34359738368, DataPercent: 19.65},
 	}
 	if !reflect.DeepEqual(lvs, want) {
 		t.Errorf("rows\n got %+v\nwant %+v", lvs, want)
@@ -70,11 +70,11 @@ func TestFakeLvsRows(t *testing.T) {
 // LVs' pools and the Proxmox snapshot's origin.
 func TestFakeLvsPoolsAndSnapshot(t *testing.T) {
 	t.Parallel()
-	out, code := runLvs(t, clonezillaLvsArgs...)
+	out, code := runLvs(t, fullLvsArgs...)
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	lvs, err := clonezilla.ParseLvs(out)
+	lvs, err := lvm.Parse(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,13 +108,13 @@ func TestFakeLvsPoolsAndSnapshot(t *testing.T) {
 // status 5 after the others' rows; what the fake does not simulate fails.
 func TestFakeLvsArguments(t *testing.T) {
 	t.Parallel()
-	out, code := runLvs(t, append(hoststoreLvsArgs, "hddusb")...)
-	lvs, err := hoststore.ParseLvs(out)
+	out, code := runLvs(t, append(subsetLvsArgs, "hddusb")...)
+	lvs, err := lvm.Parse(out)
 	if err != nil || code != 0 || len(lvs) != 3 {
 		t.Errorf("hddusb only: exit %d, %v, %+v", code, err, lvs)
 	}
-	out, code = runLvs(t, append(hoststoreLvsArgs, "pve", "nosuchvg")...)
-	lvs, err = hoststore.ParseLvs(out)
+	out, code = runLvs(t, append(subsetLvsArgs, "pve", "nosuchvg")...)
+	lvs, err = lvm.Parse(out)
 	if err != nil || code != 5 || len(lvs) != 10 {
 		t.Errorf("unknown VG: exit %d, %v, %d rows", code, err, len(lvs))
 	}
@@ -138,12 +138,12 @@ func TestFakeLvsArguments(t *testing.T) {
 func TestFakeLvsMatchesPVEAndLsblk(t *testing.T) {
 	t.Parallel()
 	_, c := startLab(t, Options{})
-	out, _ := runLvs(t, clonezillaLvsArgs...)
-	lvs, err := clonezilla.ParseLvs(out)
+	out, _ := runLvs(t, fullLvsArgs...)
+	lvs, err := lvm.Parse(out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	byName := map[string]clonezilla.LV{}
+	byName := map[string]lvm.LV{}
 	for _, lv := range lvs {
 		byName[lv.VG+"/"+lv.Name] = lv
 	}
@@ -155,7 +155,7 @@ func TestFakeLvsMatchesPVEAndLsblk(t *testing.T) {
 	c.get("/nodes/pve/storage", &storages)
 	checked := 0
 	for _, s := range storages {
-		lv, ok := map[string]clonezilla.LV{"local-lvm": byName["pve/data"], "hddusb_bkpdata": byName["hddusb/bkpdata"]}[s.Storage]
+		lv, ok := map[string]lvm.LV{"local-lvm": byName["pve/data"], "hddusb_bkpdata": byName["hddusb/bkpdata"]}[s.Storage]
 		if !ok {
 			continue
 		}
