@@ -1102,10 +1102,16 @@ func cmdClonezillaPrepare(ctx context.Context, e env, args []string) int {
 		if !*asJSON && res.Ready {
 			fmt.Fprintln(e.stdout, "\nTo write the GRUB entries for the Live USB: backdeck clonezilla prepare --out PATH")
 		}
-	case !res.Ready:
-		fmt.Fprintf(e.stderr, "backdeck clonezilla prepare: nothing written to %s: fix the failed lines and run again\n", *out)
+	case err != nil:
+		fmt.Fprintf(e.stderr, "backdeck clonezilla prepare: nothing written to %s: %v\n", *out, err)
+	case !res.Ready && *yes:
+		fmt.Fprintf(e.stderr, "backdeck clonezilla prepare: nothing written to %s: fix the failed lines and run again (or leave out --yes to decide yourself)\n", *out)
 	default:
-		if written := writePlan(e, *out, plan, *yes, *force); written {
+		q := fmt.Sprintf("Write %d GRUB entries to %s?", len(plan.Runs), *out)
+		if !res.Ready {
+			q = fmt.Sprintf("The preflight failed (see ✗ above). Write the %d GRUB entries to %s anyway?", len(plan.Runs), *out)
+		}
+		if written := writePlan(e, *out, plan, q, *yes, *force); written {
 			res.Written = *out
 		} else {
 			code = max(code, 1)
@@ -1119,7 +1125,7 @@ func cmdClonezillaPrepare(ctx context.Context, e env, args []string) int {
 
 // writePlan writes the run after the operator's confirmation; an existing
 // file is overwritten only after a second one (or --force).
-func writePlan(e env, path string, plan clonezilla.Plan, yes, force bool) bool {
+func writePlan(e env, path string, plan clonezilla.Plan, question string, yes, force bool) bool {
 	in := bufio.NewScanner(e.stdin)
 	ask := func(q string) bool {
 		fmt.Fprintf(e.stdout, "%s [y/N] ", q)
@@ -1130,7 +1136,7 @@ func writePlan(e env, path string, plan clonezilla.Plan, yes, force bool) bool {
 		a := strings.ToLower(strings.TrimSpace(in.Text()))
 		return a == "y" || a == "yes"
 	}
-	if !yes && !ask(fmt.Sprintf("Write %d GRUB entries to %s?", len(plan.Runs), path)) {
+	if !yes && !ask(question) {
 		fmt.Fprintln(e.stdout, "nothing written")
 		return false
 	}

@@ -49,39 +49,46 @@ func TestVerificationIsKeptAndShown(t *testing.T) {
 	e := backends.NewEngine(backends.EngineOptions{Backends: []backends.Observer{src}, Interval: time.Hour,
 		OpenHistory: func(context.Context) (backends.History, error) { return db, nil },
 		Concerns:    []model.ConcernSpec{{ID: model.ConcernHost, MaxAge: 35 * 24 * time.Hour, Targets: []string{"clonezilla/pve-ssd"}}}})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go e.Run(ctx)
+	ctx := context.Background()
+	e.RefreshNow(ctx) // opens the history
 	if _, err := e.Start(ctx, model.JobRequest{Target: "clonezilla/pve-ssd", Method: model.MethodVerify, Point: "/cz/new"}); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.After(10 * time.Second)
-	for {
+	for ended := false; !ended; {
 		select {
 		case ev := <-e.Events():
-			pe, ok := ev.(model.PostureEvent)
-			if !ok {
-				continue
-			}
-			ts, ok := pe.Posture.Target("clonezilla/pve-ssd")
-			if !ok || len(ts.RestorePoints) == 0 || ts.RestorePoints[0].Verified == nil {
-				continue
-			}
-			if v := ts.RestorePoints[0].Verified; v.OK || len(v.Problems) != 1 || v.Level != 3 {
-				t.Fatalf("verified %+v", v)
-			}
-			// The damaged image is no good backup: the disk is rated by the
-			// 40-day-old one, past its 35-day max age.
-			if ts.Status != model.StatusWarning {
-				t.Fatalf("status %s (%s), want warning from the older image", ts.Status, ts.Reason)
-			}
-			got, err := db.Verifications(context.Background(), []string{"/cz/new"})
-			if err != nil || len(got) != 1 {
-				t.Fatalf("history %v %v", got, err)
-			}
-			return
-		case <-deadline:
-			t.Fatal("the verification never showed on the restore point")
+			je, ok := ev.(model.JobEvent)
+			ended = ok && je.Job.State.Terminal()
+		case <-time.After(5 * time.Second):
+			t.Fatal("the verification never ended")
 		}
+	}
+	// The end is published before the result is written: wait for the row.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got, err := db.Verifications(ctx, []string{"/cz/new"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the verification was not kept in the history")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	p := e.RefreshNow(ctx)
+	ts, ok := p.Target("clonezilla/pve-ssd")
+	if !ok || len(ts.RestorePoints) == 0 || ts.RestorePoints[0].Verified == nil {
+		t.Fatalf("the verification does not show on the restore point: %+v", ts)
+	}
+	if v := ts.RestorePoints[0].Verified; v.OK || len(v.Problems) != 1 || v.Level != 3 {
+		t.Fatalf("verified %+v", v)
+	}
+	// The damaged image is no good backup: the disk is rated by the
+	// 40-day-old one, past its 35-day max age.
+	if ts.Status != model.StatusWarning {
+		t.Fatalf("status %s (%s), want warning from the older image", ts.Status, ts.Reason)
 	}
 }

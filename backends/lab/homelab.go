@@ -2,8 +2,10 @@ package lab
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Homelab is the whole simulated homelab: the Proxmox VE node and the
@@ -52,8 +54,8 @@ func (h *Homelab) ConfigTOML(secretFile, passwordFile string) string {
 }
 
 // WriteConfig writes dir/pve-token and dir/urbackup-password (mode 0600;
-// no password file for a server without users) and dir/config.toml, and
-// returns the config's path.
+// no password file for a server without users), the host's Clonezilla images
+// in dir/partimag, and dir/config.toml, and returns the config's path.
 func (h *Homelab) WriteConfig(dir string) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -72,8 +74,13 @@ func (h *Homelab) WriteConfig(dir string) (string, error) {
 			return "", err
 		}
 	}
+	// The host's Clonezilla images, on the "image drive": a directory here.
+	images := filepath.Join(abs, "partimag")
+	if _, err := WriteClonezillaImages(images, time.Now()); err != nil {
+		return "", fmt.Errorf("the lab's Clonezilla images: %w", err)
+	}
 	cfg := filepath.Join(abs, "config.toml")
-	if err := writePrivate(cfg, []byte(h.ConfigTOML(secret, password))); err != nil {
+	if err := writePrivate(cfg, []byte(labConfigTOML(h.PVE, secret, h.URBackup, password, images))); err != nil {
 		return "", err
 	}
 	return cfg, nil

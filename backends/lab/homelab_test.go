@@ -53,8 +53,17 @@ func TestHomelabWriteConfig(t *testing.T) {
 	for _, c := range cfg.Concerns {
 		ids = append(ids, c.ID)
 	}
-	if strings.Join(ids, ",") != "vms,cluster,appdata,userdata,backups" {
+	if strings.Join(ids, ",") != "host,vms,cluster,appdata,userdata,backups" {
 		t.Errorf("concerns %v", ids)
+	}
+	// The host's disks and their images, written beside the config.
+	cz := cfg.Clonezilla
+	if cz == nil || len(cz.ImageDirs) != 1 || cz.ImageDirs[0] != filepath.Join(dir, "partimag") || len(cz.Disks) != 2 ||
+		cz.Disks[0].Serial != "S5GXNX0T" || cz.Disks[1].Serial != "ZFL1ABCD" || cz.DriveSerial != "NB2K5678" {
+		t.Fatalf("clonezilla section %+v", cz)
+	}
+	if entries, err := os.ReadDir(cz.ImageDirs[0]); err != nil || len(entries) == 0 {
+		t.Errorf("no images in %s: %v", cz.ImageDirs[0], err)
 	}
 	if cfg.Proxmox == nil || cfg.Proxmox.URL != h.PVE.URL() {
 		t.Errorf("proxmox %+v", cfg.Proxmox)
