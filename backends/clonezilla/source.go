@@ -269,7 +269,7 @@ func (s *Source) verify(ctx context.Context, run *verifyRun, img Image, level in
 		final.Verification = Verification(rep)
 		if rep.OK {
 			final.State = model.JobSucceeded
-			final.Message = fmt.Sprintf("whole (level %d, %s read in %s)", rep.Level, model.HumanBytes(rep.Bytes), rep.Duration.Round(100*time.Millisecond))
+			final.Message = fmt.Sprintf("whole (level %d, %s read in %s)", rep.Level, model.HumanBytes(rep.Bytes), rep.Duration.Round(time.Millisecond))
 		} else {
 			final.State = model.JobFailed
 			final.Message = rep.Summary() + ": " + rep.Problems[0].String()

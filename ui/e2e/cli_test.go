@@ -15,7 +15,14 @@ import (
 // runCLI runs the built binary headless and returns its output and exit code.
 func runCLI(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return runCLIWithInput(t, "", env, args...)
+}
+
+// runCLIWithInput is runCLI with what the operator types on standard input.
+func runCLIWithInput(t *testing.T, input string, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	cmd := exec.Command(binary(t), args...)
+	cmd.Stdin = strings.NewReader(input)
 	home := t.TempDir()
 	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, "config"), "XDG_STATE_HOME="+filepath.Join(home, "state"), "BACKDECK_CONFIG=")
 	cmd.Env = append(cmd.Env, env...)
