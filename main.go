@@ -1031,19 +1031,6 @@ type planRunJSON struct {
 	MenuEntry string `json:"menu_entry"`
 }
 
-// checkGlyph shows a preflight line's state like a status.
-func checkGlyph(s model.CheckState, ascii bool) string {
-	switch s {
-	case model.CheckPass:
-		return model.StatusOK.Glyph(ascii)
-	case model.CheckWarn:
-		return model.StatusWarning.Glyph(ascii)
-	case model.CheckFail:
-		return model.StatusCritical.Glyph(ascii)
-	}
-	return model.StatusUnknown.Glyph(ascii)
-}
-
 func cmdClonezillaPrepare(ctx context.Context, e env, args []string) int {
 	var cf commonFlags
 	fs := newFlagSet(e, "clonezilla prepare", "Usage: backdeck clonezilla prepare [--out PATH] [--yes] [--force] [--json] [--demo] [--config PATH]\n\nChecks the host for the next Clonezilla imaging run and shows the unattended run: the ocs-sr\ncommand of each disk and a GRUB entry for the Clonezilla Live USB. With --out, writes them to\nPATH after you confirm (never over an existing file unless you confirm that too).\nExit 0 ready, 1 a check failed, 2 could not check.\n", &cf)
@@ -1081,7 +1068,7 @@ func cmdClonezillaPrepare(ctx context.Context, e env, args []string) int {
 	if !*asJSON {
 		fmt.Fprintln(e.stdout, "Preflight for the next Clonezilla imaging run of the host:")
 		for _, c := range pf.Checks {
-			fmt.Fprintf(e.stdout, "  %s %-7s %s: %s\n", checkGlyph(c.State, ascii), c.State, c.Name, c.Reason)
+			fmt.Fprintf(e.stdout, "  %s %-7s %s: %s\n", c.State.Status().Glyph(ascii), c.State, c.Name, c.Reason)
 		}
 		if pf.Expected > 0 {
 			fmt.Fprintf(e.stdout, "Expected size of the new images: about %s (%s in use × %.2f, %s)\n", model.HumanBytes(pf.Expected), model.HumanBytes(pf.Used), pf.Ratio, pf.RatioFrom)

@@ -12,6 +12,20 @@ const (
 	CheckUnknown CheckState = "unknown" // could not be checked; the reason says why
 )
 
+// Status is the verdict a line's state reads as: a failed check is
+// critical, a warning a warning, what could not be checked unknown.
+func (s CheckState) Status() Status {
+	switch s {
+	case CheckPass:
+		return StatusOK
+	case CheckWarn:
+		return StatusWarning
+	case CheckFail:
+		return StatusCritical
+	}
+	return StatusUnknown
+}
+
 // Check is one line of a preflight: what was checked, how it came out, and
 // why, in words that say what to do.
 type Check struct {

@@ -359,6 +359,12 @@ func (d *detail) targetView(t *model.TargetStatus) []string {
 			mid = append(mid, d.snapWindow(snapRows, snapShown)...)
 		}
 	}
+	return stack(top, mid, room, actions)
+}
+
+// stack puts the pane together: the summary, the middle cut or padded to
+// exactly room lines, and the action lines pinned at the bottom.
+func stack(top, mid []string, room int, actions []string) []string {
 	if len(mid) > room {
 		mid = mid[:room]
 	}

@@ -163,7 +163,7 @@ func (d *detail) preflightLines() []string {
 	const wordW = checkWordW
 	hang := strings.Repeat(" ", wordW+1)
 	for _, ch := range worstChecksFirst(p.Checks) {
-		st := checkStatus(ch.State)
+		st := ch.State.Status()
 		badge := th.Status(st).Render(fit(c.glyph(st)+" "+checkWord(ch.State), wordW))
 		text := ch.Name
 		if ch.Reason != "" {

@@ -132,14 +132,7 @@ func (d *detail) diskView(t *model.TargetStatus) []string {
 		}
 		mid = append(mid, pre...)
 	}
-	if len(mid) > room {
-		mid = mid[:room]
-	}
-	for len(mid) < room {
-		mid = append(mid, "")
-	}
-	lines := append(top, mid...)
-	return append(lines, actions...)
+	return stack(top, mid, room, actions)
 }
 
 // diskSummary is the top of a disk's pane: the title with the verdict (the
@@ -427,7 +420,7 @@ func (d *detail) preflightCompact() (line, more []string) {
 		if ch.State == model.CheckPass {
 			break
 		}
-		st := checkStatus(ch.State)
+		st := ch.State.Status()
 		more = append(more, "  "+trunc(th.Status(st).Render(fit(c.glyph(st)+" "+checkWord(ch.State), checkWordW))+" "+ch.Name+": "+ch.Reason, room))
 	}
 	return line, more

@@ -139,19 +139,6 @@ func (m *Model) verify() tea.Cmd {
 	return m.startCmd(req, "verification of "+name)
 }
 
-// checkStatus is the verdict colour and glyph of a preflight line.
-func checkStatus(s model.CheckState) model.Status {
-	switch s {
-	case model.CheckPass:
-		return model.StatusOK
-	case model.CheckWarn:
-		return model.StatusWarning
-	case model.CheckFail:
-		return model.StatusCritical
-	}
-	return model.StatusUnknown
-}
-
 // checkWordW is the width of a preflight line's glyph and word: "? unknown".
 const checkWordW = 9
 
@@ -201,7 +188,7 @@ func (c *common) preflightHeadline(p model.Preflight) []string {
 	}
 	for _, s := range []model.CheckState{model.CheckWarn, model.CheckUnknown} {
 		if n := counts[s]; n > 0 {
-			parts = append(parts, th.Status(checkStatus(s)).Render(fmt.Sprintf("%d %s", n, checkWord(s))))
+			parts = append(parts, th.Status(s.Status()).Render(fmt.Sprintf("%d %s", n, checkWord(s))))
 		}
 	}
 	return parts
