@@ -478,7 +478,10 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 		case mode == "host":
 			run = toolrun.Exec("LVM_SUPPRESS_FD_WARNINGS=1")
 		}
-		cz = clonezilla.NewSource(clonezilla.SourceOptions{Config: *cfg.Clonezilla, Run: run, VzdumpDrive: vzdumpDrive(cfg)})
+		// The last inventory lives beside the history, for while the image
+		// drive is away.
+		cz = clonezilla.NewSource(clonezilla.SourceOptions{Config: *cfg.Clonezilla, Run: run, VzdumpDrive: vzdumpDrive(cfg),
+			CachePath: filepath.Join(filepath.Dir(historyPath), "clonezilla-images.json")})
 		bs = append(bs, cz)
 	}
 	var db *history.DB

@@ -245,7 +245,7 @@ func rateTarget(id string, known map[string]Target, sources map[Source]SourceSta
 		ts.Status = AgeStatus(ts.LastBackup, has, maxAge, now)
 		ts.Reason = ageReason(ts, now)
 		if t.Offline {
-			ts.Reason += "; the client is offline"
+			ts.Reason += "; " + firstNonEmpty(t.OfflineNote, "the client is offline")
 		}
 	}
 	return ts

@@ -47,8 +47,11 @@ type Target struct {
 	// Detail is a short line of facts for the detail pane.
 	Detail string
 	// Offline is set when the source says the target cannot be reached now
-	// (an UrBackup client that is offline).
-	Offline bool
+	// (an UrBackup client that is offline, a disk whose image drive is not
+	// mounted); OfflineNote says so in words for the posture's reason
+	// (default "the client is offline").
+	Offline     bool
+	OfflineNote string
 	// Facts are labelled lines for the detail pane ("folders", "usage" …).
 	Facts []Fact
 }

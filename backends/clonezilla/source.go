@@ -30,7 +30,10 @@ type SourceOptions struct {
 	// VzdumpDrive is the serial of the USB drive holding the vzdump
 	// backups, to be unplugged during imaging; "" when none is configured.
 	VzdumpDrive string
-	Now         func() time.Time
+	// CachePath keeps the last inventory, shown while the image drive is
+	// away; "" keeps none.
+	CachePath string
+	Now       func() time.Time
 }
 
 // Source is the console's view of the images: an Observer that lists them
@@ -41,6 +44,7 @@ type Source struct {
 	cfg         model.ClonezillaConfig
 	run         toolrun.Func
 	vzdumpDrive string
+	cachePath   string
 	now         func() time.Time
 
 	mu      sync.Mutex
@@ -65,22 +69,23 @@ func NewSource(opts SourceOptions) *Source {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Source{cfg: opts.Config, run: opts.Run, vzdumpDrive: opts.VzdumpDrive, now: opts.Now, images: map[string]Image{}, running: map[string]*verifyRun{}}
+	return &Source{cfg: opts.Config, run: opts.Run, vzdumpDrive: opts.VzdumpDrive, cachePath: opts.CachePath, now: opts.Now, images: map[string]Image{}, running: map[string]*verifyRun{}}
 }
 
 // Source names the tool.
 func (s *Source) Source() model.Source { return model.SourceClonezilla }
 
-// Observe scans the image directories. A directory that is not there (the
-// image drive is not plugged in or not mounted) makes the whole read fail,
-// so the disks show "unknown" rather than "never imaged".
+// Observe scans the image directories. While one of them is not there (the
+// image drive is not plugged in or not mounted) the disks are shown with the
+// images last seen, marked offline; without such a record the read fails, so
+// the disks show "unknown" rather than "never imaged".
 func (s *Source) Observe(ctx context.Context) (model.SourceState, error) {
 	for _, dir := range s.cfg.ImageDirs {
 		if _, err := os.Stat(dir); err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				return model.SourceState{}, fmt.Errorf("image directory %s is not there: plug in and mount the image drive", dir)
+			if !errors.Is(err, os.ErrNotExist) {
+				return model.SourceState{}, fmt.Errorf("image directory %s: %w", dir, err)
 			}
-			return model.SourceState{}, fmt.Errorf("image directory %s: %w", dir, err)
+			return s.lastSeen(dir)
 		}
 	}
 	type result struct {
@@ -107,7 +112,36 @@ func (s *Source) Observe(ctx context.Context) (model.SourceState, error) {
 		s.images[img.Path] = img
 	}
 	s.mu.Unlock()
-	return model.SourceState{Targets: s.targets(r.images), At: s.now()}, nil
+	now := s.now()
+	if s.cachePath != "" {
+		if err := saveCache(s.cachePath, r.images, now); err != nil {
+			return model.SourceState{}, fmt.Errorf("keeping the image list for when the drive is away: %w", err)
+		}
+	}
+	return model.SourceState{Targets: s.targets(r.images), At: now}, nil
+}
+
+// lastSeen is the state while the image directory dir is away: the images
+// of the last scan, their disks offline.
+func (s *Source) lastSeen(dir string) (model.SourceState, error) {
+	away := fmt.Errorf("image directory %s is not there: plug in and mount the image drive", dir)
+	if s.cachePath == "" {
+		return model.SourceState{}, away
+	}
+	c, ok, err := loadCache(s.cachePath)
+	if err != nil {
+		return model.SourceState{}, fmt.Errorf("%w; %v", away, err)
+	}
+	if !ok {
+		return model.SourceState{}, away
+	}
+	note := fmt.Sprintf("the image drive is not mounted (%s): images as last seen %s", dir, c.Seen.Local().Format("2006-01-02 15:04"))
+	targets := s.targets(c.Images)
+	for i := range targets {
+		targets[i].Offline, targets[i].OfflineNote = true, note
+		targets[i].Facts = append(targets[i].Facts, model.Fact{Label: "image drive", Value: note})
+	}
+	return model.SourceState{Targets: targets, At: s.now()}, nil
 }
 
 // Images is what the last scan found, newest first.
@@ -216,6 +250,9 @@ func (s *Source) Start(ctx context.Context, req model.JobRequest) (model.Job, er
 	}
 	if level < LevelChecksums || level > LevelPartclone {
 		return model.Job{}, fmt.Errorf("verification level %d: want 1, 2 or 3", level)
+	}
+	if _, err := os.Stat(req.Point); errors.Is(err, os.ErrNotExist) {
+		return model.Job{}, fmt.Errorf("%s is not there: plug in and mount the image drive to verify it", req.Point)
 	}
 	img, err := s.image(req.Point)
 	if err != nil {

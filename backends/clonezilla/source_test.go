@@ -159,3 +159,58 @@ func TestSourceRefuses(t *testing.T) {
 		t.Error("stopping an unknown verification did not fail")
 	}
 }
+
+func TestSourceShowsLastSeenImagesWhileTheDriveIsAway(t *testing.T) {
+	repo := repoOf(t, imgSums)
+	cache := filepath.Join(t.TempDir(), "state", "clonezilla-images.json")
+	seen := time.Date(2026, 11, 19, 10, 0, 0, 0, time.Local)
+	clock := seen
+	s := NewSource(SourceOptions{Config: model.ClonezillaConfig{ImageDirs: []string{repo}}, CachePath: cache,
+		Now: func() time.Time { return clock }})
+	ctx := context.Background()
+	first, err := s.Observe(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The drive is unplugged: its mount point is gone.
+	away := repo + ".away"
+	if err := os.Rename(repo, away); err != nil {
+		t.Fatal(err)
+	}
+	clock = seen.Add(48 * time.Hour)
+	state, err := s.Observe(ctx)
+	if err != nil {
+		t.Fatalf("with a record of the last scan the disks show: %v", err)
+	}
+	if len(state.Targets) != len(first.Targets) || len(state.Targets) == 0 {
+		t.Fatalf("targets %+v, want those of the last scan %+v", state.Targets, first.Targets)
+	}
+	tg := state.Targets[0]
+	if !tg.Offline || !strings.Contains(tg.OfflineNote, "not mounted") || !strings.Contains(tg.OfflineNote, "2026-11-19 10:00") {
+		t.Errorf("offline %v %q", tg.Offline, tg.OfflineNote)
+	}
+	if len(tg.RestorePoints) != 1 || tg.RestorePoints[0].ID != filepath.Join(repo, imgSums) || !tg.RestorePoints[0].Time.Equal(first.Targets[0].RestorePoints[0].Time) {
+		t.Errorf("restore points %+v", tg.RestorePoints)
+	}
+	_, err = s.Start(ctx, model.JobRequest{Target: tg.ID, Method: model.MethodVerify, Point: tg.RestorePoints[0].ID})
+	if err == nil || !strings.Contains(err.Error(), "plug in and mount the image drive") {
+		t.Errorf("verifying an image on an absent drive: %v", err)
+	}
+	// A damaged record is said, with what to do.
+	if err := os.WriteFile(cache, []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Observe(ctx); err == nil || !strings.Contains(err.Error(), "damaged") || !strings.Contains(err.Error(), "plug in") {
+		t.Errorf("damaged record: %v", err)
+	}
+	// Back again: scanned, and the record written anew.
+	if err := os.Rename(away, repo); err != nil {
+		t.Fatal(err)
+	}
+	if state, err := s.Observe(ctx); err != nil || state.Targets[0].Offline {
+		t.Fatalf("drive back: %v %+v", err, state.Targets)
+	}
+	if _, ok, err := loadCache(cache); !ok || err != nil {
+		t.Errorf("record not rewritten: %v %v", ok, err)
+	}
+}
