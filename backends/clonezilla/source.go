@@ -46,6 +46,8 @@ type Source struct {
 	vzdumpDrive string
 	cachePath   string
 	now         func() time.Time
+	// verifyImage is Verify; tests put a stuck reader in its place.
+	verifyImage func(ctx context.Context, img Image, level int, progress func(Progress)) (Report, error)
 
 	mu      sync.Mutex
 	images  map[string]Image // by path, from the last scan
@@ -58,10 +60,15 @@ type verifyRun struct {
 	job    model.Job
 	cancel context.CancelFunc
 	done   chan struct{}
-	final  model.Job
-	mu     sync.Mutex
-	latest model.Job
-	change chan struct{} // signalled (not closed) on progress
+	// stopped is closed by Stop: Follow then gives the verification a
+	// moment to end and reports it cancelled even if a read of a dying
+	// drive never returns.
+	stopped  chan struct{}
+	stopOnce sync.Once
+	final    model.Job
+	mu       sync.Mutex
+	latest   model.Job
+	change   chan struct{} // signalled (not closed) on progress
 }
 
 // NewSource builds the source.
@@ -69,7 +76,7 @@ func NewSource(opts SourceOptions) *Source {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Source{cfg: opts.Config, run: opts.Run, vzdumpDrive: opts.VzdumpDrive, cachePath: opts.CachePath, now: opts.Now, images: map[string]Image{}, running: map[string]*verifyRun{}}
+	return &Source{cfg: opts.Config, run: opts.Run, vzdumpDrive: opts.VzdumpDrive, cachePath: opts.CachePath, now: opts.Now, verifyImage: Verify, images: map[string]Image{}, running: map[string]*verifyRun{}}
 }
 
 // Source names the tool.
@@ -273,7 +280,7 @@ func (s *Source) Start(ctx context.Context, req model.JobRequest) (model.Job, er
 		TaskID: img.Path, Point: img.Path, Started: s.now(), State: model.JobRunning, Progress: model.UnknownProgress(),
 	}
 	job.Progress.LastLine = fmt.Sprintf("verifying %s at level %d", img.Name, level)
-	run := &verifyRun{job: job, cancel: cancel, done: make(chan struct{}), latest: job, change: make(chan struct{}, 1)}
+	run := &verifyRun{job: job, cancel: cancel, done: make(chan struct{}), stopped: make(chan struct{}), latest: job, change: make(chan struct{}, 1)}
 	s.running[id] = run
 	s.mu.Unlock()
 	go s.verify(vctx, run, img, level)
@@ -283,7 +290,7 @@ func (s *Source) Start(ctx context.Context, req model.JobRequest) (model.Job, er
 // verify runs one verification to its end and keeps its result.
 func (s *Source) verify(ctx context.Context, run *verifyRun, img Image, level int) {
 	defer close(run.done)
-	rep, err := Verify(ctx, img, level, func(p Progress) {
+	rep, err := s.verifyImage(ctx, img, level, func(p Progress) {
 		run.mu.Lock()
 		run.latest.Progress = p.Model()
 		run.mu.Unlock()
@@ -345,6 +352,18 @@ func (s *Source) Follow(ctx context.Context, job model.Job, update func(model.Jo
 			run.mu.Lock()
 			defer run.mu.Unlock()
 			return run.final, nil
+		case <-run.stopped:
+			select {
+			case <-run.done:
+				run.mu.Lock()
+				defer run.mu.Unlock()
+				return run.final, nil
+			case <-time.After(stopGrace):
+				j := job
+				j.State, j.Ended = model.JobCancelled, s.now()
+				j.Message = "verification stopped; a read of the image drive has not returned yet (is the drive failing?)"
+				return j, nil
+			}
 		case <-run.change:
 			run.mu.Lock()
 			j := run.latest
@@ -362,9 +381,16 @@ func (s *Source) Stop(ctx context.Context, job model.Job) error {
 	if !ok {
 		return fmt.Errorf("verification %s is not running", job.ID)
 	}
-	run.cancel()
+	run.stopOnce.Do(func() {
+		run.cancel()
+		close(run.stopped)
+	})
 	return nil
 }
+
+// stopGrace is how long a stopped verification may take to end before it is
+// reported cancelled anyway.
+const stopGrace = 2 * time.Second
 
 // Running is empty: verifications run in the console that started them and
 // end with it, so there is nothing to pick up again.

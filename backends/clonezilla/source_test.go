@@ -214,3 +214,57 @@ func TestSourceShowsLastSeenImagesWhileTheDriveIsAway(t *testing.T) {
 		t.Errorf("record not rewritten: %v %v", ok, err)
 	}
 }
+
+// A read that never returns (a dying drive) does not hold a stopped
+// verification: it ends cancelled within the grace period.
+func TestSourceStopEvenWhenAReadHangs(t *testing.T) {
+	repo := repoOf(t, imgSums)
+	path := filepath.Join(repo, imgSums)
+	release := make(chan struct{})
+	defer close(release)
+	s := NewSource(SourceOptions{Config: model.ClonezillaConfig{ImageDirs: []string{repo}}})
+	s.verifyImage = func(ctx context.Context, img Image, level int, progress func(Progress)) (Report, error) {
+		progress(Progress{DoneBytes: 1, TotalBytes: 10})
+		<-release // deaf to ctx, like a read stuck in the kernel
+		return Report{}, ctx.Err()
+	}
+	ctx := context.Background()
+	job, err := s.Start(ctx, model.JobRequest{Target: "clonezilla/x", Method: model.MethodVerify, Point: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	progressed := make(chan struct{}, 1)
+	ended := make(chan model.Job, 1)
+	go func() {
+		final, _ := s.Follow(ctx, job, func(model.Job) {
+			select {
+			case progressed <- struct{}{}:
+			default:
+			}
+		})
+		ended <- final
+	}()
+	select {
+	case <-progressed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no progress reported")
+	}
+	if err := s.Stop(ctx, job); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Stop(ctx, job); err != nil { // twice is harmless
+		t.Fatal(err)
+	}
+	select {
+	case j := <-ended:
+		if j.State != model.JobCancelled || j.Verification != nil || !strings.Contains(j.Message, "has not returned") {
+			t.Errorf("stopped: %+v", j)
+		}
+	case <-time.After(stopGrace + 3*time.Second):
+		t.Fatal("a stopped verification did not end")
+	}
+	// While the read hangs the image is still busy: no second verification.
+	if _, err := s.Start(ctx, model.JobRequest{Target: "clonezilla/x", Method: model.MethodVerify, Point: path}); err == nil {
+		t.Error("a second verification of a stuck image started")
+	}
+}
