@@ -705,7 +705,7 @@ func cmdClonezillaList(ctx context.Context, e env, args []string) int {
 				fmt.Fprintf(e.stdout, "    disk %s %s serial %s %s, SMART at save: %s\n", d.Name, d.Model, orDash(d.Serial), model.HumanBytes(d.Size), orDash(d.SMART))
 			}
 			fmt.Fprintf(e.stdout, "    %s\n", img.Summary())
-			fmt.Fprintf(e.stdout, "    %s\n", verifiedText(verified, img.Path, now, cf.ascii || w.cfg.UI.ASCII))
+			fmt.Fprintf(e.stdout, "    %s\n", verifiedText(verified, img.Path, now, cf.ascii || w.cfg.UI.ASCII, cf.demo))
 			fmt.Fprintf(e.stdout, "    %s\n", img.Path)
 		}
 	}
@@ -723,9 +723,11 @@ func orDash(s string) string {
 }
 
 // verifiedText is an image's newest verification in words.
-func verifiedText(found map[string]model.Verification, path string, now time.Time, ascii bool) string {
+func verifiedText(found map[string]model.Verification, path string, now time.Time, ascii, demo bool) string {
 	v, ok := found[path]
 	switch {
+	case !ok && demo:
+		return "not verified: backdeck clonezilla verify " + filepath.Base(path) + " --demo"
 	case !ok:
 		return "not verified: backdeck clonezilla verify " + filepath.Base(path)
 	case v.OK:
