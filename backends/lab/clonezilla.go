@@ -870,15 +870,21 @@ func (d *czDisk) partedPrint(compact bool) string {
 	return s.String()
 }
 
-// columns lays rows out as parted does: every column but the last padded
-// to its widest cell, sep between them.
-func columns(rows [][]string, sep string) string {
+// columnWidths is the widest cell of each column.
+func columnWidths(rows [][]string) []int {
 	widths := make([]int, len(rows[0]))
 	for _, r := range rows {
 		for i, c := range r {
 			widths[i] = max(widths[i], len(c))
 		}
 	}
+	return widths
+}
+
+// columns lays rows out as parted does: every column but the last padded
+// to its widest cell, sep between them.
+func columns(rows [][]string, sep string) string {
+	widths := columnWidths(rows)
 	var s strings.Builder
 	for _, r := range rows {
 		for i, c := range r {
@@ -1079,12 +1085,7 @@ func czBlkdev() string {
 	}
 	walk(devs, "\x00")
 	// lsblk right-aligns SIZE and pads every column but the last.
-	widths := make([]int, len(rows[0]))
-	for _, r := range rows {
-		for i, c := range r {
-			widths[i] = max(widths[i], len(c))
-		}
-	}
+	widths := columnWidths(rows)
 	var s strings.Builder
 	for _, r := range rows {
 		for i, c := range r {
