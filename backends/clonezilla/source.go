@@ -177,7 +177,7 @@ func (s *Source) targets(images []Image) []model.Target {
 				claimed[img.Path] = true
 			}
 		}
-		out = append(out, finishTarget(t))
+		out = append(out, s.finishTarget(t))
 	}
 	others := map[string]*model.Target{}
 	var order []string
@@ -203,7 +203,7 @@ func (s *Source) targets(images []Image) []model.Target {
 		t.RestorePoints = append(t.RestorePoints, img.RestorePoint(t.ID))
 	}
 	for _, k := range order {
-		out = append(out, finishTarget(*others[k]))
+		out = append(out, s.finishTarget(*others[k]))
 	}
 	return out
 }
@@ -217,7 +217,7 @@ func diskTarget(name, serial string) model.Target {
 	return t
 }
 
-func finishTarget(t model.Target) model.Target {
+func (s *Source) finishTarget(t model.Target) model.Target {
 	n := len(t.RestorePoints)
 	switch n {
 	case 0:
@@ -228,7 +228,33 @@ func finishTarget(t model.Target) model.Target {
 		t.Detail = fmt.Sprintf("%d images", n)
 	}
 	t.Facts = append(t.Facts, model.Fact{Label: "images", Value: t.Detail})
+	if rules := s.keepRules(t.RestorePoints); rules != "" {
+		t.Facts = append(t.Facts, model.Fact{Label: "keep rules", Value: rules})
+	}
 	return t
+}
+
+// keepRules says what retention would remove from a disk's images. The
+// verifications are not known here, and keeping the newest whole image can
+// only keep more, so the count is an upper bound: prune says the rest.
+func (s *Source) keepRules(points []model.RestorePoint) string {
+	if s.cfg.KeepLast == 0 && s.cfg.KeepMonthly == 0 {
+		return ""
+	}
+	rules := fmt.Sprintf("last %d + monthly %d", s.cfg.KeepLast, s.cfg.KeepMonthly)
+	drop := 0
+	for _, m := range model.ImageRetention(points, s.cfg.KeepLast, s.cfg.KeepMonthly) {
+		if !m.Keep {
+			drop++
+		}
+	}
+	switch drop {
+	case 0:
+		return rules + " · every image is kept"
+	case 1:
+		return rules + " · up to 1 image to prune"
+	}
+	return fmt.Sprintf("%s · up to %d images to prune", rules, drop)
 }
 
 // image finds an image by path: from the last scan, or read afresh when the

@@ -2,6 +2,7 @@ package clonezilla
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -266,5 +267,27 @@ func TestSourceStopEvenWhenAReadHangs(t *testing.T) {
 	// While the read hangs the image is still busy: no second verification.
 	if _, err := s.Start(ctx, model.JobRequest{Target: "clonezilla/x", Method: model.MethodVerify, Point: path}); err == nil {
 		t.Error("a second verification of a stuck image started")
+	}
+}
+
+func TestSourceKeepRulesFact(t *testing.T) {
+	day := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	var points []model.RestorePoint
+	for i := range 4 {
+		points = append(points, model.RestorePoint{ID: fmt.Sprint(i), Time: day.AddDate(0, -i, 0)})
+	}
+	for _, c := range []struct {
+		last, monthly int
+		want          string
+	}{
+		{0, 0, ""},
+		{1, 0, "last 1 + monthly 0 · up to 3 images to prune"},
+		{1, 3, "last 1 + monthly 3 · up to 1 image to prune"},
+		{2, 6, "last 2 + monthly 6 · every image is kept"},
+	} {
+		s := NewSource(SourceOptions{Config: model.ClonezillaConfig{KeepLast: c.last, KeepMonthly: c.monthly}})
+		if got := s.keepRules(points); got != c.want {
+			t.Errorf("last %d monthly %d: %q, want %q", c.last, c.monthly, got, c.want)
+		}
 	}
 }
