@@ -45,6 +45,10 @@ type Engine struct {
 	mu         sync.Mutex
 	states     map[model.Source]model.SourceState
 	refreshing map[model.Source]bool
+	// again marks a source asked to refresh while it was refreshing: the
+	// read under way may have started before what the caller wants to see
+	// (a job's end), so one more follows it.
+	again map[model.Source]bool
 	jobs       map[string]*model.Job
 	stopAsked  map[string]bool
 	posture    *model.Posture
@@ -84,6 +88,7 @@ func NewEngine(opts EngineOptions) *Engine {
 		refresh:    make(chan struct{}, 1),
 		states:     map[model.Source]model.SourceState{},
 		refreshing: map[model.Source]bool{},
+		again:      map[model.Source]bool{},
 		jobs:       map[string]*model.Job{},
 		stopAsked:  map[string]bool{},
 		ctx:        context.Background(),
@@ -181,6 +186,9 @@ func (e *Engine) refreshAll(ctx context.Context, wait bool) {
 		e.mu.Lock()
 		busy := e.refreshing[src]
 		e.refreshing[src] = true
+		if busy {
+			e.again[src] = true
+		}
 		e.mu.Unlock()
 		if busy {
 			continue
@@ -236,6 +244,11 @@ func (e *Engine) refreshOne(ctx context.Context, src model.Source, b Observer) {
 		e.posture = e.buildPosture()
 	}
 	p := e.posture
+	rerun := e.again[src] && ctx.Err() == nil
+	e.again[src] = false
+	if rerun {
+		e.refreshing[src] = true
+	}
 	e.mu.Unlock()
 	if err != nil {
 		e.send(ctx, model.ErrorEvent{Err: model.SourceError{Source: src, Message: err.Error(), At: now}}, true)
@@ -244,6 +257,9 @@ func (e *Engine) refreshOne(ctx context.Context, src model.Source, b Observer) {
 		e.send(ctx, model.ErrorEvent{Err: model.SourceError{Source: sourceHistory, Message: histErr.Error(), At: now}}, true)
 	}
 	e.send(ctx, model.PostureEvent{Posture: p}, true)
+	if rerun {
+		e.refreshOne(ctx, src, b)
+	}
 }
 
 // buildPosture rates the current knowledge; e.mu must be held.

@@ -274,3 +274,46 @@ func TestStartWithoutSource(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// countingBackend counts its reads and can hold one up.
+type countingBackend struct {
+	*fakeBackend
+	mu      sync.Mutex
+	reads   int
+	entered chan struct{}
+}
+
+func (c *countingBackend) Observe(ctx context.Context) (model.SourceState, error) {
+	c.mu.Lock()
+	c.reads++
+	c.mu.Unlock()
+	select {
+	case c.entered <- struct{}{}:
+	default:
+	}
+	return c.fakeBackend.Observe(ctx)
+}
+
+// A refresh asked while one is under way (a job ended during the read) is
+// not dropped: one more read follows, so the job's result shows.
+func TestRefreshAskedDuringARefreshFollowsIt(t *testing.T) {
+	c := &countingBackend{fakeBackend: newFake(model.SourceClonezilla), entered: make(chan struct{}, 1)}
+	c.block = make(chan struct{})
+	e := NewEngine(EngineOptions{Backends: []Observer{c}})
+	ctx := context.Background()
+	done := make(chan struct{})
+	go func() { e.refreshAll(ctx, true); close(done) }()
+	<-c.entered
+	e.refreshAll(ctx, false) // busy: marked to run again
+	e.refreshAll(ctx, false) // asked twice: still one more read, not two
+	c.fakeBackend.mu.Lock()
+	close(c.fakeBackend.block)
+	c.fakeBackend.block = nil
+	c.fakeBackend.mu.Unlock()
+	<-done
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.reads != 2 {
+		t.Fatalf("%d reads, want 2 (the one under way and one after it)", c.reads)
+	}
+}
