@@ -48,13 +48,13 @@ type Engine struct {
 	// again marks a source asked to refresh while it was refreshing: the
 	// read under way may have started before what the caller wants to see
 	// (a job's end), so one more follows it.
-	again map[model.Source]bool
-	jobs       map[string]*model.Job
-	stopAsked  map[string]bool
-	posture    *model.Posture
-	history    History         // nil until opened, or when there is none
-	ctx        context.Context // set by Run; followers live as long as it
-	wg         sync.WaitGroup
+	again     map[model.Source]bool
+	jobs      map[string]*model.Job
+	stopAsked map[string]bool
+	posture   *model.Posture
+	history   History         // nil until opened, or when there is none
+	ctx       context.Context // set by Run; followers live as long as it
+	wg        sync.WaitGroup
 }
 
 // eventBuffer bounds the channel: progress events are dropped when it is
