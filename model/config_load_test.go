@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -1005,4 +1006,22 @@ s = "a # not a comment"
 		"t.u": 30, "t.u.s": 31,
 	}
 	eq(t, "lines", scanKeyLines(src), want)
+}
+
+func TestClonezillaImageDirsExpandHome(t *testing.T) {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ParseConfig("/etc/backdeck/config.toml", []byte("[clonezilla]\nimage_dirs = [\"~/cz-images\", \"/mnt/cz\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Clonezilla.ImageDirs; got[0] != filepath.Join(home, "cz-images") || got[1] != "/mnt/cz" {
+		t.Errorf("image_dirs %q", got)
+	}
+	// Defaults: a host concern rating the images, the name template, Live's language.
+	if cfg.Concerns[0].ID != "host" || cfg.Clonezilla.NameTemplate != DefaultImageNameTemplate || cfg.Clonezilla.Locale != "en_US.UTF-8" {
+		t.Errorf("defaults %+v %+v", cfg.Concerns, cfg.Clonezilla)
+	}
 }

@@ -310,6 +310,10 @@ func (l *loader) validateClonezilla(t table, c *ClonezillaConfig) {
 	}
 	for i, d := range c.ImageDirs {
 		pos := fmt.Sprintf("%s.image_dirs[%d]", t.pos, i)
+		if strings.HasPrefix(d, "~") {
+			c.ImageDirs[i] = l.filePath(t, "image_dirs", d)
+			continue
+		}
 		if !filepath.IsAbs(d) {
 			l.fail(t, "image_dirs", pos, "%q is not an absolute path; write e.g. %q", d, "/mnt/cz-images")
 		}
