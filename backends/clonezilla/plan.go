@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/backdeck/backdeck/model"
 )
 
 // PlanConfig is what the plan takes from the config.
@@ -37,7 +39,6 @@ type Plan struct {
 }
 
 const (
-	defaultNameTemplate = "{host}-{disk}-{date}"
 	// The repository Clonezilla Live saves into.
 	ocsRoot = "/home/partimag"
 	// vfatVolumeMB keeps every image file under FAT32's 4 GiB limit
@@ -58,7 +59,7 @@ func MakePlan(pf Preflight, cfg PlanConfig) (Plan, error) {
 		return p, errors.New("the plan needs the date of today for the image names")
 	}
 	if cfg.NameTemplate == "" {
-		cfg.NameTemplate = defaultNameTemplate
+		cfg.NameTemplate = model.DefaultImageNameTemplate
 	}
 	if cfg.Locale == "" {
 		cfg.Locale = "en_US.UTF-8"
