@@ -35,7 +35,7 @@ func Scan(dirs []string) ([]Image, []error) {
 	for _, dir := range dirs {
 		isImage, err := add(dir)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("clonezilla: %w", err))
+			errs = append(errs, err)
 			continue
 		}
 		if isImage {
@@ -43,7 +43,7 @@ func Scan(dirs []string) ([]Image, []error) {
 		}
 		entries, err := os.ReadDir(dir)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("clonezilla: %w", err))
+			errs = append(errs, err)
 			continue
 		}
 		for _, e := range entries {
@@ -51,7 +51,7 @@ func Scan(dirs []string) ([]Image, []error) {
 				continue
 			}
 			if _, err := add(filepath.Join(dir, e.Name())); err != nil {
-				errs = append(errs, fmt.Errorf("clonezilla: %w", err))
+				errs = append(errs, err)
 			}
 		}
 	}
@@ -75,10 +75,10 @@ func sortNewestFirst(images []Image) {
 func ReadImage(dir string) (Image, error) {
 	l, ok, err := readListing(dir)
 	if err != nil {
-		return Image{}, fmt.Errorf("clonezilla: %w", err)
+		return Image{}, err
 	}
 	if !ok {
-		return Image{}, fmt.Errorf("clonezilla: %s is no Clonezilla image (none of its files is)", dir)
+		return Image{}, fmt.Errorf("%s is no Clonezilla image (none of its files is)", dir)
 	}
 	return l.image(), nil
 }

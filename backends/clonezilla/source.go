@@ -88,11 +88,14 @@ func (s *Source) Source() model.Source { return model.SourceClonezilla }
 // the disks show "unknown" rather than "never imaged".
 func (s *Source) Observe(ctx context.Context) (model.SourceState, error) {
 	for _, dir := range s.cfg.ImageDirs {
-		if _, err := os.Stat(dir); err != nil {
-			if !errors.Is(err, os.ErrNotExist) {
-				return model.SourceState{}, fmt.Errorf("image directory %s: %w", dir, err)
-			}
+		st, err := os.Stat(dir)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
 			return s.lastSeen(dir)
+		case err != nil:
+			return model.SourceState{}, fmt.Errorf("image directory %s: %w", dir, err)
+		case !st.IsDir():
+			return model.SourceState{}, fmt.Errorf("image directory %s is a file, not a directory: set [clonezilla] image_dirs to the directory that holds the images", dir)
 		}
 	}
 	type result struct {

@@ -88,6 +88,14 @@ func TestSourceMissingImageDir(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "plug in and mount the image drive") {
 		t.Fatalf("error %v", err)
 	}
+	file := filepath.Join(t.TempDir(), "cz-images")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s = NewSource(SourceOptions{Config: model.ClonezillaConfig{ImageDirs: []string{file}}})
+	if _, err := s.Observe(context.Background()); err == nil || !strings.Contains(err.Error(), "not a directory: set [clonezilla] image_dirs") {
+		t.Fatalf("a file as image directory: %v", err)
+	}
 }
 
 // runVerify starts and follows one verification as the engine does.

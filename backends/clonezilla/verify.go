@@ -90,14 +90,14 @@ type Options struct {
 func VerifyWith(ctx context.Context, img Image, opts Options, progress func(Progress)) (Report, error) {
 	level := opts.Level
 	if level < LevelChecksums || level > LevelPartclone {
-		return Report{}, fmt.Errorf("clonezilla: verification level %d: want 1, 2 or 3", level)
+		return Report{}, fmt.Errorf("verification level %d: want 1, 2 or 3", level)
 	}
 	l, ok, err := readListing(img.Path)
 	if err != nil {
-		return Report{}, fmt.Errorf("clonezilla: cannot read image %s: %w", img.Path, err)
+		return Report{}, fmt.Errorf("cannot read image %s: %w", img.Path, err)
 	}
 	if !ok {
-		return Report{}, fmt.Errorf("clonezilla: %s is no Clonezilla image", img.Path)
+		return Report{}, fmt.Errorf("%s is no Clonezilla image", img.Path)
 	}
 	start := time.Now()
 	v := &verification{l: l, level: level, skipDecode: map[*stream]bool{}}
