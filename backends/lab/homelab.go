@@ -75,9 +75,13 @@ func (h *Homelab) WriteConfig(dir string) (string, error) {
 		}
 	}
 	// The host's Clonezilla images, on the "image drive": a directory here.
+	// A second run into the same directory keeps the images already there
+	// (never overwrites or removes anything in it).
 	images := filepath.Join(abs, "partimag")
-	if _, err := WriteClonezillaImages(images, time.Now()); err != nil {
-		return "", fmt.Errorf("the lab's Clonezilla images: %w", err)
+	if entries, err := os.ReadDir(images); err != nil || len(entries) == 0 {
+		if _, err := WriteClonezillaImages(images, time.Now()); err != nil {
+			return "", fmt.Errorf("the lab's Clonezilla images: %w", err)
+		}
 	}
 	cfg := filepath.Join(abs, "config.toml")
 	if err := writePrivate(cfg, []byte(labConfigTOML(h.PVE, secret, h.URBackup, password, images))); err != nil {

@@ -62,8 +62,16 @@ func TestHomelabWriteConfig(t *testing.T) {
 		cz.Disks[0].Serial != "S5GXNX0T" || cz.Disks[1].Serial != "ZFL1ABCD" || cz.DriveSerial != "NB2K5678" {
 		t.Fatalf("clonezilla section %+v", cz)
 	}
-	if entries, err := os.ReadDir(cz.ImageDirs[0]); err != nil || len(entries) == 0 {
+	entries, err := os.ReadDir(cz.ImageDirs[0])
+	if err != nil || len(entries) == 0 {
 		t.Errorf("no images in %s: %v", cz.ImageDirs[0], err)
+	}
+	// backdeck lab run again into the same directory: the images stay.
+	if _, err := h.WriteConfig(dir); err != nil {
+		t.Fatalf("a second WriteConfig into %s: %v", dir, err)
+	}
+	if again, err := os.ReadDir(cz.ImageDirs[0]); err != nil || len(again) != len(entries) {
+		t.Errorf("images after a second run: %d, %v (want the %d there)", len(again), err, len(entries))
 	}
 	if cfg.Proxmox == nil || cfg.Proxmox.URL != h.PVE.URL() {
 		t.Errorf("proxmox %+v", cfg.Proxmox)
