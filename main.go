@@ -768,15 +768,21 @@ func cmdClonezillaVerify(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr, "backdeck clonezilla verify: --level is 1, 2 or 3")
 		return exitUsage
 	}
-	w, err := wire(ctx, e, cf, 20*time.Second)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "backdeck clonezilla verify:", err)
-		return 2
-	}
-	defer w.close()
+	// An image given by its path needs no config: an operator may check one
+	// on any machine the drive is plugged into.
 	var dirs []string
-	if w.cfg.Clonezilla != nil {
-		dirs = w.cfg.Clonezilla.ImageDirs
+	historyPath := history.DefaultPath(e.getenv)
+	if st, err := os.Stat(pos0(pos)); err != nil || !st.IsDir() || cf.demo || cf.config != "" {
+		w, err := wire(ctx, e, cf, 20*time.Second)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "backdeck clonezilla verify:", err)
+			return 2
+		}
+		defer w.close()
+		historyPath = w.historyPath
+		if w.cfg.Clonezilla != nil {
+			dirs = w.cfg.Clonezilla.ImageDirs
+		}
 	}
 	var images []clonezilla.Image
 	if *all {
@@ -801,7 +807,7 @@ func cmdClonezillaVerify(ctx context.Context, e env, args []string) int {
 		}
 		images = []clonezilla.Image{img}
 	}
-	db, err := history.Open(ctx, w.historyPath)
+	db, err := history.Open(ctx, historyPath)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "backdeck clonezilla verify: the result will not be kept:", err)
 		db = nil
@@ -817,6 +823,14 @@ func cmdClonezillaVerify(ctx context.Context, e env, args []string) int {
 		code = max(code, c)
 	}
 	return code
+}
+
+// pos0 is the first positional argument, or "".
+func pos0(pos []string) string {
+	if len(pos) == 0 {
+		return ""
+	}
+	return pos[0]
 }
 
 // findImage is an image given by path, or by name in the image directories.

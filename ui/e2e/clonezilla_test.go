@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/backdeck/backdeck/backends/lab"
 )
 
 // The demo's host disks have five images each (backends/lab: monthly and
@@ -246,5 +248,19 @@ func TestVerifyAnImageInTheConsole(t *testing.T) {
 	screen := s.waitText("✓ verified", 20*time.Second)
 	if !strings.Contains(screen, "succeeded") {
 		t.Errorf("no succeeded verification in the jobs panel:\n%s", screen)
+	}
+}
+
+// An image given by its path is verified on any machine, without a config.
+func TestClonezillaVerifyByPathNeedsNoConfig(t *testing.T) {
+	t.Parallel()
+	dirs, err := lab.WriteClonezillaImages(t.TempDir(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	newest := dirs[len(dirs)-1]
+	out, errOut, code := runCLI(t, nil, "clonezilla", "verify", newest)
+	if code != 0 || !strings.Contains(out, filepath.Base(newest)+": whole (level 3") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 }
