@@ -108,11 +108,8 @@ type Swap struct {
 
 // Covers reports whether the image holds the disk with this serial number.
 func (img Image) Covers(serial string) bool {
-	if serial == "" {
-		return false
-	}
 	for _, d := range img.Disks {
-		if strings.EqualFold(d.Serial, serial) {
+		if sameSerial(d.Serial, serial) {
 			return true
 		}
 	}

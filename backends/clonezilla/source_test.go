@@ -299,3 +299,15 @@ func TestSourceKeepRulesFact(t *testing.T) {
 		}
 	}
 }
+
+func TestCoversMatchesSerialsAsOcsSrDoes(t *testing.T) {
+	img := Image{Disks: []Disk{{Name: "sda", Serial: "WD-WX12 A3456789"}}}
+	for serial, want := range map[string]bool{"WD-WX12 A3456789": true, "wd-wx12_a3456789": true, " WD-WX12 A3456789 ": true, "WD-WX12": false, "": false} {
+		if got := img.Covers(serial); got != want {
+			t.Errorf("Covers(%q) = %v, want %v", serial, got, want)
+		}
+	}
+	if (Image{Disks: []Disk{{Name: "loop0"}}}).Covers("") {
+		t.Error("a disk without serial covers the empty serial")
+	}
+}
