@@ -162,6 +162,13 @@ func (img Image) Summary() string {
 	} else {
 		parts = append(parts, "no checksums")
 	}
+	// A disk that was failing when it was saved may have given bad reads:
+	// that belongs next to the image, not only in Info-smart.txt.
+	for _, d := range img.Disks {
+		if strings.HasPrefix(strings.ToUpper(d.SMART), "FAILED") {
+			parts = append(parts, d.Name+" SMART FAILED at save")
+		}
+	}
 	return strings.Join(parts, " · ")
 }
 

@@ -311,3 +311,10 @@ func TestCoversMatchesSerialsAsOcsSrDoes(t *testing.T) {
 		t.Error("a disk without serial covers the empty serial")
 	}
 }
+
+func TestSummarySaysTheDiskWasFailing(t *testing.T) {
+	img := Image{Disks: []Disk{{Name: "sda", SMART: "FAILED!"}, {Name: "sdb", SMART: "PASSED"}}, Compression: "zstd"}
+	if got := img.Summary(); !strings.HasSuffix(got, " · sda SMART FAILED at save") || strings.Contains(got, "sdb SMART") {
+		t.Errorf("summary %q", got)
+	}
+}
