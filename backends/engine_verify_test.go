@@ -21,7 +21,7 @@ func (s *imageSource) Source() model.Source { return model.SourceClonezilla }
 
 func (s *imageSource) Observe(context.Context) (model.SourceState, error) {
 	now := time.Now()
-	return model.SourceState{Targets: []model.Target{{ID: "clonezilla/pve-ssd", Name: "pve-ssd", Kind: "disk", Source: model.SourceClonezilla,
+	return model.SourceState{Targets: []model.Target{{ID: "clonezilla/pve-ssd", Name: "pve-ssd", Kind: "disk", Source: model.SourceClonezilla, Methods: []model.Method{model.MethodVerify},
 		RestorePoints: []model.RestorePoint{{ID: "/cz/new", Time: now.Add(-24 * time.Hour)}, {ID: "/cz/old", Time: now.Add(-40 * 24 * time.Hour)}}}}}, nil
 }
 

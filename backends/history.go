@@ -2,6 +2,7 @@ package backends
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/backdeck/backdeck/model"
@@ -60,10 +61,15 @@ func (e *Engine) withHistory(ctx context.Context, h History, state *model.Source
 	return firstErr
 }
 
-// attachVerifications gives each restore point its newest recorded check.
+// attachVerifications gives the restore points of targets that can be
+// verified their newest recorded check (the others, hundreds of vzdump
+// archives, cost no query).
 func attachVerifications(ctx context.Context, h History, targets []model.Target) error {
 	var ids []string
 	for _, t := range targets {
+		if !slices.Contains(t.Methods, model.MethodVerify) {
+			continue
+		}
 		for _, rp := range t.RestorePoints {
 			ids = append(ids, rp.ID)
 		}
