@@ -252,19 +252,25 @@ func rateTarget(id string, known map[string]Target, sources map[Source]SourceSta
 }
 
 func ageReason(ts TargetStatus, now time.Time) string {
-	if !ts.HasBackup {
-		return "no backup ever"
+	// A disk's backups are images: say so, and "no backup" is "no image".
+	what := "backup"
+	if ts.Kind == KindDisk {
+		what = "image"
 	}
+	if !ts.HasBackup {
+		return "no " + what + " ever"
+	}
+	last := "last " + what + " " + HumanAge(ts.Age) + " ago"
 	if ts.MaxAge <= 0 {
-		return "last backup " + HumanAge(ts.Age) + " ago (no max age set)"
+		return last + " (no max age set)"
 	}
 	switch ts.Status {
 	case StatusCritical:
-		return fmt.Sprintf("last backup %s ago, more than twice the max age of %s", HumanAge(ts.Age), HumanAge(ts.MaxAge))
+		return fmt.Sprintf("%s, more than twice the max age of %s", last, HumanAge(ts.MaxAge))
 	case StatusWarning:
-		return fmt.Sprintf("last backup %s ago, past the max age of %s", HumanAge(ts.Age), HumanAge(ts.MaxAge))
+		return fmt.Sprintf("%s, past the max age of %s", last, HumanAge(ts.MaxAge))
 	}
-	return fmt.Sprintf("last backup %s ago, within the max age of %s", HumanAge(ts.Age), HumanAge(ts.MaxAge))
+	return fmt.Sprintf("%s, within the max age of %s", last, HumanAge(ts.MaxAge))
 }
 
 // fullSoon is how close a store's full date makes it a warning.

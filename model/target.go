@@ -22,6 +22,7 @@ const (
 	KindLXC      TargetKind = "lxc"
 	KindTemplate TargetKind = "template"
 	KindClient   TargetKind = "client" // an UrBackup client
+	KindDisk     TargetKind = "disk"   // a disk of the host, imaged by Clonezilla
 	// KindStore and KindDrive are the rows of the backups concern.
 	KindStore TargetKind = "store"
 	KindDrive TargetKind = "drive"

@@ -538,14 +538,14 @@ func disk(name, serial string, st model.Status, reason string, rps ...model.Rest
 // max age of 35 d.
 func hostConcern() model.ConcernStatus {
 	day := 24 * time.Hour
-	ssd := disk("pve-ssd", serialSSD, model.StatusOK, "last backup 2 d ago, within the max age of 35 d",
+	ssd := disk("pve-ssd", serialSSD, model.StatusOK, "last image 2 d ago, within the max age of 35 d",
 		image("pve-ssd", 2*day, 61*GiB+400*MiB, ssdNotes, &model.Verification{At: testNow.Add(-day), Level: 3, OK: true}),
 		image("pve-ssd", 25*day, 60*GiB+900*MiB, ssdNotes, &model.Verification{At: testNow.Add(-20 * day), Level: 3, Problems: []string{
 			firstDamage,
 			"SHA1SUMS: pve-root.ext4-ptcl-img.zst.aa listed but missing (level 1)",
 		}}),
 		image("pve-ssd", 55*day, 59*GiB+100*MiB, ssdNotes, nil))
-	hdd := disk("pve-hdd", serialHDD, model.StatusWarning, "last backup 40 d ago, past the max age of 35 d",
+	hdd := disk("pve-hdd", serialHDD, model.StatusWarning, "last image 40 d ago, past the max age of 35 d",
 		image("pve-hdd", 40*day, 412*GiB, hddNotes, nil),
 		image("pve-hdd", 70*day, 398*GiB, hddNotes, nil))
 	return model.ConcernStatus{ID: model.ConcernHost, Name: "Host platform", Status: model.StatusWarning, MaxAge: 35 * day,

@@ -14,10 +14,6 @@ import (
 	"github.com/backdeck/backdeck/model"
 )
 
-// KindDisk is the kind of the host concern's targets: one internal disk of
-// the Proxmox host, whose restore points are the images that cover it.
-const KindDisk model.TargetKind = "disk"
-
 // TargetPrefix starts every target id of this source: "clonezilla/pve-ssd".
 const TargetPrefix = "clonezilla/"
 
@@ -212,7 +208,7 @@ func (s *Source) targets(images []Image) []model.Target {
 }
 
 func diskTarget(name, serial string) model.Target {
-	t := model.Target{ID: TargetPrefix + name, Name: name, Kind: KindDisk, Source: model.SourceClonezilla,
+	t := model.Target{ID: TargetPrefix + name, Name: name, Kind: model.KindDisk, Source: model.SourceClonezilla,
 		Methods: []model.Method{model.MethodVerify}}
 	if serial != "" {
 		t.Facts = append(t.Facts, model.Fact{Label: "serial", Value: serial})

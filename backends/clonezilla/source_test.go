@@ -40,7 +40,7 @@ func TestSourceTargets(t *testing.T) {
 		t.Fatalf("targets %+v", state.Targets)
 	}
 	ssd := state.Targets[0]
-	if ssd.ID != "clonezilla/pve-ssd" || ssd.Kind != KindDisk || len(ssd.RestorePoints) != 0 || ssd.Detail != "no image yet" {
+	if ssd.ID != "clonezilla/pve-ssd" || ssd.Kind != model.KindDisk || len(ssd.RestorePoints) != 0 || ssd.Detail != "no image yet" {
 		t.Errorf("configured disk without images: %+v", ssd)
 	}
 	if len(ssd.Methods) != 1 || ssd.Methods[0] != model.MethodVerify {
