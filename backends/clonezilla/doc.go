@@ -5,7 +5,7 @@
 // way partclone.chkimg does (level 3).
 //
 // An image is a directory that Clonezilla's ocs-sr wrote; the layout it
-// follows is described in shared/fixtures/clonezilla/FORMAT.md. Scan finds
+// follows is described in testdata/FORMAT.md. Scan finds
 // images by their files (never by their names), Verify checks one of them and
 // reports every problem by file name.
 package clonezilla

@@ -16,7 +16,7 @@ import (
 // device-mapper). These tests rebuild those directories — text files with
 // their documented contents, the others as sparse files of their documented
 // sizes — and check the inventory and the structure rules against them.
-const formatDoc = "../../../shared/fixtures/clonezilla/FORMAT.md"
+const formatDoc = "testdata/FORMAT.md"
 
 var (
 	reFormatImage = regexp.MustCompile("^### Image `([^`]+)`")
@@ -29,7 +29,7 @@ func formatImage(t *testing.T, name string) string {
 	t.Helper()
 	doc, err := os.ReadFile(formatDoc)
 	if err != nil {
-		t.Fatalf("FORMAT.md is needed beside the repository (shared/fixtures): %v", err)
+		t.Fatalf("testdata/FORMAT.md is missing: %v", err)
 	}
 	dir := filepath.Join(t.TempDir(), name)
 	if err := os.Mkdir(dir, 0o755); err != nil {

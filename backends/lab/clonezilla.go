@@ -24,7 +24,7 @@ import (
 
 // WriteClonezillaImages writes into dir (made when missing) the seed host's
 // Clonezilla images, as Clonezilla Live's ocs-sr writes them
-// (../shared/fixtures/clonezilla/FORMAT.md), and returns their directories,
+// (backends/clonezilla/testdata/FORMAT.md), and returns their directories,
 // oldest first. Both internal disks of pve are imaged, each in an image of
 // its own named {host}-{disk}-{date} ("pve-pve-ssd-2026-11-01",
 // "pve-pve-hdd-2026-11-01"): on the 1st of each of the last four months

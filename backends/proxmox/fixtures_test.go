@@ -13,7 +13,7 @@ import (
 )
 
 // fixtureDir holds payloads captured from real PVE servers.
-const fixtureDir = "../../../shared/fixtures/pve"
+const fixtureDir = "testdata"
 
 // fixtureData returns the "data" member of a fixture's response.
 func fixtureData(t *testing.T, name string) json.RawMessage {

@@ -10,7 +10,7 @@ import (
 	"github.com/backdeck/backdeck/model"
 )
 
-const pveDir = "../../../shared/fixtures/pve"
+const pveDir = "testdata/pve"
 
 // pveData is the data object of a fixture recorded as {request, response: {data}}.
 func pveData(t testing.TB, file string) []byte {

@@ -12,7 +12,7 @@ import (
 	"github.com/backdeck/backdeck/model"
 )
 
-const scrutinyDir = "../../../shared/fixtures/smartctl/scrutiny"
+const scrutinyDir = "testdata/scrutiny"
 
 var readAt = time.Date(2026, 11, 25, 14, 30, 0, 0, time.UTC)
 

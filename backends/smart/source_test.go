@@ -449,7 +449,7 @@ func TestSerialFromTheReading(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ata, err := os.ReadFile("../../../shared/fixtures/smartctl/scrutiny/smart-ata.json")
+	ata, err := os.ReadFile("testdata/scrutiny/smart-ata.json")
 	if err != nil {
 		t.Fatal(err)
 	}

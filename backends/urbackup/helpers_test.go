@@ -16,7 +16,7 @@ import (
 	"github.com/backdeck/backdeck/model"
 )
 
-const fixtureDir = "../../../shared/fixtures/urbackup"
+const fixtureDir = "testdata"
 
 // fixture is one recorded exchange with the real UrBackup 2.5.33.
 type fixture struct {

@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// The vectors of ../shared/fixtures/urbackup/README.md: user admin of the
+// The vectors of testdata/README.md: user admin of the
 // recorded server, whose a=login with this proof was accepted (login.json).
 const (
 	vecSalt     = "8u2uVtrpyisgKe0Q4ymy"
