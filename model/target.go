@@ -146,6 +146,9 @@ type RestorePoint struct {
 	Notes     string
 	Protected bool
 	Store     string // store id, e.g. "pve/hddusb_bkpvzdumps"
+	// Stamp changes whenever the point's content may have changed (the
+	// sizes and times of its files); "" when the source cannot tell.
+	Stamp string
 	// Verified is the newest check of the point's integrity; nil when it
 	// was never checked.
 	Verified *Verification
@@ -157,6 +160,9 @@ type Verification struct {
 	Level    int  // how deep: 1 checksums, 2 streams, 3 partclone CRCs
 	OK       bool // no problem found
 	Problems []string
+	// Stamp is the point's Stamp when it was checked: a check of content
+	// that has changed since says nothing of the content now.
+	Stamp string
 }
 
 // Snapshot is a PVE snapshot of a guest.
