@@ -33,6 +33,7 @@ import (
 	"github.com/backdeck/backdeck/backends/urbackup"
 	"github.com/backdeck/backdeck/model"
 	"github.com/backdeck/backdeck/ui"
+	"github.com/backdeck/backdeck/ui/termsafe"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -80,7 +81,18 @@ func main() {
 	os.Exit(code)
 }
 
+// run is the CLI. Everything it prints passes through termsafe: names,
+// notes, task logs, error reasons and file names come from outside and must
+// not act on the terminal.
 func run(ctx context.Context, e env) int {
+	stdout, stderr := termsafe.NewWriter(e.stdout), termsafe.NewWriter(e.stderr)
+	defer stdout.Flush()
+	defer stderr.Flush()
+	e.stdout, e.stderr = stdout, stderr
+	return runCommand(ctx, e)
+}
+
+func runCommand(ctx context.Context, e env) int {
 	if len(e.args) > 0 {
 		switch e.args[0] {
 		case "status":
