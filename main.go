@@ -72,6 +72,9 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	// now is the wall clock every age and date is measured on: time.Now,
+	// or the clock BACKDECK_CLOCK starts (the tests run on chosen dates).
+	now func() time.Time
 }
 
 func main() {
@@ -89,6 +92,14 @@ func run(ctx context.Context, e env) int {
 	defer stdout.Flush()
 	defer stderr.Flush()
 	e.stdout, e.stderr = stdout, stderr
+	if e.now == nil {
+		now, err := clockFromEnv(e.getenv)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "backdeck:", err)
+			return exitUsage
+		}
+		e.now = now
+	}
 	return runCommand(ctx, e)
 }
 
@@ -113,6 +124,25 @@ func runCommand(ctx context.Context, e env) int {
 		}
 	}
 	return cmdDashboard(ctx, e, e.args)
+}
+
+// envClock names the variable that starts the wall clock at a chosen
+// instant (RFC 3339); time then runs on from it. The tests use it to run on
+// the 1st or the 31st of a month whatever today is.
+const envClock = "BACKDECK_CLOCK"
+
+// clockFromEnv is time.Now, or the clock envClock starts.
+func clockFromEnv(getenv func(string) string) (func() time.Time, error) {
+	v := getenv(envClock)
+	if v == "" {
+		return time.Now, nil
+	}
+	start, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return nil, fmt.Errorf("%s=%q: not a time; write it as 2026-12-01T08:00:00Z (RFC 3339), or unset it", envClock, v)
+	}
+	origin := time.Now()
+	return func() time.Time { return start.Add(time.Since(origin)) }, nil
 }
 
 // commonFlags are the flags every command takes.
@@ -179,7 +209,7 @@ func cmdDashboard(ctx context.Context, e env, args []string) int {
 	if noColor {
 		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
 	}
-	m := ui.New(ui.Options{Engine: w.engine, ASCII: cf.ascii || w.cfg.UI.ASCII, NoColor: noColor, Title: w.title})
+	m := ui.New(ui.Options{Engine: w.engine, Now: e.now, ASCII: cf.ascii || w.cfg.UI.ASCII, NoColor: noColor, Title: w.title})
 	_, err = tea.NewProgram(m, opts...).Run()
 	cancel()
 	<-done
@@ -247,7 +277,7 @@ func cmdRun(ctx context.Context, e env, args []string) int {
 	case model.MethodVzdump, model.MethodIncrFile, model.MethodFullFile, model.MethodIncrImage, model.MethodFullImage:
 	case model.MethodSnapshot:
 		if req.Snapshot == "" {
-			req.Snapshot = "backdeck-" + time.Now().Format("20060102-1504")
+			req.Snapshot = "backdeck-" + e.now().Format("20060102-1504")
 		}
 	default:
 		fmt.Fprintf(e.stderr, "backdeck run: unknown method %q: use vzdump or snapshot for guests, incr-file or full-file (incr-image, full-image) for UrBackup clients; rollback and delete are in the dashboard, behind a confirmation\n", *method)
@@ -330,7 +360,7 @@ func cmdLab(ctx context.Context, e env, args []string) int {
 		return flagExit(err)
 	}
 	h, err := lab.StartHomelab(lab.HomelabOptions{
-		PVE:      lab.Options{BackupDuration: *duration, AuthFailDelay: 3 * time.Second},
+		PVE:      lab.Options{BackupDuration: *duration, AuthFailDelay: 3 * time.Second, Now: e.now},
 		URBackup: lab.URBackupOptions{BackupDuration: *duration},
 	})
 	if err != nil {
@@ -385,7 +415,7 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 	var seed []lab.UsageRecord
 	if cf.demo {
 		h, err := lab.StartHomelab(lab.HomelabOptions{
-			PVE:      lab.Options{BackupDuration: 20 * time.Second},
+			PVE:      lab.Options{BackupDuration: 20 * time.Second, Now: e.now},
 			URBackup: lab.URBackupOptions{BackupDuration: 20 * time.Second},
 		})
 		if err != nil {
@@ -431,7 +461,7 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 			closeAll()
 			return nil, err
 		}
-		c, err := proxmox.New(proxmox.Options{Config: *cfg.Proxmox, Secret: sec})
+		c, err := proxmox.New(proxmox.Options{Config: *cfg.Proxmox, Secret: sec, Now: e.now})
 		if err != nil {
 			closeAll()
 			return nil, err
@@ -458,7 +488,7 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 	case mode == "host":
 		bs = append(bs, smart.NewSource(smart.SourceOptions{Mode: "host", Drives: cfg.Drives, Reader: &smart.Reader{}}))
 	case len(cfg.Drives) > 0 && pve != nil:
-		bs = append(bs, smart.NewSource(smart.SourceOptions{Mode: "laptop", Drives: cfg.Drives, PVE: pve}))
+		bs = append(bs, smart.NewSource(smart.SourceOptions{Mode: "laptop", Drives: cfg.Drives, PVE: pve, Now: e.now}))
 	}
 	// The host's own stores: its LVM thin pools and the mount points [host] lists.
 	if mode == "host" && !cf.demo {
@@ -474,7 +504,7 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 				return nil, err
 			}
 		}
-		c, err := urbackup.New(urbackup.Options{Config: *cfg.URBackup, Password: pw})
+		c, err := urbackup.New(urbackup.Options{Config: *cfg.URBackup, Password: pw, Now: e.now})
 		if err != nil {
 			closeAll()
 			return nil, err
@@ -492,7 +522,7 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 		}
 		// The last inventory lives beside the history, for while the image
 		// drive is away.
-		cz = clonezilla.NewSource(clonezilla.SourceOptions{Config: *cfg.Clonezilla, Run: run, VzdumpDrive: vzdumpDrive(cfg),
+		cz = clonezilla.NewSource(clonezilla.SourceOptions{Config: *cfg.Clonezilla, Run: run, VzdumpDrive: vzdumpDrive(cfg), Now: e.now,
 			CachePath: filepath.Join(filepath.Dir(historyPath), "clonezilla-images.json")})
 		bs = append(bs, cz)
 	}
@@ -519,7 +549,7 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 			if err != nil {
 				return nil, err
 			}
-			r, err := smart.ParseSmartctl(data, 0, time.Now().Add(-3*time.Hour))
+			r, err := smart.ParseSmartctl(data, 0, e.now().Add(-3*time.Hour))
 			if err != nil {
 				return nil, err
 			}
@@ -529,7 +559,7 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 		}
 		return db, nil
 	}
-	eng := backends.NewEngine(backends.EngineOptions{Concerns: cfg.ConcernSpecs(), Backends: bs,
+	eng := backends.NewEngine(backends.EngineOptions{Concerns: cfg.ConcernSpecs(), Backends: bs, Now: e.now,
 		Interval: cfg.Refresh.Duration, SourceTimeout: sourceTimeout, OpenHistory: openHistory})
 	return &wired{cfg: cfg, engine: eng, title: title, close: closeAll, cz: cz, historyPath: historyPath}, nil
 }
@@ -710,7 +740,7 @@ func cmdClonezillaList(ctx context.Context, e env, args []string) int {
 		if len(images) == 0 {
 			fmt.Fprintf(e.stdout, "no Clonezilla image in %s\n", strings.Join(w.cfg.Clonezilla.ImageDirs, ", "))
 		}
-		now := time.Now()
+		now := e.now()
 		for _, img := range images {
 			fmt.Fprintf(e.stdout, "%s  saved %s (%s ago)  %s\n", img.Name, img.Saved.Local().Format("2006-01-02 15:04"), model.HumanAge(now.Sub(img.Saved)), model.HumanBytes(img.SizeBytes))
 			for _, d := range img.Disks {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 )
 
 // Homelab is the whole simulated homelab: the Proxmox VE node and the
@@ -79,7 +78,7 @@ func (h *Homelab) WriteConfig(dir string) (string, error) {
 	// (never overwrites or removes anything in it).
 	images := filepath.Join(abs, "partimag")
 	if entries, err := os.ReadDir(images); err != nil || len(entries) == 0 {
-		if _, err := WriteClonezillaImages(images, time.Now()); err != nil {
+		if _, err := WriteClonezillaImages(images, h.PVE.opts.Now()); err != nil {
 			return "", fmt.Errorf("the lab's Clonezilla images: %w", err)
 		}
 	}

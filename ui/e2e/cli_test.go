@@ -24,7 +24,7 @@ func runCLIWithInput(t *testing.T, input string, env []string, args ...string) (
 	cmd := exec.Command(binary(t), args...)
 	cmd.Stdin = strings.NewReader(input)
 	home := t.TempDir()
-	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, "config"), "XDG_STATE_HOME="+filepath.Join(home, "state"), "BACKDECK_CONFIG=")
+	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, "config"), "XDG_STATE_HOME="+filepath.Join(home, "state"), "BACKDECK_CONFIG=", "BACKDECK_CLOCK="+clock())
 	cmd.Env = append(cmd.Env, env...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut

@@ -191,18 +191,51 @@ func TestClonezillaPrepare(t *testing.T) {
 	}
 }
 
+// TestClonezillaPrune runs the preview on days that cut months differently
+// (the lab's images are the 1st of each month and one ten days before now,
+// which falls in the month before on days 1 to 10), then removes by name.
 func TestClonezillaPrune(t *testing.T) {
 	t.Parallel()
-	out, _, code := runCLI(t, nil, "clonezilla", "prune", "--demo")
-	if code != 0 || strings.Count(out, "  remove  ") != 2 || !strings.Contains(out, "nothing was removed") {
-		t.Fatalf("preview: exit %d\n%s", code, out)
+	for _, tc := range []struct {
+		clock  string
+		remove []string // the dates of the images dropped, for each disk
+	}{
+		{defaultClock, []string{"2026-08-01"}},
+		{"2026-12-01T12:00:00Z", []string{"2026-11-01", "2026-09-01"}},
+		{"2026-12-10T12:00:00Z", []string{"2026-11-01", "2026-09-01"}},
+		{"2026-12-31T12:00:00Z", []string{"2026-09-01"}},
+		{"2026-03-01T12:00:00Z", []string{"2026-02-01", "2025-12-01"}},
+	} {
+		t.Run(tc.clock[:10], func(t *testing.T) {
+			t.Parallel()
+			out, _, code := runCLI(t, []string{"BACKDECK_CLOCK=" + tc.clock}, "clonezilla", "prune", "--demo")
+			var got []string
+			for _, line := range strings.Split(out, "\n") {
+				if f := strings.Fields(line); len(f) > 1 && f[0] == "remove" {
+					got = append(got, f[1])
+				}
+			}
+			var want []string
+			for _, disk := range []string{"ssd", "hdd"} {
+				for _, d := range tc.remove {
+					want = append(want, "pve-pve-"+disk+"-"+d)
+				}
+			}
+			if code != 0 || strings.Join(got, " ") != strings.Join(want, " ") || !strings.Contains(out, "nothing was removed") {
+				t.Errorf("preview: exit %d, removes %v, want %v\n%s", code, got, want, out)
+			}
+		})
 	}
 	// Only the typed name goes; a wrong one is skipped.
+	out, _, code := runCLI(t, nil, "clonezilla", "prune", "--demo")
 	first := ""
 	for _, line := range strings.Split(out, "\n") {
 		if f := strings.Fields(line); len(f) > 1 && f[0] == "remove" && first == "" {
 			first = f[1]
 		}
+	}
+	if code != 0 || first == "" {
+		t.Fatalf("preview: exit %d\n%s", code, out)
 	}
 	out, _, code = runCLIWithInput(t, first+"\nnot-its-name\n", nil, "clonezilla", "prune", "--demo", "--remove")
 	if code != 0 || !strings.Contains(out, "removed /") || !strings.Contains(out, "skipped") || !strings.Contains(out, "1 of 2 removed") {
@@ -254,7 +287,11 @@ func TestVerifyAnImageInTheConsole(t *testing.T) {
 // An image given by its path is verified on any machine, without a config.
 func TestClonezillaVerifyByPathNeedsNoConfig(t *testing.T) {
 	t.Parallel()
-	dirs, err := lab.WriteClonezillaImages(t.TempDir(), time.Now())
+	at, err := time.Parse(time.RFC3339, clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs, err := lab.WriteClonezillaImages(t.TempDir(), at)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/backdeck/backdeck/backends/needs"
 )
 
 const (
@@ -85,9 +87,10 @@ type session struct {
 // start runs "backdeck --demo" in a new tmux server at w×h.
 func start(t *testing.T, w, h int) *session {
 	t.Helper()
+	needs.Command(t, "tmux", "tmux")
 	tmux, err := exec.LookPath("tmux")
 	if err != nil {
-		t.Fatalf("tmux is needed by the end-to-end tests and was not found (%v): install it (CI runs apt-get install tmux)", err)
+		t.Fatal(err)
 	}
 	bin := binary(t)
 	s := &session{t: t, tmuxBin: tmux, sock: fmt.Sprintf("bd-e2e-%d-%d", os.Getpid(), sockSeq.Add(1))}
@@ -106,7 +109,7 @@ func start(t *testing.T, w, h int) *session {
 	// Nothing of the operator's: no tmux.conf, own state and config
 	// directories, colours on, and escape passed on at once.
 	cmdline := strings.Join([]string{
-		"env", "-u", "NO_COLOR", "-u", "BACKDECK_CONFIG", "TERM=xterm-256color",
+		"env", "-u", "NO_COLOR", "-u", "BACKDECK_CONFIG", "TERM=xterm-256color", "BACKDECK_CLOCK=" + clock(),
 		"XDG_STATE_HOME=" + shellQuote(filepath.Join(state, "state")),
 		"XDG_CONFIG_HOME=" + shellQuote(filepath.Join(state, "config")),
 		"sh", "-c", shellQuote(`"$0" --demo; echo $? >"$1"`), shellQuote(bin), shellQuote(s.statusFile),
@@ -116,6 +119,18 @@ func start(t *testing.T, w, h int) *session {
 		";", "set-option", "-s", "escape-time", "0")
 	s.socketPath = strings.TrimSpace(s.tmux("display-message", "-p", "#{socket_path}"))
 	return s
+}
+
+// defaultClock is the instant every run of the binary starts its clock at,
+// so that no test depends on today's date; BACKDECK_CLOCK in the tests'
+// environment runs the whole suite on another day.
+const defaultClock = "2026-11-28T08:06:00Z"
+
+func clock() string {
+	if c := os.Getenv("BACKDECK_CLOCK"); c != "" {
+		return c
+	}
+	return defaultClock
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
