@@ -5,6 +5,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -452,6 +453,7 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 		if err != nil {
 			return nil, err
 		}
+		historyPath = historyPathFor(e.getenv, path)
 	}
 	var bs []backends.Observer
 	var pve *proxmox.Client
@@ -562,6 +564,44 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 	eng := backends.NewEngine(backends.EngineOptions{Concerns: cfg.ConcernSpecs(), Backends: bs, Now: e.now,
 		Interval: cfg.Refresh.Duration, SourceTimeout: sourceTimeout, OpenHistory: openHistory})
 	return &wired{cfg: cfg, engine: eng, title: title, close: closeAll, cz: cz, historyPath: historyPath}, nil
+}
+
+// historyPathFor is where the history (and the caches beside it) of the
+// config at configPath live: the state directory for the config found by
+// default, and a directory of its own under state/configs/ for any other, so
+// that what one config saw (a lab's images, its guests' jobs) never shows
+// under another. A note in that directory names the config it belongs to.
+func historyPathFor(getenv func(string) string, configPath string) string {
+	def := history.DefaultPath(getenv)
+	if def == "" || configPath == "" {
+		return def
+	}
+	defaultConfig, _ := model.FindConfigPath("", func(k string) string {
+		if k == "BACKDECK_CONFIG" {
+			return ""
+		}
+		return getenv(k)
+	})
+	abs, err := filepath.Abs(configPath)
+	if err != nil {
+		return def
+	}
+	if d, err := filepath.Abs(defaultConfig); err == nil && d == abs {
+		return def
+	}
+	sum := sha256.Sum256([]byte(abs))
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '_'
+	}, filepath.Base(filepath.Dir(abs)))
+	dir := filepath.Join(filepath.Dir(def), "configs", fmt.Sprintf("%.24s-%x", name, sum[:6]))
+	if err := os.MkdirAll(dir, 0o700); err == nil {
+		// Best effort: the note only helps a person looking at the directory.
+		_ = os.WriteFile(filepath.Join(dir, "config-path"), []byte(abs+"\n"), 0o600)
+	}
+	return filepath.Join(dir, filepath.Base(def))
 }
 
 // vzdumpDrive is the serial of the [[drive]] that holds the vzdump storage
