@@ -14,6 +14,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -21,6 +24,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/term"
 
 	"github.com/backdeck/backdeck/backends"
 	"github.com/backdeck/backdeck/backends/clonezilla"
@@ -76,11 +80,23 @@ type env struct {
 	// now is the wall clock every age and date is measured on: time.Now,
 	// or the clock BACKDECK_CLOCK starts (the tests run on chosen dates).
 	now func() time.Time
+	// columns is the terminal's width when stdout is one, else 0.
+	columns func() int
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, env{args: os.Args[1:], stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
+	columns := func() int {
+		if !term.IsTerminal(os.Stdout.Fd()) {
+			return 0
+		}
+		w, _, err := term.GetSize(os.Stdout.Fd())
+		if err != nil {
+			return 0
+		}
+		return w
+	}
+	code := run(ctx, env{args: os.Args[1:], stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, columns: columns})
 	stop()
 	os.Exit(code)
 }
@@ -93,6 +109,9 @@ func run(ctx context.Context, e env) int {
 	defer stdout.Flush()
 	defer stderr.Flush()
 	e.stdout, e.stderr = stdout, stderr
+	if e.columns == nil {
+		e.columns = func() int { return 0 }
+	}
 	if e.now == nil {
 		now, err := clockFromEnv(e.getenv)
 		if err != nil {
@@ -225,6 +244,7 @@ func cmdStatus(ctx context.Context, e env, args []string) int {
 	var cf commonFlags
 	fs := newFlagSet(e, "status", "Usage: backdeck status [--json] [--demo] [--config PATH]\n\nOne-shot posture report; exit 0 ok, 1 warning, 2 critical, 3 unknown.\n", &cf)
 	asJSON := fs.Bool("json", false, "print one JSON object (keys as in DESIGN.md)")
+	ids := fs.Bool("ids", false, "show each target's id (shown anyway where the terminal is 120 columns or wider)")
 	timeout := fs.Duration("timeout", 20*time.Second, "how long each source may take")
 	if _, err := parse(fs, args); err != nil {
 		return flagExit(err)
@@ -248,7 +268,7 @@ func cmdStatus(ctx context.Context, e env, args []string) int {
 			fmt.Fprintln(e.stderr, "backdeck:", err)
 		}
 	} else {
-		fmt.Fprint(e.stdout, report.Text(cf.ascii || w.cfg.UI.ASCII))
+		fmt.Fprint(e.stdout, report.Text(model.TextOptions{ASCII: cf.ascii || w.cfg.UI.ASCII, IDs: *ids || e.columns() >= 120}))
 	}
 	return p.Overall.ExitCode()
 }
@@ -301,6 +321,16 @@ func cmdRun(ctx context.Context, e env, args []string) int {
 	go func() { w.engine.Run(runCtx); close(done) }()
 	defer func() { cancel(); <-done }()
 
+	if !strings.Contains(req.Target, "/") {
+		// A name or a VMID: find the one target it means.
+		w.engine.RefreshNow(ctx)
+		id, err := resolveTarget(w.engine.Posture(), req.Target, req.Method)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "backdeck run:", err)
+			return exitUsage
+		}
+		req.Target = id
+	}
 	job, err := w.engine.Start(ctx, req)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "backdeck run:", err)
@@ -324,6 +354,34 @@ func cmdRun(ctx context.Context, e env, args []string) int {
 		return 0
 	}
 	return 2
+}
+
+// resolveTarget finds the target a name or VMID means among the posture's
+// targets that can run method: "k3sagent01" is a VM for vzdump and an
+// UrBackup client for incr-file.
+func resolveTarget(p *model.Posture, arg string, method model.Method) (string, error) {
+	vmid, numErr := strconv.Atoi(arg)
+	seen := map[string]bool{}
+	var found []string
+	for _, c := range p.Concerns {
+		for _, t := range c.Targets {
+			if seen[t.Target.ID] || !slices.Contains(t.Target.Methods, method) {
+				continue
+			}
+			if t.Target.Name == arg || numErr == nil && t.Target.Source == model.SourceProxmox && t.Target.VMID == vmid {
+				seen[t.Target.ID] = true
+				found = append(found, t.Target.ID)
+			}
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return "", fmt.Errorf("no target named %q takes --method %s: give its id (backdeck status --ids lists them), e.g. pve/qemu/421 or urbackup/k3sagent01", arg, method)
+	}
+	sort.Strings(found)
+	return "", fmt.Errorf("%q names %d targets (%s): give the id of the one you mean", arg, len(found), strings.Join(found, ", "))
 }
 
 // jobPrinter prints a job's line only when it changed.

@@ -156,9 +156,25 @@ func NewReport(p *Posture) Report {
 	return r
 }
 
+// TextOptions shape the text form of the report.
+type TextOptions struct {
+	ASCII bool // glyphs in ASCII
+	// IDs adds each target's id as a column: what run and the config take.
+	IDs bool
+}
+
 // Text writes the report for a terminal or a mail: one line per concern and
-// target, then stores, jobs and errors. ascii selects the glyph fallback.
-func (r Report) Text(ascii bool) string {
+// target, then stores, jobs and errors.
+func (r Report) Text(opts TextOptions) string {
+	ascii := opts.ASCII
+	idWidth := 0
+	if opts.IDs {
+		for _, c := range r.Concerns {
+			for _, t := range c.Targets {
+				idWidth = max(idWidth, len(t.ID))
+			}
+		}
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "backdeck status at %s: %s %s\n", r.GeneratedAt.Local().Format("2006-01-02 15:04"), r.Overall.Glyph(ascii), r.Overall)
 	for _, src := range r.Insecure {
@@ -180,7 +196,11 @@ func (r Report) Text(ascii bool) string {
 			if t.Lock != "" {
 				lock = " [locked: " + t.Lock + "]"
 			}
-			fmt.Fprintf(&b, "  %s %-8s %-22s %7s  %s%s\n", t.Status.Glyph(ascii), t.Status, t.Name, age, t.Detail, lock)
+			id := ""
+			if idWidth > 0 {
+				id = fmt.Sprintf("%-*s  ", idWidth, t.ID)
+			}
+			fmt.Fprintf(&b, "  %s %-8s %-22s %s%7s  %s%s\n", t.Status.Glyph(ascii), t.Status, t.Name, id, age, t.Detail, lock)
 		}
 	}
 	if len(r.Stores) > 0 {

@@ -79,8 +79,8 @@ func TestInsecureSourceIsMarked(t *testing.T) {
 	if len(r.Insecure) != 1 || r.Insecure[0] != SourceProxmox {
 		t.Fatalf("insecure = %v", r.Insecure)
 	}
-	if !strings.Contains(r.Text(false), "INSECURE: proxmox") {
-		t.Fatalf("the text report must say it:\n%s", r.Text(false))
+	if !strings.Contains(r.Text(TextOptions{}), "INSECURE: proxmox") {
+		t.Fatalf("the text report must say it:\n%s", r.Text(TextOptions{}))
 	}
 	b, _ := json.Marshal(r)
 	if !strings.Contains(string(b), `"insecure":["proxmox"]`) {
