@@ -255,11 +255,11 @@ func cmdStatus(ctx context.Context, e env, args []string) int {
 		return model.StatusUnknown.ExitCode()
 	}
 	defer w.close()
-	p := w.engine.RefreshNow(ctx)
+	w.engine.RefreshNow(ctx)
 	rctx, cancel := context.WithTimeout(ctx, *timeout)
 	w.engine.Reattach(rctx) // running jobs belong in the report
 	cancel()
-	p = w.engine.Posture()
+	p := w.engine.Posture()
 	report := model.NewReport(p)
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
@@ -468,9 +468,10 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 	}
 	var cfg *model.Config
 	title := ""
-	// The history lives in the state directory; the demo keeps its own,
-	// seeded with the lab's invented past, and throws it away at the end.
-	historyPath := history.DefaultPath(e.getenv)
+	// The history lives in the state directory, in a place of the config's
+	// own; the demo keeps its own, seeded with the lab's invented past, and
+	// throws it away at the end.
+	var historyPath string
 	var seed []lab.UsageRecord
 	if cf.demo {
 		h, err := lab.StartHomelab(lab.HomelabOptions{
