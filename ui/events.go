@@ -6,6 +6,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/backdeck/backdeck/model"
+	"github.com/backdeck/backdeck/ui/termsafe"
 )
 
 // Messages of the console's own commands.
@@ -39,14 +40,15 @@ func listen(ch <-chan model.Event) tea.Cmd {
 		if !ok {
 			return eventsMsg{closed: true}
 		}
-		evs := []model.Event{ev}
+		// Outside text is made safe here, off the Update loop.
+		evs := []model.Event{termsafe.Clean(ev)}
 		for len(evs) < maxBatch {
 			select {
 			case ev, ok := <-ch:
 				if !ok {
 					return eventsMsg{evs: evs, closed: true}
 				}
-				evs = append(evs, ev)
+				evs = append(evs, termsafe.Clean(ev))
 			default:
 				return eventsMsg{evs: evs}
 			}

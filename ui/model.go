@@ -66,6 +66,9 @@ func New(opts Options) *Model {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Engine != nil {
+		opts.Engine = safeEngine{opts.Engine}
+	}
 	m := &Model{
 		opts:     opts,
 		keymap:   keys.Default(),

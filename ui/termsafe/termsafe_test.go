@@ -3,6 +3,7 @@ package termsafe
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -91,4 +92,41 @@ func FuzzString(f *testing.F) {
 			t.Fatalf("writer %q, String %q", out.String(), got)
 		}
 	})
+}
+
+type inner struct {
+	Name  string
+	Notes []string
+	Err   error
+	n     int
+}
+
+type outer struct {
+	Title string
+	In    *inner
+	Ins   []inner
+	ByID  map[string]inner
+	Any   any
+	Plain int
+}
+
+func TestCleanCopiesOnlyWhatIsDirty(t *testing.T) {
+	clean := outer{Title: "ok", In: &inner{Name: "a"}, Plain: 3}
+	if got := Clean(clean); got.In != clean.In {
+		t.Error("a clean value was copied")
+	}
+	v := outer{Title: "t\x1b[2J", In: &inner{Name: "web\x1b]0;x\x07", Notes: []string{"a\nb"}, Err: errors.New("bad \u009b2J"), n: 7},
+		Ins: []inner{{Name: "x\x07"}}, ByID: map[string]inner{"k\x1b": {Name: "v\x1b"}}, Any: inner{Name: "i\x1b"}, Plain: 3}
+	got := Clean(v)
+	if got.Title != "t^[[2J" || got.In.Name != "web^[]0;x^G" || got.In.Notes[0] != "a b" || got.In.Err.Error() != `bad \u009b2J` ||
+		got.In.n != 7 || got.Ins[0].Name != "x^G" || got.ByID["k^["].Name != "v^[" || got.Any.(inner).Name != "i^[" || got.Plain != 3 {
+		t.Errorf("got %+v / %+v", got, *got.In)
+	}
+	if v.Title != "t\x1b[2J" || v.In.Name != "web\x1b]0;x\x07" || v.Ins[0].Name != "x\x07" {
+		t.Error("the caller's value was changed")
+	}
+	var ev any = &inner{Name: "\x1b"}
+	if Clean(ev).(*inner).Name != "^[" {
+		t.Error("an interface holding a pointer")
+	}
 }
