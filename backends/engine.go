@@ -24,10 +24,13 @@ type EngineOptions struct {
 	// KeepFinished is how many ended jobs stay listed; default 20.
 	KeepFinished int
 	Now          func() time.Time
-	// OpenHistory opens the history database; it runs in the engine's own
-	// goroutine so a slow or damaged file never holds the console up. Nil
-	// means no history.
+	// OpenHistory opens the history database; it runs in a goroutine of
+	// its own so a slow or damaged file never holds the console up, and
+	// a refresh waits for it only a bounded time. Nil means no history.
 	OpenHistory func(ctx context.Context) (History, error)
+	// HistoryOpenWait bounds how long a refresh waits for the history to
+	// open (history.Open gives up within 2 s by itself); default 5 s.
+	HistoryOpenWait time.Duration
 	// SampleInterval is the least time between two usage samples of a store
 	// (default 10 min); ForecastWindow how far back the forecast fits (30 d).
 	SampleInterval time.Duration
@@ -52,9 +55,13 @@ type Engine struct {
 	jobs      map[string]*model.Job
 	stopAsked map[string]bool
 	posture   *model.Posture
-	history   History         // nil until opened, or when there is none
 	ctx       context.Context // set by Run; followers live as long as it
 	wg        sync.WaitGroup
+
+	history     History // nil until opened, or when there is none
+	historyErr  string  // why the history could not be opened ("" when it could)
+	historyOnce sync.Once
+	historyDone chan struct{} // closed once the open has been tried
 }
 
 // eventBuffer bounds the channel: progress events are dropped when it is
@@ -75,6 +82,9 @@ func NewEngine(opts EngineOptions) *Engine {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.HistoryOpenWait <= 0 {
+		opts.HistoryOpenWait = defaultHistoryOpenWait
+	}
 	if opts.SampleInterval <= 0 {
 		opts.SampleInterval = defaultSampleInterval
 	}
@@ -92,6 +102,8 @@ func NewEngine(opts EngineOptions) *Engine {
 		jobs:       map[string]*model.Job{},
 		stopAsked:  map[string]bool{},
 		ctx:        context.Background(),
+
+		historyDone: make(chan struct{}),
 	}
 	for _, b := range opts.Backends {
 		e.backends[b.Source()] = b
@@ -144,34 +156,10 @@ func (e *Engine) Run(ctx context.Context) {
 	}
 }
 
-// openHistory opens the history database if there is one; a failure is
-// reported and the engine runs on without history.
-func (e *Engine) openHistory(ctx context.Context) {
-	if e.opts.OpenHistory == nil {
-		return
-	}
-	e.mu.Lock()
-	opened := e.history != nil
-	e.mu.Unlock()
-	if opened {
-		return
-	}
-	h, err := e.opts.OpenHistory(ctx)
-	if err != nil {
-		e.send(ctx, model.ErrorEvent{Err: model.SourceError{Source: sourceHistory,
-			Message: err.Error() + " (running without history: no trends or forecasts)", At: e.opts.Now()}}, true)
-		return
-	}
-	e.mu.Lock()
-	e.history = h
-	e.mu.Unlock()
-}
-
-// sourceHistory names the history database in error events.
-const sourceHistory model.Source = "history"
-
 // RefreshNow reads every source once and waits for all of them (each within
-// its timeout): what the headless status command needs.
+// its timeout), after the history's open has been tried (within
+// HistoryOpenWait): what the headless status command needs, so that a
+// history that cannot be opened shows in the posture it returns.
 func (e *Engine) RefreshNow(ctx context.Context) *model.Posture {
 	e.openHistory(ctx)
 	e.refreshAll(ctx, true)
@@ -181,6 +169,7 @@ func (e *Engine) RefreshNow(ctx context.Context) *model.Posture {
 // refreshAll starts one refresh per source that is not already refreshing;
 // a slow source never holds back the others.
 func (e *Engine) refreshAll(ctx context.Context, wait bool) {
+	round := newHistoryRound(ctx)
 	var wg sync.WaitGroup
 	for src, b := range e.backends {
 		e.mu.Lock()
@@ -196,27 +185,29 @@ func (e *Engine) refreshAll(ctx context.Context, wait bool) {
 		wg.Add(1)
 		go func(src model.Source, b Observer) {
 			defer wg.Done()
-			e.refreshOne(ctx, src, b)
+			e.refreshOne(ctx, round, src, b)
 		}(src, b)
 	}
 	if wait {
 		wg.Wait()
+		round.end()
+		return
 	}
+	go func() { wg.Wait(); round.end() }()
 }
 
-func (e *Engine) refreshOne(ctx context.Context, src model.Source, b Observer) {
+func (e *Engine) refreshOne(ctx context.Context, round *historyRound, src model.Source, b Observer) {
 	rctx, cancel := context.WithTimeout(ctx, e.opts.SourceTimeout)
 	state, err := b.Observe(rctx)
-	var histErr error
+	cancel()
 	if err == nil {
 		e.mu.Lock()
 		h := e.history
 		e.mu.Unlock()
 		if h != nil {
-			histErr = e.withHistory(rctx, h, &state)
+			e.withHistory(round, h, &state)
 		}
 	}
-	cancel()
 	now := e.opts.Now()
 	e.mu.Lock()
 	e.refreshing[src] = false
@@ -253,18 +244,20 @@ func (e *Engine) refreshOne(ctx context.Context, src model.Source, b Observer) {
 	if err != nil {
 		e.send(ctx, model.ErrorEvent{Err: model.SourceError{Source: src, Message: err.Error(), At: now}}, true)
 	}
-	if histErr != nil {
-		e.send(ctx, model.ErrorEvent{Err: model.SourceError{Source: sourceHistory, Message: histErr.Error(), At: now}}, true)
-	}
+	// A history failure is in the posture (as an error of source history).
 	e.send(ctx, model.PostureEvent{Posture: p}, true)
 	if rerun {
-		e.refreshOne(ctx, src, b)
+		// A round of its own: the one that ended may have found the
+		// history locked, and what the caller waits for may be in it now.
+		again := newHistoryRound(ctx)
+		e.refreshOne(ctx, again, src, b)
+		again.end()
 	}
 }
 
 // buildPosture rates the current knowledge; e.mu must be held.
 func (e *Engine) buildPosture() *model.Posture {
-	in := model.PostureInput{Now: e.opts.Now(), Concerns: e.opts.Concerns}
+	in := model.PostureInput{Now: e.opts.Now(), Concerns: e.opts.Concerns, HistoryErr: e.historyErr}
 	srcs := make([]model.Source, 0, len(e.states))
 	for s := range e.states {
 		srcs = append(srcs, s)
@@ -477,19 +470,6 @@ func (e *Engine) update(ctx context.Context, u model.Job, final bool) {
 	}
 }
 
-// recordJob keeps a job's start and end in the history, when there is one.
-func (e *Engine) recordJob(ctx context.Context, j model.Job) {
-	e.mu.Lock()
-	h := e.history
-	e.mu.Unlock()
-	if h == nil {
-		return
-	}
-	if err := h.RecordJob(ctx, j); err != nil {
-		e.send(ctx, model.ErrorEvent{Err: model.SourceError{Source: sourceHistory, Message: "recording job: " + err.Error(), At: e.opts.Now()}}, false)
-	}
-}
-
 // Preflight runs the checks before the next imaging run of the host.
 func (e *Engine) Preflight(ctx context.Context) (model.Preflight, error) {
 	var prep Preparer
@@ -504,20 +484,6 @@ func (e *Engine) Preflight(ctx context.Context) (model.Preflight, error) {
 	}
 	p := e.Posture()
 	return prep.Preflight(ctx, p.Drives)
-}
-
-// recordVerification keeps a verification's result; the restore point shows
-// it from the next refresh on.
-func (e *Engine) recordVerification(ctx context.Context, j model.Job) {
-	e.mu.Lock()
-	h := e.history
-	e.mu.Unlock()
-	if h == nil {
-		return
-	}
-	if err := h.RecordVerification(ctx, j.Point, *j.Verification); err != nil {
-		e.send(ctx, model.ErrorEvent{Err: model.SourceError{Source: sourceHistory, Message: "recording verification: " + err.Error(), At: e.opts.Now()}}, false)
-	}
 }
 
 // Stop asks the server to stop a running job; its end arrives as an event.
