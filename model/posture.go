@@ -256,7 +256,7 @@ func rateTarget(id string, known map[string]Target, sources map[Source]SourceSta
 	default:
 		ts.Status = AgeStatus(ts.LastBackup, has, maxAge, now)
 		ts.Reason = ageReason(ts, now)
-		if newest, ok := t.Newest(); ok && has && newest.ID != rp.ID && newest.Damaged() {
+		if newest, ok := t.Newest(); ok && has && newest.Damaged() {
 			// The age counts from an older image; the newest one cannot
 			// be restored from, which the operator must hear of.
 			ts.Status = Worse(ts.Status, StatusWarning)
