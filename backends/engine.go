@@ -24,10 +24,13 @@ type EngineOptions struct {
 	// KeepFinished is how many ended jobs stay listed; default 20.
 	KeepFinished int
 	Now          func() time.Time
-	// OpenHistory opens the history database; it runs in the engine's own
-	// goroutine so a slow or damaged file never holds the console up. Nil
-	// means no history.
+	// OpenHistory opens the history database; it runs in a goroutine of
+	// its own so a slow or damaged file never holds the console up, and
+	// a refresh waits for it only a bounded time. Nil means no history.
 	OpenHistory func(ctx context.Context) (History, error)
+	// HistoryOpenWait bounds how long a refresh waits for the history to
+	// open (history.Open gives up within 2 s by itself); default 5 s.
+	HistoryOpenWait time.Duration
 	// SampleInterval is the least time between two usage samples of a store
 	// (default 10 min); ForecastWindow how far back the forecast fits (30 d).
 	SampleInterval time.Duration
@@ -52,9 +55,13 @@ type Engine struct {
 	jobs      map[string]*model.Job
 	stopAsked map[string]bool
 	posture   *model.Posture
-	history   History         // nil until opened, or when there is none
 	ctx       context.Context // set by Run; followers live as long as it
 	wg        sync.WaitGroup
+
+	history     History // nil until opened, or when there is none
+	historyErr  string  // why the history could not be opened ("" when it could)
+	historyOnce sync.Once
+	historyDone chan struct{} // closed once the open has been tried
 }
 
 // eventBuffer bounds the channel: progress events are dropped when it is
@@ -75,6 +82,9 @@ func NewEngine(opts EngineOptions) *Engine {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.HistoryOpenWait <= 0 {
+		opts.HistoryOpenWait = defaultHistoryOpenWait
+	}
 	if opts.SampleInterval <= 0 {
 		opts.SampleInterval = defaultSampleInterval
 	}
@@ -92,6 +102,8 @@ func NewEngine(opts EngineOptions) *Engine {
 		jobs:       map[string]*model.Job{},
 		stopAsked:  map[string]bool{},
 		ctx:        context.Background(),
+
+		historyDone: make(chan struct{}),
 	}
 	for _, b := range opts.Backends {
 		e.backends[b.Source()] = b
@@ -144,34 +156,10 @@ func (e *Engine) Run(ctx context.Context) {
 	}
 }
 
-// openHistory opens the history database if there is one; a failure is
-// reported and the engine runs on without history.
-func (e *Engine) openHistory(ctx context.Context) {
-	if e.opts.OpenHistory == nil {
-		return
-	}
-	e.mu.Lock()
-	opened := e.history != nil
-	e.mu.Unlock()
-	if opened {
-		return
-	}
-	h, err := e.opts.OpenHistory(ctx)
-	if err != nil {
-		e.send(ctx, model.ErrorEvent{Err: model.SourceError{Source: sourceHistory,
-			Message: err.Error() + " (running without history: no trends or forecasts)", At: e.opts.Now()}}, true)
-		return
-	}
-	e.mu.Lock()
-	e.history = h
-	e.mu.Unlock()
-}
-
-// sourceHistory names the history database in error events.
-const sourceHistory model.Source = "history"
-
 // RefreshNow reads every source once and waits for all of them (each within
-// its timeout): what the headless status command needs.
+// its timeout), after the history's open has been tried (within
+// HistoryOpenWait): what the headless status command needs, so that a
+// history that cannot be opened shows in the posture it returns.
 func (e *Engine) RefreshNow(ctx context.Context) *model.Posture {
 	e.openHistory(ctx)
 	e.refreshAll(ctx, true)
@@ -181,6 +169,7 @@ func (e *Engine) RefreshNow(ctx context.Context) *model.Posture {
 // refreshAll starts one refresh per source that is not already refreshing;
 // a slow source never holds back the others.
 func (e *Engine) refreshAll(ctx context.Context, wait bool) {
+	round := newHistoryRound(ctx)
 	var wg sync.WaitGroup
 	for src, b := range e.backends {
 		e.mu.Lock()
@@ -196,27 +185,29 @@ func (e *Engine) refreshAll(ctx context.Context, wait bool) {
 		wg.Add(1)
 		go func(src model.Source, b Observer) {
 			defer wg.Done()
-			e.refreshOne(ctx, src, b)
+			e.refreshOne(ctx, round, src, b)
 		}(src, b)
 	}
 	if wait {
 		wg.Wait()
+		round.end()
+		return
 	}
+	go func() { wg.Wait(); round.end() }()
 }
 
-func (e *Engine) refreshOne(ctx context.Context, src model.Source, b Observer) {
+func (e *Engine) refreshOne(ctx context.Context, round *historyRound, src model.Source, b Observer) {
 	rctx, cancel := context.WithTimeout(ctx, e.opts.SourceTimeout)
 	state, err := b.Observe(rctx)
-	var histErr error
+	cancel()
 	if err == nil {
 		e.mu.Lock()
 		h := e.history
 		e.mu.Unlock()
 		if h != nil {
-			histErr = e.withHistory(rctx, h, &state)
+			e.withHistory(round, h, &state)
 		}
 	}
-	cancel()
 	now := e.opts.Now()
 	e.mu.Lock()
 	e.refreshing[src] = false
@@ -253,18 +244,20 @@ func (e *Engine) refreshOne(ctx context.Context, src model.Source, b Observer) {
 	if err != nil {
 		e.send(ctx, model.ErrorEvent{Err: model.SourceError{Source: src, Message: err.Error(), At: now}}, true)
 	}
-	if histErr != nil {
-		e.send(ctx, model.ErrorEvent{Err: model.SourceError{Source: sourceHistory, Message: histErr.Error(), At: now}}, true)
-	}
+	// A history failure is in the posture (as an error of source history).
 	e.send(ctx, model.PostureEvent{Posture: p}, true)
 	if rerun {
-		e.refreshOne(ctx, src, b)
+		// A round of its own: the one that ended may have found the
+		// history locked, and what the caller waits for may be in it now.
+		again := newHistoryRound(ctx)
+		e.refreshOne(ctx, again, src, b)
+		again.end()
 	}
 }
 
 // buildPosture rates the current knowledge; e.mu must be held.
 func (e *Engine) buildPosture() *model.Posture {
-	in := model.PostureInput{Now: e.opts.Now(), Concerns: e.opts.Concerns}
+	in := model.PostureInput{Now: e.opts.Now(), Concerns: e.opts.Concerns, HistoryErr: e.historyErr}
 	srcs := make([]model.Source, 0, len(e.states))
 	for s := range e.states {
 		srcs = append(srcs, s)
@@ -275,53 +268,6 @@ func (e *Engine) buildPosture() *model.Posture {
 	}
 	in.Jobs = e.jobList()
 	return model.BuildPosture(in)
-}
-
-// nameJobs gives jobs picked up from a server (which know only their target
-// id) the target's display name; e.mu must be held.
-func (e *Engine) nameJobs() (changed bool) {
-	for _, j := range e.jobs {
-		if j.Name == "" && j.Target != "" {
-			if ts, ok := e.posture.Target(j.Target); ok && ts.Found {
-				j.Name, changed = ts.Name, true
-			}
-		}
-	}
-	return changed
-}
-
-// jobList returns the running jobs and the newest ended ones, newest first;
-// e.mu must be held.
-func (e *Engine) jobList() []model.Job {
-	out := make([]model.Job, 0, len(e.jobs))
-	for _, j := range e.jobs {
-		out = append(out, *j)
-	}
-	sort.Slice(out, func(i, k int) bool {
-		if out[i].Started.Equal(out[k].Started) {
-			return out[i].ID < out[k].ID
-		}
-		return out[i].Started.After(out[k].Started)
-	})
-	return out
-}
-
-// pruneJobs forgets the oldest ended jobs beyond KeepFinished; e.mu must be held.
-func (e *Engine) pruneJobs() {
-	var ended []*model.Job
-	for _, j := range e.jobs {
-		if j.State.Terminal() {
-			ended = append(ended, j)
-		}
-	}
-	if len(ended) <= e.opts.KeepFinished {
-		return
-	}
-	sort.Slice(ended, func(i, k int) bool { return ended[i].Ended.After(ended[k].Ended) })
-	for _, j := range ended[e.opts.KeepFinished:] {
-		delete(e.jobs, j.ID)
-		delete(e.stopAsked, j.ID)
-	}
 }
 
 // send publishes an event. Progress may be dropped when the reader lags;
@@ -337,156 +283,6 @@ func (e *Engine) send(ctx context.Context, ev model.Event, must bool) {
 	select {
 	case e.events <- ev:
 	case <-ctx.Done():
-	}
-}
-
-// Start asks the target's backend to start a job and follows it.
-func (e *Engine) Start(ctx context.Context, req model.JobRequest) (model.Job, error) {
-	b, ok := e.runner(model.SourceOf(req.Target))
-	if !ok {
-		return model.Job{}, fmt.Errorf("no %s source is configured for %s", model.SourceOf(req.Target), req.Target)
-	}
-	e.mu.Lock()
-	for _, j := range e.jobs {
-		if j.Target == req.Target && !j.State.Terminal() {
-			e.mu.Unlock()
-			return model.Job{}, fmt.Errorf("%s already has a %s job running; wait for it or stop it first", displayName(*j), j.Method)
-		}
-	}
-	e.mu.Unlock()
-	job, err := b.Start(ctx, req)
-	if err != nil {
-		return model.Job{}, err
-	}
-	if job.ID == "" {
-		job.ID = job.TaskID
-	}
-	if job.ID == "" {
-		job.ID = fmt.Sprintf("%s-%s-%d", req.Target, req.Method, e.opts.Now().UnixNano())
-	}
-	e.track(job, b)
-	return job, nil
-}
-
-// Reattach picks up the jobs running on the servers that this engine does
-// not follow yet: a console that quit and came back sees them again.
-func (e *Engine) Reattach(ctx context.Context) {
-	for src, o := range e.backends {
-		b, ok := o.(Runner)
-		if !ok {
-			continue
-		}
-		rctx, cancel := context.WithTimeout(ctx, e.opts.SourceTimeout)
-		running, err := b.Running(rctx)
-		cancel()
-		if err != nil {
-			e.send(ctx, model.ErrorEvent{Err: model.SourceError{Source: src, Message: "listing running jobs: " + err.Error(), At: e.opts.Now()}}, true)
-			continue
-		}
-		for _, j := range running {
-			if j.ID == "" {
-				j.ID = j.TaskID
-			}
-			e.mu.Lock()
-			_, known := e.jobs[j.ID]
-			e.mu.Unlock()
-			if !known {
-				e.track(j, b)
-			}
-		}
-	}
-}
-
-// track records a job and, while it runs, follows it in its own goroutine.
-func (e *Engine) track(job model.Job, b Runner) {
-	e.mu.Lock()
-	if cur, ok := e.jobs[job.ID]; ok && !cur.State.Terminal() {
-		e.mu.Unlock()
-		return // already followed: Reattach and Start can race for one task
-	}
-	if job.Name == "" {
-		if ts, ok := e.posture.Target(job.Target); ok {
-			job.Name = ts.Name
-		}
-	}
-	j := job
-	e.jobs[j.ID] = &j
-	e.posture = e.buildPosture()
-	p := e.posture
-	runCtx := e.ctx
-	e.mu.Unlock()
-	e.recordJob(runCtx, job)
-	e.send(runCtx, model.JobEvent{Job: job}, true)
-	e.send(runCtx, model.PostureEvent{Posture: p}, true)
-	if job.State.Terminal() {
-		return
-	}
-	e.wg.Add(1)
-	go func() {
-		defer e.wg.Done()
-		final, err := b.Follow(runCtx, job, func(u model.Job) { e.update(runCtx, u, false) })
-		if runCtx.Err() != nil {
-			return // the console is quitting; the job goes on on the server
-		}
-		if err != nil && !final.State.Terminal() {
-			final = job
-			final.State = model.JobFailed
-			final.Message = "lost track of the job: " + err.Error()
-		}
-		if final.Ended.IsZero() {
-			final.Ended = e.opts.Now()
-		}
-		e.update(runCtx, final, true)
-		if final.Verification != nil {
-			e.recordVerification(runCtx, final)
-		}
-		if final.State.Succeeded() || final.Verification != nil {
-			e.Refresh() // the new restore point, snapshot or verified state shows at once
-		}
-	}()
-}
-
-// update stores a job's new state and publishes it.
-func (e *Engine) update(ctx context.Context, u model.Job, final bool) {
-	e.mu.Lock()
-	cur, ok := e.jobs[u.ID]
-	if !ok {
-		e.mu.Unlock()
-		return
-	}
-	if final && e.stopAsked[u.ID] && u.State == model.JobFailed {
-		u.State = model.JobCancelled
-	}
-	if u.Name == "" {
-		u.Name = cur.Name
-	}
-	*cur = u
-	var p *model.Posture
-	if final {
-		e.pruneJobs()
-		e.posture = e.buildPosture()
-		p = e.posture
-	}
-	e.mu.Unlock()
-	if final {
-		e.recordJob(ctx, u)
-	}
-	e.send(ctx, model.JobEvent{Job: u}, final)
-	if p != nil {
-		e.send(ctx, model.PostureEvent{Posture: p}, true)
-	}
-}
-
-// recordJob keeps a job's start and end in the history, when there is one.
-func (e *Engine) recordJob(ctx context.Context, j model.Job) {
-	e.mu.Lock()
-	h := e.history
-	e.mu.Unlock()
-	if h == nil {
-		return
-	}
-	if err := h.RecordJob(ctx, j); err != nil {
-		e.send(ctx, model.ErrorEvent{Err: model.SourceError{Source: sourceHistory, Message: "recording job: " + err.Error(), At: e.opts.Now()}}, false)
 	}
 }
 
@@ -506,51 +302,6 @@ func (e *Engine) Preflight(ctx context.Context) (model.Preflight, error) {
 	return prep.Preflight(ctx, p.Drives)
 }
 
-// recordVerification keeps a verification's result; the restore point shows
-// it from the next refresh on.
-func (e *Engine) recordVerification(ctx context.Context, j model.Job) {
-	e.mu.Lock()
-	h := e.history
-	e.mu.Unlock()
-	if h == nil {
-		return
-	}
-	if err := h.RecordVerification(ctx, j.Point, *j.Verification); err != nil {
-		e.send(ctx, model.ErrorEvent{Err: model.SourceError{Source: sourceHistory, Message: "recording verification: " + err.Error(), At: e.opts.Now()}}, false)
-	}
-}
-
-// Stop asks the server to stop a running job; its end arrives as an event.
-func (e *Engine) Stop(ctx context.Context, jobID string) error {
-	e.mu.Lock()
-	j, ok := e.jobs[jobID]
-	var job model.Job
-	if ok {
-		job = *j
-	}
-	e.mu.Unlock()
-	if !ok {
-		return fmt.Errorf("no job %s", jobID)
-	}
-	if job.State.Terminal() {
-		return fmt.Errorf("%s has already ended (%s)", displayName(job), job.State)
-	}
-	b, ok := e.runner(job.Source)
-	if !ok {
-		return fmt.Errorf("no %s source is configured", job.Source)
-	}
-	e.mu.Lock()
-	e.stopAsked[jobID] = true
-	e.mu.Unlock()
-	if err := b.Stop(ctx, job); err != nil {
-		e.mu.Lock()
-		delete(e.stopAsked, jobID)
-		e.mu.Unlock()
-		return err
-	}
-	return nil
-}
-
 // Snapshots lists a guest's snapshots through its backend.
 func (e *Engine) Snapshots(ctx context.Context, targetID string) ([]model.Snapshot, error) {
 	b, ok := e.backends[model.SourceOf(targetID)]
@@ -564,33 +315,9 @@ func (e *Engine) Snapshots(ctx context.Context, targetID string) ([]model.Snapsh
 	return sl.Snapshots(ctx, targetID)
 }
 
-// Job returns what is known of a job now.
-func (e *Engine) Job(id string) (model.Job, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	j, ok := e.jobs[id]
-	if !ok {
-		return model.Job{}, false
-	}
-	return *j, true
-}
-
-// runner is the source's job runner, when it has one.
-func (e *Engine) runner(src model.Source) (Runner, bool) {
-	r, ok := e.backends[src].(Runner)
-	return r, ok
-}
-
 // insecure tells whether a backend skips TLS verification, so the console
 // marks it even while the source cannot be read.
 func insecure(b Observer) bool {
 	i, ok := b.(interface{ Insecure() bool })
 	return ok && i.Insecure()
-}
-
-func displayName(j model.Job) string {
-	if j.Name != "" {
-		return j.Name
-	}
-	return j.Target
 }

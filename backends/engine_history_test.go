@@ -2,6 +2,7 @@ package backends_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -74,28 +75,6 @@ func TestUsageIsRecordedAndForecast(t *testing.T) {
 	}
 }
 
-func TestBrokenHistoryIsReportedNotFatal(t *testing.T) {
-	src := &storeSource{used: 1, total: 10}
-	e := backends.NewEngine(backends.EngineOptions{Backends: []backends.Observer{src},
-		OpenHistory: func(context.Context) (backends.History, error) {
-			return nil, errors.New("history database /x/history.db is damaged: move it away and backdeck starts a new one")
-		},
-		Concerns: []model.ConcernSpec{{ID: model.ConcernBackups}}})
-	p := e.RefreshNow(context.Background())
-	if p.Concerns[0].Status != model.StatusOK {
-		t.Fatalf("the console runs on without history: %+v", p.Concerns[0])
-	}
-	select {
-	case ev := <-e.Events():
-		ee, ok := ev.(model.ErrorEvent)
-		if !ok || ee.Err.Source != "history" || !strings.Contains(ee.Err.Message, "running without history") {
-			t.Fatalf("first event = %#v", ev)
-		}
-	default:
-		t.Fatal("the broken history was not reported")
-	}
-}
-
 // driveSource reports one drive whose reading the test sets.
 type driveSource struct{ drive model.Drive }
 
@@ -149,5 +128,55 @@ func TestDriveJudgedAgainstItsHistory(t *testing.T) {
 	}
 	if !d.Asleep || d.Health != model.HealthWarning {
 		t.Fatalf("asleep drive: %s %v", d.Health, d.Reasons)
+	}
+}
+
+// The case seen: one impossible sample (used larger than total) made a store
+// "full in 0 s". Such samples are neither recorded nor fitted nor charted.
+func TestImpossibleUsageSamplesAreDropped(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	path := filepath.Join(t.TempDir(), "history.db")
+	db, err := history.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const gib = int64(1) << 30
+	total := 4000 * gib
+	for d := 20; d >= 1; d-- {
+		if _, err := db.RecordUsage(ctx, "pve/hddusb_bkpvzdumps", now.Add(-time.Duration(d)*24*time.Hour), 2000*gib-int64(d)*10*gib, total, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A row an older backdeck kept, before samples were checked.
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`INSERT INTO usage (store, at, used, total) VALUES (?, ?, ?, ?)`, "pve/hddusb_bkpvzdumps", now.Add(-time.Hour).UnixMilli(), 2*total, total); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	// And the store misreports now.
+	src := &storeSource{used: total + 1, total: total}
+	e := backends.NewEngine(backends.EngineOptions{Backends: []backends.Observer{src}, Now: func() time.Time { return now },
+		OpenHistory: func(context.Context) (backends.History, error) { return db, nil },
+		Concerns:    []model.ConcernSpec{{ID: model.ConcernBackups}}})
+	s := e.RefreshNow(ctx).Stores[0]
+	if s.Forecast.State != model.ForecastFilling || s.FullAt == nil || s.FullAt.Sub(now) < 100*24*time.Hour {
+		t.Fatalf("forecast %+v, want the trend of the possible samples (about 200 d)", s.Forecast)
+	}
+	for _, u := range s.Usage {
+		if !u.Possible() {
+			t.Fatalf("the chart has an impossible sample: %+v", u)
+		}
+	}
+	if len(s.Usage) != 20 {
+		t.Fatalf("chart has %d samples, want the 20 possible ones", len(s.Usage))
+	}
+	kept, err := db.Usage(ctx, "pve/hddusb_bkpvzdumps", now.Add(-time.Minute))
+	if err != nil || len(kept) != 0 {
+		t.Fatalf("the impossible reading of now was kept: %+v, %v", kept, err)
 	}
 }

@@ -3,6 +3,7 @@ package backends_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,5 +91,58 @@ func TestVerificationIsKeptAndShown(t *testing.T) {
 	// 40-day-old one, past its 35-day max age.
 	if ts.Status != model.StatusWarning {
 		t.Fatalf("status %s (%s), want warning from the older image", ts.Status, ts.Reason)
+	}
+}
+
+// The case seen: a level-2 verification after a level-3 one that found
+// damage marked the image "✓ verified whole at level 2". Damage stays until
+// an as deep check passes on the image as it is now.
+func TestWeakerVerificationKeepsDamage(t *testing.T) {
+	ctx := context.Background()
+	db, err := history.Open(ctx, filepath.Join(t.TempDir(), "history.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	src := twoImages()
+	e := backends.NewEngine(backends.EngineOptions{Backends: []backends.Observer{src}, Now: func() time.Time { return failNow },
+		OpenHistory: func(context.Context) (backends.History, error) { return db, nil }, Concerns: hostConcern})
+	record := func(v model.Verification) {
+		t.Helper()
+		if err := db.RecordVerification(ctx, "/cz/new", v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	disk := func() model.TargetStatus {
+		t.Helper()
+		ts, ok := e.RefreshNow(ctx).Target("clonezilla/pve-ssd")
+		if !ok || len(ts.RestorePoints) != 2 {
+			t.Fatalf("disk %+v", ts)
+		}
+		return ts
+	}
+	record(model.Verification{At: failNow.Add(-3 * time.Hour), Level: 3, Problems: []string{"sda1.ext4-ptcl-img.zst.aa: CRC mismatch"}, Stamp: "s-new"})
+	record(model.Verification{At: failNow.Add(-2 * time.Hour), Level: 2, OK: true, Stamp: "s-new"})
+	ts := disk()
+	if v := ts.RestorePoints[0].Verified; v == nil || v.OK || v.Level != 3 {
+		t.Fatalf("after a level-2 pass the image shows %+v, want the level-3 damage", v)
+	}
+	if ts.Status != model.StatusWarning || ts.Age != 10*24*time.Hour || !strings.Contains(ts.Reason, "newest image (2 d old) is damaged") {
+		t.Fatalf("disk %s, age %s (%s)", ts.Status, ts.Age, ts.Reason)
+	}
+	// A level-3 pass on the same content clears it.
+	record(model.Verification{At: failNow.Add(-time.Hour), Level: 3, OK: true, Stamp: "s-new"})
+	if v := disk().RestorePoints[0].Verified; v == nil || !v.OK || v.Level != 3 {
+		t.Fatalf("after a level-3 pass: %+v", v)
+	}
+	// The image is written again in place: no check saw what it holds now.
+	record(model.Verification{At: failNow.Add(-time.Minute), Level: 3, Problems: []string{"sda1: CRC mismatch"}, Stamp: "s-new"})
+	src.images[0].Stamp = "s-rewritten"
+	ts = disk()
+	if v := ts.RestorePoints[0].Verified; v != nil {
+		t.Fatalf("checks of the old content show on the new: %+v", v)
+	}
+	if ts.Status != model.StatusOK || ts.Age != 2*24*time.Hour {
+		t.Fatalf("disk %s, age %s (%s)", ts.Status, ts.Age, ts.Reason)
 	}
 }

@@ -13,6 +13,13 @@ type UsageSample struct {
 	Used, Total int64
 }
 
+// Possible reports whether a sample can be true: a total above zero and
+// used between 0 and it. A store that reads 0 (offline) or a tool that
+// misreports once gives others; one of them made a store "full now".
+func (s UsageSample) Possible() bool {
+	return s.Total > 0 && s.Used >= 0 && s.Used <= s.Total
+}
+
 // ForecastState says what a forecast could conclude. The zero value is
 // "not enough history", the honest answer before anything is known.
 type ForecastState int
@@ -58,7 +65,7 @@ const (
 // says when it reaches the store's latest total.
 //
 // Only samples in (now-window, now] count (window ≤ 0: no lower bound), and
-// samples without a total (an offline store reports zeros) are ignored. Of
+// samples that cannot be true (see Possible) are ignored. Of
 // those, only the run since the last drop is fitted, so a prune that frees
 // space restarts the trend instead of bending it. The store is full now when
 // the latest sample says so; otherwise the run must hold at least 5 samples
@@ -68,7 +75,7 @@ const (
 func ForecastFull(samples []UsageSample, now time.Time, window time.Duration) Forecast {
 	run := make([]UsageSample, 0, len(samples))
 	for _, s := range samples {
-		if s.Total <= 0 || s.Used < 0 || s.At.After(now) {
+		if !s.Possible() || s.At.After(now) {
 			continue
 		}
 		if window > 0 && !s.At.After(now.Add(-window)) {

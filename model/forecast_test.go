@@ -90,12 +90,26 @@ func TestForecastFull(t *testing.T) {
 		{name: "none", samples: nil, state: ForecastNotEnough, text: "not enough history"},
 		{name: "samples older than the window ignored", samples: withOld, state: ForecastNotFilling, since: now.Add(-20 * day)},
 		{name: "unsorted input", samples: unsorted, state: ForecastFilling, full: linearFull, tol: time.Minute},
-		{name: "already full", samples: series(now, 1, 2*tib, func(h int) int64 { return 2*tib - 10*gib + int64(h)*gib }),
+		{name: "already full", samples: series(now, 1, 2*tib, func(h int) int64 { return min(2*tib, 2*tib-10*gib+int64(h)*gib) }),
 			state: ForecastFilling, full: now, text: "full now"},
 		{name: "full after the horizon", samples: series(now, 10, 100*tib, func(h int) int64 { return tib + int64(h)*(1<<20) }),
 			state: ForecastNotFilling, text: "not filling"},
 		{name: "offline samples ignored", samples: append(append([]UsageSample(nil), linear...),
 			UsageSample{At: now.Add(-30 * time.Minute)}), state: ForecastFilling, full: linearFull, tol: time.Minute},
+		// The case seen: one sample with used larger than total made the
+		// store "full in 0 s".
+		{name: "used above total ignored", samples: append(append([]UsageSample(nil), linear...),
+			UsageSample{At: now.Add(-30 * time.Minute), Used: 3 * tib, Total: 2 * tib}), state: ForecastFilling, full: linearFull, tol: time.Minute},
+		{name: "used without a total ignored", samples: append(append([]UsageSample(nil), linear...),
+			UsageSample{At: now.Add(-30 * time.Minute), Used: tib}), state: ForecastFilling, full: linearFull, tol: time.Minute},
+		{name: "negative values ignored", samples: append(append([]UsageSample(nil), linear...),
+			UsageSample{At: now.Add(-30 * time.Minute), Used: -1, Total: 2 * tib},
+			UsageSample{At: now.Add(-20 * time.Minute), Used: tib, Total: -2 * tib}), state: ForecastFilling, full: linearFull, tol: time.Minute},
+		// An impossible sample amid the run is no drop either: it would cut
+		// the run to the samples after it.
+		{name: "impossible sample mid-run is no drop", samples: append(append([]UsageSample(nil), linear...),
+			UsageSample{At: now.Add(-10 * day), Used: 5 * tib, Total: 2 * tib}), state: ForecastFilling, full: linearFull, tol: time.Minute,
+			since: now.Add(-20 * day), count: 481},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -123,6 +137,26 @@ func TestForecastFull(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestUsageSamplePossible(t *testing.T) {
+	cases := []struct {
+		s    UsageSample
+		want bool
+	}{
+		{UsageSample{Used: 0, Total: 10}, true},
+		{UsageSample{Used: 10, Total: 10}, true}, // full is possible
+		{UsageSample{Used: 11, Total: 10}, false},
+		{UsageSample{Used: -1, Total: 10}, false},
+		{UsageSample{Used: 0, Total: -10}, false},
+		{UsageSample{Used: 1, Total: 0}, false},
+		{UsageSample{}, false}, // an offline store's zeros
+	}
+	for _, c := range cases {
+		if got := c.s.Possible(); got != c.want {
+			t.Errorf("%+v: Possible = %v, want %v", c.s, got, c.want)
+		}
 	}
 }
 

@@ -32,6 +32,12 @@ type SourceState struct {
 	Targets  []Target
 	Stores   []Store
 	Drives   []Drive
+	// HistoryErr is set when the history failed while this state was
+	// completed from it (usage series, SMART trends, verifications);
+	// VerificationsUnknown when, because of it, the verifications of its
+	// restore points could not be read: whether they are damaged is unknown.
+	HistoryErr           string
+	VerificationsUnknown bool
 }
 
 // SourceError is a source's failure as shown to the operator.
@@ -47,6 +53,9 @@ type PostureInput struct {
 	Concerns []ConcernSpec
 	Sources  []SourceState
 	Jobs     []Job
+	// HistoryErr is set when the history database could not be opened:
+	// nothing read from it is known, verifications included.
+	HistoryErr string
 }
 
 // TargetStatus is a target with its verdict.
@@ -137,6 +146,9 @@ func BuildPosture(in PostureInput) *Posture {
 		}
 		p.Drives = append(p.Drives, s.Drives...)
 	}
+	if e, ok := historyError(in); ok {
+		p.Errors = append(p.Errors, e)
+	}
 	p.Jobs = append(p.Jobs, in.Jobs...)
 	assignDrives(p.Stores, p.Drives)
 
@@ -152,7 +164,7 @@ func BuildPosture(in PostureInput) *Posture {
 			cs.Targets = storeRows(p.Stores, p.Drives, in.Now)
 		} else {
 			for _, id := range resolveTargets(spec.Targets, known, knownOrder) {
-				cs.Targets = append(cs.Targets, rateTarget(id, known, sourceState, spec.MaxAge, in.Now))
+				cs.Targets = append(cs.Targets, rateTarget(id, known, sourceState, in.HistoryErr, spec.MaxAge, in.Now))
 			}
 		}
 		if len(cs.Targets) == 0 {
@@ -213,7 +225,7 @@ func targetLess(a, b Target) bool {
 	return a.ID < b.ID
 }
 
-func rateTarget(id string, known map[string]Target, sources map[Source]SourceState, maxAge time.Duration, now time.Time) TargetStatus {
+func rateTarget(id string, known map[string]Target, sources map[Source]SourceState, historyErr string, maxAge time.Duration, now time.Time) TargetStatus {
 	src := SourceOf(id)
 	t, found := known[id]
 	ts := TargetStatus{Target: t, Found: found, MaxAge: maxAge}
@@ -244,8 +256,18 @@ func rateTarget(id string, known map[string]Target, sources map[Source]SourceSta
 	default:
 		ts.Status = AgeStatus(ts.LastBackup, has, maxAge, now)
 		ts.Reason = ageReason(ts, now)
+		if newest, ok := t.Newest(); ok && has && newest.Damaged() {
+			// The age counts from an older image; the newest one cannot
+			// be restored from, which the operator must hear of.
+			ts.Status = Worse(ts.Status, StatusWarning)
+			ts.Reason += fmt.Sprintf("; the newest %s (%s old) is damaged", pointWord(t), HumanAge(now.Sub(newest.Time)))
+		}
 		if t.Offline {
 			ts.Reason += "; " + firstNonEmpty(t.OfflineNote, "the client is offline")
+		}
+		if why := verificationsUnknown(t, state, historyErr); why != "" {
+			ts.Status = Worse(ts.Status, StatusUnknown)
+			ts.Reason += "; whether its " + pointWord(t) + "s are damaged is unknown, the history cannot be read: " + why
 		}
 	}
 	return ts
@@ -253,11 +275,14 @@ func rateTarget(id string, known map[string]Target, sources map[Source]SourceSta
 
 func ageReason(ts TargetStatus, now time.Time) string {
 	// A disk's backups are images: say so, and "no backup" is "no image".
-	what := "backup"
-	if ts.Kind == KindDisk {
-		what = "image"
-	}
+	what := pointWord(ts.Target)
 	if !ts.HasBackup {
+		if n := len(ts.RestorePoints); n > 0 {
+			if n == 1 {
+				return "no whole " + what + ": the only one is damaged"
+			}
+			return fmt.Sprintf("no whole %s: all %d are damaged", what, n)
+		}
 		return "no " + what + " ever"
 	}
 	last := "last " + what + " " + HumanAge(ts.Age) + " ago"

@@ -12,6 +12,9 @@ const (
 	SourceSMART      Source = "smart"
 	// SourceHost is what the host itself reports (thin pools, mount points).
 	SourceHost Source = "host"
+	// SourceHistory is the console's own history database: its failures
+	// are errors like a source's.
+	SourceHistory Source = "history"
 )
 
 // TargetKind says what a target is.
@@ -71,9 +74,21 @@ func (t Target) LastBackup() (RestorePoint, bool) {
 	var best RestorePoint
 	found := false
 	for _, rp := range t.RestorePoints {
-		if rp.Verified != nil && !rp.Verified.OK {
+		if rp.Damaged() {
 			continue
 		}
+		if !found || rp.Time.After(best.Time) {
+			best, found = rp, true
+		}
+	}
+	return best, found
+}
+
+// Newest is the target's newest restore point, damaged or not.
+func (t Target) Newest() (RestorePoint, bool) {
+	var best RestorePoint
+	found := false
+	for _, rp := range t.RestorePoints {
 		if !found || rp.Time.After(best.Time) {
 			best, found = rp, true
 		}
@@ -153,6 +168,10 @@ type RestorePoint struct {
 	// was never checked.
 	Verified *Verification
 }
+
+// Damaged reports whether the point's verdict found problems: it cannot be
+// restored from.
+func (rp RestorePoint) Damaged() bool { return rp.Verified != nil && !rp.Verified.OK }
 
 // Verification is the result of checking that a restore point is whole.
 type Verification struct {

@@ -27,8 +27,8 @@ import (
 const busyTimeout = 2 * time.Second
 
 // openTimeout bounds Open as a whole: it runs a few statements, each of
-// which could wait busyTimeout.
-const openTimeout = 2 * busyTimeout
+// which could wait busyTimeout, and the lock error promises busyTimeout.
+const openTimeout = busyTimeout
 
 // DB is the history database. It is safe for use by several goroutines.
 type DB struct {

@@ -62,6 +62,10 @@ func migrations() []string {
 			problems TEXT    NOT NULL  -- JSON array of "file: what is wrong"
 		);
 		CREATE INDEX verifications_point_at ON verifications (point, at);`,
+		// 3: the stamp the point had when it was checked, so that a check
+		// of content that changed since is not taken for the content now.
+		// Rows from before have none ("").
+		`ALTER TABLE verifications ADD COLUMN stamp TEXT NOT NULL DEFAULT '';`,
 	}
 }
 

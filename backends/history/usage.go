@@ -14,8 +14,12 @@ import (
 // row was added.
 //
 // "Away" counts both ways, so a clock set back does not open the gate on
-// every refresh until it catches up with the newest row.
+// every refresh until it catches up with the newest row. A sample that
+// cannot be true (model.UsageSample.Possible) is not written.
 func (d *DB) RecordUsage(ctx context.Context, storeID string, at time.Time, used, total int64, minInterval time.Duration) (bool, error) {
+	if !(model.UsageSample{At: at, Used: used, Total: total}).Possible() {
+		return false, nil
+	}
 	return d.write(ctx, func(tx *sql.Tx) (bool, error) {
 		if minInterval > 0 {
 			var near bool

@@ -96,3 +96,23 @@ func BenchmarkRecordUsage(b *testing.B) {
 		}
 	}
 }
+
+// A sample that cannot be true is not kept: one made a store "full now".
+func TestRecordUsageDropsImpossibleSamples(t *testing.T) {
+	ctx := context.Background()
+	d, _ := openTemp(t)
+	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	for i, s := range []struct{ used, total int64 }{{11, 10}, {-1, 10}, {5, -10}, {1, 0}} {
+		ok, err := d.RecordUsage(ctx, "s", t0.Add(time.Duration(i)*time.Hour), s.used, s.total, 0)
+		if err != nil || ok {
+			t.Errorf("used %d of %d: written %v, %v; want dropped", s.used, s.total, ok, err)
+		}
+	}
+	if ok, err := d.RecordUsage(ctx, "s", t0, 10, 10, 0); err != nil || !ok {
+		t.Errorf("a full store's sample: written %v, %v", ok, err)
+	}
+	got, err := d.Usage(ctx, "s", time.Time{})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("kept %+v (%v), want the one possible sample", got, err)
+	}
+}
