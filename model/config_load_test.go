@@ -186,7 +186,7 @@ targets = ["pve/qemu/4[0-9]?", "pve/lxc/*"]
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := ParseConfig(testFile, []byte(tt.src))
+			c, err := ParseConfig(t.Context(), testFile, []byte(tt.src))
 			if err != nil {
 				t.Fatalf("ParseConfig: %v", err)
 			}
@@ -739,7 +739,7 @@ func TestParseConfigErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := ParseConfig(testFile, []byte(tt.src))
+			c, err := ParseConfig(t.Context(), testFile, []byte(tt.src))
 			if err == nil {
 				t.Fatalf("ParseConfig succeeded: %+v", c)
 			}
@@ -782,7 +782,7 @@ url = "http://pve:8006"
 token_id = "backdeck"
 token_secret_env = "T"
 `
-	_, err := ParseConfig(testFile, []byte(src))
+	_, err := ParseConfig(t.Context(), testFile, []byte(src))
 	if err == nil {
 		t.Fatal("ParseConfig succeeded")
 	}
@@ -805,7 +805,7 @@ token_secret_env = "T"
 func TestParseConfigStructureBeforeValues(t *testing.T) {
 	// A misspelt key is reported once, as a typo, not also as a missing key.
 	src := strings.Replace(pveOK, "token_id", "tokenid", 1)
-	_, err := ParseConfig(testFile, []byte(src))
+	_, err := ParseConfig(t.Context(), testFile, []byte(src))
 	if err == nil {
 		t.Fatal("ParseConfig succeeded")
 	}
@@ -813,7 +813,7 @@ func TestParseConfigStructureBeforeValues(t *testing.T) {
 }
 
 func TestLoadConfig(t *testing.T) {
-	c, err := LoadConfig("testdata/relative-secret.toml")
+	c, err := LoadConfig(t.Context(), "testdata/relative-secret.toml")
 	if err != nil {
 		t.Fatalf("LoadConfig: %v", err)
 	}
@@ -826,12 +826,12 @@ func TestLoadConfig(t *testing.T) {
 	eq(t, "TokenSecretFile", c.Proxmox.TokenSecretFile, filepath.Join(dir, "secrets", "pve-token"))
 	eq(t, "CAFile", c.Proxmox.CAFile, filepath.Join(dir, "pve-ca.pem"))
 
-	_, err = LoadConfig("testdata/syntax-error.toml")
+	_, err = LoadConfig(t.Context(), "testdata/syntax-error.toml")
 	if err == nil || !strings.HasPrefix(err.Error(), "testdata/syntax-error.toml:4: ") {
 		t.Errorf("LoadConfig of a broken file: %v", err)
 	}
 
-	_, err = LoadConfig("testdata/no-such-config.toml")
+	_, err = LoadConfig(t.Context(), "testdata/no-such-config.toml")
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("LoadConfig of a missing file: %v, want fs.ErrNotExist", err)
 	}
@@ -840,7 +840,7 @@ func TestLoadConfig(t *testing.T) {
 // TestConfigExample keeps config.toml.example valid and as documented.
 func TestConfigExample(t *testing.T) {
 	t.Setenv("HOME", "/home/u")
-	c, err := LoadConfig("../config.toml.example")
+	c, err := LoadConfig(t.Context(), "../config.toml.example")
 	if err != nil {
 		t.Fatalf("LoadConfig: %v", err)
 	}
@@ -1005,7 +1005,37 @@ s = "a # not a comment"
 		"arr[1].sub": 27, "arr[1].sub.v": 28,
 		"t.u": 30, "t.u.s": 31,
 	}
-	eq(t, "lines", scanKeyLines(src), want)
+	lines, err := scanKeyLines(t.Context(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "lines", lines.names(), want)
+	// A name not written has the line of the nearest one that is.
+	for name, line := range map[string]int{"t.x.z.w": 19, "t.x.nope": 19, "arr[1].sub.v[3]": 28, "arr[7]": 21, "nope": 0, "list[1][1]": 14} {
+		if got := lines.line(name); got != line {
+			t.Errorf("line(%q) = %d, want %d", name, got, line)
+		}
+	}
+}
+
+// names flattens the index back into the loader's names, for tests.
+func (k *keyLines) names() map[string]int {
+	out := map[string]int{}
+	for id := int32(1); id < k.count; id++ {
+		name := ""
+		for n := k.at(id); ; n = k.at(n.parent) {
+			if n.index >= 0 {
+				name = fmt.Sprintf("[%d]", n.index) + name
+			} else {
+				name = "." + n.key + name
+			}
+			if n.parent == 0 {
+				break
+			}
+		}
+		out[strings.TrimPrefix(name, ".")] = int(k.at(id).line)
+	}
+	return out
 }
 
 func TestClonezillaImageDirsExpandHome(t *testing.T) {
@@ -1013,7 +1043,7 @@ func TestClonezillaImageDirsExpandHome(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := ParseConfig("/etc/backdeck/config.toml", []byte("[clonezilla]\nimage_dirs = [\"~/cz-images\", \"/mnt/cz\"]\n"))
+	cfg, err := ParseConfig(t.Context(), "/etc/backdeck/config.toml", []byte("[clonezilla]\nimage_dirs = [\"~/cz-images\", \"/mnt/cz\"]\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
