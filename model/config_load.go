@@ -354,6 +354,10 @@ func (l *loader) unknownKey(t table, k string, v any, fields []field) {
 
 // checkValue checks that v, the value of key k (at pos), fits typ.
 func (l *loader) checkValue(t table, k, pos string, v any, typ reflect.Type) {
+	if typ == reflect.TypeFor[Duration]() {
+		l.checkDuration(t, k, pos, v)
+		return
+	}
 	if reflect.PointerTo(typ).Implements(textUnmarshaler) {
 		var s string
 		switch v := v.(type) {

@@ -413,11 +413,55 @@ func TestParseConfigErrors(t *testing.T) {
 		},
 
 		// Types.
+		// A bare number gets the unit that fits its key: seconds for a
+		// timeout or a refresh, hours for an age; never "10h" for a timeout.
 		{
-			name: "duration without a unit",
+			name: "proxmox timeout without a unit",
 			src:  pveOK + "timeout = 10\n",
 			line: 5,
-			has:  []string{`[proxmox] timeout: "10" has no unit; write e.g. "10h" or "10d"`},
+			has:  []string{`[proxmox] timeout: 10 has no unit; write e.g. timeout = "10s" (units: s, m, h, d, w)`},
+		},
+		{
+			name: "urbackup timeout without a unit",
+			src:  "[urbackup]\nurl = \"http://bkp:55414\"\ntimeout = 10\n",
+			line: 3,
+			has:  []string{`[urbackup] timeout: 10 has no unit; write e.g. timeout = "10s"`},
+		},
+		{
+			name: "timeout as a fraction without a unit",
+			src:  pveOK + "timeout = 2.5\n",
+			line: 5,
+			has:  []string{`[proxmox] timeout: 2.5 has no unit; write e.g. timeout = "2.5s"`},
+		},
+		{
+			name: "refresh without a unit",
+			src:  "refresh = 30\n",
+			line: 1,
+			has:  []string{`refresh: 30 has no unit; write e.g. refresh = "30s"`},
+		},
+		{
+			name: "refresh in quotes without a unit",
+			src:  "refresh = \"30\"\n",
+			line: 1,
+			has:  []string{`refresh: "30" has no unit; write e.g. refresh = "30s"`},
+		},
+		{
+			name: "max age without a unit",
+			src:  "[[concern]]\nid = \"vms\"\nmax_age = 26\n",
+			line: 3,
+			has:  []string{`[[concern]] #1 max_age: 26 has no unit; write e.g. max_age = "26h"`},
+		},
+		{
+			name: "max age in quotes without a unit",
+			src:  "[[concern]]\nid = \"vms\"\nmax_age = \"26\"\n",
+			line: 3,
+			has:  []string{`[[concern]] #1 max_age: "26" has no unit; write e.g. max_age = "26h"`},
+		},
+		{
+			name: "duration that is not a number",
+			src:  pveOK + "timeout = inf\n",
+			line: 5,
+			has:  []string{`[proxmox] timeout: must be a string in quotes, not a number`},
 		},
 		{
 			name: "bad duration in the second concern",
@@ -590,6 +634,15 @@ func TestParseConfigErrors(t *testing.T) {
 			src:  pveOK + "[proxmox.vzdump]\nmode = \"snapshots\"\n",
 			line: 6,
 			has:  []string{`[proxmox.vzdump] mode: "snapshots" is not a vzdump mode; write "snapshot", "suspend" or "stop"; did you mean "snapshot"?`},
+		},
+		{
+			// "snap" is two edits from "stop", the mode that shuts the VM
+			// down: the mode it abbreviates is the one meant.
+			name: "vzdump mode abbreviated",
+			src:  pveOK + "[proxmox.vzdump]\nmode = \"snap\"\n",
+			line: 6,
+			has:  []string{`did you mean "snapshot"?`},
+			not:  []string{`"stop"?`},
 		},
 		{
 			name: "vzdump compress",
@@ -958,6 +1011,13 @@ func TestSuggest(t *testing.T) {
 	for got, want := range tests {
 		if s := suggest(got, known); s != want {
 			t.Errorf("suggest(%q) = %q, want %q", got, s, want)
+		}
+	}
+	// What a value starts is what it means, before what it is a few edits from.
+	modes := []string{"snapshot", "suspend", "stop"}
+	for got, want := range map[string]string{"snap": "snapshot", "sus": "suspend", "snapshots": "snapshot", "stp": "stop", "s": "", "st": ""} {
+		if s := suggest(got, modes); s != want {
+			t.Errorf("suggest(%q, modes) = %q, want %q", got, s, want)
 		}
 	}
 }

@@ -2,14 +2,16 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 )
 
 // suggest finds the known name that got is probably a typo of: the same
-// but for case and separators, at most 2 edits away, or sharing a long
-// start.
+// but for case and separators, the only one got starts ("snap" for
+// "snapshot", not "stop" two edits away), at most 2 edits away, or sharing
+// a long start.
 func suggest(got string, known []string) string {
 	norm := func(s string) string {
 		return strings.Map(func(r rune) rune {
@@ -24,6 +26,17 @@ func suggest(got string, known []string) string {
 	for _, k := range known {
 		if norm(k) == ng {
 			return k
+		}
+	}
+	if len(g) >= 3 {
+		var starts []string
+		for _, k := range known {
+			if strings.HasPrefix(k, g) {
+				starts = append(starts, k)
+			}
+		}
+		if len(starts) == 1 {
+			return starts[0]
 		}
 	}
 	best, bestD := "", 3
@@ -104,4 +117,50 @@ func quoteList(items []string, last string) string {
 		return strings.Join(q, "")
 	}
 	return strings.Join(q[:len(q)-1], ", ") + " " + last + " " + q[len(q)-1]
+}
+
+// durationUnit is the unit a bare number most likely means for each
+// duration key of the config: seconds for how often sources are read and
+// how long a request may take, hours for how old a backup may be.
+func durationUnit(key string) (string, bool) {
+	switch key {
+	case "refresh", "timeout":
+		return "s", true
+	case "max_age":
+		return "h", true
+	}
+	return "", false
+}
+
+// checkDuration checks the value of a duration key. A bare number (but 0,
+// which reads well) lacks its unit: the hint gives the unit that fits the
+// key ("10s" for a timeout, not "10h").
+func (l *loader) checkDuration(t table, k, pos string, v any) {
+	var text, shown string
+	switch v := v.(type) {
+	case string:
+		text, shown = v, strconv.Quote(v)
+	case int64:
+		text = strconv.FormatInt(v, 10)
+		shown = text
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			l.fail(t, k, pos, "must be a string in quotes, not %s", describe(v))
+			return
+		}
+		text = strconv.FormatFloat(v, 'f', -1, 64)
+		shown = text
+	default:
+		l.fail(t, k, pos, "must be a string in quotes, not %s", describe(v))
+		return
+	}
+	_, err := ParseDuration(text)
+	if err == nil {
+		return
+	}
+	if unit, ok := durationUnit(k); ok && isBareNumber(text) {
+		l.fail(t, k, pos, "%s has no unit; write e.g. %s = \"%s%s\" (units: s, m, h, d, w)", shown, k, text, unit)
+		return
+	}
+	l.fail(t, k, pos, "%s", err)
 }
