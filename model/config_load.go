@@ -91,8 +91,9 @@ func FindConfigPath(flag string, getenv func(string) string) (path string, expli
 // than one), in the order of the file; problems of structure (syntax, unknown
 // keys, inline secrets, types) come first, alone, so that a misspelt key is
 // not also reported as a missing one. On success the config has its defaults
-// filled in, its paths expanded and its fingerprints normalized. The work is
-// linear in the text: a text over MaxConfigSize or nested deeper than
+// filled in, its paths expanded and its fingerprints normalized, and
+// Warnings says what loaded but is written the old way. The work is linear
+// in the text: a text over MaxConfigSize or nested deeper than
 // MaxConfigNesting is refused before it is decoded, and ParseConfig ends
 // with ctx's error when ctx is cancelled.
 func ParseConfig(ctx context.Context, name string, data []byte) (*Config, error) {
@@ -150,6 +151,7 @@ func ParseConfig(ctx context.Context, name string, data []byte) (*Config, error)
 	if err := l.err(); err != nil {
 		return nil, err
 	}
+	cfg.Warnings = l.allWarnings()
 	return cfg, nil
 }
 
@@ -185,10 +187,13 @@ func cancelled(name string, err error) error {
 
 // loader collects the problems of one config.
 type loader struct {
-	ctx   context.Context
-	name  string
-	lines *keyLines
-	errs  []*ConfigError
+	ctx      context.Context
+	name     string
+	lines    *keyLines
+	errs     []*ConfigError
+	warnings []string
+	// moreWarnings counts those past maxProblems.
+	moreWarnings int
 }
 
 // table is where a key lives: pos is its name in the line index

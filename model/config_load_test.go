@@ -938,6 +938,7 @@ func TestConfigExample(t *testing.T) {
 		{ID: "backups"},
 	})
 	eq(t, "UI", c.UI, UIConfig{})
+	eq(t, "Warnings", c.Warnings, []string(nil))
 	// Every concern id of the product appears in the example.
 	var ids []ConcernID
 	for _, cc := range c.Concerns {
