@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 )
@@ -39,6 +41,8 @@ type ConfigError struct {
 	Msg   string
 }
 
+// Error is one line with no control character: keys, values and the
+// decoder's messages quote what the file holds, which may be anything.
 func (e *ConfigError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
@@ -51,6 +55,31 @@ func (e *ConfigError) Error() string {
 		b.WriteString(": ")
 	}
 	b.WriteString(e.Msg)
+	return escapeControls(b.String())
+}
+
+// escapeControls writes control characters (C0, DEL, C1) and bytes that
+// are not UTF-8 as Go escapes ("\x1b", "\u009b"), so no text from a file
+// reaches a terminal raw.
+func escapeControls(s string) string {
+	bad := func(r rune) bool { return unicode.IsControl(r) || r == utf8.RuneError }
+	if strings.IndexFunc(s, bad) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case bad(r):
+			q := strconv.QuoteRune(r) // '\x1b', '\u009b'
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
 	return b.String()
 }
 

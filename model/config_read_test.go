@@ -210,3 +210,28 @@ func TestParseConfigListsAFewProblems(t *testing.T) {
 		t.Errorf("last line %q, want %q…", lines[maxProblems], want)
 	}
 }
+
+// What a file holds reaches the terminal escaped: a key with an escape
+// sequence, a byte that is not UTF-8, the decoder's own messages.
+func TestConfigErrorEscapesControls(t *testing.T) {
+	for src, want := range map[string]string{
+		"\"\\u001b]0;pwned\\u0007\" = 1\n": `:1: \x1b]0;pwned\a: unknown key`,
+		"[\"\\u009b2J\"]\n":                `:1: \u009b2J: unknown table`,
+		"a = \"\\":                         `invalid escape in string '\\x00'`,
+	} {
+		_, err := ParseConfig(t.Context(), testFile, []byte(src))
+		if err == nil {
+			t.Fatalf("%q loaded", src)
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, want) {
+			t.Errorf("%q: error %q does not contain %q", src, msg, want)
+		}
+		if i := strings.IndexFunc(msg, func(r rune) bool { return r < 0x20 || r >= 0x7f && r < 0xa0 }); i >= 0 {
+			t.Errorf("%q: error %q holds a control character at %d", src, msg, i)
+		}
+	}
+	if got := escapeControls("a\xffb\u009b\n\u00e9\ufffd"); got != "a\\xffb\\u009b\\né\ufffd" {
+		t.Errorf("escapeControls = %q", got)
+	}
+}
