@@ -490,7 +490,7 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 		closers = append(closers, func() { os.RemoveAll(dir) })
 		path, err := h.WriteConfig(dir)
 		if err == nil {
-			cfg, err = model.LoadConfig(path)
+			cfg, err = model.LoadConfig(ctx, path)
 		}
 		if err != nil {
 			closeAll()
@@ -508,7 +508,7 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 			return nil, fmt.Errorf("no config at %s.\nTo try backdeck, run: backdeck --demo\nTo set it up, copy config.toml.example to %s and edit it (README: \"Point it at your Proxmox host\")", path, path)
 		}
 		var err error
-		cfg, err = model.LoadConfig(path)
+		cfg, err = model.LoadConfig(ctx, path)
 		if err != nil {
 			return nil, err
 		}

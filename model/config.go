@@ -7,6 +7,9 @@ import "time"
 type Config struct {
 	// Path is the file the config came from (empty for built-in configs).
 	Path string `toml:"-"`
+	// Warnings are what loaded but should be written otherwise, each
+	// "file:line: …" and meant for the operator (stderr, the console).
+	Warnings []string `toml:"-"`
 	// Mode is "host", "laptop" or "auto".
 	Mode     string          `toml:"mode"`
 	Refresh  Duration        `toml:"refresh"` // how often sources are read; default 30s

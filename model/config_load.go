@@ -1,10 +1,10 @@
 package model
 
 import (
+	"context"
 	"encoding"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 )
@@ -39,6 +41,8 @@ type ConfigError struct {
 	Msg   string
 }
 
+// Error is one line with no control character: keys, values and the
+// decoder's messages quote what the file holds, which may be anything.
 func (e *ConfigError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
@@ -51,6 +55,31 @@ func (e *ConfigError) Error() string {
 		b.WriteString(": ")
 	}
 	b.WriteString(e.Msg)
+	return escapeControls(b.String())
+}
+
+// escapeControls writes control characters (C0, DEL, C1) and bytes that
+// are not UTF-8 as Go escapes ("\x1b", "\u009b"), so no text from a file
+// reaches a terminal raw.
+func escapeControls(s string) string {
+	bad := func(r rune) bool { return unicode.IsControl(r) || r == utf8.RuneError }
+	if strings.IndexFunc(s, bad) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case bad(r):
+			q := strconv.QuoteRune(r) // '\x1b', '\u009b'
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
 	return b.String()
 }
 
@@ -85,44 +114,58 @@ func FindConfigPath(flag string, getenv func(string) string) (path string, expli
 	return "", false
 }
 
-// LoadConfig reads and checks the config file at path. A missing file gives
-// an error that satisfies errors.Is(err, fs.ErrNotExist).
-func LoadConfig(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading the config: %w", err)
-	}
-	return ParseConfig(path, data)
-}
-
 // ParseConfig decodes and checks a config. name is the file it came from: it
 // names the file in errors and anchors relative paths. All problems found are
 // reported together, each a *ConfigError (joined with errors.Join when more
 // than one), in the order of the file; problems of structure (syntax, unknown
 // keys, inline secrets, types) come first, alone, so that a misspelt key is
 // not also reported as a missing one. On success the config has its defaults
-// filled in, its paths expanded and its fingerprints normalized.
-func ParseConfig(name string, data []byte) (*Config, error) {
-	l := &loader{name: name}
+// filled in, its paths expanded and its fingerprints normalized, and
+// Warnings says what loaded but is written the old way. The work is linear
+// in the text: a text over MaxConfigSize or nested deeper than
+// MaxConfigNesting is refused before it is decoded, and ParseConfig ends
+// with ctx's error when ctx is cancelled.
+func ParseConfig(ctx context.Context, name string, data []byte) (*Config, error) {
+	if len(data) > MaxConfigSize {
+		return nil, tooBig(name, int64(len(data)))
+	}
+	text := string(data)
+	if err := checkNesting(ctx, name, text); err != nil {
+		return nil, cancelled(name, err)
+	}
+	l := &loader{ctx: ctx, name: name}
 	// The generic decode catches syntax errors; the walk over it finds
 	// unknown keys, inline secrets and wrong types with their lines, which
 	// the decode into Config would report without (or with a wrong) line.
 	var raw map[string]any
-	if _, err := toml.Decode(string(data), &raw); err != nil {
+	if _, err := decodeTOML(ctx, text, &raw); err != nil {
+		if ctx.Err() != nil {
+			return nil, cancelled(name, ctx.Err())
+		}
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			return nil, &ConfigError{File: name, Line: pe.Position.Line, Msg: pe.Message}
 		}
 		return nil, &ConfigError{File: name, Msg: err.Error()}
 	}
-	l.lines = scanKeyLines(string(data))
+	lines, err := scanKeyLines(ctx, text)
+	if err != nil {
+		return nil, cancelled(name, err)
+	}
+	l.lines = lines
 	l.checkTable(table{}, raw, reflect.TypeFor[Config]())
+	if err := ctx.Err(); err != nil {
+		return nil, cancelled(name, err)
+	}
 	if err := l.err(); err != nil {
 		return nil, err
 	}
 
 	cfg := &Config{Path: name}
-	md, err := toml.Decode(string(data), cfg)
+	md, err := decodeTOML(ctx, text, cfg)
+	if ctx.Err() != nil {
+		return nil, cancelled(name, ctx.Err())
+	}
 	if err != nil {
 		// The walk accepts only what decodes; this is a safety net.
 		return nil, &ConfigError{File: name, Msg: err.Error()}
@@ -137,14 +180,49 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 	if err := l.err(); err != nil {
 		return nil, err
 	}
+	cfg.Warnings = l.allWarnings()
 	return cfg, nil
+}
+
+// decodeTOML decodes text into v unless ctx ends first. The decoder cannot
+// be stopped, but its work is bounded (the text is capped in size and
+// nesting, a few seconds at worst): when ctx ends it is left to finish
+// alone, and v is not to be used.
+func decodeTOML(ctx context.Context, text string, v any) (toml.MetaData, error) {
+	type result struct {
+		md  toml.MetaData
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		md, err := toml.Decode(text, v)
+		done <- result{md, err}
+	}()
+	select {
+	case r := <-done:
+		return r.md, r.err
+	case <-ctx.Done():
+		return toml.MetaData{}, ctx.Err()
+	}
+}
+
+// cancelled names the file in ctx's error; other errors pass unchanged.
+func cancelled(name string, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("loading the config %s: %w", name, err)
+	}
+	return err
 }
 
 // loader collects the problems of one config.
 type loader struct {
-	name  string
-	lines map[string]int
-	errs  []*ConfigError
+	ctx      context.Context
+	name     string
+	lines    *keyLines
+	errs     []*ConfigError
+	warnings []string
+	// moreWarnings counts those past maxProblems.
+	moreWarnings int
 }
 
 // table is where a key lives: pos is its name in the line index
@@ -184,19 +262,15 @@ func (l *loader) failKey(t table, key, format string, args ...any) {
 }
 
 func (l *loader) line(pos string) int {
-	for pos != "" {
-		if n, ok := l.lines[pos]; ok {
-			return n
-		}
-		// Drop the last part: "a[1].b[2]" → "a[1].b" → "a[1]" → "a".
-		i := strings.LastIndexAny(pos, ".[")
-		if i < 0 {
-			break
-		}
-		pos = pos[:i]
+	if l.lines == nil {
+		return 0
 	}
-	return 0
+	return l.lines.line(pos)
 }
+
+// maxProblems is how many problems are listed: past a few, the operator
+// has named the wrong file, and a list of thousands helps nobody.
+const maxProblems = 20
 
 // err returns the problems found so far, in the order of the file.
 func (l *loader) err() error {
@@ -213,9 +287,12 @@ func (l *loader) err() error {
 	if len(l.errs) == 1 {
 		return l.errs[0]
 	}
-	errs := make([]error, len(l.errs))
-	for i, e := range l.errs {
-		errs[i] = e
+	errs := make([]error, 0, min(len(l.errs), maxProblems+1))
+	for _, e := range l.errs[:min(len(l.errs), maxProblems)] {
+		errs = append(errs, e)
+	}
+	if more := len(l.errs) - maxProblems; more > 0 {
+		errs = append(errs, &ConfigError{File: l.name, Msg: fmt.Sprintf("and %d more problems: is this the right file? See config.toml.example", more)})
 	}
 	return errors.Join(errs...)
 }
@@ -276,6 +353,9 @@ func (l *loader) checkTable(t table, m map[string]any, typ reflect.Type) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
+		if l.ctx.Err() != nil {
+			return // ParseConfig reports it
+		}
 		if hint, ok := inlineSecretHint(t); ok && secretKeys[strings.ToLower(k)] {
 			l.failKey(t, k, "%s", hint) // never the value
 			continue
@@ -308,6 +388,10 @@ func (l *loader) unknownKey(t table, k string, v any, fields []field) {
 
 // checkValue checks that v, the value of key k (at pos), fits typ.
 func (l *loader) checkValue(t table, k, pos string, v any, typ reflect.Type) {
+	if typ == reflect.TypeFor[Duration]() {
+		l.checkDuration(t, k, pos, v)
+		return
+	}
 	if reflect.PointerTo(typ).Implements(textUnmarshaler) {
 		var s string
 		switch v := v.(type) {
@@ -398,86 +482,4 @@ func describe(v any) string {
 		return "a table"
 	}
 	return fmt.Sprintf("%T", v)
-}
-
-// suggest finds the known name that got is probably a typo of: the same
-// but for case and separators, at most 2 edits away, or sharing a long start.
-func suggest(got string, known []string) string {
-	norm := func(s string) string {
-		return strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(s))
-	}
-	g := strings.ToLower(got)
-	for _, k := range known {
-		if norm(k) == norm(got) {
-			return k
-		}
-	}
-	best, bestD := "", 3
-	for _, k := range known {
-		if d := levenshtein(g, k); d < bestD && d < len(g) {
-			best, bestD = k, d
-		}
-	}
-	if best != "" {
-		return best
-	}
-	bestP := 0
-	for _, k := range known {
-		p := 0
-		for p < len(g) && p < len(k) && g[p] == k[p] {
-			p++
-		}
-		if p >= 3 && p > bestP && (2*p >= len(g) || p == len(k)) {
-			best, bestP = k, p
-		}
-	}
-	return best
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
-// oneOf checks an enumerated value; empty means the default.
-func (l *loader) oneOf(t table, key string, v *string, def string, what string, choices ...string) {
-	if *v == "" {
-		*v = def
-		return
-	}
-	if slices.Contains(choices, *v) {
-		return
-	}
-	msg := fmt.Sprintf("%q is not a %s; write %s", *v, what, quoteList(choices, "or"))
-	if s := suggest(*v, choices); s != "" {
-		msg += fmt.Sprintf("; did you mean %q?", s)
-	}
-	l.failKey(t, key, "%s", msg)
-}
-
-// quoteList writes ["a" "b" "c"] as `"a", "b" or "c"`.
-func quoteList(items []string, last string) string {
-	q := make([]string, len(items))
-	for i, s := range items {
-		q[i] = strconv.Quote(s)
-	}
-	if len(q) < 2 {
-		return strings.Join(q, "")
-	}
-	return strings.Join(q[:len(q)-1], ", ") + " " + last + " " + q[len(q)-1]
 }

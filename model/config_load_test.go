@@ -186,7 +186,7 @@ targets = ["pve/qemu/4[0-9]?", "pve/lxc/*"]
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := ParseConfig(testFile, []byte(tt.src))
+			c, err := ParseConfig(t.Context(), testFile, []byte(tt.src))
 			if err != nil {
 				t.Fatalf("ParseConfig: %v", err)
 			}
@@ -413,11 +413,55 @@ func TestParseConfigErrors(t *testing.T) {
 		},
 
 		// Types.
+		// A bare number gets the unit that fits its key: seconds for a
+		// timeout or a refresh, hours for an age; never "10h" for a timeout.
 		{
-			name: "duration without a unit",
+			name: "proxmox timeout without a unit",
 			src:  pveOK + "timeout = 10\n",
 			line: 5,
-			has:  []string{`[proxmox] timeout: "10" has no unit; write e.g. "10h" or "10d"`},
+			has:  []string{`[proxmox] timeout: 10 has no unit; write e.g. timeout = "10s" (units: s, m, h, d, w)`},
+		},
+		{
+			name: "urbackup timeout without a unit",
+			src:  "[urbackup]\nurl = \"http://bkp:55414\"\ntimeout = 10\n",
+			line: 3,
+			has:  []string{`[urbackup] timeout: 10 has no unit; write e.g. timeout = "10s"`},
+		},
+		{
+			name: "timeout as a fraction without a unit",
+			src:  pveOK + "timeout = 2.5\n",
+			line: 5,
+			has:  []string{`[proxmox] timeout: 2.5 has no unit; write e.g. timeout = "2.5s"`},
+		},
+		{
+			name: "refresh without a unit",
+			src:  "refresh = 30\n",
+			line: 1,
+			has:  []string{`refresh: 30 has no unit; write e.g. refresh = "30s"`},
+		},
+		{
+			name: "refresh in quotes without a unit",
+			src:  "refresh = \"30\"\n",
+			line: 1,
+			has:  []string{`refresh: "30" has no unit; write e.g. refresh = "30s"`},
+		},
+		{
+			name: "max age without a unit",
+			src:  "[[concern]]\nid = \"vms\"\nmax_age = 26\n",
+			line: 3,
+			has:  []string{`[[concern]] #1 max_age: 26 has no unit; write e.g. max_age = "26h"`},
+		},
+		{
+			name: "max age in quotes without a unit",
+			src:  "[[concern]]\nid = \"vms\"\nmax_age = \"26\"\n",
+			line: 3,
+			has:  []string{`[[concern]] #1 max_age: "26" has no unit; write e.g. max_age = "26h"`},
+		},
+		{
+			name: "duration that is not a number",
+			src:  pveOK + "timeout = inf\n",
+			line: 5,
+			has:  []string{`[proxmox] timeout: must be a string in quotes, not a number`},
 		},
 		{
 			name: "bad duration in the second concern",
@@ -592,6 +636,15 @@ func TestParseConfigErrors(t *testing.T) {
 			has:  []string{`[proxmox.vzdump] mode: "snapshots" is not a vzdump mode; write "snapshot", "suspend" or "stop"; did you mean "snapshot"?`},
 		},
 		{
+			// "snap" is two edits from "stop", the mode that shuts the VM
+			// down: the mode it abbreviates is the one meant.
+			name: "vzdump mode abbreviated",
+			src:  pveOK + "[proxmox.vzdump]\nmode = \"snap\"\n",
+			line: 6,
+			has:  []string{`did you mean "snapshot"?`},
+			not:  []string{`"stop"?`},
+		},
+		{
 			name: "vzdump compress",
 			src:  pveOK + "[proxmox.vzdump]\ncompress = \"xz\"\n",
 			line: 6,
@@ -739,7 +792,7 @@ func TestParseConfigErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := ParseConfig(testFile, []byte(tt.src))
+			c, err := ParseConfig(t.Context(), testFile, []byte(tt.src))
 			if err == nil {
 				t.Fatalf("ParseConfig succeeded: %+v", c)
 			}
@@ -782,7 +835,7 @@ url = "http://pve:8006"
 token_id = "backdeck"
 token_secret_env = "T"
 `
-	_, err := ParseConfig(testFile, []byte(src))
+	_, err := ParseConfig(t.Context(), testFile, []byte(src))
 	if err == nil {
 		t.Fatal("ParseConfig succeeded")
 	}
@@ -805,7 +858,7 @@ token_secret_env = "T"
 func TestParseConfigStructureBeforeValues(t *testing.T) {
 	// A misspelt key is reported once, as a typo, not also as a missing key.
 	src := strings.Replace(pveOK, "token_id", "tokenid", 1)
-	_, err := ParseConfig(testFile, []byte(src))
+	_, err := ParseConfig(t.Context(), testFile, []byte(src))
 	if err == nil {
 		t.Fatal("ParseConfig succeeded")
 	}
@@ -813,7 +866,7 @@ func TestParseConfigStructureBeforeValues(t *testing.T) {
 }
 
 func TestLoadConfig(t *testing.T) {
-	c, err := LoadConfig("testdata/relative-secret.toml")
+	c, err := LoadConfig(t.Context(), "testdata/relative-secret.toml")
 	if err != nil {
 		t.Fatalf("LoadConfig: %v", err)
 	}
@@ -826,12 +879,12 @@ func TestLoadConfig(t *testing.T) {
 	eq(t, "TokenSecretFile", c.Proxmox.TokenSecretFile, filepath.Join(dir, "secrets", "pve-token"))
 	eq(t, "CAFile", c.Proxmox.CAFile, filepath.Join(dir, "pve-ca.pem"))
 
-	_, err = LoadConfig("testdata/syntax-error.toml")
+	_, err = LoadConfig(t.Context(), "testdata/syntax-error.toml")
 	if err == nil || !strings.HasPrefix(err.Error(), "testdata/syntax-error.toml:4: ") {
 		t.Errorf("LoadConfig of a broken file: %v", err)
 	}
 
-	_, err = LoadConfig("testdata/no-such-config.toml")
+	_, err = LoadConfig(t.Context(), "testdata/no-such-config.toml")
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("LoadConfig of a missing file: %v, want fs.ErrNotExist", err)
 	}
@@ -840,7 +893,7 @@ func TestLoadConfig(t *testing.T) {
 // TestConfigExample keeps config.toml.example valid and as documented.
 func TestConfigExample(t *testing.T) {
 	t.Setenv("HOME", "/home/u")
-	c, err := LoadConfig("../config.toml.example")
+	c, err := LoadConfig(t.Context(), "../config.toml.example")
 	if err != nil {
 		t.Fatalf("LoadConfig: %v", err)
 	}
@@ -885,6 +938,7 @@ func TestConfigExample(t *testing.T) {
 		{ID: "backups"},
 	})
 	eq(t, "UI", c.UI, UIConfig{})
+	eq(t, "Warnings", c.Warnings, []string(nil))
 	// Every concern id of the product appears in the example.
 	var ids []ConcernID
 	for _, cc := range c.Concerns {
@@ -960,6 +1014,13 @@ func TestSuggest(t *testing.T) {
 			t.Errorf("suggest(%q) = %q, want %q", got, s, want)
 		}
 	}
+	// What a value starts is what it means, before what it is a few edits from.
+	modes := []string{"snapshot", "suspend", "stop"}
+	for got, want := range map[string]string{"snap": "snapshot", "sus": "suspend", "snapshots": "snapshot", "stp": "stop", "s": "", "st": ""} {
+		if s := suggest(got, modes); s != want {
+			t.Errorf("suggest(%q, modes) = %q, want %q", got, s, want)
+		}
+	}
 }
 
 func TestScanKeyLines(t *testing.T) {
@@ -1005,7 +1066,37 @@ s = "a # not a comment"
 		"arr[1].sub": 27, "arr[1].sub.v": 28,
 		"t.u": 30, "t.u.s": 31,
 	}
-	eq(t, "lines", scanKeyLines(src), want)
+	lines, err := scanKeyLines(t.Context(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "lines", lines.names(), want)
+	// A name not written has the line of the nearest one that is.
+	for name, line := range map[string]int{"t.x.z.w": 19, "t.x.nope": 19, "arr[1].sub.v[3]": 28, "arr[7]": 21, "nope": 0, "list[1][1]": 14} {
+		if got := lines.line(name); got != line {
+			t.Errorf("line(%q) = %d, want %d", name, got, line)
+		}
+	}
+}
+
+// names flattens the index back into the loader's names, for tests.
+func (k *keyLines) names() map[string]int {
+	out := map[string]int{}
+	for id := int32(1); id < k.count; id++ {
+		name := ""
+		for n := k.at(id); ; n = k.at(n.parent) {
+			if n.index >= 0 {
+				name = fmt.Sprintf("[%d]", n.index) + name
+			} else {
+				name = "." + n.key + name
+			}
+			if n.parent == 0 {
+				break
+			}
+		}
+		out[strings.TrimPrefix(name, ".")] = int(k.at(id).line)
+	}
+	return out
 }
 
 func TestClonezillaImageDirsExpandHome(t *testing.T) {
@@ -1013,7 +1104,7 @@ func TestClonezillaImageDirsExpandHome(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := ParseConfig("/etc/backdeck/config.toml", []byte("[clonezilla]\nimage_dirs = [\"~/cz-images\", \"/mnt/cz\"]\n"))
+	cfg, err := ParseConfig(t.Context(), "/etc/backdeck/config.toml", []byte("[clonezilla]\nimage_dirs = [\"~/cz-images\", \"/mnt/cz\"]\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -428,5 +428,6 @@ func (l *loader) validateConcerns(cfg *Config) {
 				l.fail(t, "targets", pos, "%q is not a valid pattern (%v); write e.g. %q", tg, err, "pve/qemu/*")
 			}
 		}
+		cfg.Concerns[i].Targets = l.renameGuestTargets(t.pos, c.Targets)
 	}
 }

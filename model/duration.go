@@ -24,7 +24,7 @@ func ParseDuration(s string) (time.Duration, error) {
 	if s == "0" {
 		return 0, nil
 	}
-	if s != "" && strings.Trim(s, "0123456789.") == "" {
+	if isBareNumber(s) {
 		return 0, fmt.Errorf("%q has no unit; write e.g. \"%sh\" or \"%sd\"", s, s, s)
 	}
 	if s == "" || s[0] < '0' || s[0] > '9' && s[0] != '.' {
@@ -77,6 +77,11 @@ func ParseDuration(s string) (time.Duration, error) {
 		total += d
 	}
 	return total, nil
+}
+
+// isBareNumber reports whether s is digits (and dots) without a unit.
+func isBareNumber(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789.") == ""
 }
 
 // UnmarshalText implements encoding.TextUnmarshaler for the TOML decoder.

@@ -36,7 +36,7 @@ func TestHomelabWriteConfig(t *testing.T) {
 			t.Errorf("%s holds %q", name, b)
 		}
 	}
-	cfg, err := model.LoadConfig(path)
+	cfg, err := model.LoadConfig(t.Context(), path)
 	if err != nil {
 		b, _ := os.ReadFile(path)
 		t.Fatalf("%v\n%s", err, b)
@@ -114,7 +114,7 @@ func TestHomelabNoUsersConfig(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "urbackup-password")); !os.IsNotExist(err) {
 		t.Errorf("password file for a server without users: %v", err)
 	}
-	cfg, err := model.LoadConfig(path)
+	cfg, err := model.LoadConfig(t.Context(), path)
 	if err != nil {
 		t.Fatal(err)
 	}

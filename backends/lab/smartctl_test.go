@@ -369,7 +369,7 @@ func TestConfigDrives(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := model.LoadConfig(path)
+	cfg, err := model.LoadConfig(t.Context(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
