@@ -229,7 +229,7 @@ func cmdDashboard(ctx context.Context, e env, args []string) int {
 	if noColor {
 		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
 	}
-	m := ui.New(ui.Options{Engine: w.engine, Now: e.now, ASCII: cf.ascii || w.cfg.UI.ASCII, NoColor: noColor, Title: w.title})
+	m := ui.New(ui.Options{Engine: w.engine, Now: e.now, Warnings: w.cfg.Warnings, ASCII: cf.ascii || w.cfg.UI.ASCII, NoColor: noColor, Title: w.title})
 	_, err = tea.NewProgram(m, opts...).Run()
 	cancel()
 	<-done
@@ -511,6 +511,9 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 		cfg, err = model.LoadConfig(ctx, path)
 		if err != nil {
 			return nil, err
+		}
+		for _, w := range cfg.Warnings {
+			fmt.Fprintln(e.stderr, "backdeck: warning:", w)
 		}
 		historyPath = historyPathFor(e.getenv, path)
 	}

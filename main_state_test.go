@@ -93,3 +93,53 @@ func TestALabLeavesNothingInAnotherConfigsView(t *testing.T) {
 		t.Errorf("the default config's history is not in the state directory: %v", err)
 	}
 }
+
+// A config written with node-prefixed ids (the old form) still finds its
+// guests, and says which id to write.
+func TestOldTargetIDsLoadWithAWarning(t *testing.T) {
+	now := time.Date(2026, 11, 28, 8, 6, 0, 0, time.UTC)
+	h, err := lab.StartHomelab(lab.HomelabOptions{PVE: lab.Options{Now: func() time.Time { return now }}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	home := t.TempDir()
+	cfg, err := h.WriteConfig(filepath.Join(home, "lab"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(cfg)
+	old := strings.Replace(string(b), `"pve/qemu/411"`, `"alpha/qemu/411"`, 1)
+	if old == string(b) {
+		t.Fatal("the lab's config names no pve/qemu/411")
+	}
+	if err := os.WriteFile(cfg, []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, _ := runIn(t, home, "status", "--json", "--config", cfg)
+	if !strings.Contains(errOut, `warning:`) || !strings.Contains(errOut, `"alpha/qemu/411" is now "pve/qemu/411"`) {
+		t.Errorf("no warning naming the new id: %s", errOut)
+	}
+	var doc struct {
+		Concerns []struct {
+			Targets []struct {
+				ID     string `json:"id"`
+				Status string `json:"status"`
+			} `json:"targets"`
+		} `json:"concerns"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, c := range doc.Concerns {
+		for _, tg := range c.Targets {
+			if tg.ID == "pve/qemu/411" && tg.Status != "unknown" {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Errorf("k3sserver01 not found under its new id:\n%s", out)
+	}
+}

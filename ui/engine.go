@@ -34,6 +34,9 @@ type Options struct {
 	NoColor bool             // monochrome: no colour codes at all
 	Title   string           // e.g. "pve 8.4" or "demo"
 	Now     func() time.Time // the clock; time.Now when nil
+	// Warnings are the config's (an old target id …), shown at start and
+	// kept in the log.
+	Warnings []string
 }
 
 // Timeouts of the engine calls the console makes.

@@ -73,3 +73,16 @@ func TestOutsideTextIsMadeSafeOnScreen(t *testing.T) {
 	tm2.run("b")
 	mustBeSafe(t, "snapshots and a refused start", tm2.m.View().Content)
 }
+
+// The config's warnings (an old target id) are said at start and kept in
+// the log.
+func TestConfigWarningsShowAtStart(t *testing.T) {
+	w := `config.toml:42: target "alpha/qemu/201" is now "pve/qemu/201": the id names the source, not the node`
+	tm := newTestModel(t, 120, 40, func(o *Options) { o.Warnings = []string{w} })
+	for _, msg := range collect(tm.m.Init()) {
+		tm.send(msg)
+	}
+	tm.mustShow("config: 1 warning")
+	tm.keys("L")
+	tm.mustShow(`"alpha/qemu/201" is now`)
+}

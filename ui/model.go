@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/backdeck/backdeck/model"
 	"github.com/backdeck/backdeck/ui/keys"
+	"github.com/backdeck/backdeck/ui/termsafe"
 	"github.com/backdeck/backdeck/ui/theme"
 )
 
@@ -97,7 +99,28 @@ func (m *Model) Init() tea.Cmd {
 	if m.opts.Engine != nil {
 		ch = m.opts.Engine.Events()
 	}
-	return tea.Batch(listen(ch), m.clockTick())
+	cmds := []tea.Cmd{listen(ch), m.clockTick()}
+	for _, w := range m.opts.Warnings {
+		m.log.Add(time.Time{}, "config", termsafe.Line(w))
+	}
+	if n := len(m.opts.Warnings); n > 0 {
+		cmds = append(cmds, m.say(fmt.Sprintf("config: %d warning%s (L shows %s): %s", n, plural(n), pronoun(n), termsafe.Line(m.opts.Warnings[0])), true))
+	}
+	return tea.Batch(cmds...)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func pronoun(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
 }
 
 // Update applies one message. It does no I/O: engine calls go out as
