@@ -55,6 +55,9 @@ func (s *Source) observePVE(ctx context.Context) ([]model.Drive, error) {
 			continue
 		}
 		for _, d := range disks {
+			if d.DevPath == "" {
+				continue // nothing to ask PVE for
+			}
 			if d.Type == "usb" || s.configured(d.Serial) != nil {
 				cands = append(cands, pveDisk{node: node, Disk: d})
 			}
