@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -33,7 +34,9 @@ func (lv LV) ThinPool() bool { return strings.HasPrefix(lv.Attr, "t") }
 
 // Parse reads lvs's JSON report. Numbers come as strings ("12.34", "" when
 // the column does not apply) or, with json_std, as numbers; columns not
-// asked for are left empty.
+// asked for are left empty. A size that is not a whole number of bytes, or
+// a percentage outside 0..100, is an error: no lvs prints one, and a store
+// built on it would be impossible (used beyond its size).
 func Parse(b []byte) ([]LV, error) {
 	var doc struct {
 		Report []struct {
@@ -52,14 +55,17 @@ func Parse(b []byte) ([]LV, error) {
 			lv := LV{VG: str(row["vg_name"]), Name: str(row["lv_name"]), Attr: str(row["lv_attr"]),
 				PoolLV: str(row["pool_lv"]), Origin: str(row["origin"])}
 			size, err := num(row["lv_size"])
+			if err == nil && (size < 0 || size >= math.MaxInt64 || size != math.Trunc(size)) {
+				err = fmt.Errorf("%v is not a size in bytes", size)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("%s/%s lv_size: %w", lv.VG, lv.Name, err)
 			}
 			lv.Size = int64(size)
-			if lv.DataPercent, err = num(row["data_percent"]); err != nil {
+			if lv.DataPercent, err = percent(row["data_percent"]); err != nil {
 				return nil, fmt.Errorf("%s/%s data_percent: %w", lv.VG, lv.Name, err)
 			}
-			if lv.MetadataPercent, err = num(row["metadata_percent"]); err != nil {
+			if lv.MetadataPercent, err = percent(row["metadata_percent"]); err != nil {
 				return nil, fmt.Errorf("%s/%s metadata_percent: %w", lv.VG, lv.Name, err)
 			}
 			lvs = append(lvs, lv)
@@ -73,7 +79,8 @@ func str(v any) string {
 	return strings.TrimSpace(s)
 }
 
-// num reads a number given as a string or a number; "" or absent is 0.
+// num reads a finite number given as a string or a number; "" or absent
+// is 0.
 func num(v any) (float64, error) {
 	switch v := v.(type) {
 	case nil:
@@ -85,7 +92,20 @@ func num(v any) (float64, error) {
 		if v == "" {
 			return 0, nil
 		}
-		return strconv.ParseFloat(strings.TrimSuffix(strings.TrimSuffix(v, "B"), "%"), 64)
+		f, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSuffix(v, "B"), "%"), 64)
+		if err == nil && (math.IsNaN(f) || math.IsInf(f, 0)) {
+			err = fmt.Errorf("%q is not a number", v)
+		}
+		return f, err
 	}
 	return 0, fmt.Errorf("unexpected %T", v)
+}
+
+// percent reads a percentage: a number within 0..100.
+func percent(v any) (float64, error) {
+	p, err := num(v)
+	if err == nil && (p < 0 || p > 100) {
+		err = fmt.Errorf("%v is not a percentage", p)
+	}
+	return p, err
 }

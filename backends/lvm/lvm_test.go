@@ -21,9 +21,16 @@ func TestParse(t *testing.T) {
 	if n := lvs[2]; n.Size != 4096 || n.DataPercent != 12.5 || n.MetadataPercent != 0 {
 		t.Errorf("json_std row %+v", n)
 	}
-	for _, bad := range []string{`{"report":[{"lv":[{"lv_size":"12x"}]}]}`, `{}`, `<html>`} {
-		if _, err := Parse([]byte(bad)); err == nil {
-			t.Errorf("%s accepted", bad)
+	for _, bad := range []string{`{"report":[{"lv":[{"lv_size":"12x"}]}]}`, `{}`, `<html>`,
+		// Numbers no lvs prints, which FuzzParse's properties refuse: they
+		// made impossible stores (used beyond the size, a size beyond int64).
+		`{"report":[{"lv":[{"lv_size":"-4096"}]}]}`, `{"report":[{"lv":[{"lv_size":"1e30"}]}]}`,
+		`{"report":[{"lv":[{"lv_size":9.5}]}]}`, `{"report":[{"lv":[{"data_percent":"NaN"}]}]}`,
+		`{"report":[{"lv":[{"data_percent":"150.00"}]}]}`, `{"report":[{"lv":[{"metadata_percent":-1}]}]}`,
+		`{"report":[{"lv":[{"data_percent":"Inf"}]}]}`,
+	} {
+		if lvs, err := Parse([]byte(bad)); err == nil {
+			t.Errorf("%s accepted: %+v", bad, lvs)
 		}
 	}
 }

@@ -19,6 +19,10 @@ type diagnosis struct {
 	hasData       bool
 }
 
+// maxToolLines is how many of smartctl's own messages and output lines a
+// reading keeps.
+const maxToolLines = 32
+
 // usbTypes are the device types worth naming when a USB bridge does not
 // answer SAT commands (smartctl(8), -d).
 const usbTypes = "-d sat,12, -d usbjmicron, -d usbcypress, -d usbprolific or -d usbsunplus"
@@ -39,6 +43,7 @@ func smartctlMessages(j *smartctlJSON, r *model.SMARTReading, d *diagnosis) []st
 		}
 	}
 	available, enabled := smartSupport(j.SmartSupport)
+	suggested := map[string]bool{}
 	for _, l := range slices.Concat(texts, output) {
 		if mode := asleepMode(l); mode != "" {
 			d.asleep = mode
@@ -65,7 +70,8 @@ func smartctlMessages(j *smartctlJSON, r *model.SMARTReading, d *diagnosis) []st
 			}
 		}
 		for _, t := range namedDeviceTypes(l) {
-			if usbDeviceType(t) && !slices.Contains(d.suggested, t) {
+			if usbDeviceType(t) && !suggested[t] {
+				suggested[t] = true
 				d.suggested = append(d.suggested, t)
 			}
 		}
@@ -79,10 +85,26 @@ func smartctlMessages(j *smartctlJSON, r *model.SMARTReading, d *diagnosis) []st
 		dev = "the drive"
 	}
 	var msgs []string
+	seen := map[string]bool{}
 	add := func(s string) {
-		if s != "" && !slices.Contains(msgs, s) {
+		if s != "" && !seen[s] {
+			seen[s] = true
 			msgs = append(msgs, s)
 		}
+	}
+	// smartctl's own lines are kept up to maxToolLines: a reading is kept
+	// in the history on every refresh, and a broken tool may print without end.
+	toolLines, dropped := 0, 0
+	addTool := func(s string) {
+		if s == "" || seen[s] {
+			return
+		}
+		if toolLines++; toolLines > maxToolLines {
+			seen[s] = true
+			dropped++
+			return
+		}
+		add(s)
 	}
 	switch {
 	case d.asleep == "SLEEP":
@@ -106,12 +128,15 @@ func smartctlMessages(j *smartctlJSON, r *model.SMARTReading, d *diagnosis) []st
 		add("SMART is switched off on the drive: smartctl -s on " + dev + " switches it on")
 	}
 	for _, t := range texts {
-		add(t)
+		addTool(t)
 	}
 	if !d.hasData {
 		for _, l := range output {
-			add(l)
+			addTool(l)
 		}
+	}
+	if dropped > 0 {
+		add(fmt.Sprintf("… and %d more lines from smartctl", dropped))
 	}
 	if r.ExitStatus != 0 {
 		add(exitMessage(r.ExitStatus))

@@ -35,7 +35,9 @@ type lsblkDevice struct {
 }
 
 // ParseLsblk reads lsblk's JSON, leniently: util-linux versions write sizes
-// and serials as numbers or strings, and absent values as null.
+// and serials as numbers or strings, and absent values as null. A device
+// without a name or path is left out, with its children: nothing could
+// read it or tell it apart.
 func ParseLsblk(data []byte) ([]BlockDevice, error) {
 	var doc struct {
 		BlockDevices *[]lsblkDevice `json:"blockdevices"`
@@ -50,17 +52,17 @@ func ParseLsblk(data []byte) ([]BlockDevice, error) {
 }
 
 func blockDevices(in []lsblkDevice) []BlockDevice {
-	if len(in) == 0 {
-		return nil
-	}
-	out := make([]BlockDevice, 0, len(in))
+	var out []BlockDevice
 	for _, d := range in {
+		if d.Name == "" && d.Path == "" {
+			continue
+		}
 		b := BlockDevice{
 			Name: string(d.Name), Path: string(d.Path), Tran: strings.ToLower(string(d.Tran)),
 			Serial: string(d.Serial), Model: string(d.Model), Vendor: string(d.Vendor),
 			Size: -1, Type: string(d.Type), Children: blockDevices(d.Children),
 		}
-		if d.Size.Valid {
+		if d.Size.Valid && d.Size.V >= 0 { // a negative size is no size
 			b.Size = d.Size.V
 		}
 		if b.Path == "" && b.Name != "" { // lsblk before 2.33 has no PATH

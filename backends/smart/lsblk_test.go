@@ -62,3 +62,20 @@ func TestParseLsblkBadInput(t *testing.T) {
 		t.Errorf("no devices: %+v, %v", devs, err)
 	}
 }
+
+// A negative size (found by FuzzParseLsblk) is no size: unknown, -1.
+func TestParseLsblkNegativeSize(t *testing.T) {
+	devs, err := ParseLsblk([]byte(`{"blockdevices":[{"name":"sda","size":-5,"children":[{"name":"sda1","size":"-4096"}]}]}`))
+	if err != nil || len(devs) != 1 || devs[0].Size != -1 || devs[0].Children[0].Size != -1 {
+		t.Errorf("%+v %v", devs, err)
+	}
+}
+
+// A device without a name or path (found by FuzzHostObserve: smartctl was
+// then run on "") is left out.
+func TestParseLsblkNamelessDevice(t *testing.T) {
+	devs, err := ParseLsblk([]byte(`{"blockdevices":[{"type":"disk","tran":"usb","children":[{"name":"sdz1"}]},{"name":"sdb","type":"disk"}]}`))
+	if err != nil || len(devs) != 1 || devs[0].Path != "/dev/sdb" {
+		t.Errorf("%+v %v", devs, err)
+	}
+}

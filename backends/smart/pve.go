@@ -55,6 +55,9 @@ func (s *Source) observePVE(ctx context.Context) ([]model.Drive, error) {
 			continue
 		}
 		for _, d := range disks {
+			if d.DevPath == "" {
+				continue // nothing to ask PVE for
+			}
 			if d.Type == "usb" || s.configured(d.Serial) != nil {
 				cands = append(cands, pveDisk{node: node, Disk: d})
 			}
@@ -63,9 +66,15 @@ func (s *Source) observePVE(ctx context.Context) ([]model.Drive, error) {
 	if first != nil && len(failed) == len(nodes) {
 		return nil, first
 	}
-	timeout := driveTimeout(ctx, s.readTimeout())
-	reads := inParallel(len(cands), func(i int) diskRead {
-		return s.readPVE(ctx, timeout, cands[i])
+	base, parallel := s.readTimeout(), s.reader.parallel()
+	reads := inParallel(parallel, len(cands), func(i int) diskRead {
+		r := pveDiskRead(cands[i])
+		timeout, ok := driveTimeout(ctx, base)
+		if !ok {
+			r.err = outOfTime(len(cands), parallel)
+			return r
+		}
+		return s.readPVE(ctx, timeout, cands[i], r)
 	})
 	if err := pveAccessError(reads); err != nil {
 		return nil, err
@@ -88,10 +97,8 @@ func (s *Source) readTimeout() time.Duration {
 	return defaultTimeout
 }
 
-// readPVE reads one disk's SMART through PVE and fills in what PVE's
-// answer does not say from its disks list: device, model, serial and
-// transport.
-func (s *Source) readPVE(ctx context.Context, timeout time.Duration, d pveDisk) diskRead {
+// pveDiskRead is a disk as PVE's disks list shows it, not read yet.
+func pveDiskRead(d pveDisk) diskRead {
 	out := diskRead{devPath: d.DevPath, serial: strings.TrimSpace(d.Serial), model: displayModel(d.Vendor, d.Model), size: max(d.Size, 0)}
 	if strings.EqualFold(out.serial, "unknown") {
 		out.serial = ""
@@ -100,6 +107,13 @@ func (s *Source) readPVE(ctx context.Context, timeout time.Duration, d pveDisk) 
 	case "usb", "hdd", "ssd", "nvme":
 		out.typ = d.Type
 	}
+	return out
+}
+
+// readPVE reads one disk's SMART through PVE into out (pveDiskRead's) and
+// fills in what PVE's answer does not say from its disks list: device,
+// model, serial and transport.
+func (s *Source) readPVE(ctx context.Context, timeout time.Duration, d pveDisk, out diskRead) diskRead {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	raw, err := s.pve.DiskSMART(ctx, d.node, d.DevPath)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
-	"sync"
 	"time"
 
 	"github.com/backdeck/backdeck/backends/toolrun"
@@ -22,6 +21,10 @@ type Reader struct {
 	// that outlives it is abandoned even if the command does not die (a
 	// process stuck in the kernel on a dying USB drive cannot be killed).
 	Timeout time.Duration
+	// Parallel is how many drives are read at once, by ReadAll and by a
+	// Source on both paths; 0 means 4. Starting every drive at once made
+	// 11 of 168 real reads fail ("WaitDelay expired before I/O complete").
+	Parallel int
 }
 
 // Result is one drive's read by ReadAll: the reading, and the error Read
@@ -31,13 +34,25 @@ type Result struct {
 	Err     error
 }
 
-const defaultTimeout = 20 * time.Second
+const (
+	defaultTimeout  = 20 * time.Second
+	defaultParallel = 4
+)
 
 func (r *Reader) timeout() time.Duration {
 	if r.Timeout > 0 {
 		return r.Timeout
 	}
 	return defaultTimeout
+}
+
+// parallel is how many drives may be read at once; a nil Reader has the
+// default.
+func (r *Reader) parallel() int {
+	if r != nil && r.Parallel > 0 {
+		return r.Parallel
+	}
+	return defaultParallel
 }
 
 // Read reads one drive without waking it: `smartctl --json=o -a -n standby
@@ -126,30 +141,28 @@ func (r *Reader) smartctl(ctx context.Context, dev, deviceType string) (*model.S
 	return reading, d, nil
 }
 
-// ReadAll reads the drives in parallel, each with its own timeout, so that
-// one slow drive never holds the others; results are keyed by device. Each
-// drive is read as Read(ctx, dev, ""): a USB drive behind a bridge smartctl
-// does not know is read again with -d sat.
+// ReadAll reads the drives a few at a time (Parallel), each with its own
+// timeout counted from when its read starts, so that one slow drive never
+// holds the others; results are keyed by device. Each drive is read as
+// Read(ctx, dev, ""): a USB drive behind a bridge smartctl does not know is
+// read again with -d sat.
 func (r *Reader) ReadAll(ctx context.Context, devs []string) map[string]Result {
-	out := make(map[string]Result, len(devs))
-	var (
-		mu sync.Mutex
-		wg sync.WaitGroup
-	)
+	var unique []string
 	seen := make(map[string]bool, len(devs))
 	for _, dev := range devs {
-		if seen[dev] {
-			continue
+		if !seen[dev] {
+			seen[dev] = true
+			unique = append(unique, dev)
 		}
-		seen[dev] = true
-		wg.Go(func() {
-			reading, err := r.Read(ctx, dev, "")
-			mu.Lock()
-			out[dev] = Result{Reading: reading, Err: err}
-			mu.Unlock()
-		})
 	}
-	wg.Wait()
+	results := inParallel(r.parallel(), len(unique), func(i int) Result {
+		reading, err := r.Read(ctx, unique[i], "")
+		return Result{Reading: reading, Err: err}
+	})
+	out := make(map[string]Result, len(unique))
+	for i, dev := range unique {
+		out[dev] = results[i]
+	}
 	return out
 }
 

@@ -309,3 +309,29 @@ func TestListUSB(t *testing.T) {
 		t.Errorf("failing lsblk: %v", err)
 	}
 }
+
+// A drive's time is its reader's timeout from when its read starts, within
+// three quarters of what the refresh has left; a drive whose turn leaves it
+// less than minDriveTime is not read.
+func TestDriveTimeout(t *testing.T) {
+	if d, ok := driveTimeout(context.Background(), time.Hour); !ok || d != time.Hour {
+		t.Errorf("no deadline: %s %v", d, ok)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Hour)
+	defer cancel()
+	if d, ok := driveTimeout(ctx, time.Minute); !ok || d != time.Minute {
+		t.Errorf("far deadline: %s %v", d, ok)
+	}
+	if d, ok := driveTimeout(ctx, 20*time.Hour); !ok || d > 7*time.Hour+30*time.Minute || d < 7*time.Hour {
+		t.Errorf("deadline nearer than the timeout: %s %v, want about 7h30m", d, ok)
+	}
+	near, cancelNear := context.WithTimeout(context.Background(), minDriveTime)
+	defer cancelNear()
+	if d, ok := driveTimeout(near, time.Hour); ok {
+		t.Errorf("a turn with %s left: %s %v, want not read", minDriveTime, d, ok)
+	}
+	cancelNear()
+	if d, ok := driveTimeout(near, time.Millisecond); ok {
+		t.Errorf("a refresh that has ended: %s %v, want not read", d, ok)
+	}
+}

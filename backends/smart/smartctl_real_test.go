@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backdeck/backdeck/backends/needs"
 	"github.com/backdeck/backdeck/model"
 )
 
@@ -19,14 +20,13 @@ import (
 // device that has no SMART, a 16 MiB loop device (or /dev/null where loop
 // devices cannot be made), and checks that its real error answers come back
 // as readings that say why in words. CI installs smartmontools; the tests
-// run as root.
+// run as root. Without smartctl, root or loop devices it skips, saying
+// what is missing (it fails instead under BACKDECK_TEST_ALL, as in CI).
 func TestRealSmartctl(t *testing.T) {
-	if _, err := exec.LookPath("smartctl"); err != nil {
-		t.Fatalf("smartctl not found (%v): install smartmontools (apt-get install smartmontools)", err)
-	}
-	if os.Geteuid() != 0 {
-		t.Fatal("run the tests as root, as CI does: they attach a loop device and drop privileges with setpriv")
-	}
+	needs.Command(t, "smartmontools", "smartctl")
+	needs.Command(t, "util-linux", "setpriv", "lsblk")
+	needs.Loop(t) // root too: the loop device, and setpriv to drop privileges
+
 	img := filepath.Join(t.TempDir(), "disk.img") // the directory is root's alone (0700)
 	if err := os.WriteFile(img, nil, 0o600); err != nil {
 		t.Fatal(err)

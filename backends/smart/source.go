@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/backdeck/backdeck/model"
@@ -24,7 +25,8 @@ type SourceOptions struct {
 	// plugged in or not, with its name and the stores it holds.
 	Drives []model.DriveConfig
 	// Reader reads the host's drives (its Run may be the lab's fake
-	// smartctl); its Timeout bounds each drive's read on both paths.
+	// smartctl); its Timeout bounds each drive's read and its Parallel the
+	// reads at once, on both paths (nil: the defaults).
 	Reader *Reader
 	// PVE is the laptop path's PVE API client.
 	PVE PVEDisks
@@ -34,9 +36,10 @@ type SourceOptions struct {
 
 // Source observes the SMART health of the drives that hold backups: every
 // USB drive and every configured drive wherever it is attached. It is a
-// backends.Observer of model.SourceSMART. The drives are read in parallel,
-// each with its own timeout, so one drive that hangs (a dying disk behind a
-// USB bridge) costs its own timeout and holds none of the others.
+// backends.Observer of model.SourceSMART. The drives are read a few at a
+// time (Reader.Parallel), each with its own timeout counted from when its
+// read starts, so one drive that hangs (a dying disk behind a USB bridge)
+// costs its own timeout and one slot, and holds none of the others.
 //
 // Each drive comes out as the same model.Drive on both paths: ID and Serial
 // the serial, Name the configured name (else the model), Model the vendor
@@ -128,10 +131,17 @@ func (s *Source) observeHost(ctx context.Context) ([]model.Drive, error) {
 			cands = append(cands, d)
 		}
 	}
-	rd := *s.reader
-	rd.Timeout = driveTimeout(ctx, s.reader.timeout())
-	reads := inParallel(len(cands), func(i int) diskRead {
-		r := readHost(ctx, &rd, cands[i])
+	base, parallel := s.reader.timeout(), s.reader.parallel()
+	reads := inParallel(parallel, len(cands), func(i int) diskRead {
+		r := hostDisk(cands[i])
+		t, ok := driveTimeout(ctx, base)
+		if !ok {
+			r.err = outOfTime(len(cands), parallel)
+			return r
+		}
+		rd := *s.reader
+		rd.Timeout = t
+		r = readHost(ctx, &rd, cands[i], r)
 		if spins, ok := rota[r.devPath]; ok && r.typ == "" {
 			r.typ = "ssd"
 			if spins {
@@ -212,18 +222,23 @@ func rotational(data []byte) map[string]bool {
 	return out
 }
 
-// readHost reads one disk, within the reader's timeout for the whole. A
-// USB drive is read through -d sat; when the bridge gives nothing back
-// (no SMART data, or the "SLEEP" smartctl reports when the power-mode check
-// goes unanswered) it is read once more with smartctl's own detection,
-// which knows bridges such as JMicron's by their USB id. Neither read wakes
-// the drive (-n standby).
-func readHost(ctx context.Context, rd *Reader, bd BlockDevice) diskRead {
+// hostDisk is a disk as lsblk lists it, not read yet.
+func hostDisk(bd BlockDevice) diskRead {
 	out := diskRead{devPath: bd.Path, serial: strings.TrimSpace(bd.Serial), model: displayModel(bd.Vendor, bd.Model), size: max(bd.Size, 0)}
 	switch bd.Tran {
 	case "usb", "nvme":
 		out.typ = bd.Tran
 	}
+	return out
+}
+
+// readHost reads one disk into out (hostDisk's), within the reader's
+// timeout for the whole. A USB drive is read through -d sat; when the
+// bridge gives nothing back (no SMART data, or the "SLEEP" smartctl reports
+// when the power-mode check goes unanswered) it is read once more with
+// smartctl's own detection, which knows bridges such as JMicron's by their
+// USB id. Neither read wakes the drive (-n standby).
+func readHost(ctx context.Context, rd *Reader, bd BlockDevice, out diskRead) diskRead {
 	ctx, cancel := context.WithTimeout(ctx, rd.timeout())
 	defer cancel()
 	deviceType := ""
@@ -312,24 +327,45 @@ func hostToolError(reads []diskRead) error {
 	return permissionError{strings.Join(devs, ", ")}
 }
 
-// driveTimeout is the time one drive may take: the reader's timeout, but
-// within three quarters of what is left of ctx, so that Observe answers
-// with the other drives before its caller gives up on it.
-func driveTimeout(ctx context.Context, t time.Duration) time.Duration {
+// minDriveTime is the least time worth giving a drive's read.
+const minDriveTime = 100 * time.Millisecond
+
+// driveTimeout is the time a drive whose read starts now may take: the
+// reader's timeout t, but within three quarters of what is left of ctx, so
+// that Observe answers with the other drives before its caller gives up on
+// it. It is false when that leaves the drive neither t nor minDriveTime:
+// the drive is then not read at all.
+func driveTimeout(ctx context.Context, t time.Duration) (time.Duration, bool) {
+	if ctx.Err() != nil {
+		return 0, false
+	}
 	if dl, ok := ctx.Deadline(); ok {
 		if left := time.Until(dl) * 3 / 4; left < t {
-			return max(left, time.Millisecond)
+			return left, left >= minDriveTime
 		}
 	}
-	return t
+	return t, true
 }
 
-// inParallel runs f for 0..n-1 concurrently and returns the results in order.
-func inParallel[T any](n int, f func(i int) T) []T {
+// outOfTime is the error of a drive whose turn came too late in a refresh.
+func outOfTime(drives, parallel int) error {
+	return fmt.Errorf("not read: the refresh ran out of time before its turn (%d drives, read %d at a time)", drives, parallel)
+}
+
+// inParallel runs f for 0..n-1, at most limit at a time, and returns the
+// results in order.
+func inParallel[T any](limit, n int, f func(i int) T) []T {
 	out := make([]T, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() { out[i] = f(i) })
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	for range min(max(limit, 1), n) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				out[i] = f(i)
+			}
+		})
 	}
 	wg.Wait()
 	return out

@@ -543,3 +543,19 @@ func TestLaptopPathFailures(t *testing.T) {
 		t.Errorf("unreadable drive %+v", d)
 	}
 }
+
+// A disk PVE lists without a device path is not asked for: it came out as
+// a drive without an id, the laptop twin of what FuzzHostObserve found.
+func TestLaptopPathSkipsADiskWithoutDevicePath(t *testing.T) {
+	t.Parallel()
+	asked := 0
+	f := &fakePVE{nodes: []string{"pve"}, disks: map[string][]proxmox.Disk{"pve": {{Type: "usb", Model: "Expansion_HDD"}}},
+		smart: func(string, string) (json.RawMessage, error) {
+			asked++
+			return json.RawMessage(`{"health":"PASSED"}`), nil
+		}}
+	drives := observe(t, smart.NewSource(smart.SourceOptions{Mode: "laptop", PVE: f}))
+	if len(drives) != 0 || asked != 0 {
+		t.Errorf("drives %+v, %d SMART reads", drives, asked)
+	}
+}

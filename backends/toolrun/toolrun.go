@@ -19,8 +19,31 @@ import (
 // Tests replace it with a fake.
 type Func func(ctx context.Context, name string, args ...string) ([]byte, int, error)
 
+// maxOutput bounds a tool's standard output: lsblk, lvs and smartctl print
+// kilobytes, and one that prints without end must not fill the memory.
+const maxOutput = 16 << 20
+
+// cappedBuffer keeps the first limit bytes written to it and drops the
+// rest, so that the tool runs on to its end instead of blocking on a pipe
+// no one reads.
+type cappedBuffer struct {
+	buf   bytes.Buffer
+	limit int
+	over  bool
+}
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	if room := b.limit - b.buf.Len(); len(p) > room {
+		b.over = true
+		b.buf.Write(p[:max(room, 0)])
+		return len(p), nil
+	}
+	return b.buf.Write(p)
+}
+
 // Exec runs the real command; env is added to the process environment.
-// Standard error only matters when the command printed nothing.
+// Standard error only matters when the command printed nothing. Output
+// beyond 16 MiB is an error.
 func Exec(env ...string) Func {
 	return func(ctx context.Context, name string, args ...string) ([]byte, int, error) {
 		cmd := exec.CommandContext(ctx, name, args...)
@@ -28,21 +51,24 @@ func Exec(env ...string) Func {
 		if len(env) > 0 {
 			cmd.Env = append(os.Environ(), env...)
 		}
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		stdout, stderr := &cappedBuffer{limit: maxOutput}, &cappedBuffer{limit: 64 << 10}
+		cmd.Stdout, cmd.Stderr = stdout, stderr
 		err := cmd.Run()
+		if stdout.over && ctx.Err() == nil {
+			return nil, -1, fmt.Errorf("%s printed more than %d MiB: not its usual output", name, maxOutput>>20)
+		}
 		var exit *exec.ExitError
 		if errors.As(err, &exit) && ctx.Err() == nil {
 			code := exit.ExitCode()
-			if stdout.Len() == 0 && code != 0 {
-				return nil, code, fmt.Errorf("%s exited with status %d: %s", name, code, strings.TrimSpace(stderr.String()))
+			if stdout.buf.Len() == 0 && code != 0 {
+				return nil, code, fmt.Errorf("%s exited with status %d: %s", name, code, strings.TrimSpace(stderr.buf.String()))
 			}
-			return stdout.Bytes(), code, nil
+			return stdout.buf.Bytes(), code, nil
 		}
 		if err != nil {
 			return nil, -1, err
 		}
-		return stdout.Bytes(), 0, nil
+		return stdout.buf.Bytes(), 0, nil
 	}
 }
 

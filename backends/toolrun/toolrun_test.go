@@ -41,3 +41,21 @@ func TestBoundedGivesUpOnAHang(t *testing.T) {
 		t.Fatalf("err %v after %s", err, time.Since(start))
 	}
 }
+
+// A tool that prints more than any real lsblk, lvs or smartctl does is an
+// error, with memory bounded: the output beyond 16 MiB is dropped as it
+// comes, and the tool runs to its end.
+func TestExecBoundsTheOutput(t *testing.T) {
+	out, code, err := Exec()(context.Background(), "sh", "-c", "head -c 16777216 /dev/zero")
+	if err != nil || code != 0 || len(out) != 16<<20 {
+		t.Fatalf("16 MiB: %d bytes, code %d, err %v", len(out), code, err)
+	}
+	out, _, err = Exec()(context.Background(), "sh", "-c", "head -c 16777217 /dev/zero; exit 4")
+	if err == nil || out != nil || err.Error() != "sh printed more than 16 MiB: not its usual output" {
+		t.Fatalf("16 MiB + 1: %d bytes, err %v", len(out), err)
+	}
+	b := &cappedBuffer{limit: 4}
+	if n, err := b.Write([]byte("abcdef")); n != 6 || err != nil || b.buf.String() != "abcd" || !b.over {
+		t.Errorf("Write = %d, %v; kept %q, over %v", n, err, b.buf.String(), b.over)
+	}
+}

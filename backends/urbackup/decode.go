@@ -3,18 +3,26 @@ package urbackup
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // num decodes what UrBackup sends as a number, a numeric string ("55415"),
 // a boolean or a placeholder: rejected clients carry "id":"-", and
-// delete_pending can be "". Placeholders leave Valid false.
+// delete_pending can be "". Placeholders leave Valid false, and so do
+// NaN, infinities and numbers beyond ±2^53, which a float64 cannot hold
+// exactly (no id, time, size or duration UrBackup sends comes near it).
 type num struct {
 	V     float64
 	Valid bool
 }
+
+// maxExact is the largest integer a float64 holds exactly.
+const maxExact = 1 << 53
 
 func (n *num) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
@@ -34,16 +42,23 @@ func (n *num) UnmarshalJSON(b []byte) error {
 			return err
 		}
 		if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
-			*n = num{V: f, Valid: true}
+			n.set(f)
 		}
 		return nil // "-", "" and friends: unknown
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil {
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return fmt.Errorf("not a number: %.40s", b)
 	}
-	*n = num{V: f, Valid: true}
+	n.set(f)
 	return nil
+}
+
+// set keeps f when it is a number num can hold exactly enough.
+func (n *num) set(f float64) {
+	if !math.IsNaN(f) && math.Abs(f) <= maxExact {
+		*n = num{V: f, Valid: true}
+	}
 }
 
 // Int is the value, or def when unknown.
@@ -52,6 +67,25 @@ func (n num) Int(def int64) int64 {
 		return def
 	}
 	return int64(n.V)
+}
+
+// millis is a count of milliseconds as a duration: 0 when unknown, not
+// positive, or beyond what a Duration holds (292 years).
+func (n num) millis() time.Duration {
+	if !n.Valid || n.V <= 0 || n.V >= float64(math.MaxInt64/int64(time.Millisecond)) {
+		return 0
+	}
+	return time.Duration(int64(n.V)) * time.Millisecond
+}
+
+// unix is a time in Unix seconds; unknown, or outside the years 0..9999
+// that JSON and the history can hold, it is the epoch (as 0 is).
+func (n num) unix() time.Time {
+	t := time.Unix(n.Int(0), 0)
+	if y := t.UTC().Year(); y < 0 || y > 9999 {
+		return time.Unix(0, 0)
+	}
+	return t
 }
 
 // flag decodes UrBackup's booleans: true/false, 0/1, "0"/"1"/"true"/"";
@@ -184,6 +218,20 @@ type saltAnswer struct {
 	Salt         string `json:"salt"`
 	Rnd          string `json:"rnd"`
 	PBKDF2Rounds num    `json:"pbkdf2_rounds"`
+}
+
+// maxPBKDF2Rounds bounds the rounds a=salt may ask for: UrBackup uses
+// 10,000, and a server that asked for billions would keep the login busy
+// for hours.
+const maxPBKDF2Rounds = 1_000_000
+
+// rounds is the PBKDF2 rounds the salt asks for; 0 or less means MD5 only.
+func (s saltAnswer) rounds() (int, error) {
+	r := s.PBKDF2Rounds.Int(0)
+	if r > maxPBKDF2Rounds {
+		return 0, fmt.Errorf("UrBackup's answer to a=salt asks for %d PBKDF2 rounds, more than any server uses (%d): is url in [urbackup] an UrBackup server?", r, maxPBKDF2Rounds)
+	}
+	return int(max(r, 0)), nil
 }
 
 // loginAnswer is a=login.

@@ -164,7 +164,7 @@ func restorePoint(target string, it backupItem, image bool) model.RestorePoint {
 		ID:     fmt.Sprintf("%s/%d", target, it.ID.Int(0)),
 		Target: target,
 		Method: model.MethodFullFile,
-		Time:   time.Unix(it.BackupTime.Int(0), 0),
+		Time:   it.BackupTime.unix(),
 		Size:   max(it.SizeBytes.Int(0), 0),
 		Notes:  "full",
 	}

@@ -239,8 +239,8 @@ func progressOf(p progressEntry, m model.Method) model.Progress {
 	if p.SpeedBPMS.Valid && p.SpeedBPMS.V > 0 {
 		pr.ReadBytesPerS = p.SpeedBPMS.V * 1000
 	}
-	if v := p.ETAms.Int(0); v > 0 {
-		pr.ETA, pr.ETAKnown = time.Duration(v)*time.Millisecond, true
+	if eta := p.ETAms.millis(); eta > 0 {
+		pr.ETA, pr.ETAKnown = eta, true
 	}
 	switch {
 	case p.Details != "":

@@ -132,7 +132,11 @@ func (c *Client) login(ctx context.Context) (string, error) {
 	if s.Ses == "" || s.Rnd == "" || s.Salt == "" {
 		return "", fmt.Errorf("UrBackup's answer to a=salt lacks ses, salt or rnd: is url in [urbackup] an UrBackup server?")
 	}
-	proof := LoginProof(s.Rnd, s.Salt, c.password, int(s.PBKDF2Rounds.Int(0)))
+	rounds, err := s.rounds()
+	if err != nil {
+		return "", err
+	}
+	proof := LoginProof(s.Rnd, s.Salt, c.password, rounds)
 	body, err = c.post(ctx, "login", url.Values{"username": {user}, "password": {proof}, "ses": {s.Ses}})
 	if err != nil {
 		return "", err
