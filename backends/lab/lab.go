@@ -146,6 +146,9 @@ func (p *PVE) Fingerprint() string { return p.fingerprint }
 // CertPEM is the self-signed certificate; it is its own CA, so it verifies as a root.
 func (p *PVE) CertPEM() []byte { return append([]byte(nil), p.certPEM...) }
 
+// Nodes are the cluster's node names, the seed's host first.
+func (p *PVE) Nodes() []string { return append([]string(nil), p.opts.Nodes...) }
+
 // TokenID is the API token id the server accepts.
 func (p *PVE) TokenID() string { return p.opts.TokenID }
 

@@ -242,12 +242,46 @@ func TestVersionLabel(t *testing.T) {
 }
 
 func TestParseTargetID(t *testing.T) {
-	n, typ, id, err := parseTargetID("pve/lxc/200")
-	if err != nil || n != "pve" || typ != "lxc" || id != 200 {
-		t.Errorf("%s %s %d %v", n, typ, id, err)
+	for id, want := range map[string]struct {
+		typ  string
+		vmid int
+	}{"pve/lxc/200": {"lxc", 200}, "pve/qemu/201": {"qemu", 201}, "pve/qemu/999999999": {"qemu", 999999999}} {
+		typ, vmid, err := parseTargetID(id)
+		if err != nil || typ != want.typ || vmid != want.vmid {
+			t.Errorf("%s: %s %d %v", id, typ, vmid, err)
+		}
 	}
-	for _, bad := range []string{"urbackup/k3sagent01", "pve/qemu/x", "pve/qemu", "/qemu/1", "pve/vm/1"} {
-		if _, _, _, err := parseTargetID(bad); err == nil {
+	// The old form named the node: refused at run time with the id to use.
+	for id, want := range map[string]string{
+		"alpha/qemu/201":  `"alpha/qemu/201" is an old target id: use pve/qemu/201`,
+		"pve-01/lxc/300":  `"pve-01/lxc/300" is an old target id: use pve/lxc/300`,
+		"Node7/qemu/1000": `"Node7/qemu/1000" is an old target id: use pve/qemu/1000`,
+	} {
+		if _, _, err := parseTargetID(id); err == nil || err.Error() != want {
+			t.Errorf("%s: %v, want %s", id, err, want)
+		}
+	}
+	for _, bad := range []string{"", "pve", "urbackup/k3sagent01", "pve/qemu/x", "pve/qemu", "/qemu/1", "pve/vm/1",
+		"pve/qemu/0", "pve/qemu/-1", "pve/qemu/0201", "pve/qemu/201/", "pve/qemu/ 201", "-x/qemu/1", "a b/qemu/1",
+		"alpha/qemu/x", "pve/qemu/99999999999999999999", "pve//201", "clonezilla/qemu/abc"} {
+		_, _, err := parseTargetID(bad)
+		if err == nil || !strings.Contains(err.Error(), "is not a PVE target id (pve/qemu/<vmid> or pve/lxc/<vmid>)") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
+func TestParseStoreID(t *testing.T) {
+	for id, want := range map[string][2]string{
+		"pve/hddusb_bkpvzdumps": {"hddusb_bkpvzdumps", ""}, "pve/local@alpha": {"local", "alpha"},
+	} {
+		st, node, err := parseStoreID(id)
+		if err != nil || st != want[0] || node != want[1] {
+			t.Errorf("%s: %s %s %v", id, st, node, err)
+		}
+	}
+	for _, bad := range []string{"", "pve/", "alpha/local", "pve/local@", "pve/a/b", "pve/@alpha", "pve/local@al pha", "pve/local@a@b"} {
+		if _, _, err := parseStoreID(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}

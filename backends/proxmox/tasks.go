@@ -85,7 +85,9 @@ func (c *Client) Follow(ctx context.Context, job model.Job, update func(model.Jo
 	if err != nil {
 		return job, err
 	}
-	node := firstOf(job.Node, u.Node)
+	// A task lives on the node where it started, which its UPID names, even
+	// when its guest has migrated since.
+	node := u.Node
 	defer func() {
 		c.mu.Lock()
 		delete(c.stopAsked, upid)
@@ -281,7 +283,7 @@ func (c *Client) Stop(ctx context.Context, job model.Job) error {
 	c.mu.Lock()
 	c.stopAsked[upid] = true
 	c.mu.Unlock()
-	if err := c.del(ctx, taskPath(firstOf(job.Node, u.Node), upid), nil); err != nil {
+	if err := c.del(ctx, taskPath(u.Node, upid), nil); err != nil {
 		c.mu.Lock()
 		delete(c.stopAsked, upid)
 		c.mu.Unlock()
@@ -358,7 +360,7 @@ func runningJob(t taskEntry, node string, guests map[int]resource) (model.Job, b
 		if g, ok := guests[vmid]; ok {
 			typ, job.Name = g.Type, g.Name
 		}
-		job.Target = targetID(job.Node, typ, vmid)
+		job.Target = targetID(typ, vmid)
 	}
 	return job, true
 }
