@@ -230,6 +230,48 @@ func TestNumberLenient(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{}`), &n); err == nil {
 		t.Error("an object is not a number")
 	}
+	// Found by FuzzNumber: ParseFloat reads "NaN" and "Inf", and a value
+	// beyond int64 converted to any number at all (a size of -9.2e18).
+	for _, in := range []string{`"NaN"`, `"Inf"`, `"-infinity"`, `1e400`, `"1e400"`} {
+		var n number
+		if err := json.Unmarshal([]byte(in), &n); err != nil || n.Valid {
+			t.Errorf("%s → %+v %v, want unknown", in, n, err)
+		}
+	}
+	for in, want := range map[string]int64{`9.3e18`: -1, `-9.3e18`: -1, `9.2e18`: 9.2e18, `-3.7`: -3} {
+		var n number
+		if err := json.Unmarshal([]byte(in), &n); err != nil || n.Int64(-1) != want {
+			t.Errorf("%s → Int64 %d, want %d", in, n.Int64(-1), want)
+		}
+	}
+}
+
+// Found by FuzzRetention: a negative keep is no retention PVE would send.
+func TestRetentionRefusesNegative(t *testing.T) {
+	var r retention
+	if err := json.Unmarshal([]byte(`{"keep-weekly":4,"keep-monthly":-1,"keep-last":"9999999999"}`), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Retention != (model.Retention{KeepWeekly: 4}) {
+		t.Errorf("retention %+v", r.Retention)
+	}
+}
+
+// Found by FuzzClusterResources: a guest without a usable vmid, or a storage
+// whose name PVE could not have given, made ids that do not read back; two
+// guests of one vmid made one id twice.
+func TestInventorySkipsWhatPVECouldNotName(t *testing.T) {
+	inv := newInventory([]resource{
+		{ID: "qemu/x", Type: "qemu", Node: "pve"}, {ID: "qemu/-4", Type: "qemu", VMID: number{-4, true}},
+		{ID: "qemu/7", Type: "qemu", VMID: number{7, true}, Node: "pve"}, {ID: "lxc/7", Type: "lxc", VMID: number{7, true}},
+		{ID: "storage/pve/a@b", Type: "storage", Node: "pve", Storage: "a@b"},
+		{ID: "storage/p@q/ok", Type: "storage", Node: "p@q", Storage: "ok"},
+		{ID: "storage/pve/ok", Type: "storage", Node: "pve", Storage: "ok"},
+	})
+	ts, stores := inv.targets(nil), inv.storeList()
+	if len(ts) != 1 || ts[0].VMID != 7 || len(stores) != 1 || stores[0].ID != "pve/ok" {
+		t.Errorf("targets %+v, stores %+v", ts, stores)
+	}
 }
 
 func TestVersionLabel(t *testing.T) {
@@ -349,5 +391,17 @@ func TestPrunePreviewFixture(t *testing.T) {
 	}
 	if s := retentionSpec(model.Retention{}); s != "" {
 		t.Error(s)
+	}
+}
+
+// Found by FuzzUPID: a task whose id is 0 made the target "pve/qemu/0",
+// which is no target id.
+func TestRunningJobNeedsAVMID(t *testing.T) {
+	for id, want := range map[string]string{"0": "", "-3": "", "1000000000": "", "421": "pve/qemu/421"} {
+		u := "UPID:beta:00000001:00000002:00000003:qmsnapshot:" + id + ":u@pve:"
+		job, ok := runningJob(taskEntry{UPID: u, Type: "qmsnapshot", ID: text(id)}, "beta", nil)
+		if !ok || job.Target != want || job.Node != "beta" {
+			t.Errorf("task of %s: %+v %v", id, job, ok)
+		}
 	}
 }

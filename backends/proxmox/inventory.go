@@ -17,8 +17,9 @@ import (
 // Observe reads the inventory with a number of requests that does not grow
 // with the number of guests: /version (once), /cluster/resources,
 // /cluster/backup, per online node its backup storages, and per online
-// backup storage one content listing for all guests at once. Snapshots cost
-// one request per guest and are left to Snapshots.
+// backup storage one content listing for all guests at once (a shared
+// storage once). Snapshots cost requests per guest and are left to
+// Snapshots.
 func (c *Client) Observe(ctx context.Context) (model.SourceState, error) {
 	ver, err := c.versionLabel(ctx)
 	if err != nil {
@@ -42,8 +43,8 @@ func (c *Client) Observe(ctx context.Context) (model.SourceState, error) {
 			return model.SourceState{}, err
 		}
 		for _, s := range list {
-			st, list := inv.mergeBackupStorage(node.name, s)
-			if !list {
+			st, toList := inv.mergeBackupStorage(node.name, s)
+			if !toList {
 				continue
 			}
 			entries, err := c.backupContent(ctx, node.name, s.Storage)
@@ -156,8 +157,7 @@ func newInventory(res []resource) *inventory {
 	sort.SliceStable(res, func(i, j int) bool { return res[i].Node < res[j].Node })
 	online := map[string]bool{}
 	for _, r := range res {
-		if r.Type == "node" {
-			name := firstOf(r.Node, strings.TrimPrefix(r.ID, "node/"))
+		if name := firstOf(r.Node, strings.TrimPrefix(r.ID, "node/")); r.Type == "node" && isNodeName(name) {
 			inv.nodes = append(inv.nodes, nodeInfo{name: name, online: r.Status == "online"})
 			online[name] = r.Status == "online"
 		}
@@ -167,11 +167,17 @@ func newInventory(res []resource) *inventory {
 		switch r.Type {
 		case "qemu", "lxc":
 			t := guestTarget(r)
+			if _, dup := inv.byVMID[t.VMID]; dup || t.VMID <= 0 || t.VMID > maxVMID {
+				continue // not a guest PVE could name: nothing can act on it
+			}
 			inv.guests = append(inv.guests, &t)
 			inv.byVMID[t.VMID] = &t
 			inv.pools[t.VMID] = r.Pool
 		case "storage":
-			name := firstOf(r.Storage, lastSegment(r.ID))
+			name, ok := storageOf(r)
+			if !ok {
+				continue
+			}
 			key := inv.storeKey(r.Node, name)
 			available := r.Status == "available"
 			if st, dup := inv.stores[key]; dup && (st.Online || !available) {
@@ -212,10 +218,10 @@ func storagesPerNode(res []resource, online map[string]bool) map[string]bool {
 	nodes := map[string]map[string]bool{}
 	shared := map[string]bool{}
 	for _, r := range res {
-		if r.Type != "storage" {
+		name, ok := storageOf(r)
+		if !ok {
 			continue
 		}
-		name := firstOf(r.Storage, lastSegment(r.ID))
 		if bool(r.Shared) {
 			shared[name] = true
 		}
@@ -235,6 +241,29 @@ func storagesPerNode(res []resource, online map[string]bool) map[string]bool {
 	return out
 }
 
+// storageOf is the name of a storage resource; ok is false for another
+// resource, or one whose storage or node PVE could not have named (the ids
+// built from them would not read back).
+func storageOf(r resource) (name string, ok bool) {
+	name = firstOf(r.Storage, lastSegment(r.ID))
+	return name, r.Type == "storage" && isStorageName(name) && isNodeName(r.Node)
+}
+
+// isStorageName reports whether s can be a PVE storage id: a letter, then
+// letters, digits, '-', '_' or '.'.
+func isStorageName(s string) bool {
+	for i, c := range s {
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.')) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// maxVMID is PVE's largest guest id.
+const maxVMID = 999999999
+
 // storeKey names a store once: "<storage>", or "<storage>@<node>" for a
 // storage that is a store of its own on each node.
 func (inv *inventory) storeKey(node, name string) string {
@@ -250,8 +279,11 @@ func storeID(key string) string { return sourcePrefix + key }
 // mergeBackupStorage records what a node says of one of its backup
 // storages. A store reported by several nodes (a shared one, or one active
 // on a single node) takes the facts of the first node where it is online;
-// list says whether its archives are still to be listed, from this node.
-func (inv *inventory) mergeBackupStorage(node string, s nodeStorage) (st *model.Store, list bool) {
+// toList says whether its archives are still to be listed, from this node.
+func (inv *inventory) mergeBackupStorage(node string, s nodeStorage) (st *model.Store, toList bool) {
+	if !isStorageName(s.Storage) || !isNodeName(node) {
+		return nil, false
+	}
 	key := inv.storeKey(node, s.Storage)
 	st, ok := inv.stores[key]
 	if !ok {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -181,22 +182,14 @@ func (c *Client) readLog(ctx context.Context, node, upid string, tail *taskLog, 
 	}
 }
 
+// sortLines orders a page of log lines by n, on a copy when they are not
+// in order already.
 func sortLines(lines []logLine) []logLine {
-	sorted := true
-	for i := 1; i < len(lines); i++ {
-		if lines[i].N.V < lines[i-1].N.V {
-			sorted = false
-			break
-		}
+	if sort.SliceIsSorted(lines, func(i, j int) bool { return lines[i].N.V < lines[j].N.V }) {
+		return lines
 	}
-	if !sorted {
-		lines = append([]logLine(nil), lines...)
-		for i := 1; i < len(lines); i++ {
-			for j := i; j > 0 && lines[j].N.V < lines[j-1].N.V; j-- {
-				lines[j], lines[j-1] = lines[j-1], lines[j]
-			}
-		}
-	}
+	lines = append([]logLine(nil), lines...)
+	sort.SliceStable(lines, func(i, j int) bool { return lines[i].N.V < lines[j].N.V })
 	return lines
 }
 
@@ -347,6 +340,9 @@ func runningJob(t taskEntry, node string, guests map[int]resource) (model.Job, b
 	}
 	id := firstOf(string(t.ID), u.ID)
 	vmid, err := strconv.Atoi(id)
+	if err == nil && (vmid <= 0 || vmid > maxVMID) {
+		err = fmt.Errorf("task id %q is no vmid", id)
+	}
 	switch {
 	case err != nil && method == model.MethodVzdump:
 		job.Name = "vzdump (several guests)"
