@@ -370,3 +370,26 @@ func FuzzClusterBackup(f *testing.F) {
 		}
 	})
 }
+
+func FuzzPruneAndSnapshotLists(f *testing.F) {
+	seedFixture(f, "prunebackups-preview.json")
+	f.Add([]byte(`[{"name":"pre-upgrade","snaptime":"1768446002","vmstate":"1","parent":"x"},{"name":"current"}]`))
+	f.Add([]byte(`{"version":"8.4.1","release":""}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var prune []pruneEntry
+		if json.Unmarshal(b, &prune) == nil {
+			marks := pruneMarks(prune)
+			for i := 1; i < len(marks); i++ {
+				if marks[i].Time.After(marks[i-1].Time) {
+					t.Fatal("prune marks are not newest first")
+				}
+			}
+		}
+		var snaps []snapshotEntry
+		_ = json.Unmarshal(b, &snaps)
+		var v versionInfo
+		if json.Unmarshal(b, &v) == nil && !strings.HasPrefix(v.label(), "pve") {
+			t.Fatalf("version label %q", v.label())
+		}
+	})
+}
