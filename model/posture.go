@@ -384,11 +384,35 @@ func assignDrives(stores []Store, drives []Drive) {
 	for _, d := range drives {
 		serial := firstNonEmpty(d.Serial, d.ID)
 		for _, h := range d.Holds {
-			for i := range stores {
-				if stores[i].ID == h && stores[i].Drive == "" {
-					stores[i].Drive = serial
-				}
+			if i := heldStore(stores, h); i >= 0 && stores[i].Drive == "" {
+				stores[i].Drive = serial
 			}
 		}
 	}
+}
+
+// heldStore is the index of the store a hold names: the store with that
+// id, else the only store whose name is the hold's last segment, so that
+// "pve/hddusb_bkpvzdumps" still names the storage when a cluster's ids
+// carry its node ("pve/hddusb_bkpvzdumps@alpha"); -1 when none or several.
+func heldStore(stores []Store, hold string) int {
+	for i := range stores {
+		if stores[i].ID == hold {
+			return i
+		}
+	}
+	name := hold[strings.LastIndexByte(hold, '/')+1:]
+	if name == "" {
+		return -1
+	}
+	found := -1
+	for i := range stores {
+		if stores[i].Name == name {
+			if found >= 0 {
+				return -1
+			}
+			found = i
+		}
+	}
+	return found
 }

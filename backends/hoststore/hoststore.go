@@ -36,8 +36,8 @@ type Options struct {
 	// A path that is not a mount point (its device is its parent's) or
 	// that cannot be read is reported offline.
 	Mounts []string
-	// Node prefixes the store ids ("<node>/<name>" like PVE's); default
-	// os.Hostname().
+	// Node is the host's name, a fact of each store (Store.Node); default
+	// os.Hostname(). It is no part of the ids, which start with "host/".
 	Node string
 }
 
@@ -70,6 +70,9 @@ func New(opts Options) *Source {
 	}
 	return s
 }
+
+// idPrefix starts every store id of this source, as "pve/" starts PVE's.
+const idPrefix = "host/"
 
 // Source names the source: "host".
 func (s *Source) Source() model.Source { return SourceHost }
@@ -120,7 +123,9 @@ func (s *Source) thinPools(ctx context.Context) ([]model.Store, error) {
 		if !lv.ThinPool() {
 			continue
 		}
-		id := s.node + "/lvm-" + lv.VG + "-" + lv.Name
+		// "host/hddusb_bkpdata" for the thin pool bkpdata of VG hddusb,
+		// which PVE's storage of it is usually named after.
+		id := idPrefix + lv.VG + "_" + lv.Name
 		name := lv.VG + "/" + lv.Name
 		used := int64(math.Round(float64(lv.Size) * lv.DataPercent / 100))
 		stores = append(stores, model.Store{
@@ -138,7 +143,7 @@ func (s *Source) thinPools(ctx context.Context) ([]model.Store, error) {
 // when the path is not mounted or cannot be read.
 func (s *Source) mount(ctx context.Context, path string) (model.Store, error) {
 	st := model.Store{
-		ID: s.node + "/mount" + strings.ReplaceAll(path, "/", "-"), Name: path, Node: s.node,
+		ID: idPrefix + "mount" + strings.ReplaceAll(path, "/", "-"), Name: path, Node: s.node,
 		Type: "mount", Backup: true,
 	}
 	type result struct {

@@ -70,29 +70,29 @@ func TestThinPoolsAndMounts(t *testing.T) {
 	for _, s := range st.Stores {
 		ids = append(ids, s.ID)
 	}
-	want := []string{"pve/lvm-pve-data", "pve/lvm-pve-data-meta", "pve/lvm-ssd-thin", "pve/lvm-ssd-thin-meta",
-		"pve/mount-mnt-hddusb_bkpvzdumps", "pve/mount-mnt-unplugged", "pve/mount-mnt-gone"}
+	want := []string{"host/pve_data", "host/pve_data-meta", "host/ssd_thin", "host/ssd_thin-meta",
+		"host/mount-mnt-hddusb_bkpvzdumps", "host/mount-mnt-unplugged", "host/mount-mnt-gone"}
 	if !slices.Equal(ids, want) {
 		t.Fatalf("ids %v, want %v", ids, want)
 	}
 	m := byID(st.Stores)
-	data := m["pve/lvm-pve-data"]
+	data := m["host/pve_data"]
 	if data.Name != "pve/data" || data.Type != "lvmthin" || !data.Online || data.Total != 1793452163072 ||
 		data.Used != 756298777167 || data.Avail != data.Total-data.Used || data.Node != "pve" {
 		t.Errorf("pve/data: %+v", data)
 	}
-	meta := m["pve/lvm-ssd-thin-meta"]
+	meta := m["host/ssd_thin-meta"]
 	if meta.Name != "ssd/thin metadata" || meta.Type != "lvmthin-metadata" || meta.Total != 100 || meta.Used != 86 {
 		t.Errorf("ssd/thin metadata: %+v", meta)
 	}
-	if meta.UsageStatus() != model.StatusWarning || m["pve/lvm-pve-data-meta"].UsageStatus() != model.StatusOK {
-		t.Errorf("metadata statuses %v %v", meta.UsageStatus(), m["pve/lvm-pve-data-meta"].UsageStatus())
+	if meta.UsageStatus() != model.StatusWarning || m["host/pve_data-meta"].UsageStatus() != model.StatusOK {
+		t.Errorf("metadata statuses %v %v", meta.UsageStatus(), m["host/pve_data-meta"].UsageStatus())
 	}
-	hdd := m["pve/mount-mnt-hddusb_bkpvzdumps"]
+	hdd := m["host/mount-mnt-hddusb_bkpvzdumps"]
 	if hdd.Name != "/mnt/hddusb_bkpvzdumps" || hdd.Type != "mount" || !hdd.Online || hdd.Total != 1000 || hdd.Used != 700 || hdd.Avail != 250 {
 		t.Errorf("mount: %+v", hdd)
 	}
-	for _, id := range []string{"pve/mount-mnt-unplugged", "pve/mount-mnt-gone"} {
+	for _, id := range []string{"host/mount-mnt-unplugged", "host/mount-mnt-gone"} {
 		if m[id].Online || m[id].Total != 0 {
 			t.Errorf("%s should be offline: %+v", id, m[id])
 		}
@@ -107,7 +107,7 @@ func TestNothingRead(t *testing.T) {
 	s := New(Options{Run: missing, Node: "n", Mounts: []string{"/"},
 		Statfs: func(string) (uint64, uint64, uint64, error) { return 10, 5, 4, nil }})
 	st, err := s.Observe(context.Background())
-	if err != nil || len(st.Stores) != 1 || !st.Stores[0].Online || st.Stores[0].ID != "n/mount-" {
+	if err != nil || len(st.Stores) != 1 || !st.Stores[0].Online || st.Stores[0].ID != "host/mount-" || st.Stores[0].Node != "n" {
 		t.Errorf("lvs missing, / read: %+v, %v", st, err)
 	}
 	// Nothing at all: the error says why.

@@ -16,7 +16,7 @@ func (w *world) diskList(r *request, now time.Duration) (any, error) {
 	}
 	out := []map[string]any{}
 	for _, d := range w.disks {
-		if !d.present {
+		if !d.present || d.node != r.param("node") {
 			continue
 		}
 		m := map[string]any{
@@ -51,7 +51,7 @@ func (w *world) diskSmart(r *request, now time.Duration) (any, error) {
 	}
 	var d *disk
 	for _, x := range w.disks {
-		if x.present && (x.devpath == dev || (x.byID != "" && x.byID == dev)) {
+		if x.present && x.node == r.param("node") && (x.devpath == dev || (x.byID != "" && x.byID == dev)) {
 			d = x
 		}
 	}

@@ -32,6 +32,14 @@
 //   - Task lists: source=archive (the default) lists finished tasks only,
 //     active the running ones with status "RUNNING", all both. Token tasks
 //     show user "user@realm" and "tokenid" apart.
+//   - A cluster (Options.Nodes): each /nodes/{node}/… call answers for that
+//     node only. A guest asked for on another node gets 500 "Configuration
+//     file 'nodes/<node>/qemu-server/<vmid>.conf' does not exist", a storage
+//     the node does not have "storage '…' is not available on node '…'". A
+//     vzdump of guests that are all on other nodes answers "OK" and starts
+//     no task; the others are logged as "skip external VMs: …". Each node
+//     has its own vzdump lock. PVE.Migrate moves a guest at once (a real
+//     migration is a task) and refuses a locked one, as qm migrate does.
 //   - An unmounted is_mountpoint directory storage: active 0 and zero sizes
 //     in the storage list, status "unknown" without figures in
 //     /cluster/resources, and 500 "unable to activate storage '…' - directory

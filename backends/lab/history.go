@@ -13,7 +13,7 @@ import (
 // backups, bkpserver's occasional manual ones, and the extra guests'. The
 // last two weeks of runs stay in the task list with their full logs.
 func (w *world) seedHistory(now time.Time) {
-	st := w.storages["hddusb_bkpvzdumps"]
+	st := w.storageOn(w.nodes[0].name, "hddusb_bkpvzdumps")
 	job := w.jobs[0]
 	keep := map[string]int{}
 	for k, v := range job.prune {
@@ -26,11 +26,23 @@ func (w *world) seedHistory(now time.Time) {
 		if !now.After(day.Add(14*time.Hour + 25*time.Minute)) {
 			continue // today's run has not happened (or finished) yet
 		}
-		run := &vzdumpRun{vmids: []int{411, 421, 422}, storage: st.id, mode: job.mode, compress: job.compress,
-			notes: job.notes, keep: keep, ionice: 7,
-			cmdline: "vzdump 411 421 422 --compress zstd --mode snapshot --node pve --notes-template '{{guestname}}' " +
-				"--prune-backups 'keep-daily=7,keep-monthly=3,keep-weekly=4' --storage hddusb_bkpvzdumps"}
-		w.replayJob(run, start, "root@pam", "", d <= 14)
+		// The job runs on every node, each backing up its own guests.
+		for _, n := range w.nodes {
+			var vmids []int
+			for _, vmid := range []int{411, 421, 422} {
+				if w.guests[vmid].node == n.name {
+					vmids = append(vmids, vmid)
+				}
+			}
+			if len(vmids) == 0 {
+				continue
+			}
+			run := &vzdumpRun{vmids: vmids, storage: st.id, mode: job.mode, compress: job.compress,
+				notes: job.notes, keep: keep, ionice: 7,
+				cmdline: "vzdump 411 421 422 --compress zstd --mode snapshot --node " + n.name + " --notes-template '{{guestname}}' " +
+					"--prune-backups 'keep-daily=7,keep-monthly=3,keep-weekly=4' --storage hddusb_bkpvzdumps"}
+			w.replayJob(n, run, start, "root@pam", "", d <= 14)
+		}
 	}
 	for _, b := range []struct {
 		vmid      int
@@ -44,13 +56,14 @@ func (w *world) seedHistory(now time.Time) {
 		{431, 40, 19*time.Hour + 3*time.Minute + 55*time.Second, false},
 		{431, 9, 18*time.Hour + 42*time.Minute + 7*time.Second, false},
 	} {
+		n := w.nodeNamed(w.guests[b.vmid].node)
 		run := &vzdumpRun{vmids: []int{b.vmid}, storage: st.id, mode: "snapshot", compress: "zstd",
 			notes: "{{guestname}}", protected: b.protected, ionice: 7,
-			cmdline: fmt.Sprintf("vzdump %d --compress zstd --mode snapshot --node pve --notes-template '{{guestname}}' --storage hddusb_bkpvzdumps", b.vmid)}
+			cmdline: fmt.Sprintf("vzdump %d --compress zstd --mode snapshot --node %s --notes-template '{{guestname}}' --storage hddusb_bkpvzdumps", b.vmid, n.name)}
 		if b.protected {
 			run.cmdline += " --protected 1"
 		}
-		w.replayJob(run, today.AddDate(0, 0, -b.daysAgo).Add(b.at), "root@pam", fmt.Sprint(b.vmid), true)
+		w.replayJob(n, run, today.AddDate(0, 0, -b.daysAgo).Add(b.at), "root@pam", fmt.Sprint(b.vmid), true)
 	}
 	for _, vmid := range w.vmids {
 		if vmid < 1000 {
@@ -68,17 +81,17 @@ func (w *world) seedHistory(now time.Time) {
 	sort.SliceStable(w.taskOrder, func(i, j int) bool { return w.taskOrder[i].u.starttime < w.taskOrder[j].u.starttime })
 }
 
-// replayJob runs a vzdump job that happened at start, with the durations real
-// backups of these guests take; its archives and prunes land on the storage.
-// kept jobs stay in the task list.
-func (w *world) replayJob(run *vzdumpRun, start time.Time, user, id string, kept bool) {
+// replayJob runs a vzdump job that happened on node n at start, with the
+// durations real backups of these guests take; its archives and prunes land
+// on the storage. kept jobs stay in the task list.
+func (w *world) replayJob(n *nodeInfo, run *vzdumpRun, start time.Time, user, id string, kept bool) {
 	t := &task{start: start, t0: start.Sub(w.start), vz: run}
-	t.u = upid{node: w.node.name, pid: 0x00100000 + uint32(hash(7, start)%0x000FFFFF), pstart: uint32(hash(3, start) % 90000000),
+	t.u = upid{node: n.name, pid: 0x00100000 + uint32(hash(7, start)%0x000FFFFF), pstart: uint32(hash(3, start) % 90000000),
 		starttime: start.Unix(), typ: "vzdump", id: id, user: user}
 	t.upid = t.u.String()
 	at := t.t0
 	t.log(at, "INFO: starting new backup job: "+run.cmdline)
-	st := w.storages[run.storage]
+	st := w.storageOn(n.name, run.storage)
 	for _, vmid := range run.vmids {
 		g := w.guests[vmid]
 		vmStart := t.timeAt(at)

@@ -32,6 +32,10 @@ type Options struct {
 	// TaskDuration is the wall time of short tasks (snapshot, rollback,
 	// snapshot deletion, prune); default 1s.
 	TaskDuration time.Duration
+	// Nodes are the cluster's node names; default one node, "pve". The
+	// first is the seed's host (the USB drives are on it); the guests are
+	// dealt out over the nodes in turn.
+	Nodes []string
 }
 
 // PVE is a running simulated Proxmox VE API server.
@@ -79,6 +83,13 @@ func StartPVE(opts Options) (*PVE, error) {
 	if opts.ExtraGuests < 0 {
 		opts.ExtraGuests = 0
 	}
+	if len(opts.Nodes) == 0 {
+		opts.Nodes = []string{"pve"}
+	}
+	if err := checkNodeNames(opts.Nodes); err != nil {
+		return nil, err
+	}
+	opts.Nodes = append([]string(nil), opts.Nodes...)
 	cert, err := newCertificate(opts.Now())
 	if err != nil {
 		return nil, fmt.Errorf("lab: certificate: %w", err)
@@ -103,6 +114,7 @@ func StartPVE(opts Options) (*PVE, error) {
 		backup:       opts.BackupDuration,
 		short:        opts.TaskDuration,
 		extraGuests:  opts.ExtraGuests,
+		nodes:        opts.Nodes,
 		fingerprint:  cert.fingerprint,
 		tokenUser:    opts.TokenID,
 		monotonicNow: time.Now(),
@@ -134,6 +146,9 @@ func (p *PVE) Fingerprint() string { return p.fingerprint }
 // CertPEM is the self-signed certificate; it is its own CA, so it verifies as a root.
 func (p *PVE) CertPEM() []byte { return append([]byte(nil), p.certPEM...) }
 
+// Nodes are the cluster's node names, the seed's host first.
+func (p *PVE) Nodes() []string { return append([]string(nil), p.opts.Nodes...) }
+
 // TokenID is the API token id the server accepts.
 func (p *PVE) TokenID() string { return p.opts.TokenID }
 
@@ -153,16 +168,79 @@ func (p *PVE) Close() error {
 	return err
 }
 
+// checkNodeNames wants PVE node names: host names (letters, digits and
+// inner hyphens, up to 63 characters), each once.
+func checkNodeNames(names []string) error {
+	seen := map[string]bool{}
+	for _, n := range names {
+		ok := n != "" && len(n) <= 63 && n[0] != '-' && n[len(n)-1] != '-'
+		for _, c := range n {
+			ok = ok && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-')
+		}
+		if !ok {
+			return fmt.Errorf("lab: node name %q is not a host name (letters, digits and inner hyphens)", n)
+		}
+		if seen[n] {
+			return fmt.Errorf("lab: node %q is named twice", n)
+		}
+		seen[n] = true
+	}
+	return nil
+}
+
+// Migrate moves a guest to another node, as `qm migrate` with its local
+// disks would, and refuses what qm migrate refuses: an unknown node, the
+// node the guest is on, a locked guest (a backup or snapshot running). A
+// real migration is a task that takes a while; here it takes effect at
+// once, since tests need the move between two reads, not its progress.
+func (p *PVE) Migrate(vmid int, node string) error {
+	var err error
+	p.withWorld(func(w *world, now time.Duration) { err = w.migrate(vmid, node, now) })
+	return err
+}
+
+func (w *world) migrate(vmid int, target string, now time.Duration) error {
+	g := w.guests[vmid]
+	switch {
+	case g == nil:
+		return fmt.Errorf("lab: there is no guest %d", vmid)
+	case w.nodeNamed(target) == nil:
+		return fmt.Errorf("no such cluster node '%s'", target)
+	case g.node == target:
+		return errors.New("target is local node")
+	}
+	if lock := w.lock(vmid, now); lock != "" {
+		return fmt.Errorf("VM is locked (%s)", lock)
+	}
+	g.node = target
+	return nil
+}
+
+// GuestNode is the node a guest is on now; "" for an unknown guest.
+func (p *PVE) GuestNode(vmid int) string {
+	node := ""
+	p.withWorld(func(w *world, now time.Duration) {
+		if g := w.guests[vmid]; g != nil {
+			node = g.node
+		}
+	})
+	return node
+}
+
 // SetNextOutcome decides how the next vzdump task (and only it) ends.
 func (p *PVE) SetNextOutcome(o Outcome) {
 	p.withWorld(func(w *world, now time.Duration) { w.nextOutcome = &o })
 }
 
-// SetStorageActive unplugs (false) or replugs (true) a storage's mount: an
-// inactive storage reports active 0 with zero sizes, its content listing
-// fails, and a vzdump writing to it fails.
+// SetStorageActive unplugs (false) or replugs (true) a storage's mount on
+// every node that has it: an inactive storage reports active 0 with zero
+// sizes, its content listing fails, and a vzdump writing to it fails.
 func (p *PVE) SetStorageActive(storage string, active bool) {
-	p.withWorld(func(w *world, now time.Duration) { w.setStorageActive(storage, active, now) })
+	p.withWorld(func(w *world, now time.Duration) {
+		for _, s := range w.storagesNamed(storage) {
+			w.setStorageActive(s, active, now)
+		}
+	})
 }
 
 // SetDrivePresent unplugs or replugs a whole disk by serial ("NA8F1234" is the

@@ -153,8 +153,16 @@ type logLineJSON struct {
 func (c *client) status(upid string) taskStatus {
 	c.t.Helper()
 	var st taskStatus
-	c.get("/nodes/pve/tasks/"+url.PathEscape(upid)+"/status", &st)
+	c.get("/nodes/"+upidNode(upid)+"/tasks/"+url.PathEscape(upid)+"/status", &st)
 	return st
+}
+
+// upidNode is the node a task runs on, as its UPID names it.
+func upidNode(upid string) string {
+	if u, ok := parseUPID(upid); ok {
+		return u.node
+	}
+	return "pve"
 }
 
 // follow reads a task's log incrementally until it stops, checking that line
@@ -167,7 +175,7 @@ func (c *client) follow(upid string, during func(taskStatus)) ([]string, taskSta
 		st := c.status(upid)
 		for {
 			var chunk []logLineJSON
-			c.get(fmt.Sprintf("/nodes/pve/tasks/%s/log?start=%d&limit=7", url.PathEscape(upid), len(lines)), &chunk)
+			c.get(fmt.Sprintf("/nodes/%s/tasks/%s/log?start=%d&limit=7", upidNode(upid), url.PathEscape(upid), len(lines)), &chunk)
 			if len(chunk) == 1 && chunk[0].T == "no content" && len(lines) == 0 {
 				break
 			}

@@ -147,13 +147,13 @@ func (w *world) pruneBackups(r *request, now time.Duration) (any, error) {
 	}
 	if e, ok := err.(*apiError); ok && e.status == 500 {
 		// PVE checks storage and retention in the worker: the task fails.
-		t := w.newTask("prunebackups", id, w.cfg.tokenUser, now)
+		t := w.newTask(r.param("node"), "prunebackups", id, w.cfg.tokenUser, now)
 		w.failTask(t, now, e.msg)
 		return t.upid, nil
 	} else if err != nil {
 		return nil, err
 	}
-	t := w.newTask("prunebackups", id, w.cfg.tokenUser, now)
+	t := w.newTask(r.param("node"), "prunebackups", id, w.cfg.tokenUser, now)
 	w.schedule(t, now+w.cfg.short/2, func(at time.Duration) {
 		if !s.active {
 			w.finish(t, at, s.notMountedError())
@@ -175,7 +175,7 @@ func (w *world) pruneBackups(r *request, now time.Duration) (any, error) {
 
 func (w *world) pruneArgs(r *request) (*storage, pruneSel, error) {
 	var sel pruneSel
-	s, err := w.storageByID(r.param("storage"))
+	s, err := w.storageByID(r)
 	if err != nil {
 		return nil, sel, err
 	}

@@ -23,25 +23,31 @@ func (w *world) clusterResources(r *request, now time.Duration) (any, error) {
 		}
 	}
 	if typ == "" || typ == "node" {
-		out = append(out, w.nodeResource(now))
+		for _, n := range w.nodes {
+			out = append(out, w.nodeResource(n, now))
+		}
 	}
 	if typ == "" || typ == "storage" {
-		for _, id := range w.stOrder {
-			s := w.storages[id]
-			m := map[string]any{
-				"id": "storage/" + w.node.name + "/" + id, "type": "storage", "storage": id, "node": w.node.name,
-				"plugintype": s.typ, "content": strings.Join(s.content, ","), "shared": 0, "status": "unknown",
+		// A shared storage is listed once per node, as PVE lists it.
+		for _, n := range w.nodes {
+			for _, s := range w.storagesOn(n.name) {
+				m := map[string]any{
+					"id": "storage/" + n.name + "/" + s.id, "type": "storage", "storage": s.id, "node": n.name,
+					"plugintype": s.typ, "content": strings.Join(s.content, ","), "shared": b2i(s.shared), "status": "unknown",
+				}
+				// pvestatd reports only active storages; the others have no figures.
+				if s.active {
+					m["status"], m["disk"], m["maxdisk"] = "available", s.used(), s.total
+				}
+				out = append(out, m)
 			}
-			// pvestatd reports only active storages; the others have no figures.
-			if s.active {
-				m["status"], m["disk"], m["maxdisk"] = "available", s.used(), s.total
-			}
-			out = append(out, m)
 		}
 	}
 	if typ == "" || typ == "sdn" {
-		out = append(out, map[string]any{"id": "sdn/" + w.node.name + "/localnetwork", "type": "sdn",
-			"sdn": "localnetwork", "node": w.node.name, "status": "ok"})
+		for _, n := range w.nodes {
+			out = append(out, map[string]any{"id": "sdn/" + n.name + "/localnetwork", "type": "sdn",
+				"sdn": "localnetwork", "node": n.name, "status": "ok"})
+		}
 	}
 	return out, nil
 }
@@ -79,17 +85,17 @@ func (w *world) addVMStats(m map[string]any, g *guest, now time.Duration) {
 	m["diskread"], m["diskwrite"] = up*180_000, up*95_000
 }
 
-func (w *world) nodeResource(now time.Duration) map[string]any {
+func (w *world) nodeResource(n *nodeInfo, now time.Duration) map[string]any {
 	return map[string]any{
-		"id": "node/" + w.node.name, "type": "node", "node": w.node.name, "status": "online",
-		"maxcpu": w.node.maxcpu, "cpu": 0.043, "maxmem": w.node.maxmem, "mem": w.node.mem,
-		"maxdisk": w.node.maxdisk, "disk": w.node.disk, "uptime": w.nodeUptime(now),
+		"id": "node/" + n.name, "type": "node", "node": n.name, "status": "online",
+		"maxcpu": n.maxcpu, "cpu": 0.043, "maxmem": n.maxmem, "mem": n.mem,
+		"maxdisk": n.maxdisk, "disk": n.disk, "uptime": w.nodeUptime(n, now),
 		"level": "", "cgroup-mode": 2,
 	}
 }
 
-func (w *world) nodeUptime(now time.Duration) int64 {
-	return int64(w.timeAt(now).Sub(w.node.bootAt) / time.Second)
+func (w *world) nodeUptime(n *nodeInfo, now time.Duration) int64 {
+	return int64(w.timeAt(now).Sub(n.bootAt) / time.Second)
 }
 
 // GET /cluster/backup: the scheduled jobs. prune-backups is an object whose
@@ -137,19 +143,24 @@ func (w *world) nextRun(j backupJob, now time.Duration) int64 {
 	return next.Unix()
 }
 
-// GET /nodes
-func (w *world) nodes(r *request, now time.Duration) (any, error) {
-	m := w.nodeResource(now)
-	delete(m, "cgroup-mode")
-	m["ssl_fingerprint"] = w.cfg.fingerprint
-	return []map[string]any{m}, nil
+// GET /nodes. Every node shows the lab's one certificate: the lab listens
+// on one address for the whole cluster.
+func (w *world) nodeList(r *request, now time.Duration) (any, error) {
+	out := []map[string]any{}
+	for _, n := range w.nodes {
+		m := w.nodeResource(n, now)
+		delete(m, "cgroup-mode")
+		m["ssl_fingerprint"] = w.cfg.fingerprint
+		out = append(out, m)
+	}
+	return out, nil
 }
 
 // GET /nodes/{node}/status
 func (w *world) nodeStatus(r *request, now time.Duration) (any, error) {
-	n := w.node
+	n := w.nodeNamed(r.param("node"))
 	return map[string]any{
-		"uptime":     w.nodeUptime(now),
+		"uptime":     w.nodeUptime(n, now),
 		"cpu":        0.043,
 		"wait":       0.0012,
 		"idle":       0,
@@ -166,11 +177,14 @@ func (w *world) nodeStatus(r *request, now time.Duration) (any, error) {
 	}, nil
 }
 
-// GET /nodes/{node}/qemu
+// GET /nodes/{node}/qemu: the node's own guests.
 func (w *world) qemuList(r *request, now time.Duration) (any, error) {
 	out := []map[string]any{}
 	for _, vmid := range w.vmids {
 		g := w.guests[vmid]
+		if g.node != r.param("node") {
+			continue
+		}
 		m := map[string]any{"vmid": g.vmid, "name": g.name, "status": runState(g), "cpus": g.maxcpu,
 			"maxmem": g.maxmem, "maxdisk": g.disks[0].size, "disk": 0}
 		w.addVMStats(m, g, now)

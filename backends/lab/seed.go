@@ -7,13 +7,35 @@ import (
 )
 
 // The seed homelab of DESIGN.md: node pve, its guests, storages and disks.
+// With several nodes (Options.Nodes) the first node is the seed's host, the
+// guests are dealt out over the nodes in turn, and each other node has a
+// system disk with its own local and local-lvm storages.
+
+func (w *world) seedNodes(now time.Time) {
+	for i, name := range w.cfg.nodes {
+		n := &nodeInfo{
+			name: name, bootAt: now.Add(-23*24*time.Hour - 4*time.Hour - 17*time.Minute),
+			maxcpu: 6, maxmem: 64 * gib, mem: 27*gib + 412*mib, maxdisk: 94 * gib, disk: 17*gib + 300*mib,
+		}
+		if i > 0 {
+			// Smaller machines, booted at other times.
+			n.bootAt = now.Add(-time.Duration(4+5*i)*24*time.Hour - time.Duration(13*i)*time.Minute)
+			n.maxcpu, n.maxmem, n.mem = 4, 32*gib, 9*gib+int64(i)*700*mib
+			n.disk = 12*gib + int64(i)*900*mib
+		}
+		w.nodes = append(w.nodes, n)
+	}
+}
 
 func (w *world) seedGuests(now time.Time) {
-	boot := now.Add(-23*24*time.Hour - 3*time.Hour)
+	added := 0
 	add := func(g *guest) {
-		g.node = "pve"
+		n := w.nodes[added%len(w.nodes)]
+		added++
+		g.node = n.name
 		if g.bootAt.IsZero() && g.running {
-			g.bootAt = boot.Add(time.Duration(g.vmid) * time.Second)
+			// Started a little after their node.
+			g.bootAt = n.bootAt.Add(77*time.Minute + time.Duration(g.vmid)*time.Second)
 		}
 		w.guests[g.vmid] = g
 	}
@@ -53,23 +75,41 @@ func (w *world) seedGuests(now time.Time) {
 }
 
 func (w *world) seedStorages() {
-	add := func(s *storage) {
-		w.storages[s.id] = s
-		w.stOrder = append(w.stOrder, s.id)
+	add := func(s *storage) { w.storages = append(w.storages, s) }
+	first := w.nodes[0].name
+	for i, n := range w.nodes {
+		add(&storage{id: "local", node: n.name, typ: "dir", content: []string{"iso", "snippets", "vztmpl"}, path: "/var/lib/vz",
+			active: true, total: 94 * gib, otherUsed: 17*gib + 300*mib - int64(i)*5*gib, drive: systemDiskSerial(i)})
 	}
-	add(&storage{id: "local", typ: "dir", content: []string{"iso", "snippets", "vztmpl"}, path: "/var/lib/vz",
-		active: true, total: 94 * gib, otherUsed: 17*gib + 300*mib, drive: "S5GXNX0T"})
-	add(&storage{id: "local-lvm", typ: "lvmthin", content: []string{"images", "rootdir"}, active: true,
-		total: 794*gib + 300*mib, otherUsed: 231*gib + 77*mib, drive: "S5GXNX0T"})
-	// The USB HDD (Seagate Expansion, 4 TB): a directory storage for the
-	// vzdump archives and a thin pool for bkpserver's data disk.
-	add(&storage{id: "hddusb_bkpvzdumps", typ: "dir", content: []string{"backup"}, path: "/mnt/hddusb_bkpvzdumps",
-		mountpoint: true, active: true, total: 3936820862976, otherUsed: 2*tib + 96*gib, drive: "NA8F1234"})
-	add(&storage{id: "hddusb_bkpdata", typ: "lvmthin", content: []string{"images"}, active: true,
+	for i, n := range w.nodes {
+		add(&storage{id: "local-lvm", node: n.name, typ: "lvmthin", content: []string{"images", "rootdir"}, active: true,
+			total: 794*gib + 300*mib, otherUsed: 231*gib + 77*mib - int64(i)*61*gib, drive: systemDiskSerial(i)})
+	}
+	// The USB HDD (Seagate Expansion, 4 TB) on the first node: a directory
+	// storage for the vzdump archives and a thin pool for bkpserver's data
+	// disk. In a cluster the directory is shared (the first node exports it
+	// and the others mount it at the same path, and storage.cfg says shared
+	// 1), so every node's guests back up to it; the thin pool cannot be.
+	vzdumps := &storage{id: "hddusb_bkpvzdumps", node: first, typ: "dir", content: []string{"backup"}, path: "/mnt/hddusb_bkpvzdumps",
+		mountpoint: true, active: true, total: 3936820862976, otherUsed: 2*tib + 96*gib, drive: "NA8F1234"}
+	if len(w.nodes) > 1 {
+		vzdumps.node, vzdumps.shared = "", true
+	}
+	add(vzdumps)
+	add(&storage{id: "hddusb_bkpdata", node: first, typ: "lvmthin", content: []string{"images"}, active: true,
 		total: 1536 * gib, otherUsed: 412*gib + 530*mib, drive: "NA8F1234"})
 }
 
+// systemDiskSerial is the serial of the i-th node's system NVMe SSD.
+func systemDiskSerial(i int) string {
+	if i == 0 {
+		return "S5GXNX0T"
+	}
+	return fmt.Sprintf("S6B%dNX0W", i)
+}
+
 func (w *world) seedDisks() {
+	first := w.nodes[0].name
 	w.disks = []*disk{
 		{devpath: "/dev/nvme0n1", typ: "nvme", size: 1000204886016, model: "Samsung SSD 980 PRO 1TB", serial: "S5GXNX0T",
 			vendor: "unknown", wwn: "eui.0025385b11a0e1b2", rpm: 0, wearout: 97, health: "PASSED", used: "LVM",
@@ -83,5 +123,14 @@ func (w *world) seedDisks() {
 		// words for a failed self-assessment are "FAILED!", which PVE keeps.
 		{devpath: "/dev/sdc", typ: "usb", size: 500107862016, model: "HDS721050DLE630", serial: "NB2K5678",
 			vendor: "Hitachi", wwn: "unknown", rpm: 0, wearout: "N/A", health: "FAILED!", used: "partitions", present: true},
+	}
+	for _, d := range w.disks {
+		d.node = first
+	}
+	for i, n := range w.nodes[1:] {
+		serial := systemDiskSerial(i + 1)
+		w.disks = append(w.disks, &disk{node: n.name, devpath: "/dev/nvme0n1", typ: "nvme", size: 500107862016,
+			model: "Samsung SSD 980 500GB", serial: serial, vendor: "unknown", wwn: fmt.Sprintf("eui.0025385b21b%05x", i+1),
+			rpm: 0, wearout: 99, health: "PASSED", used: "LVM", byID: "/dev/disk/by-id/nvme-Samsung_SSD_980_500GB_" + serial, present: true})
 	}
 }

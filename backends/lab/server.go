@@ -31,7 +31,7 @@ func apiRoutes() []route {
 		{"GET", seg("cluster/resources"), []string{"type"}, (*world).clusterResources},
 		{"GET", seg("cluster/backup"), nil, (*world).clusterBackup},
 		{"GET", seg("cluster/backup/{id}"), nil, (*world).clusterBackupJob},
-		{"GET", seg("nodes"), nil, (*world).nodes},
+		{"GET", seg("nodes"), nil, (*world).nodeList},
 		{"GET", seg("nodes/{node}/status"), nil, (*world).nodeStatus},
 		{"GET", seg("nodes/{node}/qemu"), []string{"full"}, (*world).qemuList},
 		{"GET", seg("nodes/{node}/storage"), []string{"content", "enabled", "format", "storage", "target"}, (*world).storageList},
@@ -124,7 +124,7 @@ func (p *PVE) handle(rt *route, r *request) (any, error) {
 	w := p.world
 	now := w.tick()
 	w.advance(now)
-	if n, ok := r.params["node"]; ok && n != w.node.name {
+	if n, ok := r.params["node"]; ok && w.nodeNamed(n) == nil {
 		return nil, serverError("hostname lookup '%s' failed - failed to get address info for: %s: Name or service not known", n, n)
 	}
 	return rt.handle(w, r, now)

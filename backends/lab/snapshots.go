@@ -6,17 +6,25 @@ import (
 	"time"
 )
 
-// guestByPath finds the guest of a /nodes/{node}/qemu/{vmid}/… call.
+// guestByPath finds the guest of a /nodes/{node}/qemu/{vmid}/… call. A
+// guest on another node is not there: the node reads its own config
+// directory, as PVE::AbstractConfig::load_config does.
 func (w *world) guestByPath(r *request) (*guest, error) {
 	vmid, err := vmidValue("vmid", r.param("vmid"))
 	if err != nil {
 		return nil, err
 	}
+	node := r.param("node")
 	g := w.guests[vmid]
-	if g == nil {
-		return nil, serverError("Configuration file 'nodes/%s/qemu-server/%d.conf' does not exist", w.node.name, vmid)
+	if g == nil || g.node != node {
+		return nil, serverError("%s", missingConfig(node, vmid))
 	}
 	return g, nil
+}
+
+// missingConfig is PVE's words for a guest config a node does not have.
+func missingConfig(node string, vmid int) string {
+	return fmt.Sprintf("Configuration file 'nodes/%s/qemu-server/%d.conf' does not exist", node, vmid)
 }
 
 func (g *guest) snapshot(name string) *snapshot {
@@ -114,7 +122,7 @@ func (w *world) snapshotCreate(r *request, now time.Duration) (any, error) {
 		return nil, err
 	}
 	desc := r.form.Get("description")
-	t := w.newTask("qmsnapshot", itoa(g.vmid), w.cfg.tokenUser, now)
+	t := w.newTask(g.node, "qmsnapshot", itoa(g.vmid), w.cfg.tokenUser, now)
 	problem := ""
 	switch lock := w.lock(g.vmid, now); {
 	case g.template:
@@ -159,7 +167,7 @@ func (w *world) snapshotRollback(r *request, now time.Duration) (any, error) {
 		return nil, err
 	}
 	name := r.param("snapname")
-	t := w.newTask("qmrollback", itoa(g.vmid), w.cfg.tokenUser, now)
+	t := w.newTask(g.node, "qmrollback", itoa(g.vmid), w.cfg.tokenUser, now)
 	s := g.snapshot(name)
 	if w.failTask(t, now, w.snapshotProblem(g, s, name, now)) {
 		return t.upid, nil
@@ -191,7 +199,7 @@ func (w *world) snapshotDelete(r *request, now time.Duration) (any, error) {
 		return nil, err
 	}
 	name := r.param("snapname")
-	t := w.newTask("qmdelsnapshot", itoa(g.vmid), w.cfg.tokenUser, now)
+	t := w.newTask(g.node, "qmdelsnapshot", itoa(g.vmid), w.cfg.tokenUser, now)
 	s := g.snapshot(name)
 	if w.failTask(t, now, w.snapshotProblem(g, s, name, now)) {
 		return t.upid, nil

@@ -5,9 +5,15 @@ import (
 	"time"
 )
 
-func (w *world) storageByID(id string) (*storage, error) {
-	if s := w.storages[id]; s != nil {
+// storageByID is the storage of a /nodes/{node}/storage/{storage}/… call.
+func (w *world) storageByID(r *request) (*storage, error) {
+	node, id := r.param("node"), r.param("storage")
+	if s := w.storageOn(node, id); s != nil {
 		return s, nil
+	}
+	if len(w.storagesNamed(id)) > 0 {
+		// PVE::Storage::storage_check_node
+		return nil, serverError("storage '%s' is not available on node '%s'", id, node)
 	}
 	return nil, serverError("storage '%s' does not exist", id)
 }
@@ -37,13 +43,12 @@ func (w *world) storageList(r *request, now time.Duration) (any, error) {
 		return nil, err
 	}
 	only := r.form.Get("storage")
-	if only != "" && w.storages[only] == nil {
+	if only != "" && len(w.storagesNamed(only)) == 0 {
 		return nil, paramError(map[string]string{"storage": "No such storage."})
 	}
 	out := []map[string]any{}
-	for _, id := range w.stOrder {
-		s := w.storages[id]
-		if only != "" && id != only {
+	for _, s := range w.storagesOn(r.param("node")) {
+		if only != "" && s.id != only {
 			continue
 		}
 		if wanted != nil {
@@ -62,7 +67,7 @@ func (w *world) storageList(r *request, now time.Duration) (any, error) {
 
 // GET /nodes/{node}/storage/{storage}/status
 func (w *world) storageStatus(r *request, now time.Duration) (any, error) {
-	s, err := w.storageByID(r.param("storage"))
+	s, err := w.storageByID(r)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +80,7 @@ func (w *world) storageStatus(r *request, now time.Duration) (any, error) {
 // GET /nodes/{node}/storage/{storage}/content: the volumes, sorted by volid.
 // Listing needs the storage activated, which fails for an unmounted disk.
 func (w *world) storageContent(r *request, now time.Duration) (any, error) {
-	s, err := w.storageByID(r.param("storage"))
+	s, err := w.storageByID(r)
 	if err != nil {
 		return nil, err
 	}

@@ -57,14 +57,14 @@ func (t *task) visible(now time.Duration) int {
 
 func (t *task) running() bool { return !t.done }
 
-// newTask registers a worker started at tick now by user.
-func (w *world) newTask(typ, id, user string, now time.Duration) *task {
+// newTask registers a worker started on a node at tick now by user.
+func (w *world) newTask(node, typ, id, user string, now time.Duration) *task {
 	w.pidSeq += 0x1F3
 	start := w.timeAt(now)
 	u := upid{
-		node:      w.node.name,
+		node:      node,
 		pid:       w.pidSeq,
-		pstart:    uint32(start.Sub(w.node.bootAt) / (10 * time.Millisecond)), // jiffies since boot
+		pstart:    uint32(start.Sub(w.nodeNamed(node).bootAt) / (10 * time.Millisecond)), // jiffies since boot
 		starttime: start.Unix(),
 		typ:       typ,
 		id:        id,
@@ -107,9 +107,9 @@ func (w *world) finish(t *task, at time.Duration, exit string) {
 			break
 		}
 	}
-	if w.vzdumpHolder == t {
-		w.vzdumpHolder = nil
-		w.passVzdumpLock(at)
+	if n := w.nodeNamed(t.u.node); n != nil && n.vzdumpHolder == t {
+		n.vzdumpHolder = nil
+		w.passVzdumpLock(n, at)
 	}
 }
 

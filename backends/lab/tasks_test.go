@@ -91,7 +91,7 @@ func TestForgetTask(t *testing.T) {
 
 func TestEmptyLogSaysNoContent(t *testing.T) {
 	w := newWorld(worldConfig{now: time.Now, backup: time.Second, short: time.Second, monotonicNow: time.Now(), tokenUser: "a@pve!b"})
-	task := w.newTask("vzdump", "421", "a@pve!b", 0)
+	task := w.newTask("pve", "vzdump", "421", "a@pve!b", 0)
 	r := &request{params: map[string]string{"node": "pve", "upid": task.upid}, form: url.Values{}}
 	got, err := w.taskLog(r, 0)
 	if err != nil {

@@ -21,12 +21,11 @@ func (p *PVE) UsageHistory(days int) []UsageRecord {
 	var out []UsageRecord
 	p.withWorld(func(w *world, now time.Duration) {
 		end := w.start.Add(now).Truncate(6 * time.Hour)
-		for _, id := range w.stOrder {
-			s := w.storages[id]
+		for _, s := range w.storages {
 			if s.total <= 0 {
 				continue
 			}
-			out = append(out, inventUsage(w.node.name+"/"+id, s, end, days)...)
+			out = append(out, inventUsage(w.storeID(s), s, end, days)...)
 		}
 	})
 	return out

@@ -21,6 +21,7 @@ func vzdumpParams() []string {
 // vzdumpRun is a vzdump task's job: its guests, one after the other.
 type vzdumpRun struct {
 	vmids     []int
+	skipped   []int // guests of other nodes, left to their own node's job
 	storage   string
 	mode      string
 	compress  string
@@ -49,17 +50,23 @@ type vmBackup struct {
 	qstart   time.Duration // tick of "started backup task": the progress clock
 }
 
-// POST /nodes/{node}/vzdump
+// POST /nodes/{node}/vzdump. A node backs up its own guests; when every
+// guest asked for is on other nodes (and not all=1), PVE answers "OK" and
+// starts no task (PVE::API2::VZDump).
 func (w *world) vzdump(r *request, now time.Duration) (any, error) {
-	run, err := w.parseVzdump(r)
+	run, all, err := w.parseVzdump(r)
 	if err != nil {
 		return nil, err
+	}
+	if len(run.vmids) == 0 && !all {
+		return "OK", nil
 	}
 	id := ""
 	if len(run.vmids) == 1 {
 		id = strconv.Itoa(run.vmids[0])
 	}
-	t := w.newTask("vzdump", id, w.cfg.tokenUser, now)
+	node := w.nodeNamed(r.param("node"))
+	t := w.newTask(node.name, "vzdump", id, w.cfg.tokenUser, now)
 	t.vz = run
 	t.stop = (*world).stopVzdump
 	if w.nextOutcome != nil {
@@ -67,55 +74,64 @@ func (w *world) vzdump(r *request, now time.Duration) (any, error) {
 	}
 	// PVE::VZDump->new checks the storage before the job takes the lock;
 	// failing there, the worker dies before it logs anything.
-	if msg := w.storageProblem(run.storage); msg != "" {
+	if msg := w.storageProblem(node.name, run.storage); msg != "" {
 		w.schedule(t, now+50*time.Millisecond, func(at time.Duration) { w.finish(t, at, msg) })
 		return t.upid, nil
 	}
-	if w.vzdumpHolder != nil {
+	if node.vzdumpHolder != nil {
 		run.waiting = true
 		t.log(now, "INFO: trying to get global lock - waiting...")
-		w.vzdumpWaiters = append(w.vzdumpWaiters, t)
+		node.vzdumpWaiters = append(node.vzdumpWaiters, t)
 		return t.upid, nil
 	}
-	w.vzdumpHolder = t
+	node.vzdumpHolder = t
 	w.startVzdump(t, now)
 	return t.upid, nil
 }
 
-func (w *world) parseVzdump(r *request) (*vzdumpRun, error) {
+func (w *world) parseVzdump(r *request) (run *vzdumpRun, all bool, err error) {
+	run, all, err = w.readVzdump(r)
+	if err != nil {
+		return nil, false, err
+	}
+	run.cmdline = vzdumpCmdline(r, run)
+	return run, all, nil
+}
+
+func (w *world) readVzdump(r *request) (*vzdumpRun, bool, error) {
 	all, err := r.boolParam("all", false)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	switch {
 	case all && r.has("vmid"):
-		return nil, paramError(map[string]string{"all": "option conflicts with option 'vmid'"})
+		return nil, false, paramError(map[string]string{"all": "option conflicts with option 'vmid'"})
 	case !all && !r.has("vmid") && !r.has("pool") && !r.has("stop"):
-		return nil, missing("vmid")
+		return nil, false, missing("vmid")
 	}
 	run := &vzdumpRun{storage: r.form.Get("storage")}
 	if run.storage == "" {
 		run.storage = "local" // vzdump.conf's default
 	}
 	if run.mode, err = r.enumParam("mode", "snapshot", "snapshot", "suspend", "stop"); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if run.compress, err = r.enumParam("compress", "0", "0", "1", "gzip", "lzo", "zstd"); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if run.ionice, err = r.intParam("ionice", 7, 0); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if run.protected, err = r.boolParam("protected", false); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	remove, err := r.boolParam("remove", true)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if v := r.form.Get("prune-backups"); v != "" && remove {
 		if run.keep, err = parseRetention(v); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if run.keep["keep-all"] > 0 {
 			run.keep = nil
@@ -126,13 +142,14 @@ func (w *world) parseVzdump(r *request) (*vzdumpRun, error) {
 	for _, s := range splitList(r.form.Get("exclude")) {
 		n, err := vmidValue("exclude", s)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		exclude[n] = true
 	}
+	node := r.param("node")
 	if all {
 		for _, vmid := range w.vmids {
-			if !exclude[vmid] && w.guests[vmid].node == w.node.name {
+			if !exclude[vmid] && w.guests[vmid].node == node {
 				run.vmids = append(run.vmids, vmid)
 			}
 		}
@@ -141,18 +158,23 @@ func (w *world) parseVzdump(r *request) (*vzdumpRun, error) {
 		for _, s := range splitList(r.form.Get("vmid")) {
 			n, err := vmidValue("vmid", s)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			// Unknown guests stay in the list: vzdump fails on them visibly.
-			if !seen[n] {
-				seen[n] = true
+			// Those of other nodes are theirs to back up.
+			switch g := w.guests[n]; {
+			case seen[n]:
+			case g != nil && g.node != node:
+				run.skipped = append(run.skipped, n)
+			default:
 				run.vmids = append(run.vmids, n)
 			}
+			seen[n] = true
 		}
 	}
 	sort.Ints(run.vmids)
-	run.cmdline = vzdumpCmdline(r, run)
-	return run, nil
+	sort.Ints(run.skipped)
+	return run, all, nil
 }
 
 // splitList is PVE::Tools::split_list: items separated by commas, semicolons or spaces.
@@ -192,10 +214,13 @@ func quoteArg(s string) string {
 	return "'" + s + "'"
 }
 
-// storageProblem is why vzdump cannot use a storage, as PVE::VZDump->new says it.
-func (w *world) storageProblem(id string) string {
-	s := w.storages[id]
+// storageProblem is why vzdump cannot use a storage on a node, as
+// PVE::VZDump->new says it.
+func (w *world) storageProblem(node, id string) string {
+	s := w.storageOn(node, id)
 	switch {
+	case s == nil && len(w.storagesNamed(id)) > 0:
+		return fmt.Sprintf("could not activate storage '%s': storage '%s' is not available on node '%s'", id, id, node)
 	case s == nil:
 		return fmt.Sprintf("could not activate storage '%s': storage '%s' does not exist", id, id)
 	case !s.active:
@@ -206,14 +231,14 @@ func (w *world) storageProblem(id string) string {
 	return ""
 }
 
-// passVzdumpLock hands the node's vzdump lock to the next job in line.
-func (w *world) passVzdumpLock(at time.Duration) {
-	if len(w.vzdumpWaiters) == 0 {
+// passVzdumpLock hands a node's vzdump lock to the next job in line.
+func (w *world) passVzdumpLock(n *nodeInfo, at time.Duration) {
+	if len(n.vzdumpWaiters) == 0 {
 		return
 	}
-	t := w.vzdumpWaiters[0]
-	w.vzdumpWaiters = w.vzdumpWaiters[1:]
-	w.vzdumpHolder = t
+	t := n.vzdumpWaiters[0]
+	n.vzdumpWaiters = n.vzdumpWaiters[1:]
+	n.vzdumpHolder = t
 	w.schedule(t, at, func(at time.Duration) {
 		t.vz.waiting = false
 		t.log(at, "INFO: got global lock")
@@ -223,6 +248,13 @@ func (w *world) passVzdumpLock(at time.Duration) {
 
 func (w *world) startVzdump(t *task, at time.Duration) {
 	t.log(at, "INFO: starting new backup job: "+t.vz.cmdline)
+	if len(t.vz.skipped) > 0 {
+		skipped := make([]string, len(t.vz.skipped))
+		for i, vmid := range t.vz.skipped {
+			skipped[i] = strconv.Itoa(vmid)
+		}
+		t.log(at, "INFO: skip external VMs: "+strings.Join(skipped, ", "))
+	}
 	w.nextGuest(t, at)
 }
 
@@ -246,7 +278,7 @@ func (w *world) nextGuest(t *task, at time.Duration) {
 	run.idx++
 	first := run.idx == 1
 	g := w.guests[vmid]
-	st := w.storages[run.storage]
+	st := w.storageOn(t.u.node, run.storage)
 	next := func(d time.Duration) { w.schedule(t, at+d, func(at time.Duration) { w.nextGuest(t, at) }) }
 	failed := func(at time.Duration, msg string) {
 		run.errors++
@@ -255,6 +287,12 @@ func (w *world) nextGuest(t *task, at time.Duration) {
 	switch {
 	case g == nil:
 		failed(at, fmt.Sprintf("unable to find VM '%d'", vmid))
+		next(w.quick())
+		return
+	case g.node != t.u.node:
+		// It migrated while the job waited: this node has no config for it.
+		t.log(at, fmt.Sprintf("INFO: Starting Backup of VM %d (qemu)", vmid), "INFO: Backup started at "+logTime(t.timeAt(at)))
+		failed(at+w.quick(), missingConfig(t.u.node, vmid))
 		next(w.quick())
 		return
 	case !st.active:
@@ -326,10 +364,10 @@ func (w *world) endVzdump(t *task, at time.Duration) {
 // stopVzdump is SIGTERM to a vzdump worker.
 func (w *world) stopVzdump(t *task, now time.Duration) {
 	run := t.vz
-	if run.waiting {
-		for i, x := range w.vzdumpWaiters {
+	if n := w.nodeNamed(t.u.node); run.waiting && n != nil {
+		for i, x := range n.vzdumpWaiters {
 			if x == t {
-				w.vzdumpWaiters = append(w.vzdumpWaiters[:i], w.vzdumpWaiters[i+1:]...)
+				n.vzdumpWaiters = append(n.vzdumpWaiters[:i], n.vzdumpWaiters[i+1:]...)
 				break
 			}
 		}
@@ -346,10 +384,10 @@ func (w *world) stopVzdump(t *task, now time.Duration) {
 }
 
 // storageLost fails the guest backups writing to a storage that went away.
-func (w *world) storageLost(id string, now time.Duration) {
+func (w *world) storageLost(s *storage, now time.Duration) {
 	for _, t := range append([]*task(nil), w.live...) {
 		run := t.vz
-		if run == nil || run.cur == nil || run.storage != id {
+		if run == nil || run.cur == nil || run.cur.st != s {
 			continue
 		}
 		w.cut(t, now)

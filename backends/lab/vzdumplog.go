@@ -127,7 +127,7 @@ func (w *world) writeTail(t *task, b *vmBackup, at time.Duration) {
 	a := &archive{volid: b.st.id + ":backup/" + b.name, vmid: g.vmid, ctime: t.timeAt(b.from).Unix(), size: b.size, format: b.format}
 	if run.notes != "" {
 		t.log(at, "INFO: adding notes to backup")
-		a.notes = w.expandNotes(run.notes, g)
+		a.notes = expandNotes(run.notes, g, t.u.node)
 	}
 	if run.protected {
 		t.log(at, "INFO: marking backup as protected")
@@ -165,9 +165,9 @@ func (w *world) pruneGuest(st *storage, vmid int, keep map[string]int) []string 
 	return gone
 }
 
-func (w *world) expandNotes(tmpl string, g *guest) string {
+func expandNotes(tmpl string, g *guest, node string) string {
 	return strings.NewReplacer("{{guestname}}", g.name, "{{vmid}}", strconv.Itoa(g.vmid),
-		"{{node}}", w.node.name, "{{cluster}}", "").Replace(tmpl)
+		"{{node}}", node, "{{cluster}}", "").Replace(tmpl)
 }
 
 func (w *world) guestFailed(t *task, at time.Duration, msg string) {

@@ -6,18 +6,21 @@ import (
 	"time"
 )
 
-// world is everything the simulated node knows. Every access holds PVE.mu and
-// starts with advance(now), so the world is always up to date with its tasks.
+// world is everything the simulated cluster knows: its nodes (one, "pve",
+// unless Options.Nodes names more), their guests, storages and disks. Every
+// access holds PVE.mu and starts with advance(now), so the world is always up
+// to date with its tasks.
 type world struct {
 	cfg   worldConfig
 	start time.Time // world time at tick 0
 	loc   *time.Location
 
-	node     nodeInfo
-	guests   map[int]*guest
-	vmids    []int // sorted
-	storages map[string]*storage
-	stOrder  []string
+	nodes  []*nodeInfo // in the order Options.Nodes gives them
+	guests map[int]*guest
+	vmids  []int // sorted
+	// storages in storage.cfg's order; a storage that is not shared has one
+	// entry per node it is on (each its own disk), a shared one one entry.
+	storages []*storage
 	disks    []*disk
 	jobs     []backupJob
 
@@ -28,11 +31,6 @@ type world struct {
 	eventSeq  int
 	pidSeq    uint32
 
-	// vzdump takes a node-wide lock (/var/run/vzdump.lock): one job at a time,
-	// the others wait in line.
-	vzdumpHolder  *task
-	vzdumpWaiters []*task
-
 	nextOutcome *Outcome
 }
 
@@ -41,6 +39,7 @@ type worldConfig struct {
 	backup       time.Duration // one guest's vzdump
 	short        time.Duration // snapshot, rollback, prune
 	extraGuests  int
+	nodes        []string // at least one
 	fingerprint  string
 	tokenUser    string
 	monotonicNow time.Time
@@ -54,6 +53,11 @@ type nodeInfo struct {
 	mem     int64
 	maxdisk int64
 	disk    int64
+
+	// vzdump takes a node-wide lock (/var/run/vzdump.lock): one job at a
+	// time on each node, the others wait in line.
+	vzdumpHolder  *task
+	vzdumpWaiters []*task
 }
 
 type guest struct {
@@ -95,6 +99,7 @@ type snapshot struct {
 
 type storage struct {
 	id         string
+	node       string   // the node it is on; "" for a shared storage (on every node)
 	typ        string   // dir, lvmthin
 	content    []string // sorted, as PVE prints them
 	path       string   // dir storages
@@ -119,6 +124,7 @@ type archive struct {
 }
 
 type disk struct {
+	node    string
 	devpath string
 	typ     string
 	size    int64
@@ -140,20 +146,19 @@ type backupJob struct {
 }
 
 func newWorld(cfg worldConfig) *world {
+	if len(cfg.nodes) == 0 {
+		cfg.nodes = []string{"pve"}
+	}
 	now := cfg.now()
 	w := &world{
-		cfg:      cfg,
-		start:    now,
-		loc:      now.Location(),
-		guests:   map[int]*guest{},
-		storages: map[string]*storage{},
-		tasks:    map[string]*task{},
-		pidSeq:   0x000A1B2C,
+		cfg:    cfg,
+		start:  now,
+		loc:    now.Location(),
+		guests: map[int]*guest{},
+		tasks:  map[string]*task{},
+		pidSeq: 0x000A1B2C,
 	}
-	w.node = nodeInfo{
-		name: "pve", bootAt: now.Add(-23*24*time.Hour - 4*time.Hour - 17*time.Minute),
-		maxcpu: 6, maxmem: 64 * gib, mem: 27*gib + 412*mib, maxdisk: 94 * gib, disk: 17*gib + 300*mib,
-	}
+	w.seedNodes(now)
 	w.seedGuests(now)
 	w.seedStorages()
 	w.seedDisks()
@@ -224,14 +229,13 @@ func (s *storage) notMountedError() string {
 	return fmt.Sprintf("unable to activate storage '%s' - directory is expected to be a mount point but is not mounted: '%s'", s.id, s.path)
 }
 
-func (w *world) setStorageActive(id string, active bool, now time.Duration) {
-	s := w.storages[id]
-	if s == nil || s.active == active {
+func (w *world) setStorageActive(s *storage, active bool, now time.Duration) {
+	if s.active == active {
 		return
 	}
 	s.active = active
 	if !active {
-		w.storageLost(id, now)
+		w.storageLost(s, now)
 	}
 }
 
@@ -241,9 +245,9 @@ func (w *world) setDrivePresent(serial string, present bool, now time.Duration) 
 			d.present = present
 		}
 	}
-	for _, id := range w.stOrder {
-		if w.storages[id].drive == serial {
-			w.setStorageActive(id, present, now)
+	for _, s := range w.storages {
+		if s.drive == serial {
+			w.setStorageActive(s, present, now)
 		}
 	}
 }
@@ -261,6 +265,62 @@ func (w *world) lock(vmid int, at time.Duration) string {
 		return g.staleLock
 	}
 	return ""
+}
+
+// nodeNamed is the node of that name, nil when the cluster has none.
+func (w *world) nodeNamed(name string) *nodeInfo {
+	for _, n := range w.nodes {
+		if n.name == name {
+			return n
+		}
+	}
+	return nil
+}
+
+// on reports whether a storage can be reached from a node.
+func (s *storage) on(node string) bool { return s.node == "" || s.node == node }
+
+// storageOn is the storage with that id as a node sees it; nil when the
+// node has none.
+func (w *world) storageOn(node, id string) *storage {
+	for _, s := range w.storages {
+		if s.id == id && s.on(node) {
+			return s
+		}
+	}
+	return nil
+}
+
+// storagesOn lists a node's storages in storage.cfg's order.
+func (w *world) storagesOn(node string) []*storage {
+	var out []*storage
+	for _, s := range w.storages {
+		if s.on(node) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// storagesNamed lists every entry of a storage id (one per node when it is
+// not shared).
+func (w *world) storagesNamed(id string) []*storage {
+	var out []*storage
+	for _, s := range w.storages {
+		if s.id == id {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// storeID is the id backdeck gives the storage: "pve/<storage>", with
+// "@<node>" when the same id names a storage of its own on several nodes.
+func (w *world) storeID(s *storage) string {
+	if s.node != "" && len(w.storagesNamed(s.id)) > 1 {
+		return "pve/" + s.id + "@" + s.node
+	}
+	return "pve/" + s.id
 }
 
 func lessFold(a, b string) bool {

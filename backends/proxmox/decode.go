@@ -3,7 +3,9 @@ package proxmox
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,7 +14,9 @@ import (
 )
 
 // number decodes what PVE sends as a number, a numeric string ("7200") or a
-// placeholder ("N/A", "", null): the placeholders leave Valid false.
+// placeholder ("N/A", "", null): the placeholders leave Valid false, and so
+// do NaN and infinities (ParseFloat reads "NaN" and "Inf"), which PVE never
+// means.
 type number struct {
 	V     float64
 	Valid bool
@@ -30,7 +34,7 @@ func (n *number) UnmarshalJSON(b []byte) error {
 			return err
 		}
 		if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
-			*n = number{V: f, Valid: true}
+			n.set(f)
 		}
 		return nil // "N/A" and friends: unknown
 	}
@@ -44,15 +48,26 @@ func (n *number) UnmarshalJSON(b []byte) error {
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
 	if err != nil {
+		var ne *strconv.NumError
+		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+			return nil // 1e400: no use to anyone, unknown
+		}
 		return fmt.Errorf("not a number: %s", b)
 	}
-	*n = number{V: f, Valid: true}
+	n.set(f)
 	return nil
 }
 
-// Int64 is the value, or def when unknown.
+func (n *number) set(f float64) {
+	if !math.IsNaN(f) && !math.IsInf(f, 0) {
+		*n = number{V: f, Valid: true}
+	}
+}
+
+// Int64 is the value without its fraction, or def when unknown or beyond
+// int64 (the conversion would give any value at all).
 func (n number) Int64(def int64) int64 {
-	if !n.Valid {
+	if !n.Valid || n.V >= math.MaxInt64 || n.V < math.MinInt64 {
 		return def
 	}
 	return int64(n.V)
@@ -124,6 +139,9 @@ func (r *retention) UnmarshalJSON(b []byte) error {
 	}
 	for k, v := range keep {
 		n := int(v.Int64(0))
+		if n < 0 || n > maxKeep {
+			continue // PVE's schema has a minimum of 0: this is no retention
+		}
 		switch k {
 		case "keep-last":
 			r.KeepLast = n
@@ -144,6 +162,10 @@ func (r *retention) UnmarshalJSON(b []byte) error {
 	}
 	return nil
 }
+
+// maxKeep bounds what a retention keeps (PVE sets no maximum; nobody keeps
+// more than a million backups of one guest).
+const maxKeep = 1 << 20
 
 // resource is one entry of GET /cluster/resources: a node, a guest or a
 // storage. lock is only in the raw JSON (go-proxmox's type drops it).

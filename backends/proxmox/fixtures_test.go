@@ -230,6 +230,48 @@ func TestNumberLenient(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{}`), &n); err == nil {
 		t.Error("an object is not a number")
 	}
+	// Found by FuzzNumber: ParseFloat reads "NaN" and "Inf", and a value
+	// beyond int64 converted to any number at all (a size of -9.2e18).
+	for _, in := range []string{`"NaN"`, `"Inf"`, `"-infinity"`, `1e400`, `"1e400"`} {
+		var n number
+		if err := json.Unmarshal([]byte(in), &n); err != nil || n.Valid {
+			t.Errorf("%s → %+v %v, want unknown", in, n, err)
+		}
+	}
+	for in, want := range map[string]int64{`9.3e18`: -1, `-9.3e18`: -1, `9.2e18`: 9.2e18, `-3.7`: -3} {
+		var n number
+		if err := json.Unmarshal([]byte(in), &n); err != nil || n.Int64(-1) != want {
+			t.Errorf("%s → Int64 %d, want %d", in, n.Int64(-1), want)
+		}
+	}
+}
+
+// Found by FuzzRetention: a negative keep is no retention PVE would send.
+func TestRetentionRefusesNegative(t *testing.T) {
+	var r retention
+	if err := json.Unmarshal([]byte(`{"keep-weekly":4,"keep-monthly":-1,"keep-last":"9999999999"}`), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Retention != (model.Retention{KeepWeekly: 4}) {
+		t.Errorf("retention %+v", r.Retention)
+	}
+}
+
+// Found by FuzzClusterResources: a guest without a usable vmid, or a storage
+// whose name PVE could not have given, made ids that do not read back; two
+// guests of one vmid made one id twice.
+func TestInventorySkipsWhatPVECouldNotName(t *testing.T) {
+	inv := newInventory([]resource{
+		{ID: "qemu/x", Type: "qemu", Node: "pve"}, {ID: "qemu/-4", Type: "qemu", VMID: number{-4, true}},
+		{ID: "qemu/7", Type: "qemu", VMID: number{7, true}, Node: "pve"}, {ID: "lxc/7", Type: "lxc", VMID: number{7, true}},
+		{ID: "storage/pve/a@b", Type: "storage", Node: "pve", Storage: "a@b"},
+		{ID: "storage/p@q/ok", Type: "storage", Node: "p@q", Storage: "ok"},
+		{ID: "storage/pve/ok", Type: "storage", Node: "pve", Storage: "ok"},
+	})
+	ts, stores := inv.targets(nil), inv.storeList()
+	if len(ts) != 1 || ts[0].VMID != 7 || len(stores) != 1 || stores[0].ID != "pve/ok" {
+		t.Errorf("targets %+v, stores %+v", ts, stores)
+	}
 }
 
 func TestVersionLabel(t *testing.T) {
@@ -242,12 +284,46 @@ func TestVersionLabel(t *testing.T) {
 }
 
 func TestParseTargetID(t *testing.T) {
-	n, typ, id, err := parseTargetID("pve/lxc/200")
-	if err != nil || n != "pve" || typ != "lxc" || id != 200 {
-		t.Errorf("%s %s %d %v", n, typ, id, err)
+	for id, want := range map[string]struct {
+		typ  string
+		vmid int
+	}{"pve/lxc/200": {"lxc", 200}, "pve/qemu/201": {"qemu", 201}, "pve/qemu/999999999": {"qemu", 999999999}} {
+		typ, vmid, err := parseTargetID(id)
+		if err != nil || typ != want.typ || vmid != want.vmid {
+			t.Errorf("%s: %s %d %v", id, typ, vmid, err)
+		}
 	}
-	for _, bad := range []string{"urbackup/k3sagent01", "pve/qemu/x", "pve/qemu", "/qemu/1", "pve/vm/1"} {
-		if _, _, _, err := parseTargetID(bad); err == nil {
+	// The old form named the node: refused at run time with the id to use.
+	for id, want := range map[string]string{
+		"alpha/qemu/201":  `"alpha/qemu/201" is an old target id: use pve/qemu/201`,
+		"pve-01/lxc/300":  `"pve-01/lxc/300" is an old target id: use pve/lxc/300`,
+		"Node7/qemu/1000": `"Node7/qemu/1000" is an old target id: use pve/qemu/1000`,
+	} {
+		if _, _, err := parseTargetID(id); err == nil || err.Error() != want {
+			t.Errorf("%s: %v, want %s", id, err, want)
+		}
+	}
+	for _, bad := range []string{"", "pve", "urbackup/k3sagent01", "pve/qemu/x", "pve/qemu", "/qemu/1", "pve/vm/1",
+		"pve/qemu/0", "pve/qemu/-1", "pve/qemu/0201", "pve/qemu/201/", "pve/qemu/ 201", "-x/qemu/1", "a b/qemu/1",
+		"alpha/qemu/x", "pve/qemu/99999999999999999999", "pve//201", "clonezilla/qemu/abc"} {
+		_, _, err := parseTargetID(bad)
+		if err == nil || !strings.Contains(err.Error(), "is not a PVE target id (pve/qemu/<vmid> or pve/lxc/<vmid>)") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
+func TestParseStoreID(t *testing.T) {
+	for id, want := range map[string][2]string{
+		"pve/hddusb_bkpvzdumps": {"hddusb_bkpvzdumps", ""}, "pve/local@alpha": {"local", "alpha"},
+	} {
+		st, node, err := parseStoreID(id)
+		if err != nil || st != want[0] || node != want[1] {
+			t.Errorf("%s: %s %s %v", id, st, node, err)
+		}
+	}
+	for _, bad := range []string{"", "pve/", "alpha/local", "pve/local@", "pve/a/b", "pve/@alpha", "pve/local@al pha", "pve/local@a@b"} {
+		if _, _, err := parseStoreID(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
@@ -315,5 +391,17 @@ func TestPrunePreviewFixture(t *testing.T) {
 	}
 	if s := retentionSpec(model.Retention{}); s != "" {
 		t.Error(s)
+	}
+}
+
+// Found by FuzzUPID: a task whose id is 0 made the target "pve/qemu/0",
+// which is no target id.
+func TestRunningJobNeedsAVMID(t *testing.T) {
+	for id, want := range map[string]string{"0": "", "-3": "", "1000000000": "", "421": "pve/qemu/421"} {
+		u := "UPID:beta:00000001:00000002:00000003:qmsnapshot:" + id + ":u@pve:"
+		job, ok := runningJob(taskEntry{UPID: u, Type: "qmsnapshot", ID: text(id)}, "beta", nil)
+		if !ok || job.Target != want || job.Node != "beta" {
+			t.Errorf("task of %s: %+v %v", id, job, ok)
+		}
 	}
 }

@@ -17,8 +17,9 @@ import (
 // Observe reads the inventory with a number of requests that does not grow
 // with the number of guests: /version (once), /cluster/resources,
 // /cluster/backup, per online node its backup storages, and per online
-// backup storage one content listing for all guests at once. Snapshots cost
-// one request per guest and are left to Snapshots.
+// backup storage one content listing for all guests at once (a shared
+// storage once). Snapshots cost requests per guest and are left to
+// Snapshots.
 func (c *Client) Observe(ctx context.Context) (model.SourceState, error) {
 	ver, err := c.versionLabel(ctx)
 	if err != nil {
@@ -42,9 +43,9 @@ func (c *Client) Observe(ctx context.Context) (model.SourceState, error) {
 			return model.SourceState{}, err
 		}
 		for _, s := range list {
-			st, fresh := inv.mergeBackupStorage(node.name, s)
-			if !fresh || !st.Online {
-				continue // an offline storage cannot list its archives: the store shows offline
+			st, toList := inv.mergeBackupStorage(node.name, s)
+			if !toList {
+				continue
 			}
 			entries, err := c.backupContent(ctx, node.name, s.Storage)
 			if err != nil {
@@ -138,9 +139,11 @@ type inventory struct {
 	guests  []*model.Target
 	byVMID  map[int]*model.Target
 	pools   map[int]string
+	perNode map[string]bool         // storages that are a store of their own on each node
 	stores  map[string]*model.Store // by storeKey
 	order   []string
-	visited map[string]bool // backup storages already merged (shared ones once)
+	seen    map[string]bool // keys some node's storage list has reported
+	listed  map[string]bool // keys whose archives were listed (a shared storage once)
 }
 
 type nodeInfo struct {
@@ -149,80 +152,163 @@ type nodeInfo struct {
 }
 
 func newInventory(res []resource) *inventory {
-	inv := &inventory{byVMID: map[int]*model.Target{}, pools: map[int]string{}, stores: map[string]*model.Store{}, visited: map[string]bool{}}
+	inv := &inventory{byVMID: map[int]*model.Target{}, pools: map[int]string{}, stores: map[string]*model.Store{},
+		seen: map[string]bool{}, listed: map[string]bool{}}
 	sort.SliceStable(res, func(i, j int) bool { return res[i].Node < res[j].Node })
+	online := map[string]bool{}
+	for _, r := range res {
+		if name := firstOf(r.Node, strings.TrimPrefix(r.ID, "node/")); r.Type == "node" && isNodeName(name) {
+			inv.nodes = append(inv.nodes, nodeInfo{name: name, online: r.Status == "online"})
+			online[name] = r.Status == "online"
+		}
+	}
+	inv.perNode = storagesPerNode(res, online)
 	for _, r := range res {
 		switch r.Type {
-		case "node":
-			inv.nodes = append(inv.nodes, nodeInfo{name: firstOf(r.Node, strings.TrimPrefix(r.ID, "node/")), online: r.Status == "online"})
 		case "qemu", "lxc":
 			t := guestTarget(r)
+			if _, dup := inv.byVMID[t.VMID]; dup || t.VMID <= 0 || t.VMID > maxVMID {
+				continue // not a guest PVE could name: nothing can act on it
+			}
 			inv.guests = append(inv.guests, &t)
 			inv.byVMID[t.VMID] = &t
 			inv.pools[t.VMID] = r.Pool
 		case "storage":
-			name := firstOf(r.Storage, lastSegment(r.ID))
-			key := storeKey(r.Node, name, bool(r.Shared))
-			if _, dup := inv.stores[key]; dup {
+			name, ok := storageOf(r)
+			if !ok {
 				continue
+			}
+			key := inv.storeKey(r.Node, name)
+			available := r.Status == "available"
+			if st, dup := inv.stores[key]; dup && (st.Online || !available) {
+				continue // the same storage seen from another node
 			}
 			content := splitList(r.Content)
 			st := &model.Store{
-				ID:      r.Node + "/" + name,
+				ID:      storeID(key),
 				Name:    name,
 				Node:    r.Node,
 				Type:    r.PluginType,
 				Content: content,
-				Online:  r.Status == "available",
+				Online:  available,
 				Total:   r.MaxDisk.Int64(0),
 				Used:    r.Disk.Int64(0),
 				Backup:  hasItem(content, "backup"),
 			}
 			st.Avail = max(st.Total-st.Used, 0)
+			if _, dup := inv.stores[key]; !dup {
+				inv.order = append(inv.order, key)
+			}
 			inv.stores[key] = st
-			inv.order = append(inv.order, key)
 		}
 	}
-	sort.SliceStable(inv.guests, func(i, j int) bool {
-		if inv.guests[i].Node != inv.guests[j].Node {
-			return inv.guests[i].Node < inv.guests[j].Node
-		}
-		return inv.guests[i].VMID < inv.guests[j].VMID
-	})
+	sort.SliceStable(inv.guests, func(i, j int) bool { return inv.guests[i].VMID < inv.guests[j].VMID })
 	return inv
 }
 
-// storeKey names a store once: a shared storage is the same on every node.
-func storeKey(node, name string, shared bool) string {
-	if shared {
-		return "shared/" + name
+// storagesPerNode says which storages are a store of their own on each
+// node: those that are not shared and are active on more than one node
+// ("local" on every node is a different directory on each). A storage of
+// one node, or one configured on every node but mounted on one only (a USB
+// drive), is one store whose facts come from where it is active, so its id
+// does not change when the drive moves. A node that is not online counts
+// as having it: its storages come back with it, and their ids should not
+// change meanwhile.
+func storagesPerNode(res []resource, online map[string]bool) map[string]bool {
+	nodes := map[string]map[string]bool{}
+	shared := map[string]bool{}
+	for _, r := range res {
+		name, ok := storageOf(r)
+		if !ok {
+			continue
+		}
+		if bool(r.Shared) {
+			shared[name] = true
+		}
+		if r.Status == "available" || !online[r.Node] {
+			if nodes[name] == nil {
+				nodes[name] = map[string]bool{}
+			}
+			nodes[name][r.Node] = true
+		}
 	}
-	return node + "/" + name
+	out := map[string]bool{}
+	for name, on := range nodes {
+		if !shared[name] && len(on) > 1 {
+			out[name] = true
+		}
+	}
+	return out
 }
 
-// mergeBackupStorage records what a node says of one of its backup
-// storages; fresh is false when a shared storage was already seen.
-func (inv *inventory) mergeBackupStorage(node string, s nodeStorage) (st *model.Store, fresh bool) {
-	key := storeKey(node, s.Storage, bool(s.Shared))
-	if inv.visited[key] {
-		return inv.stores[key], false
+// storageOf is the name of a storage resource; ok is false for another
+// resource, or one whose storage or node PVE could not have named (the ids
+// built from them would not read back).
+func storageOf(r resource) (name string, ok bool) {
+	name = firstOf(r.Storage, lastSegment(r.ID))
+	return name, r.Type == "storage" && isStorageName(name) && isNodeName(r.Node)
+}
+
+// isStorageName reports whether s can be a PVE storage id: a letter, then
+// letters, digits, '-', '_' or '.'.
+func isStorageName(s string) bool {
+	for i, c := range s {
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.')) {
+			return false
+		}
 	}
-	inv.visited[key] = true
+	return s != ""
+}
+
+// maxVMID is PVE's largest guest id.
+const maxVMID = 999999999
+
+// storeKey names a store once: "<storage>", or "<storage>@<node>" for a
+// storage that is a store of its own on each node.
+func (inv *inventory) storeKey(node, name string) string {
+	if inv.perNode[name] {
+		return name + "@" + node
+	}
+	return name
+}
+
+// storeID is a store's id: the source, then the key ("pve/local@alpha").
+func storeID(key string) string { return sourcePrefix + key }
+
+// mergeBackupStorage records what a node says of one of its backup
+// storages. A store reported by several nodes (a shared one, or one active
+// on a single node) takes the facts of the first node where it is online;
+// toList says whether its archives are still to be listed, from this node.
+func (inv *inventory) mergeBackupStorage(node string, s nodeStorage) (st *model.Store, toList bool) {
+	if !isStorageName(s.Storage) || !isNodeName(node) {
+		return nil, false
+	}
+	key := inv.storeKey(node, s.Storage)
 	st, ok := inv.stores[key]
 	if !ok {
-		st = &model.Store{ID: node + "/" + s.Storage, Name: s.Storage, Node: node}
+		st = &model.Store{ID: storeID(key), Name: s.Storage, Node: node}
 		inv.stores[key] = st
 		inv.order = append(inv.order, key)
 	}
-	if st.Type == "" {
-		st.Type = s.Type
+	first := !inv.seen[key]
+	inv.seen[key] = true
+	if first || (!st.Online && s.online()) {
+		if s.Type != "" {
+			st.Type = s.Type
+		}
+		if s.Content != "" {
+			st.Content = splitList(s.Content)
+		}
+		st.Node = node
+		st.Backup = true
+		st.Online = s.online()
+		st.Total, st.Used, st.Avail = s.Total.Int64(0), s.Used.Int64(0), s.Avail.Int64(0)
 	}
-	if s.Content != "" {
-		st.Content = splitList(s.Content)
+	if inv.listed[key] || !s.online() {
+		return st, false // an offline storage cannot list its archives: the store shows offline
 	}
-	st.Backup = true
-	st.Online = s.online()
-	st.Total, st.Used, st.Avail = s.Total.Int64(0), s.Used.Int64(0), s.Avail.Int64(0)
+	inv.listed[key] = true
 	return st, true
 }
 
@@ -285,7 +371,7 @@ func guestTarget(r resource) model.Target {
 		vmid, _ = strconv.Atoi(lastSegment(r.ID))
 	}
 	t := model.Target{
-		ID:     targetID(r.Node, r.Type, vmid),
+		ID:     targetID(r.Type, vmid),
 		Name:   firstOf(r.Name, fmt.Sprintf("%s %d", guestWord(r.Type), vmid)),
 		Kind:   model.KindVM,
 		Source: model.SourceProxmox,
@@ -320,19 +406,44 @@ func guestWord(typ string) string {
 	return "VM"
 }
 
-func targetID(node, typ string, vmid int) string {
-	return fmt.Sprintf("%s/%s/%d", node, typ, vmid)
+// sourcePrefix starts every id of this source: a guest's is
+// "pve/qemu/<vmid>" whatever node it is on (VMIDs are unique in a cluster,
+// and guests move), a store's "pve/<storage>" (see storeKey).
+const sourcePrefix = "pve/"
+
+func targetID(typ string, vmid int) string {
+	return sourcePrefix + typ + "/" + strconv.Itoa(vmid)
 }
 
-// parseTargetID splits "<node>/<qemu|lxc>/<vmid>".
-func parseTargetID(id string) (node, typ string, vmid int, err error) {
+// parseTargetID reads "pve/qemu/<vmid>" or "pve/lxc/<vmid>". The old form
+// named the node ("alpha/qemu/201"): it is refused with the new id to use,
+// since the node a guest is on is no part of its identity.
+func parseTargetID(id string) (typ string, vmid int, err error) {
 	parts := strings.Split(id, "/")
-	if len(parts) == 3 && (parts[1] == "qemu" || parts[1] == "lxc") && parts[0] != "" {
-		if n, e := strconv.Atoi(parts[2]); e == nil && n > 0 {
-			return parts[0], parts[1], n, nil
+	if len(parts) == 3 && (parts[1] == "qemu" || parts[1] == "lxc") {
+		n, e := strconv.Atoi(parts[2])
+		ok := e == nil && n > 0 && strconv.Itoa(n) == parts[2]
+		switch {
+		case ok && parts[0]+"/" == sourcePrefix:
+			return parts[1], n, nil
+		case ok && isNodeName(parts[0]):
+			return "", 0, fmt.Errorf("%q is an old target id: use %s", id, targetID(parts[1], n))
 		}
 	}
-	return "", "", 0, fmt.Errorf("%q is not a PVE target id (<node>/qemu/<vmid> or <node>/lxc/<vmid>)", id)
+	return "", 0, fmt.Errorf("%q is not a PVE target id (pve/qemu/<vmid> or pve/lxc/<vmid>)", id)
+}
+
+// isNodeName reports whether s can be a PVE node name (a host name).
+func isNodeName(s string) bool {
+	if s == "" || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func lastSegment(s string) string {
@@ -353,7 +464,7 @@ type guest struct {
 // its lock and node must be current before anything starts. A guest that
 // migrated is found by its vmid, which is unique in a cluster.
 func (c *Client) lookupGuest(ctx context.Context, id string) (guest, error) {
-	_, typ, vmid, err := parseTargetID(id)
+	typ, vmid, err := parseTargetID(id)
 	if err != nil {
 		return guest{}, err
 	}

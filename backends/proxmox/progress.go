@@ -43,7 +43,11 @@ func parseProgress(line string) (p vzdumpProgress, ok bool) {
 	if !ok1 || !ok2 {
 		return p, false
 	}
-	p = vzdumpProgress{Percent: pct, Done: int64(done), Total: int64(total), Elapsed: parseElapsed(m[6]), Read: -1, Write: -1}
+	elapsed, ok := parseElapsed(m[6])
+	if !ok {
+		return p, false
+	}
+	p = vzdumpProgress{Percent: pct, Done: int64(done), Total: int64(total), Elapsed: elapsed, Read: -1, Write: -1}
 	if m[7] != "" {
 		if v, ok := bytesOf(m[7], m[8]); ok {
 			p.Read, p.ReadOK = v, true
@@ -57,7 +61,12 @@ func parseProgress(line string) (p vzdumpProgress, ok bool) {
 	return p, true
 }
 
-// bytesOf reads "4.5" "GiB" (binary units, as vzdump prints them).
+// maxBytes bounds a size or a rate: 4 EiB, far beyond any disk, and within
+// int64 whatever is added to it.
+const maxBytes = 1 << 62
+
+// bytesOf reads "4.5" "GiB" (binary units, as vzdump prints them); a value
+// beyond maxBytes is no real one.
 func bytesOf(num, unit string) (float64, bool) {
 	f, err := strconv.ParseFloat(num, 64)
 	if err != nil {
@@ -67,27 +76,29 @@ func bytesOf(num, unit string) (float64, bool) {
 		"B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40, "PiB": 1 << 50,
 		"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "PB": 1e15,
 	}[unit]
-	if mult == 0 {
+	if mult == 0 || f*mult > maxBytes {
 		return 0, false
 	}
 	return f * mult, true
 }
 
-// parseElapsed reads "30s", "1m 5s", "2h 3m 4s".
-func parseElapsed(s string) time.Duration {
-	var d time.Duration
+// maxElapsed bounds a backup's duration: ten years, within time.Duration.
+const maxElapsed = 10 * 365 * 24 * time.Hour
+
+// parseElapsed reads "30s", "1m 5s", "2h 3m 4s"; ok is false beyond
+// maxElapsed.
+func parseElapsed(s string) (d time.Duration, ok bool) {
 	for _, m := range durationPartRE.FindAllStringSubmatch(s, -1) {
-		n, _ := strconv.Atoi(m[1])
-		switch m[2] {
-		case "h":
-			d += time.Duration(n) * time.Hour
-		case "m":
-			d += time.Duration(n) * time.Minute
-		case "s":
-			d += time.Duration(n) * time.Second
+		unit := map[string]time.Duration{"h": time.Hour, "m": time.Minute, "s": time.Second}[m[2]]
+		n, err := strconv.ParseInt(m[1], 10, 64)
+		if err != nil || n > int64(maxElapsed/unit) {
+			return 0, false
+		}
+		if d += time.Duration(n) * unit; d > maxElapsed {
+			return 0, false
 		}
 	}
-	return d
+	return d, true
 }
 
 // apply puts a progress line into a job's progress, with an ETA from the
@@ -101,10 +112,17 @@ func (p vzdumpProgress) apply(pr *model.Progress) {
 	case p.Percent >= 100:
 		pr.ETA, pr.ETAKnown = 0, true
 	case p.ReadOK && p.Read > 0 && p.Total >= p.Done:
-		pr.ETA = time.Duration(float64(p.Total-p.Done) / p.Read * float64(time.Second)).Round(time.Second)
-		pr.ETAKnown = true
+		pr.ETA, pr.ETAKnown = eta(float64(p.Total-p.Done) / p.Read * float64(time.Second))
 	case p.Percent > 0 && p.Elapsed > 0:
-		pr.ETA = time.Duration(float64(p.Elapsed) * (100 - p.Percent) / p.Percent).Round(time.Second)
-		pr.ETAKnown = true
+		pr.ETA, pr.ETAKnown = eta(float64(p.Elapsed) * (100 - p.Percent) / p.Percent)
 	}
+}
+
+// eta rounds a time left in nanoseconds; beyond maxElapsed (100 GB at
+// 10 B/s) it is no forecast, and would overflow a Duration.
+func eta(ns float64) (time.Duration, bool) {
+	if ns < 0 || ns > float64(maxElapsed) {
+		return 0, false
+	}
+	return time.Duration(ns).Round(time.Second), true
 }

@@ -115,3 +115,40 @@ func TestLXCLogHasNoPercent(t *testing.T) {
 
 // giB converts at run time, as the parser does (6.4 GiB is no whole constant).
 func giB(f float64) int64 { return int64(f * gib) }
+
+// Numbers no real vzdump prints are no progress: they used to overflow
+// into negative sizes and durations.
+func TestProgressOutOfRange(t *testing.T) {
+	for _, line := range []string{
+		"INFO: 100% (99999999999999999999 PiB of 1 B) in 1s",
+		"INFO:  50% (1 GiB of 2 GiB) in 99999999999999999999h",
+		"INFO:  50% (1 GiB of 2 GiB) in 3000000000h",
+		"INFO:  50% (1 GiB of 99999999 EiB) in 1s",
+	} {
+		if p, ok := parseProgress(line); ok {
+			t.Errorf("%q read as %+v", line, p)
+		}
+	}
+	if p, ok := parseProgress("INFO:  50% (1 GiB of 2 GiB) in 2h 3m 4s, read: 99999999999999999999 PiB/s"); !ok || p.ReadOK || p.Elapsed != 2*time.Hour+3*time.Minute+4*time.Second {
+		t.Errorf("an impossible rate: %+v %v", p, ok)
+	}
+}
+
+// Found by FuzzTaskLog: 100 GB left at 10 B/s overflowed the ETA into a
+// negative duration; a forecast beyond ten years is none.
+func TestETABeyondRange(t *testing.T) {
+	p, ok := parseProgress("0% (0B of 100GB) in 0s, read: 10B/s")
+	if !ok {
+		t.Fatal("not read as progress")
+	}
+	pr := model.UnknownProgress()
+	p.apply(&pr)
+	if pr.ETAKnown || pr.ETA != 0 {
+		t.Errorf("ETA %v known %v", pr.ETA, pr.ETAKnown)
+	}
+	p, _ = parseProgress("INFO:  50% (1 GiB of 2 GiB) in 10s, read: 1 MiB/s")
+	p.apply(&pr)
+	if !pr.ETAKnown || pr.ETA != 1024*time.Second {
+		t.Errorf("ETA %v known %v", pr.ETA, pr.ETAKnown)
+	}
+}

@@ -33,9 +33,14 @@ type pruneEntry struct {
 // and remove (GET …/prunebackups; nothing is deleted). A zero retention
 // previews the storage's own prune settings; vmid 0 means every guest.
 func (c *Client) PrunePreview(ctx context.Context, storeID string, keep model.Retention, vmid int) ([]PruneMark, error) {
-	node, storage, ok := strings.Cut(storeID, "/")
-	if !ok || node == "" || storage == "" || strings.Contains(storage, "/") {
-		return nil, fmt.Errorf("%q is not a PVE store id (<node>/<storage>)", storeID)
+	storage, node, err := parseStoreID(storeID)
+	if err != nil {
+		return nil, err
+	}
+	if node == "" {
+		if node, err = c.storageNode(ctx, storage); err != nil {
+			return nil, err
+		}
 	}
 	q := url.Values{}
 	if spec := retentionSpec(keep); spec != "" {
@@ -53,6 +58,57 @@ func (c *Client) PrunePreview(ctx context.Context, storeID string, keep model.Re
 		return nil, err
 	}
 	return pruneMarks(entries), nil
+}
+
+// parseStoreID reads "pve/<storage>" or "pve/<storage>@<node>"; node is
+// empty in the first form.
+func parseStoreID(id string) (storage, node string, err error) {
+	rest, ok := strings.CutPrefix(id, sourcePrefix)
+	if ok {
+		storage, node, _ = strings.Cut(rest, "@")
+	}
+	if !ok || storage == "" || strings.ContainsAny(storage, "/@") || strings.Contains(rest, "@") && !isNodeName(node) {
+		return "", "", fmt.Errorf("%q is not a PVE store id (pve/<storage> or pve/<storage>@<node>)", id)
+	}
+	return storage, node, nil
+}
+
+// storageNode is a node to reach a storage through: where it is active on
+// an online node, else where it is configured (which then says why it fails).
+func (c *Client) storageNode(ctx context.Context, storage string) (string, error) {
+	res, err := c.resources(ctx)
+	if err != nil {
+		return "", err
+	}
+	online := map[string]bool{}
+	for _, r := range res {
+		if r.Type == "node" && r.Status == "online" {
+			online[firstOf(r.Node, lastSegment(r.ID))] = true
+		}
+	}
+	var ids []string
+	node := ""
+	for _, r := range res {
+		if r.Type != "storage" || firstOf(r.Storage, lastSegment(r.ID)) != storage {
+			continue
+		}
+		ids = append(ids, storeID(storage+"@"+r.Node))
+		if r.Status == "available" && online[r.Node] && node == "" {
+			node = r.Node
+		}
+	}
+	if storagesPerNode(res, online)[storage] {
+		return "", fmt.Errorf("storage %s is a different one on each node: name one of %s", storage, strings.Join(ids, ", "))
+	}
+	for _, r := range res {
+		if node == "" && r.Type == "storage" && firstOf(r.Storage, lastSegment(r.ID)) == storage {
+			node = r.Node
+		}
+	}
+	if node == "" {
+		return "", fmt.Errorf("there is no storage %s on PVE", storage)
+	}
+	return node, nil
 }
 
 func pruneMarks(entries []pruneEntry) []PruneMark {

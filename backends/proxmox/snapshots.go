@@ -68,15 +68,16 @@ func (c *Client) startSnapshotTask(ctx context.Context, g guest, method model.Me
 }
 
 // Snapshots lists a guest's snapshots, newest first, without PVE's
-// "current" entry (the running state). It costs one request per guest, so
-// the console asks for the selected target only.
+// "current" entry (the running state). It costs two requests (the guest's
+// node now, then its snapshots), so the console asks for the selected
+// target only.
 func (c *Client) Snapshots(ctx context.Context, targetID string) ([]model.Snapshot, error) {
-	node, typ, vmid, err := parseTargetID(targetID)
+	g, err := c.lookupGuest(ctx, targetID)
 	if err != nil {
 		return nil, err
 	}
 	var entries []snapshotEntry
-	if err := c.get(ctx, guestPath(node, typ, vmid)+"/snapshot", &entries); err != nil {
+	if err := c.get(ctx, guestPath(g.Node, g.Type, g.VMID)+"/snapshot", &entries); err != nil {
 		return nil, err
 	}
 	out := make([]model.Snapshot, 0, len(entries))

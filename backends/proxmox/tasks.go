@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -85,7 +86,9 @@ func (c *Client) Follow(ctx context.Context, job model.Job, update func(model.Jo
 	if err != nil {
 		return job, err
 	}
-	node := firstOf(job.Node, u.Node)
+	// A task lives on the node where it started, which its UPID names, even
+	// when its guest has migrated since.
+	node := u.Node
 	defer func() {
 		c.mu.Lock()
 		delete(c.stopAsked, upid)
@@ -179,22 +182,14 @@ func (c *Client) readLog(ctx context.Context, node, upid string, tail *taskLog, 
 	}
 }
 
+// sortLines orders a page of log lines by n, on a copy when they are not
+// in order already.
 func sortLines(lines []logLine) []logLine {
-	sorted := true
-	for i := 1; i < len(lines); i++ {
-		if lines[i].N.V < lines[i-1].N.V {
-			sorted = false
-			break
-		}
+	if sort.SliceIsSorted(lines, func(i, j int) bool { return lines[i].N.V < lines[j].N.V }) {
+		return lines
 	}
-	if !sorted {
-		lines = append([]logLine(nil), lines...)
-		for i := 1; i < len(lines); i++ {
-			for j := i; j > 0 && lines[j].N.V < lines[j-1].N.V; j-- {
-				lines[j], lines[j-1] = lines[j-1], lines[j]
-			}
-		}
-	}
+	lines = append([]logLine(nil), lines...)
+	sort.SliceStable(lines, func(i, j int) bool { return lines[i].N.V < lines[j].N.V })
 	return lines
 }
 
@@ -281,7 +276,7 @@ func (c *Client) Stop(ctx context.Context, job model.Job) error {
 	c.mu.Lock()
 	c.stopAsked[upid] = true
 	c.mu.Unlock()
-	if err := c.del(ctx, taskPath(firstOf(job.Node, u.Node), upid), nil); err != nil {
+	if err := c.del(ctx, taskPath(u.Node, upid), nil); err != nil {
 		c.mu.Lock()
 		delete(c.stopAsked, upid)
 		c.mu.Unlock()
@@ -345,6 +340,9 @@ func runningJob(t taskEntry, node string, guests map[int]resource) (model.Job, b
 	}
 	id := firstOf(string(t.ID), u.ID)
 	vmid, err := strconv.Atoi(id)
+	if err == nil && (vmid <= 0 || vmid > maxVMID) {
+		err = fmt.Errorf("task id %q is no vmid", id)
+	}
 	switch {
 	case err != nil && method == model.MethodVzdump:
 		job.Name = "vzdump (several guests)"
@@ -358,7 +356,7 @@ func runningJob(t taskEntry, node string, guests map[int]resource) (model.Job, b
 		if g, ok := guests[vmid]; ok {
 			typ, job.Name = g.Type, g.Name
 		}
-		job.Target = targetID(job.Node, typ, vmid)
+		job.Target = targetID(typ, vmid)
 	}
 	return job, true
 }
