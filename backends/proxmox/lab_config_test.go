@@ -20,7 +20,7 @@ func TestLabConfigNamesWhatObserveReports(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg, err := model.LoadConfig(cfgPath)
+		cfg, err := model.LoadConfig(t.Context(), cfgPath)
 		if err != nil {
 			t.Fatalf("nodes %v: %v", nodes, err)
 		}
