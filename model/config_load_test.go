@@ -81,10 +81,10 @@ func TestParseConfigValid(t *testing.T) {
 		},
 		{
 			name: "drives as an inline list of tables",
-			src:  "drive = [{name = \"a\", serial = \"S1\"}, {name = \"b\", serial = \"S2\", holds = [\"pve/x\"]}]\n",
+			src:  "drive = [{name = \"a\", serial = \"S1\"}, {name = \"b\", serial = \"S2\", holds = [\"pve/x\", \"pve/local@alpha\"]}]\n",
 			check: func(t *testing.T, c *Config) {
 				eq(t, "len(Drives)", len(c.Drives), 2)
-				eq(t, "Drives[1].Holds", c.Drives[1].Holds, []string{"pve/x"})
+				eq(t, "Drives[1].Holds", c.Drives[1].Holds, []string{"pve/x", "pve/local@alpha"})
 			},
 		},
 		{
@@ -730,7 +730,7 @@ func TestParseConfigErrors(t *testing.T) {
 			name: "holds entry without a node, on its own line",
 			src:  "[[drive]]\nname = \"a\"\nserial = \"1\"\nholds = [\n  \"pve/hddusb_bkpvzdumps\", # the vzdumps\n  \"hddusb_bkpdata\",\n]\n",
 			line: 6,
-			has:  []string{`[[drive]] #1 holds: "hddusb_bkpdata" is not node/storage; write e.g. "pve/hddusb_bkpvzdumps"`},
+			has:  []string{`[[drive]] #1 holds: "hddusb_bkpdata" is not source/storage; write e.g. "pve/hddusb_bkpvzdumps"`},
 		},
 		{
 			name: "store on two drives",

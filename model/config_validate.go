@@ -14,10 +14,12 @@ import (
 )
 
 var (
-	tokenIDRe   = regexp.MustCompile(`^[^\s@!:=]+@[A-Za-z][A-Za-z0-9._-]*![A-Za-z][A-Za-z0-9._-]*$`)
-	envNameRe   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	uuidRe      = regexp.MustCompile(`(?i)^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	storeIDRe   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	tokenIDRe = regexp.MustCompile(`^[^\s@!:=]+@[A-Za-z][A-Za-z0-9._-]*![A-Za-z][A-Za-z0-9._-]*$`)
+	envNameRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	uuidRe    = regexp.MustCompile(`(?i)^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	// storeIDRe is source/storage, with @node for a storage that each
+	// node of a cluster has for itself (pve/local@alpha).
+	storeIDRe   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*(@[A-Za-z0-9][A-Za-z0-9._-]*)?$`)
 	storageIDRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._-]*$`)
 )
 
@@ -286,7 +288,7 @@ func (l *loader) validateDrives(drives []DriveConfig) {
 			pos := fmt.Sprintf("%s.holds[%d]", t.pos, k)
 			switch j, dup := stores[h]; {
 			case !storeIDRe.MatchString(h):
-				l.fail(t, "holds", pos, "%q is not node/storage; write e.g. %q", h, "pve/hddusb_bkpvzdumps")
+				l.fail(t, "holds", pos, "%q is not source/storage; write e.g. %q (or %q for a storage each node has)", h, "pve/hddusb_bkpvzdumps", "pve/local@pve")
 			case dup && j == i:
 				l.fail(t, "holds", pos, "%q is listed twice", h)
 			case dup:
