@@ -415,11 +415,12 @@ func cmdLab(ctx context.Context, e env, args []string) int {
 	}
 	out := fs.String("config-out", "backdeck-lab/config.toml", "where to write the config; its secret files go beside it")
 	duration := fs.Duration("backup-duration", 20*time.Second, "how long a simulated vzdump takes")
+	nodes := fs.String("nodes", "pve", "the cluster's node names, comma-separated (e.g. alpha,beta): the guests are dealt out over them")
 	if _, err := parse(fs, args); err != nil {
 		return flagExit(err)
 	}
 	h, err := lab.StartHomelab(lab.HomelabOptions{
-		PVE:      lab.Options{BackupDuration: *duration, AuthFailDelay: 3 * time.Second, Now: e.now},
+		PVE:      lab.Options{BackupDuration: *duration, AuthFailDelay: 3 * time.Second, Now: e.now, Nodes: strings.Split(*nodes, ",")},
 		URBackup: lab.URBackupOptions{BackupDuration: *duration},
 	})
 	if err != nil {
