@@ -227,6 +227,17 @@ func (p *PVE) GuestNode(vmid int) string {
 	return node
 }
 
+// RenameGuest gives a guest another name. Real PVE takes only DNS-style
+// names; the tests use this to send what a broken or hostile server could
+// (control characters) and check that none of it reaches a terminal.
+func (p *PVE) RenameGuest(vmid int, name string) {
+	p.withWorld(func(w *world, now time.Duration) {
+		if g := w.guests[vmid]; g != nil {
+			g.name = name
+		}
+	})
+}
+
 // SetNextOutcome decides how the next vzdump task (and only it) ends.
 func (p *PVE) SetNextOutcome(o Outcome) {
 	p.withWorld(func(w *world, now time.Duration) { w.nextOutcome = &o })
