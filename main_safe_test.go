@@ -30,7 +30,7 @@ func mustBeSafe(t *testing.T, what, out string) {
 // labWith starts the lab with fast jobs and writes its config into home.
 func labWith(t *testing.T, home string) (*lab.Homelab, string) {
 	t.Helper()
-	now := time.Date(2026, 11, 28, 8, 6, 0, 0, time.UTC)
+	now := testClock
 	start := time.Now()
 	h, err := lab.StartHomelab(lab.HomelabOptions{PVE: lab.Options{BackupDuration: time.Second, TaskDuration: 100 * time.Millisecond,
 		Now: func() time.Time { return now.Add(time.Since(start)) }}})

@@ -17,11 +17,16 @@ import (
 func runIn(t *testing.T, home string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	vars := map[string]string{"HOME": home, "XDG_STATE_HOME": filepath.Join(home, "state"), "XDG_CONFIG_HOME": filepath.Join(home, "config")}
+	// The clock starts where the labs of these tests start theirs.
+	vars := map[string]string{"HOME": home, "XDG_STATE_HOME": filepath.Join(home, "state"), "XDG_CONFIG_HOME": filepath.Join(home, "config"),
+		"BACKDECK_CLOCK": testClock.Format(time.RFC3339)}
 	code = run(context.Background(), env{args: args, stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
 		getenv: func(k string) string { return vars[k] }})
 	return out.String(), errOut.String(), code
 }
+
+// testClock is where the in-process tests start the CLI's clock and the lab's.
+var testClock = time.Date(2026, 11, 28, 8, 6, 0, 0, time.UTC)
 
 // imagesOf is how many images status --json lists for a host disk.
 func imagesOf(t *testing.T, statusJSON, target string) int {
@@ -52,7 +57,7 @@ func imagesOf(t *testing.T, statusJSON, target string) int {
 // away) never shows under another config: each config has its own history
 // and caches.
 func TestALabLeavesNothingInAnotherConfigsView(t *testing.T) {
-	now := time.Date(2026, 11, 28, 8, 6, 0, 0, time.UTC)
+	now := testClock
 	h, err := lab.StartHomelab(lab.HomelabOptions{PVE: lab.Options{Now: func() time.Time { return now }}})
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +102,7 @@ func TestALabLeavesNothingInAnotherConfigsView(t *testing.T) {
 // A config written with node-prefixed ids (the old form) still finds its
 // guests, and says which id to write.
 func TestOldTargetIDsLoadWithAWarning(t *testing.T) {
-	now := time.Date(2026, 11, 28, 8, 6, 0, 0, time.UTC)
+	now := testClock
 	h, err := lab.StartHomelab(lab.HomelabOptions{PVE: lab.Options{Now: func() time.Time { return now }}})
 	if err != nil {
 		t.Fatal(err)

@@ -41,7 +41,9 @@ type ReportTarget struct {
 	RestorePoints int        `json:"restore_points"`
 	SizeBytes     int64      `json:"size_bytes"`
 	Lock          string     `json:"lock,omitempty"`
-	Detail        string     `json:"detail"`
+	// Node is the PVE node a guest is on now (a fact, not part of its id).
+	Node   string `json:"node,omitempty"`
+	Detail string `json:"detail"`
 	// Images are a host disk's Clonezilla images, newest first (the other
 	// kinds' restore points are only counted: there can be hundreds).
 	Images []ReportImage `json:"images,omitempty"`
@@ -114,6 +116,9 @@ func NewReport(p *Posture) Report {
 		for _, t := range c.Targets {
 			rt := ReportTarget{ID: t.ID, Name: t.Name, Kind: t.Kind, Status: t.Status, MaxAgeSeconds: int64(t.MaxAge / time.Second),
 				RestorePoints: len(t.RestorePoints), SizeBytes: t.TotalSize(), Lock: t.Lock, Detail: t.Reason}
+			if t.Source == SourceProxmox {
+				rt.Node = t.Node
+			}
 			if len(t.Methods) > 0 {
 				rt.Method = t.Methods[0]
 			}
