@@ -64,6 +64,10 @@ type Client struct {
 	mu        sync.Mutex
 	version   string          // cached after the first success
 	stopAsked map[string]bool // UPIDs whose stop we requested
+	// sizes of the last inventory, to size this one's lists at once: a
+	// refresh of a large cluster then grows no list element by element.
+	lastResources int
+	lastPoints    map[int]int // restore points by vmid
 }
 
 // New validates the configuration and builds the client; it sends nothing.
@@ -177,9 +181,94 @@ var errRequestTimeout = errors.New("per-request timeout")
 
 // get reads path (relative to /api2/json) into v through go-proxmox.
 func (c *Client) get(ctx context.Context, path string, v any) error {
+	return c.getData(ctx, path, func(dec *json.Decoder) error { return dec.Decode(v) })
+}
+
+// getData reads path and hands the decoder to data positioned at the
+// answer's "data" member, as it arrives: the answer is never held whole
+// (go-proxmox's Get reads it whole and decodes it twice, which costs
+// megabytes a refresh on a large cluster).
+func (c *Client) getData(ctx context.Context, path string, data func(*json.Decoder) error) error {
 	rctx, cancel := context.WithTimeoutCause(ctx, c.timeout, errRequestTimeout)
 	defer cancel()
-	return c.explain(ctx, rctx, http.MethodGet, path, c.api.Get(rctx, path, v))
+	return c.explain(ctx, rctx, http.MethodGet, path, c.rawGet(rctx, path, data))
+}
+
+func (c *Client) rawGet(ctx context.Context, path string, data func(*json.Decoder) error) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("Authorization", "PVEAPIToken="+c.cfg.TokenID+"="+c.secret)
+	res, err := c.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	return decodeEnvelope(json.NewDecoder(res.Body), data)
+}
+
+// decodeEnvelope walks PVE's {"data": …} and calls data at the member;
+// other members are skipped.
+func decodeEnvelope(dec *json.Decoder, data func(*json.Decoder) error) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return fmt.Errorf("reading the answer: %w", err)
+	}
+	if tok != json.Delim('{') {
+		return fmt.Errorf("the answer is not a JSON object (it starts with %v)", tok)
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return fmt.Errorf("reading the answer: %w", err)
+		}
+		if key == "data" {
+			if err := data(dec); err != nil {
+				return err
+			}
+			continue
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return fmt.Errorf("reading the answer: %w", err)
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return fmt.Errorf("reading the answer: %w", err)
+	}
+	return nil
+}
+
+// eachElement decodes a "data" list one element at a time into one reused
+// T, so that a list of thousands costs no slice of thousands; fn copies
+// what it keeps. null is an empty list.
+func eachElement[T any](fn func(*T)) func(*json.Decoder) error {
+	return func(dec *json.Decoder) error {
+		tok, err := dec.Token()
+		if err != nil {
+			return fmt.Errorf("reading the answer: %w", err)
+		}
+		if tok == nil {
+			return nil
+		}
+		if tok != json.Delim('[') {
+			return fmt.Errorf("the answer's data is not a list (it starts with %v)", tok)
+		}
+		var e T
+		for dec.More() {
+			var zero T
+			e = zero
+			if err := dec.Decode(&e); err != nil {
+				return err
+			}
+			fn(&e)
+		}
+		_, err = dec.Token()
+		return err
+	}
 }
 
 // del sends a DELETE through go-proxmox; v may be nil.

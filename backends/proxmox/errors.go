@@ -1,6 +1,7 @@
 package proxmox
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -59,12 +60,24 @@ func (t *checkedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		res.Body.Close()
 		return nil, ae
 	}
+	ct := res.Header.Get("Content-Type")
+	if res.StatusCode < 300 && !strings.Contains(ct, "html") {
+		// An answer that starts as JSON is passed on as a stream: a large
+		// one (a content listing of thousands of archives) is then decoded
+		// as it arrives instead of being held whole.
+		br := bufio.NewReaderSize(io.LimitReader(res.Body, maxBody), 4096)
+		if first, ok := firstByte(br); ok && (first == '{' || first == '[') {
+			res.Body = readCloser{br, res.Body}
+			res.ContentLength = -1
+			return res, nil
+		}
+		res.Body = readCloser{br, res.Body}
+	}
 	body, err := io.ReadAll(io.LimitReader(res.Body, maxBody))
 	res.Body.Close()
 	if err != nil {
 		return nil, err
 	}
-	ct := res.Header.Get("Content-Type")
 	trimmed := bytes.TrimSpace(body)
 	switch {
 	case strings.Contains(ct, "html") || bytes.HasPrefix(trimmed, []byte("<")):
@@ -99,6 +112,30 @@ func (t *checkedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	res.ContentLength = int64(len(body))
 	return res, nil
 }
+
+// firstByte is the first byte of br that is not white space, left unread.
+func firstByte(br *bufio.Reader) (byte, bool) {
+	for {
+		b, err := br.Peek(1)
+		if err != nil {
+			return 0, false
+		}
+		switch b[0] {
+		case ' ', '\t', '\r', '\n':
+			_, _ = br.ReadByte()
+		default:
+			return b[0], true
+		}
+	}
+}
+
+// readCloser reads from r and closes c (the response's own body).
+type readCloser struct {
+	io.Reader
+	c io.Closer
+}
+
+func (r readCloser) Close() error { return r.c.Close() }
 
 // reasonOf is the status line's text after the code ("invalid token value!").
 func reasonOf(status string, code int) string {

@@ -34,6 +34,9 @@ func (c *Client) Observe(ctx context.Context) (model.SourceState, error) {
 		return model.SourceState{}, err
 	}
 	inv := newInventory(res)
+	c.mu.Lock()
+	inv.sizeRestorePoints(c.lastPoints)
+	c.mu.Unlock()
 	for _, node := range inv.nodes {
 		if !node.online {
 			continue
@@ -47,13 +50,19 @@ func (c *Client) Observe(ctx context.Context) (model.SourceState, error) {
 			if !toList {
 				continue
 			}
-			entries, err := c.backupContent(ctx, node.name, s.Storage)
+			err := c.backupContent(ctx, node.name, s.Storage, func(e *contentEntry) { inv.addRestorePoint(st.ID, e) })
 			if err != nil {
 				return model.SourceState{}, err
 			}
-			inv.addRestorePoints(st.ID, entries)
 		}
 	}
+	points := make(map[int]int, len(inv.guests))
+	for _, g := range inv.guests {
+		points[g.VMID] = len(g.RestorePoints)
+	}
+	c.mu.Lock()
+	c.lastPoints = points
+	c.mu.Unlock()
 	return model.SourceState{
 		Source:   model.SourceProxmox,
 		OK:       true,
@@ -88,10 +97,16 @@ func (c *Client) versionLabel(ctx context.Context) (string, error) {
 }
 
 func (c *Client) resources(ctx context.Context) ([]resource, error) {
-	var res []resource
-	if err := c.get(ctx, "/cluster/resources", &res); err != nil {
+	c.mu.Lock()
+	res := make([]resource, 0, c.lastResources)
+	c.mu.Unlock()
+	err := c.getData(ctx, "/cluster/resources", eachElement(func(r *resource) { res = append(res, *r) }))
+	if err != nil {
 		return nil, err
 	}
+	c.mu.Lock()
+	c.lastResources = len(res)
+	c.mu.Unlock()
 	return res, nil
 }
 
@@ -123,14 +138,15 @@ func (c *Client) nodeBackupStorages(ctx context.Context, node string) ([]nodeSto
 	return out, nil
 }
 
-// backupContent lists every guest's archives on one storage in one request.
-func (c *Client) backupContent(ctx context.Context, node, storage string) ([]contentEntry, error) {
-	var entries []contentEntry
+// backupContent lists every guest's archives on one storage in one
+// request, handing each to fn as it is decoded (thousands of archives are
+// never held as a list of their own).
+func (c *Client) backupContent(ctx context.Context, node, storage string, fn func(*contentEntry)) error {
 	p := "/nodes/" + url.PathEscape(node) + "/storage/" + url.PathEscape(storage) + "/content?content=backup"
-	if err := c.get(ctx, p, &entries); err != nil {
-		return nil, fmt.Errorf("listing the backups on storage %s: %w", storage, err)
+	if err := c.getData(ctx, p, eachElement(fn)); err != nil {
+		return fmt.Errorf("listing the backups on storage %s: %w", storage, err)
 	}
-	return entries, nil
+	return nil
 }
 
 // inventory assembles targets and stores from the answers of one Observe.
@@ -312,29 +328,44 @@ func (inv *inventory) mergeBackupStorage(node string, s nodeStorage) (st *model.
 	return st, true
 }
 
+// sizeRestorePoints gives each guest room for as many restore points as
+// it had at the last refresh (a little more for the next backup).
+func (inv *inventory) sizeRestorePoints(last map[int]int) {
+	for _, g := range inv.guests {
+		if n := last[g.VMID]; n > 0 {
+			g.RestorePoints = make([]model.RestorePoint, 0, n+1)
+		}
+	}
+}
+
 // addRestorePoints files one storage's archives under their guests. Archives
 // of guests that no longer exist are not anyone's restore points here.
 func (inv *inventory) addRestorePoints(storeID string, entries []contentEntry) {
-	for _, e := range entries {
-		if e.Content != "" && e.Content != "backup" {
-			continue
-		}
-		t, ok := inv.byVMID[int(e.VMID.Int64(-1))]
-		if !ok {
-			continue
-		}
-		t.RestorePoints = append(t.RestorePoints, model.RestorePoint{
-			ID:        e.VolID,
-			Target:    t.ID,
-			Method:    model.MethodVzdump,
-			Time:      time.Unix(e.CTime.Int64(0), 0),
-			Size:      e.Size.Int64(0),
-			Format:    e.Format,
-			Notes:     e.Notes,
-			Protected: bool(e.Protected),
-			Store:     storeID,
-		})
+	for i := range entries {
+		inv.addRestorePoint(storeID, &entries[i])
 	}
+}
+
+// addRestorePoint files one archive under its guest.
+func (inv *inventory) addRestorePoint(storeID string, e *contentEntry) {
+	if e.Content != "" && e.Content != "backup" {
+		return
+	}
+	t, ok := inv.byVMID[int(e.VMID.Int64(-1))]
+	if !ok {
+		return
+	}
+	t.RestorePoints = append(t.RestorePoints, model.RestorePoint{
+		ID:        e.VolID,
+		Target:    t.ID,
+		Method:    model.MethodVzdump,
+		Time:      time.Unix(e.CTime.Int64(0), 0),
+		Size:      e.Size.Int64(0),
+		Format:    e.Format,
+		Notes:     e.Notes,
+		Protected: bool(e.Protected),
+		Store:     storeID,
+	})
 }
 
 func (inv *inventory) targets(jobs []backupJob) []model.Target {
