@@ -23,11 +23,22 @@ import (
 
 var _ backends.Backend = (*urbackup.Client)(nil)
 
+// The lab and the clients run on one clock that starts at labNow, not on
+// today's date: the world's past, and what its clients change between
+// backups, hang on it.
+var (
+	labNow    = time.Date(2026, 11, 28, 8, 6, 0, 0, time.UTC)
+	labOrigin = time.Now()
+)
+
+func labClock() time.Time { return labNow.Add(time.Since(labOrigin)) }
+
 func startLab(t testing.TB, opts lab.URBackupOptions) *lab.URBackup {
 	t.Helper()
 	if opts.BackupDuration == 0 {
 		opts.BackupDuration = 1200 * time.Millisecond
 	}
+	opts.Now = labClock
 	if opts.PBKDF2Rounds == 0 {
 		opts.PBKDF2Rounds = 1000 // the default 10000 only slows the tests
 	}
@@ -53,6 +64,7 @@ func labClient(t testing.TB, u *lab.URBackup, mods ...func(*urbackup.Options)) *
 		},
 		Password:     u.Password(),
 		PollInterval: 40 * time.Millisecond,
+		Now:          labClock,
 	}
 	opts.Config.Timeout.Duration = 5 * time.Second
 	for _, m := range mods {
@@ -162,7 +174,7 @@ func TestLabInventory(t *testing.T) {
 			if full == 0 {
 				t.Error("no full backup among the restore points")
 			}
-			if age := time.Since(a.RestorePoints[0].Time); age > 27*time.Hour {
+			if age := labClock().Sub(a.RestorePoints[0].Time); age > 27*time.Hour {
 				t.Errorf("last backup %s old, the agents back up every evening", age)
 			}
 			fa := facts(a)
@@ -177,7 +189,7 @@ func TestLabInventory(t *testing.T) {
 			if !s.Offline || s.Detail != "UrBackup client · offline, last seen 23 h ago" || facts(s)["online"] != "no, last seen 23 h ago" {
 				t.Errorf("k3sserver01 %+v", s)
 			}
-			if age := time.Since(s.RestorePoints[0].Time); age < 29*time.Hour || age > 31*time.Hour {
+			if age := labClock().Sub(s.RestorePoints[0].Time); age < 29*time.Hour || age > 31*time.Hour {
 				t.Errorf("k3sserver01's last backup is %s old, want about 30 h", age)
 			}
 		})
@@ -370,7 +382,8 @@ func TestLabBackups(t *testing.T) {
 	for _, m := range []model.Method{model.MethodIncrFile, model.MethodFullFile} {
 		t.Run(string(m), func(t *testing.T) {
 			t.Parallel()
-			u := startLab(t, lab.URBackupOptions{})
+			// Long enough for the 40 ms polls to see the indexing (5%).
+			u := startLab(t, lab.URBackupOptions{BackupDuration: 3 * time.Second})
 			c := labClient(t, u)
 			before := observe(t, c)["k3sagent01"]
 			job := startJob(t, c, "urbackup/k3sagent01", m)
@@ -441,7 +454,7 @@ func TestLabOutcomes(t *testing.T) {
 		msg   string
 	}{
 		{"fail next", func(u *lab.URBackup) { u.FailNext("k3sagent01") }, nil, model.JobFailed,
-			"the backup did not complete: UrBackup marks the last file backup of k3sagent01 as failed; see the server's logs"},
+			`the backup did not complete: Error getting file list of "/mnt/monitoring-ssd/grafana-data" from client k3sagent01: read error (Input/output error) (UrBackup's log)`},
 		{"offline mid-backup", nil, func(u *lab.URBackup) { u.SetClientOnline("k3sagent01", false) }, model.JobFailed,
 			"k3sagent01 went offline during the backup"},
 	}
@@ -474,19 +487,31 @@ func TestLabOutcomes(t *testing.T) {
 	}
 }
 
+// TestLabStop: a stop while the client indexes (the job is stopped as soon
+// as it shows) is honoured: the process goes without a backup.
 func TestLabStop(t *testing.T) {
 	t.Parallel()
-	u := startLab(t, lab.URBackupOptions{BackupDuration: 5 * time.Second})
+	u := startLab(t, lab.URBackupOptions{BackupDuration: 10 * time.Second}) // indexing 500 ms
 	c := labClient(t, u)
+	before := observe(t, c)["k3sagent01"]
 	job := startJob(t, c, "urbackup/k3sagent01", model.MethodFullFile)
 	rec, done, errs := followAsync(c, job)
 	seen := rec.waitFor(t, "the process", func(j model.Job) bool { return j.TaskID != "" })
+	if seen.Progress.Phase != "indexing" {
+		t.Fatalf("the client no longer indexed when the stop could be sent: %+v", seen.Progress)
+	}
 	if err := c.Stop(context.Background(), seen); err != nil {
 		t.Fatal(err)
 	}
 	final := finish(t, done, errs)
-	if final.State != model.JobCancelled || final.Message != "stopped on request" {
+	if final.State != model.JobCancelled || final.Message != "UrBackup stopped it; no backup was made" {
 		t.Errorf("final %s %q", final.State, final.Message)
+	}
+	rec.waitFor(t, "word that the stop is pending", func(j model.Job) bool {
+		return j.Progress.LastLine == "stop sent; waiting for UrBackup to end the backup"
+	})
+	if after := observe(t, c)["k3sagent01"]; len(after.RestorePoints) != len(before.RestorePoints) {
+		t.Errorf("a stopped backup left a restore point")
 	}
 }
 
