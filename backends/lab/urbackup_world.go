@@ -22,6 +22,7 @@ type urbConfig struct {
 	rounds         int
 	passwordHash   string
 	backup         time.Duration
+	linger         time.Duration // a dead client shows online this long
 	sessionTimeout time.Duration
 	ban            time.Duration
 }
@@ -64,6 +65,13 @@ type urbClient struct {
 	backups  []*urbBackup // oldest first
 	fileOK   bool
 	failNext bool
+	// fileDisabled: automatic file backups switched off for the client
+	// (a=status file_disabled); backups asked for by hand still run.
+	fileDisabled bool
+	// crashed: the client died at crashedAt and the server has not
+	// noticed yet; it still shows online.
+	crashed   bool
+	crashedAt time.Duration
 	// profile of its data: a full backup's size, a typical incremental's,
 	// the daily growth of the data.
 	fullSize, incrSize int64
@@ -286,6 +294,17 @@ func (c *urbClient) lastBackupUnix() int64 {
 	return 0
 }
 
+// changedSince is what the apps have written since the client's last
+// backup, in whole bursts (urbChangeEvery); all of it without a backup.
+func (c *urbClient) changedSince(now time.Time) int64 {
+	b := c.lastBackup()
+	if b == nil {
+		return c.fullSize
+	}
+	bursts := int64(now.Sub(b.at) / urbChangeEvery)
+	return c.incrSize * max(bursts, 0) / int64(24*time.Hour/urbChangeEvery)
+}
+
 // usage is bytes_used_files: UrBackup links unchanged files between
 // backups, so a client's store is about one full copy plus the changes.
 func (c *urbClient) usage() int64 {
@@ -369,13 +388,16 @@ func (w *urbWorld) actStatus(r *urbRequest) urbReply {
 		if c.online {
 			lastseen = now.Unix() - int64(hash(int64(c.id), now.Truncate(time.Minute))%40)
 		}
-		status = append(status, urbObj{
-			"client_version_string":  "2.5.25",
-			"delete_pending":         "",
-			"file_ok":                c.fileOK && c.lastBackupUnix() != 0,
+		e := urbObj{
+			"client_version_string": "2.5.25",
+			"delete_pending":        "",
+			// file_ok stays false while automatic backups are off, even
+			// right after a backup by hand (recorded).
+			"file_ok":                c.fileOK && c.lastBackupUnix() != 0 && !c.fileDisabled,
 			"groupname":              "",
 			"id":                     c.id,
 			"image_disabled":         true, // no_images: the server marks every client
+			"image_not_supported":    true, // a Linux client without snapshots (recorded)
 			"image_ok":               false,
 			"ip":                     c.ip,
 			"last_filebackup_issues": 0,
@@ -389,7 +411,11 @@ func (w *urbWorld) actStatus(r *urbRequest) urbReply {
 			"processes":              procs,
 			"status":                 st,
 			"uid":                    c.uid,
-		})
+		}
+		if c.fileDisabled {
+			e["file_disabled"] = true // absent otherwise (recorded)
+		}
+		status = append(status, e)
 	}
 	for _, rc := range w.rejected {
 		status = append(status, urbObj{
