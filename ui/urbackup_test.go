@@ -368,3 +368,25 @@ func TestDeduplicatedRestorePoint(t *testing.T) {
 		t.Errorf("a deduplicated point shows as 0 B:\n%s", strings.Join(lines, "\n"))
 	}
 }
+
+// TestStopOfAnUrBackupJobSaysWhatUrBackupDoes: UrBackup ignores a stop once
+// the client has indexed; the dialog does not promise that the server ends
+// the task.
+func TestStopOfAnUrBackupJobSaysWhatUrBackupDoes(t *testing.T) {
+	tm := newTestModel(t, 160, 48)
+	j := model.Job{
+		ID: "urbackup/k3sagent01/1", Target: urbAgent01, Name: "k3sagent01", Method: model.MethodFullFile,
+		Source: model.SourceURBackup, State: model.JobRunning, Started: testNow.Add(-10 * time.Second),
+		Progress: model.Progress{Percent: 40, DoneBytes: 80 * MiB, TotalBytes: 200 * MiB, ReadBytesPerS: float64(5 * MiB), WriteBytesPerS: -1},
+	}
+	tm.send(eventsMsg{evs: []model.Event{model.JobEvent{Job: j}}})
+	tm.selectTarget(urbAgent01)
+	tm.keys("x")
+	if _, ok := tm.m.dialog.(*confirmDialog); !ok {
+		t.Fatalf("no confirmation, dialog %T", tm.m.dialog)
+	}
+	box := strings.Join(strings.Fields(boxText(tm.screen())), " ")
+	if !strings.Contains(box, "UrBackup stops a backup only while the client indexes") || strings.Contains(box, "discarded") {
+		t.Errorf("stop dialog %q", box)
+	}
+}
