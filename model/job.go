@@ -58,6 +58,10 @@ type Progress struct {
 	ETA            time.Duration
 	ETAKnown       bool
 	LastLine       string
+	// Phase names what the job is doing when its figures alone would
+	// mislead ("indexing" while nothing can be counted yet, "finishing on
+	// the server" while a percent sits at 99); "" while the figures say it.
+	Phase string
 }
 
 // UnknownProgress is the progress of a job that has told nothing yet.

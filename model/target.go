@@ -160,7 +160,11 @@ type RestorePoint struct {
 	Format    string
 	Notes     string
 	Protected bool
-	Store     string // store id, e.g. "pve/hddusb_bkpvzdumps"
+	// Deduplicated marks a backup that stored no new data: every file was
+	// already kept and is linked to it (UrBackup reports its size as 0).
+	// It is whole; its Size says only what it added.
+	Deduplicated bool
+	Store        string // store id, e.g. "pve/hddusb_bkpvzdumps"
 	// Stamp changes whenever the point's content may have changed (the
 	// sizes and times of its files); "" when the source cannot tell.
 	Stamp string

@@ -330,9 +330,13 @@ func (m *Model) openStop() tea.Cmd {
 		name = guestLabel(ts.Target)
 	}
 	label := methodLabel(job.Method) + " of " + name
-	m.dialog = newConfirm(m.c, "Stop "+label,
-		fmt.Sprintf("Stop the %s? The server ends the task; what it wrote so far is discarded.", label), "",
-		action{kind: actStop, job: job, label: label})
+	body := fmt.Sprintf("Stop the %s? The server ends the task; what it wrote so far is discarded.", label)
+	if job.Source == model.SourceURBackup {
+		// A real UrBackup server ignores a stop once the client has
+		// indexed: the backup then completes, and the job says so.
+		body = fmt.Sprintf("Stop the %s? UrBackup stops a backup only while the client indexes; later it carries on and the backup completes. The job row says which happened.", label)
+	}
+	m.dialog = newConfirm(m.c, "Stop "+label, body, "", action{kind: actStop, job: job, label: label})
 	return nil
 }
 

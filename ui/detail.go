@@ -577,7 +577,7 @@ func (d *detail) verdictLines(t *model.TargetStatus, lines []string, about bool)
 	last := "never"
 	if t.HasBackup {
 		rp, _ := t.Target.LastBackup()
-		last = model.HumanAge(now.Sub(t.LastBackup)) + " ago   " + model.HumanBytes(rp.Size)
+		last = model.HumanAge(now.Sub(t.LastBackup)) + " ago   " + pointSize(rp, "deduplicated")
 	} else if t.Status == model.StatusUnknown {
 		last = "unknown"
 	}
@@ -651,7 +651,7 @@ func (d *detail) restorePointLines(t *model.TargetStatus) (title string, cols, r
 		var row string
 		switch {
 		case wide:
-			row = fmt.Sprintf("  %-6s %-16s %9s  ", model.HumanAge(now.Sub(rp.Time)), c.local(rp.Time).Format("2006-01-02 15:04"), model.HumanBytes(rp.Size))
+			row = fmt.Sprintf("  %-6s %-16s %9s  ", model.HumanAge(now.Sub(rp.Time)), c.local(rp.Time).Format("2006-01-02 15:04"), pointSize(rp, "dedup"))
 			if formats {
 				row += fmt.Sprintf("%-8s ", trunc(rp.Format, 8))
 			}
@@ -660,7 +660,7 @@ func (d *detail) restorePointLines(t *model.TargetStatus) (title string, cols, r
 			}
 			row += firstLine(rp.Notes)
 		default:
-			row = fmt.Sprintf("  %-6s %-11s %9s  ", model.HumanAge(now.Sub(rp.Time)), c.local(rp.Time).Format("01-02 15:04"), model.HumanBytes(rp.Size))
+			row = fmt.Sprintf("  %-6s %-11s %9s  ", model.HumanAge(now.Sub(rp.Time)), c.local(rp.Time).Format("01-02 15:04"), pointSize(rp, "dedup"))
 			if prot != "" {
 				row += th.Accent.Render(prot) + th.Muted.Render(" · ")
 			}
@@ -669,6 +669,15 @@ func (d *detail) restorePointLines(t *model.TargetStatus) (title string, cols, r
 		rows = append(rows, row)
 	}
 	return title, cols, rows
+}
+
+// pointSize is a restore point's size, or the word for a deduplicated one:
+// it stored nothing new, which is not an empty backup.
+func pointSize(rp model.RestorePoint, dedup string) string {
+	if rp.Deduplicated {
+		return dedup
+	}
+	return model.HumanBytes(rp.Size)
 }
 
 // snapshotLines is the snapshots' title and their rows (newest first), or

@@ -371,15 +371,20 @@ func (p *jobsPanel) progress(j model.Job, avail int) string {
 		eta = model.HumanAge(pr.ETA)
 	}
 	tail := fmt.Sprintf("  %13s  %10s  %6s", bytes, speed, eta)
+	if pr.Phase != "" && pr.Percent >= 0 {
+		// The phase in place of speed and ETA, which it has none of: a
+		// bare 99 % would read as stuck.
+		tail = fmt.Sprintf("  %13s  %s", bytes, pr.Phase)
+	}
 	var head string
 	if pr.Percent >= 0 {
 		barW := max(6, min(40, avail-width(tail)-5))
 		head = c.jobBar(pr.Percent/100, barW)
 	} else {
-		head = p.spin.View() + " " + fmt.Sprintf("%-8s", "working")
+		head = p.spin.View() + " " + fmt.Sprintf("%-8s", firstNonEmpty(pr.Phase, "working"))
 	}
 	s := head + tail
-	if pr.LastLine != "" && avail-width(s) > 12 {
+	if pr.LastLine != "" && (pr.Phase == "" || !strings.HasPrefix(pr.LastLine, pr.Phase)) && avail-width(s) > 12 {
 		s += "  " + c.theme.Muted.Render(trunc(pr.LastLine, avail-width(s)-2))
 	}
 	return s

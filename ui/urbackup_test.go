@@ -309,3 +309,84 @@ func TestDoneOfTotal(t *testing.T) {
 		}
 	}
 }
+
+// TestUrBackupJobPhases: the phase words stand where the figures mislead:
+// "indexing" by the spinner, "finishing on the server" by a bar at 99 %
+// (which alone reads as stuck), at 80 columns too.
+func TestUrBackupJobPhases(t *testing.T) {
+	for _, w := range []int{80, 160} {
+		tm := newTestModel(t, w, 24)
+		j := model.Job{
+			ID: "urbackup/k3sagent01/1", Target: urbAgent01, Name: "k3sagent01", Method: model.MethodFullFile,
+			Source: model.SourceURBackup, State: model.JobRunning, Started: testNow.Add(-10 * time.Second),
+			Progress: model.UnknownProgress(),
+		}
+		j.Progress.DoneBytes, j.Progress.LastLine, j.Progress.Phase = 0, "indexing", "indexing"
+		tm.send(eventsMsg{evs: []model.Event{model.JobEvent{Job: j}}})
+		row := jobLine(t, tm, "k3sagent01")
+		if !strings.Contains(row, "indexing") || strings.Contains(row, "working") || strings.Count(row, "indexing") != 1 {
+			t.Errorf("%d columns, indexing row %q", w, row)
+		}
+		j.Progress = model.Progress{Percent: 99, DoneBytes: 198 * MiB, TotalBytes: 200 * MiB, ReadBytesPerS: -1, WriteBytesPerS: -1,
+			LastLine: "finishing on the server", Phase: "finishing on the server"}
+		tm.send(eventsMsg{evs: []model.Event{model.JobEvent{Job: j}}})
+		tm.send(flushMsg{})
+		row = jobLine(t, tm, "k3sagent01")
+		if !strings.Contains(row, " 99%") || !strings.Contains(row, "finishing on the server") || strings.Count(row, "finishing") != 1 {
+			t.Errorf("%d columns, finishing row %q", w, row)
+		}
+	}
+}
+
+// TestDeduplicatedRestorePoint: a backup that stored nothing new (UrBackup
+// says size 0: every file was already there) reads as deduplicated, not as
+// an empty backup of 0 B.
+func TestDeduplicatedRestorePoint(t *testing.T) {
+	p := seedPosture()
+	for ci := range p.Concerns {
+		for ti := range p.Concerns[ci].Targets {
+			if tg := &p.Concerns[ci].Targets[ti]; tg.ID == urbAgent01 {
+				rp := &tg.RestorePoints[0]
+				rp.Size, rp.Deduplicated, rp.Method = 0, true, model.MethodFullFile
+				rp.Notes = "full · deduplicated: every file was already stored"
+			}
+		}
+	}
+	tm := newTestModel(t, 160, 48)
+	tm.send(eventsMsg{evs: []model.Event{model.PostureEvent{Posture: p}}})
+	tm.selectTarget(urbAgent01)
+	lines := tm.detailText()
+	for _, want := range []string{
+		"last backup   9 h ago   deduplicated   ✓ ok",
+		"9 h    2026-11-25 05:22     dedup  full · deduplicated: every file was already stored",
+	} {
+		if indexOf(lines, want) < 0 {
+			t.Fatalf("no line %q:\n%s", want, strings.Join(lines, "\n"))
+		}
+	}
+	if strings.Contains(strings.Join(lines, "\n"), " 0 B ") {
+		t.Errorf("a deduplicated point shows as 0 B:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+// TestStopOfAnUrBackupJobSaysWhatUrBackupDoes: UrBackup ignores a stop once
+// the client has indexed; the dialog does not promise that the server ends
+// the task.
+func TestStopOfAnUrBackupJobSaysWhatUrBackupDoes(t *testing.T) {
+	tm := newTestModel(t, 160, 48)
+	j := model.Job{
+		ID: "urbackup/k3sagent01/1", Target: urbAgent01, Name: "k3sagent01", Method: model.MethodFullFile,
+		Source: model.SourceURBackup, State: model.JobRunning, Started: testNow.Add(-10 * time.Second),
+		Progress: model.Progress{Percent: 40, DoneBytes: 80 * MiB, TotalBytes: 200 * MiB, ReadBytesPerS: float64(5 * MiB), WriteBytesPerS: -1},
+	}
+	tm.send(eventsMsg{evs: []model.Event{model.JobEvent{Job: j}}})
+	tm.selectTarget(urbAgent01)
+	tm.keys("x")
+	if _, ok := tm.m.dialog.(*confirmDialog); !ok {
+		t.Fatalf("no confirmation, dialog %T", tm.m.dialog)
+	}
+	box := strings.Join(strings.Fields(boxText(tm.screen())), " ")
+	if !strings.Contains(box, "UrBackup stops a backup only while the client indexes") || strings.Contains(box, "discarded") {
+		t.Errorf("stop dialog %q", box)
+	}
+}

@@ -29,8 +29,14 @@ type URBackupOptions struct {
 	PBKDF2Rounds int
 	// Salt is the user's stored salt; default 20 random [a-zA-Z0-9].
 	Salt string
-	// BackupDuration is the wall time of one file backup; default 20s.
+	// BackupDuration is the wall time of one file backup that sends data
+	// (a full one, or an incremental with changes); default 20s. Its
+	// phases keep the shares a real run had (urbackup_progress.go); an
+	// incremental with nothing to send takes 10/110 of it, as recorded.
 	BackupDuration time.Duration
+	// OnlineLinger is how long a client that died (CrashClient) still
+	// shows online; default 4m, as a real server did.
+	OnlineLinger time.Duration
 	// SessionTimeout forgets sessions unused this long; default 1800s
 	// (SessionMgr.cpp SESSION_TIMEOUT_S).
 	SessionTimeout time.Duration
@@ -96,6 +102,9 @@ func StartURBackup(opts URBackupOptions) (*URBackup, error) {
 	if opts.BackupDuration <= 0 {
 		opts.BackupDuration = 20 * time.Second
 	}
+	if opts.OnlineLinger <= 0 {
+		opts.OnlineLinger = urbOnlineLinger
+	}
 	if opts.SessionTimeout <= 0 {
 		opts.SessionTimeout = 1800 * time.Second
 	}
@@ -148,6 +157,7 @@ func StartURBackup(opts URBackupOptions) (*URBackup, error) {
 		rounds:         opts.PBKDF2Rounds,
 		passwordHash:   urbPasswordHash(opts.Salt, opts.Password, opts.PBKDF2Rounds),
 		backup:         opts.BackupDuration,
+		linger:         opts.OnlineLinger,
 		sessionTimeout: opts.SessionTimeout,
 		ban:            opts.BanDuration,
 	})
@@ -196,6 +206,26 @@ func (u *URBackup) Close() error {
 // offline."); one that was about to start never does.
 func (u *URBackup) SetClientOnline(name string, online bool) {
 	u.withWorld(func(w *urbWorld, now time.Duration) { w.setOnline(name, online, now) })
+}
+
+// CrashClient makes a client's process die without a word: its running
+// backup is lost, and the server goes on showing it online for
+// OnlineLinger; a backup started meanwhile gets start_ok, never shows as a
+// process and fails: a=logs says it could not connect. SetClientOnline
+// (name, true) brings it back (a restart).
+func (u *URBackup) CrashClient(name string) {
+	u.withWorld(func(w *urbWorld, now time.Duration) { w.crash(name, now) })
+}
+
+// SetAutomaticFileBackups switches the schedule of a client's file backups
+// on or off (a=status then says file_disabled, and file_ok stays false);
+// backups asked for by hand run either way.
+func (u *URBackup) SetAutomaticFileBackups(name string, on bool) {
+	u.withWorld(func(w *urbWorld, now time.Duration) {
+		if c := w.clientByName(name); c != nil {
+			c.fileDisabled = !on
+		}
+	})
 }
 
 // FailNext makes the next file backup started for that client fail half-way:

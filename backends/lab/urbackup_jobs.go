@@ -8,14 +8,34 @@ import (
 
 // File backups the console starts. a=start_backup only hands the command to
 // an online client (start_ok); the process shows up once the client has
-// connected back (urbStartDelay), indexes (pcdone -1, total_bytes -1) for
-// the first 15% of BackupDuration, then transfers. Processes run on the
-// world's monotonic clock and finish lazily, when someone looks.
+// connected back (urbStartDelay), then runs as urbackup_progress.go
+// describes. Processes run on the world's monotonic clock and finish
+// lazily, when someone looks.
+//
+// What the real pair showed, and the lab does too:
+//   - automatic file backups switched off for a client (file_disabled) only
+//     stop the schedule: a backup asked for by hand runs;
+//   - a stop is honoured only while the client indexes (the process stays
+//     listed, unchanged, for a while, and goes without a backup); a stop
+//     during the transfer is ignored and the backup completes;
+//   - a client that died stays "online" for about 4 minutes; a backup
+//     started then gets start_ok and fails to connect, which only the
+//     server's log says;
+//   - a backup whose files were all stored already has size_bytes 0, a
+//     full one too (its files are linked).
 
 const (
-	urbStartDelay = 300 * time.Millisecond
-	urbStopDelay  = 400 * time.Millisecond // a stopped process lingers this long
-	urbIndexShare = 0.15
+	urbStartDelay = 300 * time.Millisecond // invented: the real process showed at once
+	// urbConnectShare: invented. How long the server tries to reach a
+	// client that died before it logs the failure (really up to 60 s).
+	urbConnectShare = 0.1
+	// urbChangeEvery: invented. The apps write their data in bursts, one
+	// every 10 minutes, a client's incrSize a day: a backup less than
+	// 10 minutes after the one before finds nothing new.
+	urbChangeEvery = 10 * time.Minute
+	// urbOnlineLinger: a dead client stayed "online" this long (recorded:
+	// about 4 minutes).
+	urbOnlineLinger = 4 * time.Minute
 )
 
 // SStatusAction values.
@@ -29,21 +49,30 @@ type urbProcess struct {
 	client *urbClient
 	action int
 	logID  int
-	size   int64         // total_bytes once indexed
+	size   int64         // total_bytes once indexed: what the client sends (0: nothing)
+	added  int64         // size_bytes of the backup: the data it stores new
 	start  time.Duration // visible from here
 	end    time.Duration // planned end
+	// indexEnd and xferEnd end the indexing and the transfer.
+	indexEnd, xferEnd time.Duration
 
 	failing bool // FailNext: fails half-way
 	failAt  time.Duration
 
-	stopping  bool // stopped by the admin: ends at stopAt
-	stopAt    time.Duration
-	stoppedIx bool // stopped during indexing
+	stopping bool // stopped while the client indexed: ends at stopAt
+	stopAt   time.Duration
+
+	// connectFail: the client had died; the server cannot reach it and
+	// fails the backup at end. It never shows in a=progress.
+	connectFail bool
 }
 
 // finish is when the process ends and why.
 func (p *urbProcess) finish() (time.Duration, string) {
 	at, why := p.end, "ok"
+	if p.connectFail {
+		why = "connect"
+	}
 	if p.failing && p.failAt < at {
 		at, why = p.failAt, "fail"
 	}
@@ -53,42 +82,18 @@ func (p *urbProcess) finish() (time.Duration, string) {
 	return at, why
 }
 
-func (p *urbProcess) indexEnd() time.Duration {
-	return p.start + time.Duration(float64(p.end-p.start)*urbIndexShare)
-}
-
-// progress is pcdone, done_bytes and total_bytes at a tick.
-func (p *urbProcess) progress(now time.Duration) (pc int, done, total int64) {
-	ix := p.indexEnd()
-	if now < ix {
-		return -1, 0, -1
-	}
-	f := float64(now-ix) / float64(p.end-ix)
-	f = min(max(f, 0), 1)
-	pc = min(int(f*100), 99)
-	return pc, int64(f * float64(p.size)), p.size
-}
-
-// speedBPMS is the transfer rate in bytes per millisecond.
-func (p *urbProcess) speedBPMS() float64 {
-	ms := float64((p.end - p.indexEnd()) / time.Millisecond)
-	if ms <= 0 {
-		return 0
-	}
-	return float64(p.size) / ms
-}
-
 func (w *urbWorld) visibleProcs(c *urbClient, now time.Duration) []*urbProcess {
 	var out []*urbProcess
 	for _, p := range w.procs {
-		if p.client == c && now >= p.start {
+		if p.client == c && now >= p.start && !p.connectFail {
 			out = append(out, p)
 		}
 	}
 	return out
 }
 
-// advance finishes the processes whose time has come, in order.
+// advance finishes the processes whose time has come, in order, and takes
+// dead clients offline once the server has noticed.
 func (w *urbWorld) advance(now time.Duration) {
 	kept := w.procs[:0]
 	for _, p := range w.procs {
@@ -102,6 +107,12 @@ func (w *urbWorld) advance(now time.Duration) {
 		w.procs[i] = nil
 	}
 	w.procs = kept
+	for _, c := range w.clients {
+		if c.crashed && now >= c.crashedAt+w.cfg.linger {
+			c.crashed, c.online = false, false
+			c.lastseen = w.timeAt(c.crashedAt)
+		}
+	}
 }
 
 func (w *urbWorld) finishProcess(p *urbProcess, at time.Duration, why string) {
@@ -113,13 +124,13 @@ func (w *urbWorld) finishProcess(p *urbProcess, at time.Duration, why string) {
 	switch why {
 	case "ok":
 		w.nextBackup++
-		_, _, total := p.progress(p.end)
+		// lastacts' duration is the transfer, not the whole run (recorded).
 		b := &urbBackup{id: w.nextBackup, clientID: c.id, at: began, incremental: p.action == urbActionIncrFile,
-			size: total, took: end.Sub(began)}
+			size: p.added, took: max(p.xferEnd, p.indexEnd) - p.start}
 		c.backups = append(c.backups, b)
 		c.fileOK = true
 		l.lines = append(l.lines,
-			urbLogLine{0, end, fmt.Sprintf("Transferred %s - Average speed: %.1f MBit/s", urbPrettyBytes(b.size), float64(b.size)*8/1e6/max(end.Sub(began).Seconds(), 1))},
+			urbLogLine{0, end, fmt.Sprintf("Transferred %s - Average speed: %.1f MBit/s", urbPrettyBytes(p.size), float64(p.size)*8/1e6/max(end.Sub(began).Seconds(), 1))},
 			urbLogLine{0, end, took},
 			urbLogLine{0, end, "Backup succeeded"})
 	case "fail":
@@ -134,12 +145,17 @@ func (w *urbWorld) finishProcess(p *urbProcess, at time.Duration, why string) {
 			urbLogLine{2, end, "Client " + c.name + " went offline."},
 			urbLogLine{0, end, took},
 			urbLogLine{2, end, "Backup failed"})
+	case "connect":
+		// FileBackup.cpp's words when the client cannot be reached.
+		l.lines = append(l.lines,
+			urbLogLine{2, end, "Connecting to ClientService of \"" + c.name + "\" failed - CONNECT error during filelist construction"},
+			urbLogLine{0, end, took},
+			urbLogLine{2, end, "Backup failed"})
 	case "stop":
-		msg := urbLogLine{2, end, "Server admin stopped backup."}
-		if p.stoppedIx {
-			msg = urbLogLine{1, end, "Sever admin stopped backup during indexing"} // sic
-		}
-		l.lines = append(l.lines, msg, urbLogLine{0, end, took}, urbLogLine{2, end, "Backup failed"})
+		l.lines = append(l.lines,
+			urbLogLine{1, end, "Sever admin stopped backup during indexing"}, // sic, FileBackup.cpp
+			urbLogLine{0, end, took},
+			urbLogLine{2, end, "Backup failed"})
 	}
 }
 
@@ -162,10 +178,17 @@ func (w *urbWorld) logByID(id int) *urbLog {
 }
 
 // setOnline: a client going offline fails its running backup now and
-// cancels one about to start; one coming back is seen again.
+// cancels one about to start; one coming back (after a crash too: a
+// restart) is seen again.
 func (w *urbWorld) setOnline(name string, online bool, now time.Duration) {
 	c := w.clientByName(name)
-	if c == nil || c.online == online {
+	if c == nil {
+		return
+	}
+	if online {
+		c.crashed = false
+	}
+	if c.online == online {
 		return
 	}
 	c.online = online
@@ -173,6 +196,12 @@ func (w *urbWorld) setOnline(name string, online bool, now time.Duration) {
 		return
 	}
 	c.lastseen = w.timeAt(now)
+	w.dropProcs(c, now)
+}
+
+// dropProcs ends the client's backups: running ones fail ("went offline"),
+// one about to start never does.
+func (w *urbWorld) dropProcs(c *urbClient, now time.Duration) {
 	kept := w.procs[:0]
 	for _, p := range w.procs {
 		if p.client != c {
@@ -191,10 +220,22 @@ func (w *urbWorld) setOnline(name string, online bool, now time.Duration) {
 	w.procs = kept
 }
 
+// crash: the client's process dies without a word. Its running backup is
+// lost; the server goes on showing it online until it notices (linger).
+func (w *urbWorld) crash(name string, now time.Duration) {
+	c := w.clientByName(name)
+	if c == nil || !c.online {
+		return
+	}
+	c.crashed, c.crashedAt = true, now
+	w.dropProcs(c, now)
+}
+
 // actStartBackup is start_backup.cpp: an empty body without a session or
 // without start_client; else one result per listed client. start_ok only
-// says an online client got the command: image backups are accepted too and
-// then never start, since the server has no_images.
+// says a client the server believes online got the command: image backups
+// are accepted too and then never start, since the server has no_images;
+// a dead client still "online" gets it and the backup fails later.
 func (w *urbWorld) actStartBackup(r *urbRequest) urbReply {
 	s := w.session(r)
 	list := r.form.Get("start_client")
@@ -209,6 +250,7 @@ func (w *urbWorld) actStartBackup(r *urbRequest) urbReply {
 		}
 		id := urbAtoi(f)
 		ok := false
+		// file_disabled does not matter here: it only stops the schedule.
 		if c := w.clientByID(id); c != nil && c.online {
 			switch typ {
 			case "incr_file":
@@ -236,20 +278,36 @@ func (w *urbWorld) startFileBackup(c *urbClient, action int, now time.Duration) 
 	}
 	w.nextProc++
 	start := now + urbStartDelay
-	p := &urbProcess{id: w.nextProc, client: c, action: action, start: start, end: start + w.cfg.backup}
 	at := w.timeAt(start)
-	h := hash(int64(c.id)*131+int64(p.id), at)
+	p := &urbProcess{id: w.nextProc, client: c, action: action, start: start}
+	p.added = c.changedSince(at)
 	kind := "incremental"
 	if action == urbActionFullFile {
+		// A full backup sends every file; what it stores new is only
+		// what changed (the rest is linked).
 		kind = "full"
+		h := hash(int64(c.id)*131+int64(p.id), at)
 		p.size = c.fullSize + int64(h%uint64(c.fullSize/50+1))
 	} else {
-		p.size = c.incrSize/2 + int64(h%uint64(c.incrSize))
+		p.size = p.added
+	}
+	if p.size > 0 {
+		p.end = start + w.cfg.backup
+		p.indexEnd = start + w.scaled(urbIndexShare)
+		p.xferEnd = p.indexEnd + w.scaled(urbTransferShare)
+	} else {
+		p.end = start + w.scaled(urbNoChangeShare)
+		p.indexEnd = start + time.Duration(float64(p.end-start)*urbNoChangeIndexShare)
+		p.xferEnd = p.indexEnd
 	}
 	if c.failNext {
 		c.failNext = false
 		p.failing = true
 		p.failAt = start + (p.end-start)/2
+	}
+	if c.crashed {
+		p.connectFail = true
+		p.end = start + w.scaled(urbConnectShare)
 	}
 	l := w.addLog(c, at, action == urbActionIncrFile, []urbLogLine{{0, at, "Starting unscheduled " + kind + " file backup..."}})
 	p.logID = l.id
@@ -282,53 +340,14 @@ func (w *urbWorld) actProgress(r *urbRequest) urbReply {
 	return urbJSONReply(ret)
 }
 
+// stop is honoured only while the client indexes: the process stays as it
+// is for a while and goes without a backup. Later the server ignores it
+// and the backup completes (both recorded).
 func (w *urbWorld) stop(clientID, procID int, now time.Duration) {
 	for _, p := range w.procs {
-		if p.client.id == clientID && p.id == procID && now >= p.start && !p.stopping {
-			p.stopping, p.stopAt = true, now+urbStopDelay
-			p.stoppedIx = now < p.indexEnd()
+		if p.client.id == clientID && p.id == procID && now >= p.start && now < p.indexEnd && !p.stopping {
+			p.stopping, p.stopAt = true, now+w.scaled(urbStopLingerShare)
 		}
-	}
-}
-
-func (w *urbWorld) progressEntry(p *urbProcess, now time.Duration) urbObj {
-	pc, done, total := p.progress(now)
-	// Before the client's first estimate eta_ms is 0 minus the time since
-	// eta_set_time 0, i.e. minus the server's uptime in ms.
-	eta := -int64((now + 3*time.Hour) / time.Millisecond)
-	speed := 0.0
-	past := urbArr{}
-	queue := 0
-	if pc >= 0 {
-		speed = p.speedBPMS() * (0.9 + float64(hash(int64(p.id), w.timeAt(now).Truncate(time.Second))%200)/1000)
-		eta = int64((p.end - now) / time.Millisecond)
-		// progress.cpp: a positive ETA under a minute is shown as 61 s.
-		if eta > 0 && eta < 60*1000 {
-			eta = 61 * 1000
-		}
-		for i := 0; i < min(10, int((now-p.indexEnd())/time.Second)+1); i++ {
-			past = append(past, p.speedBPMS()*(0.85+float64(hash(int64(p.id+i), w.timeAt(p.indexEnd()))%300)/1000))
-		}
-		queue = (100 - pc) / 4
-	}
-	return urbObj{
-		"action":              p.action,
-		"can_show_backup_log": true,
-		"can_stop_backup":     true,
-		"clientid":            p.client.id,
-		"detail_pc":           -1,
-		"details":             "",
-		"done_bytes":          done,
-		"eta_ms":              eta,
-		"id":                  p.id,
-		"logid":               p.logID,
-		"name":                p.client.name,
-		"past_speed_bpms":     past,
-		"paused":              false,
-		"pcdone":              pc,
-		"queue":               queue,
-		"speed_bpms":          speed,
-		"total_bytes":         total,
 	}
 }
 

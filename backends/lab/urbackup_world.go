@@ -22,6 +22,7 @@ type urbConfig struct {
 	rounds         int
 	passwordHash   string
 	backup         time.Duration
+	linger         time.Duration // a dead client shows online this long
 	sessionTimeout time.Duration
 	ban            time.Duration
 }
@@ -64,6 +65,13 @@ type urbClient struct {
 	backups  []*urbBackup // oldest first
 	fileOK   bool
 	failNext bool
+	// fileDisabled: automatic file backups switched off for the client
+	// (a=status file_disabled); backups asked for by hand still run.
+	fileDisabled bool
+	// crashed: the client died at crashedAt and the server has not
+	// noticed yet; it still shows online.
+	crashed   bool
+	crashedAt time.Duration
 	// profile of its data: a full backup's size, a typical incremental's,
 	// the daily growth of the data.
 	fullSize, incrSize int64
@@ -286,6 +294,17 @@ func (c *urbClient) lastBackupUnix() int64 {
 	return 0
 }
 
+// changedSince is what the apps have written since the client's last
+// backup, in whole bursts (urbChangeEvery); all of it without a backup.
+func (c *urbClient) changedSince(now time.Time) int64 {
+	b := c.lastBackup()
+	if b == nil {
+		return c.fullSize
+	}
+	bursts := int64(now.Sub(b.at) / urbChangeEvery)
+	return c.incrSize * max(bursts, 0) / int64(24*time.Hour/urbChangeEvery)
+}
+
 // usage is bytes_used_files: UrBackup links unchanged files between
 // backups, so a client's store is about one full copy plus the changes.
 func (c *urbClient) usage() int64 {
@@ -369,13 +388,16 @@ func (w *urbWorld) actStatus(r *urbRequest) urbReply {
 		if c.online {
 			lastseen = now.Unix() - int64(hash(int64(c.id), now.Truncate(time.Minute))%40)
 		}
-		status = append(status, urbObj{
-			"client_version_string":  "2.5.25",
-			"delete_pending":         "",
-			"file_ok":                c.fileOK && c.lastBackupUnix() != 0,
+		e := urbObj{
+			"client_version_string": "2.5.25",
+			"delete_pending":        "",
+			// file_ok stays false while automatic backups are off, even
+			// right after a backup by hand (recorded).
+			"file_ok":                c.fileOK && c.lastBackupUnix() != 0 && !c.fileDisabled,
 			"groupname":              "",
 			"id":                     c.id,
 			"image_disabled":         true, // no_images: the server marks every client
+			"image_not_supported":    true, // a Linux client without snapshots (recorded)
 			"image_ok":               false,
 			"ip":                     c.ip,
 			"last_filebackup_issues": 0,
@@ -389,7 +411,11 @@ func (w *urbWorld) actStatus(r *urbRequest) urbReply {
 			"processes":              procs,
 			"status":                 st,
 			"uid":                    c.uid,
-		})
+		}
+		if c.fileDisabled {
+			e["file_disabled"] = true // absent otherwise (recorded)
+		}
+		status = append(status, e)
 	}
 	for _, rc := range w.rejected {
 		status = append(status, urbObj{
@@ -473,156 +499,6 @@ func (w *urbWorld) actBackups(r *urbRequest) urbReply {
 	})
 	rep.frameOptions = 3 // as recorded: the header comes three times here
 	return rep
-}
-
-// lastActs is getLastActs: the 20 newest finished backups and cleanup
-// deletions. Failed or stopped backups never appear (complete=1 only).
-func (w *urbWorld) lastActs() urbArr {
-	type act struct {
-		at  time.Time
-		obj urbObj
-	}
-	var acts []act
-	for _, c := range w.clients {
-		for _, b := range c.backups {
-			acts = append(acts, act{b.at, urbObj{
-				"backuptime": b.at.Unix(), "clientid": c.id, "del": false, "details": "", "duration": int64(b.took / time.Second),
-				"id": b.id, "image": 0, "incremental": urbBool(b.incremental), "name": c.name, "restore": 0, "resumed": 0, "size_bytes": b.size,
-			}})
-		}
-	}
-	for _, d := range w.deletions {
-		c := w.clientByID(d.b.clientID)
-		acts = append(acts, act{d.at, urbObj{
-			"backuptime": d.at.Unix(), "clientid": c.id, "del": true, "details": "", "duration": int64(d.took / time.Second),
-			"id": d.b.id, "image": 0, "incremental": urbBool(d.b.incremental), "name": c.name, "restore": 0, "resumed": 0, "size_bytes": d.b.size,
-		}})
-	}
-	sort.SliceStable(acts, func(i, j int) bool { return acts[i].at.After(acts[j].at) })
-	out := urbArr{}
-	for i := 0; i < len(acts) && i < 20; i++ {
-		out = append(out, acts[i].obj)
-	}
-	return out
-}
-
-// actLogs is a=logs: the backup logs with errors (ll=2, the default), with
-// warnings too (ll=1) or all (ll=0), newest first, 50 at most; logid=N
-// answers one log's text ("level-unixtime-message" lines).
-func (w *urbWorld) actLogs(r *urbRequest) urbReply {
-	ret := urbObj{
-		"all_clients":            true,
-		"can_report_script_edit": true,
-		"filter":                 r.form.Get("filter"),
-		"has_user":               !w.cfg.noUsers,
-		"HAS_MAIL_START":         "",
-		"HAS_MAIL_STOP":          "",
-		"report_loglevel":        "",
-		"report_mail":            "",
-		"report_sendonly":        "",
-	}
-	withLogs := map[int]bool{}
-	for _, l := range w.logs {
-		withLogs[l.clientID] = true
-	}
-	clients, rights := urbArr{}, urbArr{}
-	for _, c := range w.byName() {
-		if withLogs[c.id] {
-			clients = append(clients, urbObj{"id": c.id, "name": c.name})
-		}
-		rights = append(rights, urbObj{"id": c.id, "name": c.name})
-	}
-	ret["clients"], ret["log_right_clients"] = clients, rights
-	if id := r.form.Get("logid"); id != "" {
-		for _, l := range w.logs {
-			if l.id == urbAtoi(id) {
-				var data strings.Builder
-				for _, ln := range l.lines {
-					fmt.Fprintf(&data, "%d-%d-%s\n", ln.level, ln.at.Unix(), ln.msg)
-				}
-				ret["log"] = urbObj{"clientname": w.clientByID(l.clientID).name, "data": data.String(), "time": l.at.Unix()}
-			}
-		}
-		delete(ret, "HAS_MAIL_START")
-		delete(ret, "HAS_MAIL_STOP")
-		delete(ret, "report_loglevel")
-		delete(ret, "report_mail")
-		delete(ret, "report_sendonly")
-		delete(ret, "can_report_script_edit")
-		return urbJSONReply(ret)
-	}
-	ll := 2
-	if s := r.form.Get("ll"); s != "" {
-		ll = urbAtoi(s)
-	}
-	filter := map[int]bool{}
-	for _, f := range strings.Split(r.form.Get("filter"), ",") {
-		if f != "" {
-			filter[urbAtoi(f)] = true
-		}
-	}
-	sorted := append([]*urbLog(nil), w.logs...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].at.After(sorted[j].at) })
-	logs := urbArr{}
-	for _, l := range sorted {
-		errs, warns := l.count(2), l.count(1)
-		if (ll == 2 && errs == 0) || (ll == 1 && errs+warns == 0) || (len(filter) > 0 && !filter[l.clientID]) {
-			continue
-		}
-		if len(logs) == 50 {
-			break
-		}
-		logs = append(logs, urbObj{
-			"errors": errs, "id": l.id, "image": 0, "incremental": urbBool(l.incremental), "name": w.clientByID(l.clientID).name,
-			"restore": 0, "resumed": 0, "time": l.at.Unix(), "warnings": warns,
-		})
-	}
-	ret["logs"], ret["ll"] = logs, ll
-	return urbJSONReply(ret)
-}
-
-// actSettings is a=settings&sa=general, cut down to what matters here:
-// image backups are off (no_images), file backups run daily.
-func (w *urbWorld) actSettings(r *urbRequest) urbReply {
-	clients := urbArr{}
-	for _, c := range w.byName() {
-		clients = append(clients, urbObj{"group": 0, "id": c.id, "name": c.name, "override": false})
-	}
-	nav := urbObj{
-		"clients": clients, "disable_change_pw": true, "general": true, "groupmod": true,
-		"groups": urbArr{urbObj{"id": 0, "name": ""}}, "internet": true, "ldap": true, "mail": true, "users": true,
-	}
-	sa := r.form.Get("sa")
-	if sa != "general" {
-		return urbJSONReply(urbObj{"navitems": nav})
-	}
-	v := func(x any) urbObj { return urbObj{"value": x} }
-	settings := urbObj{
-		"backup_window_full_file":     v("1-7/0-24"),
-		"backup_window_incr_file":     v("1-7/0-24"),
-		"backupfolder":                "/mnt/bkpdata-hdd",
-		"cleanup_window":              "1-7/3-4",
-		"max_file_full":               v(10),
-		"max_file_incr":               v(100),
-		"max_image_full":              v(5),
-		"max_image_incr":              v(30),
-		"max_running_jobs_per_client": v(1),
-		"max_sim_backups":             100,
-		"min_file_full":               v(2),
-		"min_file_incr":               v(40),
-		"min_image_full":              v(2),
-		"min_image_incr":              v(4),
-		"no_file_backups":             false,
-		"no_images":                   true,
-		"update_freq_full":            v("2592000"),
-		"update_freq_image_full":      v("5184000"),
-		"update_freq_image_incr":      v("604800"),
-		"update_freq_incr":            v("86400"),
-	}
-	return urbJSONReply(urbObj{
-		"ONLY_WIN32_BEGIN": "<!--", "ONLY_WIN32_END": "-->", "cowraw_available": false,
-		"navitems": nav, "sa": "general", "settings": settings,
-	})
 }
 
 // urbAtoi is watoi: leading digits, 0 when there are none.

@@ -55,12 +55,17 @@ const (
 	defaultTimeout      = 10 * time.Second
 	defaultPollInterval = time.Second
 	// appearWait is how long Follow waits for a started backup to show in
-	// a=progress: the server only passes the request on, the client has to
-	// connect and begin.
+	// a=progress (or for the server's logs to say why it failed): the
+	// server only passes the request on, the client has to connect and
+	// begin.
 	defaultAppearWait = 60 * time.Second
 	// stopWait is how long Stop waits for a just-started backup to show up
 	// before it gives up (it needs the process id).
 	defaultStopWait = 10 * time.Second
+	// logsAfter is how long a started backup may take to show before its
+	// client's logs are read for a failure, and how often they are read
+	// again: a real backup shows at once, and each read costs a request.
+	defaultLogsAfter = 2 * time.Second
 	// authHold is how long a definite login failure is remembered: the
 	// server bans an address for 10 minutes after 10 failures, so refresh
 	// cycles must not keep trying a wrong password.
@@ -80,12 +85,16 @@ type Client struct {
 	timeout  time.Duration
 	poll     time.Duration
 	now      func() time.Time
-	hc       *http.Client
-	folders  map[string][]string
+	// tick is the clock speeds and waits are measured on: real time (the
+	// fake clocks of tests do not move); replays of recorded series set it.
+	tick    func() time.Time
+	hc      *http.Client
+	folders map[string][]string
 
 	// Tunables of the job logic; tests in the package shorten them.
 	appearWait time.Duration
 	stopWait   time.Duration
+	logsAfter  time.Duration
 	authHold   time.Duration
 
 	loginMu sync.Mutex // one login at a time: concurrent expiries share it
@@ -96,6 +105,7 @@ type Client struct {
 	authErrAt time.Time // …and when it happened (wall clock, monotonic)
 	last      *statusAnswer
 	jobs      map[string]*jobTrack // by job id
+	logsOff   bool                 // the web user may not read a=logs
 }
 
 // New validates the configuration and builds the client; it sends nothing.
@@ -128,9 +138,11 @@ func New(opts Options) (*Client, error) {
 		timeout:    timeout,
 		poll:       opts.PollInterval,
 		now:        opts.Now,
+		tick:       time.Now,
 		folders:    map[string][]string{},
 		appearWait: defaultAppearWait,
 		stopWait:   defaultStopWait,
+		logsAfter:  defaultLogsAfter,
 		authHold:   defaultAuthHold,
 		jobs:       map[string]*jobTrack{},
 	}

@@ -131,6 +131,7 @@ type clientStatus struct {
 	ImageOK              flag      `json:"image_ok"`
 	FileDisabled         flag      `json:"file_disabled"`
 	ImageDisabled        flag      `json:"image_disabled"`
+	ImageNotSupported    flag      `json:"image_not_supported"` // the client cannot make images
 	Online               flag      `json:"online"`
 	DeletePending        flag      `json:"delete_pending"`
 	Rejected             flag      `json:"rejected"`

@@ -36,7 +36,7 @@ func TestProgressOfHugeValues(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{"progress":[{"id":1,"clientid":2,"action":1,"pcdone":45,"speed_bpms":"1e308","eta_ms":9007199254740992}]}`), &p); err != nil {
 		t.Fatal(err)
 	}
-	pr := progressOf(p.Progress[0], model.MethodIncrFile)
+	pr := newMeter().observe(p.Progress[0], model.MethodIncrFile, time.Unix(1700000000, 0))
 	if pr.ETAKnown || pr.ETA != 0 || pr.ReadBytesPerS != -1 || pr.Percent != 45 {
 		t.Errorf("%+v", pr)
 	}

@@ -35,6 +35,7 @@ type fakeURB struct {
 	procs     []*fakeProc
 	nextProc  int
 	stopForms []url.Values
+	logs      []fakeLog // newest last
 
 	// knobs
 	appearAfter  int             // progress polls before a started process shows
@@ -59,6 +60,16 @@ type fakeClient struct {
 	backups     []fakeBackup
 	failNext    bool // the next backup ends without a new backup, file_ok false
 	offlineNext bool // the client disconnects during its next backup
+	deadNext    bool // the next backup never shows: the server cannot connect
+	disabled    bool // automatic file backups off (file_disabled)
+	noImages    bool // the client cannot make images (image_not_supported)
+}
+
+// fakeLog is a backup's log with its errors ("level-unixtime-message"
+// lines, as a=logs&logid=N answers them).
+type fakeLog struct {
+	id, clientID, errors int
+	data                 string
 }
 
 type fakeBackup struct {
@@ -203,7 +214,7 @@ func (f *fakeURB) answer(action string, form url.Values) (string, bool) {
 		f.logins++
 		return js(map[string]any{"api_version": 2, "status": "all", "success": true}), false
 	}
-	if action != "status" && action != "progress" && action != "usage" && action != "backups" && action != "start_backup" {
+	if action != "status" && action != "progress" && action != "usage" && action != "backups" && action != "start_backup" && action != "logs" {
 		return "unknown", false
 	}
 	if !f.sessions[form.Get("ses")] || f.alwaysRefuse[action] || f.expireNext > 0 {
@@ -219,6 +230,23 @@ func (f *fakeURB) answer(action string, form url.Values) (string, bool) {
 	switch action {
 	case "status":
 		return f.status(), false
+	case "logs":
+		if id := form.Get("logid"); id != "" {
+			for _, l := range f.logs {
+				if fmt.Sprint(l.id) == id {
+					return js(map[string]any{"log": map[string]any{"data": l.data, "time": 0}}), false
+				}
+			}
+			return js(map[string]any{}), false
+		}
+		var ls []map[string]any
+		for i := len(f.logs) - 1; i >= 0; i-- {
+			l := f.logs[i]
+			if fmt.Sprint(l.clientID) == form.Get("filter") && l.errors > 0 {
+				ls = append(ls, map[string]any{"id": l.id, "name": f.clients[l.clientID-1].name, "errors": l.errors, "warnings": 0, "time": 0})
+			}
+		}
+		return js(map[string]any{"logs": ls, "ll": 2}), false
 	case "usage":
 		var u []map[string]any
 		for _, c := range f.clients {
@@ -251,7 +279,10 @@ func (f *fakeURB) answer(action string, form url.Values) (string, bool) {
 				continue
 			}
 			ok := c.online && types[form.Get("start_type")] != 0
-			if ok {
+			if ok && c.deadNext {
+				c.deadNext = false
+				f.log(c, 1, `2-0-Connecting to ClientService of "`+c.name+`" failed - CONNECT error during filelist construction`)
+			} else if ok {
 				f.nextProc++
 				f.procs = append(f.procs, &fakeProc{id: f.nextProc, clientID: c.id, action: types[form.Get("start_type")], wait: f.appearAfter, polls: f.runPolls})
 			}
@@ -279,12 +310,19 @@ func (f *fakeURB) answer(action string, form url.Values) (string, bool) {
 func (f *fakeURB) status() string {
 	var st []map[string]any
 	for _, c := range f.clients {
-		st = append(st, map[string]any{
+		e := map[string]any{
 			"id": c.id, "name": c.name, "online": c.online, "lastseen": c.lastseen,
-			"lastbackup": c.lastbackup, "lastbackup_image": c.lastImage, "file_ok": c.fileOK, "image_ok": false,
+			"lastbackup": c.lastbackup, "lastbackup_image": c.lastImage, "file_ok": c.fileOK && !c.disabled, "image_ok": false,
 			"delete_pending": "", "ip": "-", "client_version_string": "2.5.25", "os_simple": "linux",
 			"os_version_string": "Debian GNU/Linux 12", "last_filebackup_issues": c.issues, "processes": []any{}, "status": 0, "uid": "",
-		})
+		}
+		if c.disabled {
+			e["file_disabled"], e["image_disabled"] = true, true
+		}
+		if c.noImages {
+			e["image_not_supported"] = true
+		}
+		st = append(st, e)
 	}
 	st = append(st, map[string]any{"id": "-", "name": "stranger", "lastbackup": "-", "lastseen": "-", "lastbackup_image": "-", "online": true, "rejected": true, "delete_pending": 0, "status": 10, "file_ok": false, "image_ok": false})
 	return js(map[string]any{"admin": true, "no_images": f.noImages, "no_file_backups": false, "status": st, "server_identity": "x"})
@@ -328,9 +366,15 @@ func (f *fakeURB) end(c *fakeClient, p *fakeProc) {
 		c.offlineNext, c.online = false, false
 	case c.failNext:
 		c.failNext, c.fileOK = false, false
+		f.log(c, 1, "2-0-Error getting file list of \"/srv\" from client "+c.name+": read error\n0-0-Time taken: 3s")
 	default:
 		now := time.Now().Unix()
 		c.lastbackup, c.fileOK = now, true
 		c.backups = append(c.backups, fakeBackup{id: 1000 + p.id, time: now, incremental: p.action == 1, size: 3 << 20})
 	}
+}
+
+// log adds a log for the client (f.mu held).
+func (f *fakeURB) log(c *fakeClient, errors int, data string) {
+	f.logs = append(f.logs, fakeLog{id: 500 + len(f.logs), clientID: c.id, errors: errors, data: data + "\n2-0-Backup failed\n"})
 }

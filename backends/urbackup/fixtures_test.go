@@ -219,7 +219,7 @@ func TestLenientDecoding(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := p.Progress[0]
-	pr := progressOf(e, model.MethodFullFile)
+	pr := newMeter().observe(e, model.MethodFullFile, time.Unix(0, 0))
 	if e.ID.Int(0) != 3 || pr.Percent != 45 || pr.DoneBytes != -1 || pr.TotalBytes != -1 || pr.ReadBytesPerS != 152500 || pr.ETAKnown || pr.LastLine != "transferring files" {
 		t.Errorf("progress %+v → %+v", e, pr)
 	}
@@ -229,24 +229,29 @@ func TestLenientDecoding(t *testing.T) {
 	}
 }
 
-func TestProgressOf(t *testing.T) {
+// TestProgressOfOneReading: what one a=progress entry says on its own
+// (a console that picks a running backup up): no speed from a single
+// reading, and never UrBackup's eta_ms.
+func TestProgressOfOneReading(t *testing.T) {
 	cases := []struct {
 		name string
 		e    progressEntry
 		m    model.Method
 		want model.Progress
 	}{
-		{"indexing", progressEntry{PCDone: num{-1, true}, DoneBytes: num{-1, true}, TotalBytes: num{-1, true}, SpeedBPMS: num{0, true}, ETAms: num{-1, true}}, model.MethodIncrFile,
-			model.Progress{Percent: -1, DoneBytes: -1, TotalBytes: -1, ReadBytesPerS: -1, WriteBytesPerS: -1, LastLine: "indexing"}},
-		{"transfer", progressEntry{PCDone: num{45, true}, DoneBytes: num{1 << 30, true}, TotalBytes: num{4 << 30, true}, SpeedBPMS: num{2048, true}, ETAms: num{90000, true}}, model.MethodFullFile,
-			model.Progress{Percent: 45, DoneBytes: 1 << 30, TotalBytes: 4 << 30, ReadBytesPerS: 2048000, WriteBytesPerS: -1, ETA: 90 * time.Second, ETAKnown: true, LastLine: "transferring files"}},
+		{"indexing", progressEntry{PCDone: num{-1, true}, DoneBytes: num{0, true}, TotalBytes: num{-1, true}, SpeedBPMS: num{0, true}, ETAms: num{61000, true}, Details: "0"}, model.MethodIncrFile,
+			model.Progress{Percent: -1, DoneBytes: 0, TotalBytes: -1, ReadBytesPerS: -1, WriteBytesPerS: -1, LastLine: "indexing", Phase: "indexing"}},
+		{"transfer", progressEntry{PCDone: num{45, true}, DoneBytes: num{1 << 30, true}, TotalBytes: num{4 << 30, true}, SpeedBPMS: num{2048, true}, ETAms: num{61000, true}, Details: "0"}, model.MethodFullFile,
+			model.Progress{Percent: 45, DoneBytes: 1 << 30, TotalBytes: 4 << 30, ReadBytesPerS: -1, WriteBytesPerS: -1, LastLine: "transferring files"}},
+		{"nothing changed", progressEntry{PCDone: num{100, true}, DoneBytes: num{0, true}, TotalBytes: num{0, true}, ETAms: num{-1454, true}}, model.MethodIncrFile,
+			model.Progress{Percent: 99, DoneBytes: 0, TotalBytes: -1, ReadBytesPerS: -1, WriteBytesPerS: -1, LastLine: "finishing on the server", Phase: "finishing on the server"}},
 		{"details win", progressEntry{PCDone: num{3, true}, Details: "Indexing /mnt/gitea-hdd"}, model.MethodIncrFile,
 			model.Progress{Percent: 3, DoneBytes: -1, TotalBytes: -1, ReadBytesPerS: -1, WriteBytesPerS: -1, LastLine: "Indexing /mnt/gitea-hdd"}},
 		{"image", progressEntry{PCDone: num{10, true}, SpeedBPMS: num{-5, true}}, model.MethodFullImage,
 			model.Progress{Percent: 10, DoneBytes: -1, TotalBytes: -1, ReadBytesPerS: -1, WriteBytesPerS: -1, LastLine: "transferring the image"}},
 	}
 	for _, tc := range cases {
-		if got := progressOf(tc.e, tc.m); got != tc.want {
+		if got := newMeter().observe(tc.e, tc.m, time.Unix(0, 0)); got != tc.want {
 			t.Errorf("%s: got %+v, want %+v", tc.name, got, tc.want)
 		}
 	}

@@ -202,7 +202,7 @@ func FuzzProgressAnswer(f *testing.F) {
 				checkNum(t, n)
 			}
 			for _, m := range []model.Method{model.MethodIncrFile, model.MethodFullImage} {
-				pr := progressOf(p, m)
+				pr := newMeter().observe(p, m, time.Unix(1700000000, 0))
 				switch {
 				case pr.Percent < -1 || pr.Percent > 100 || math.IsNaN(pr.Percent):
 					t.Errorf("percent %v", pr.Percent)

@@ -119,14 +119,16 @@ func clientName(target string) (string, error) {
 }
 
 // methods lists what can be started on a client, incremental first. A
-// kind of backup switched off (on the server or for the client) is simply
-// not offered: "not used" is never a failure.
+// kind the server does no backups of, or images the client cannot make,
+// are not offered ("not used" is never a failure). Automatic backups
+// switched off for the client (file_disabled, image_disabled) only stop the
+// schedule: a backup asked for by hand still runs, so it is offered.
 func methods(st *statusAnswer, cs clientStatus) []model.Method {
 	var m []model.Method
-	if !st.NoFileBackups && !cs.FileDisabled {
+	if !st.NoFileBackups {
 		m = append(m, model.MethodIncrFile, model.MethodFullFile)
 	}
-	if !st.NoImages && !cs.ImageDisabled {
+	if !st.NoImages && !cs.ImageNotSupported {
 		m = append(m, model.MethodIncrImage, model.MethodFullImage)
 	}
 	return m
@@ -182,6 +184,15 @@ func restorePoint(target string, it backupItem, image bool) model.RestorePoint {
 		if it.Letter != "" {
 			rp.Notes += " of " + it.Letter
 		}
+	} else if it.SizeBytes.Valid && it.SizeBytes.V == 0 {
+		// A file backup's size is what it added: 0 when every file was
+		// already stored and is only linked (a real full backup of data
+		// that had not changed said so). It is whole, not empty.
+		rp.Deduplicated = true
+		rp.Notes += " · deduplicated: every file was already stored"
+		if incremental {
+			rp.Notes = "incremental · no changes"
+		}
 	}
 	if it.Archived {
 		rp.Notes += " · archived"
@@ -236,14 +247,16 @@ func ago(unix int64, now time.Time) string {
 
 // fileFact rates the file backups. UrBackup's file_ok means "the last file
 // backup is recent enough and good"; with backups on record but file_ok
-// false, the last backup failed or is overdue.
+// false, the last backup failed or is overdue. With automatic file backups
+// off for the client, file_ok stays false even right after a good backup
+// made by hand: then only the age is told (the posture rates it).
 func fileFact(st *statusAnswer, cs clientStatus, nBackups int, now time.Time) string {
 	last := cs.LastBackup.Int(0)
 	switch {
 	case bool(st.NoFileBackups):
 		return "not used (switched off on the server)"
 	case bool(cs.FileDisabled):
-		return "not used (switched off for this client)"
+		return "automatic file backups off (by hand only); " + lastOne(last, now)
 	case bool(cs.FileOK) && last > 0:
 		s := "ok, last " + ago(last, now)
 		if n := cs.LastFileBackupIssues.Int(0); n > 0 {
@@ -265,12 +278,21 @@ func imageFact(st *statusAnswer, cs clientStatus, now time.Time) string {
 	switch {
 	case bool(st.NoImages):
 		return "not used (switched off on the server)"
+	case bool(cs.ImageNotSupported):
+		return "not possible: the client does not support image backups"
 	case bool(cs.ImageDisabled):
-		return "not used (switched off for this client)"
+		return "automatic image backups off (by hand only); " + lastOne(last, now)
 	case bool(cs.ImageOK) && last > 0:
 		return "ok, last " + ago(last, now)
 	case last > 0:
 		return "failed: UrBackup marks the last image backup as not ok (last good one " + ago(last, now) + ")"
 	}
 	return "none yet"
+}
+
+func lastOne(last int64, now time.Time) string {
+	if last <= 0 {
+		return "none yet"
+	}
+	return "last " + ago(last, now)
 }

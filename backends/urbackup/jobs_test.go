@@ -143,7 +143,10 @@ func TestStartFollowSuccess(t *testing.T) {
 		if u.Progress.LastLine == "indexing" && u.TaskID == "41" {
 			sawIndexing = true
 		}
-		if u.Progress.Percent > 0 && u.Progress.Percent < 100 && u.Progress.ReadBytesPerS == 1024000 && u.Progress.ETAKnown {
+		// The speed is measured from done_bytes, never taken from eta_ms
+		// (the fake's 30 s) or speed_bpms.
+		if u.Progress.Percent > 0 && u.Progress.Percent < 100 && u.Progress.ReadBytesPerS > 0 && u.Progress.ReadBytesPerS != 1024000 &&
+			u.Progress.ETAKnown && u.Progress.ETA != 30*time.Second {
 			sawPercent = true
 		}
 	}
@@ -187,7 +190,11 @@ func TestFollowOutcomes(t *testing.T) {
 		msg   string
 	}{
 		{"failed", func(f *fakeURB) { f.client("k3sagent01").failNext = true }, model.JobFailed,
+			`the backup did not complete: Error getting file list of "/srv" from client k3sagent01: read error (UrBackup's log)`},
+		{"failed, logs not readable", func(f *fakeURB) { f.client("k3sagent01").failNext = true; f.alwaysRefuse["logs"] = true }, model.JobFailed,
 			"the backup did not complete: UrBackup marks the last file backup of k3sagent01 as failed; see the server's logs"},
+		{"could not connect", func(f *fakeURB) { f.client("k3sagent01").deadNext = true }, model.JobFailed,
+			`UrBackup took the request but the backup of k3sagent01 failed before it began: Connecting to ClientService of "k3sagent01" failed - CONNECT error during filelist construction (UrBackup's log)`},
 		{"offline", func(f *fakeURB) { f.client("k3sagent01").offlineNext = true }, model.JobFailed,
 			"k3sagent01 went offline during the backup"},
 		{"issues", func(f *fakeURB) { f.client("k3sagent01").issues = 2 }, model.JobWarning,
@@ -200,9 +207,15 @@ func TestFollowOutcomes(t *testing.T) {
 			f := newFakeURB(t, "admin", testPassword)
 			f.set(tc.setup)
 			c := clientFor(t, f)
+			c.logsAfter = 20 * time.Millisecond
 			final, _ := follow(t, c, start(t, c, "urbackup/k3sagent01", model.MethodFullFile))
 			if final.State != tc.state || final.Message != tc.msg {
 				t.Errorf("got %s %q, want %s %q", final.State, final.Message, tc.state, tc.msg)
+			}
+			// A web user without the logs right is asked once: each
+			// refusal costs a login.
+			if f.alwaysRefuse["logs"] && (f.count("logs") != 2 || f.loginCount() != 2) {
+				t.Errorf("%d a=logs, %d logins with logs refused", f.count("logs"), f.loginCount())
 			}
 		})
 	}
@@ -214,7 +227,8 @@ func TestFollowNeverStarts(t *testing.T) {
 	c := clientFor(t, f)
 	c.appearWait = 60 * time.Millisecond
 	final, _ := follow(t, c, start(t, c, "urbackup/k3sagent01", model.MethodIncrFile))
-	if final.State != model.JobFailed || !strings.HasPrefix(final.Message, "the client never started the backup: k3sagent01 did not begin within") {
+	if final.State != model.JobFailed || !strings.HasPrefix(final.Message, "the client never started the backup: k3sagent01 did not begin within") ||
+		!strings.HasSuffix(final.Message, ", and UrBackup's logs say nothing of it; see the server's own log (/var/log/urbackup.log)") {
 		t.Errorf("final %s %q", final.State, final.Message)
 	}
 }
@@ -291,7 +305,7 @@ func TestStopCancels(t *testing.T) {
 				t.Fatal(err)
 			}
 			final := <-done
-			if final.State != model.JobCancelled || final.Message != "stopped on request" {
+			if final.State != model.JobCancelled || final.Message != "UrBackup stopped it; no backup was made" {
 				t.Errorf("final %s %q", final.State, final.Message)
 			}
 			f.mu.Lock()
@@ -340,6 +354,26 @@ func TestStartRefusals(t *testing.T) {
 	}
 	if n := f.count("start_backup"); n != 1 {
 		t.Errorf("%d start_backup requests, want 1 (only the offline client's)", n)
+	}
+	// Automatic backups off only stop the schedule: a backup by hand is
+	// sent. Images the client cannot make are refused without asking.
+	f.set(func(f *fakeURB) {
+		f.noImages = false
+		f.client("k3sagent01").disabled = true
+		f.client("k3sagent01").noImages = true
+	})
+	if _, err := c.Start(context.Background(), model.JobRequest{Target: "urbackup/k3sagent01", Method: model.MethodFullImage}); err == nil ||
+		err.Error() != "k3sagent01 cannot make image backups: its UrBackup client does not support them" {
+		t.Errorf("image on a client without image support: %v", err)
+	}
+	if n := f.count("start_backup"); n != 1 {
+		t.Errorf("%d start_backup requests after the image refusal", n)
+	}
+	if job, err := c.Start(context.Background(), model.JobRequest{Target: "urbackup/k3sagent01", Method: model.MethodFullFile}); err != nil || job.State != model.JobRunning {
+		t.Errorf("full file backup with automatic backups off: %+v %v", job, err)
+	}
+	if n := f.count("start_backup"); n != 2 {
+		t.Errorf("%d start_backup requests, want the disabled client's too", n)
 	}
 	// No method: the first offered, an incremental file backup.
 	job, err := c.Start(context.Background(), model.JobRequest{Target: "urbackup/k3sagent02"})

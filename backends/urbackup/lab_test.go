@@ -23,11 +23,22 @@ import (
 
 var _ backends.Backend = (*urbackup.Client)(nil)
 
+// The lab and the clients run on one clock that starts at labNow, not on
+// today's date: the world's past, and what its clients change between
+// backups, hang on it.
+var (
+	labNow    = time.Date(2026, 11, 28, 8, 6, 0, 0, time.UTC)
+	labOrigin = time.Now()
+)
+
+func labClock() time.Time { return labNow.Add(time.Since(labOrigin)) }
+
 func startLab(t testing.TB, opts lab.URBackupOptions) *lab.URBackup {
 	t.Helper()
 	if opts.BackupDuration == 0 {
-		opts.BackupDuration = 1200 * time.Millisecond
+		opts.BackupDuration = 3 * time.Second
 	}
+	opts.Now = labClock
 	if opts.PBKDF2Rounds == 0 {
 		opts.PBKDF2Rounds = 1000 // the default 10000 only slows the tests
 	}
@@ -53,8 +64,9 @@ func labClient(t testing.TB, u *lab.URBackup, mods ...func(*urbackup.Options)) *
 		},
 		Password:     u.Password(),
 		PollInterval: 40 * time.Millisecond,
+		Now:          labClock,
 	}
-	opts.Config.Timeout.Duration = 5 * time.Second
+	opts.Config.Timeout.Duration = 20 * time.Second // a loaded machine
 	for _, m := range mods {
 		m(&opts)
 	}
@@ -63,6 +75,15 @@ func labClient(t testing.TB, u *lab.URBackup, mods ...func(*urbackup.Options)) *
 		t.Fatal(err)
 	}
 	return c
+}
+
+// jobClient follows jobs over plain HTTP: the server closes every
+// connection, and a TLS handshake per poll of every test running at once
+// loads the machine more than the tests can bear. TLS is tested by the
+// inventory, login and bad-gateway tests.
+func jobClient(t testing.TB, u *lab.URBackup, mods ...func(*urbackup.Options)) *urbackup.Client {
+	t.Helper()
+	return labClient(t, u, append([]func(*urbackup.Options){plainHTTP(u)}, mods...)...)
 }
 
 func plainHTTP(u *lab.URBackup) func(*urbackup.Options) {
@@ -162,7 +183,7 @@ func TestLabInventory(t *testing.T) {
 			if full == 0 {
 				t.Error("no full backup among the restore points")
 			}
-			if age := time.Since(a.RestorePoints[0].Time); age > 27*time.Hour {
+			if age := labClock().Sub(a.RestorePoints[0].Time); age > 27*time.Hour {
 				t.Errorf("last backup %s old, the agents back up every evening", age)
 			}
 			fa := facts(a)
@@ -177,7 +198,7 @@ func TestLabInventory(t *testing.T) {
 			if !s.Offline || s.Detail != "UrBackup client · offline, last seen 23 h ago" || facts(s)["online"] != "no, last seen 23 h ago" {
 				t.Errorf("k3sserver01 %+v", s)
 			}
-			if age := time.Since(s.RestorePoints[0].Time); age < 29*time.Hour || age > 31*time.Hour {
+			if age := labClock().Sub(s.RestorePoints[0].Time); age < 29*time.Hour || age > 31*time.Hour {
 				t.Errorf("k3sserver01's last backup is %s old, want about 30 h", age)
 			}
 		})
@@ -300,12 +321,26 @@ func TestLabBadGateway(t *testing.T) {
 type recorder struct {
 	mu   sync.Mutex
 	jobs []model.Job
+	at   []time.Time // when each update arrived
 }
 
 func (r *recorder) update(j model.Job) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.jobs = append(r.jobs, j)
+	r.at = append(r.at, time.Now())
+}
+
+// firstSeen is when the first update that knew the process arrived.
+func (r *recorder) firstSeen() (model.Job, time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i, j := range r.jobs {
+		if j.TaskID != "" {
+			return j, r.at[i]
+		}
+	}
+	return model.Job{}, time.Time{}
 }
 
 func (r *recorder) all() []model.Job {
@@ -347,7 +382,7 @@ func followAsync(c *urbackup.Client, job model.Job) (*recorder, <-chan model.Job
 	rec := &recorder{}
 	done, errs := make(chan model.Job, 1), make(chan error, 1)
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		final, err := c.Follow(ctx, job, rec.update)
 		done <- final
@@ -370,9 +405,11 @@ func TestLabBackups(t *testing.T) {
 	for _, m := range []model.Method{model.MethodIncrFile, model.MethodFullFile} {
 		t.Run(string(m), func(t *testing.T) {
 			t.Parallel()
-			u := startLab(t, lab.URBackupOptions{})
-			c := labClient(t, u)
+			const d = 6 * time.Second
+			u := startLab(t, lab.URBackupOptions{BackupDuration: d})
+			c := jobClient(t, u)
 			before := observe(t, c)["k3sagent01"]
+			begun := time.Now()
 			job := startJob(t, c, "urbackup/k3sagent01", m)
 			rec, done, errs := followAsync(c, job)
 			final := finish(t, done, errs)
@@ -392,8 +429,13 @@ func TestLabBackups(t *testing.T) {
 					sawTransfer = true
 				}
 			}
-			if !sawIndexing || !sawTransfer {
-				t.Errorf("progress: indexing %v, transfer %v in %d updates", sawIndexing, sawTransfer, len(ups))
+			// The client indexes from 300 ms after the start for 5% of
+			// the backup: a first reading within that shows it.
+			if first, at := rec.firstSeen(); !sawIndexing && at.Sub(begun) < 300*time.Millisecond+d/20 {
+				t.Errorf("the first reading, %v after the start, is no indexing: %+v", at.Sub(begun), first.Progress)
+			}
+			if !sawTransfer {
+				t.Errorf("progress: no transfer with a speed and an ETA in %d updates", len(ups))
 			}
 			after := observe(t, c)["k3sagent01"]
 			rp := after.RestorePoints[0]
@@ -441,7 +483,7 @@ func TestLabOutcomes(t *testing.T) {
 		msg   string
 	}{
 		{"fail next", func(u *lab.URBackup) { u.FailNext("k3sagent01") }, nil, model.JobFailed,
-			"the backup did not complete: UrBackup marks the last file backup of k3sagent01 as failed; see the server's logs"},
+			`the backup did not complete: Error getting file list of "/mnt/monitoring-ssd/grafana-data" from client k3sagent01: read error (Input/output error) (UrBackup's log)`},
 		{"offline mid-backup", nil, func(u *lab.URBackup) { u.SetClientOnline("k3sagent01", false) }, model.JobFailed,
 			"k3sagent01 went offline during the backup"},
 	}
@@ -452,7 +494,7 @@ func TestLabOutcomes(t *testing.T) {
 			if tc.setup != nil {
 				tc.setup(u)
 			}
-			c := labClient(t, u)
+			c := jobClient(t, u)
 			before := observe(t, c)["k3sagent01"]
 			rec, done, errs := followAsync(c, startJob(t, c, "urbackup/k3sagent01", model.MethodIncrFile))
 			if tc.mid != nil {
@@ -474,26 +516,38 @@ func TestLabOutcomes(t *testing.T) {
 	}
 }
 
+// TestLabStop: a stop while the client indexes (the job is stopped as soon
+// as it shows) is honoured: the process goes without a backup.
 func TestLabStop(t *testing.T) {
 	t.Parallel()
-	u := startLab(t, lab.URBackupOptions{BackupDuration: 5 * time.Second})
-	c := labClient(t, u)
+	u := startLab(t, lab.URBackupOptions{BackupDuration: 20 * time.Second}) // indexing 1 s
+	c := jobClient(t, u)
+	before := observe(t, c)["k3sagent01"]
 	job := startJob(t, c, "urbackup/k3sagent01", model.MethodFullFile)
 	rec, done, errs := followAsync(c, job)
 	seen := rec.waitFor(t, "the process", func(j model.Job) bool { return j.TaskID != "" })
+	if seen.Progress.Phase != "indexing" {
+		t.Fatalf("the client no longer indexed when the stop could be sent: %+v", seen.Progress)
+	}
 	if err := c.Stop(context.Background(), seen); err != nil {
 		t.Fatal(err)
 	}
 	final := finish(t, done, errs)
-	if final.State != model.JobCancelled || final.Message != "stopped on request" {
+	if final.State != model.JobCancelled || final.Message != "UrBackup stopped it; no backup was made" {
 		t.Errorf("final %s %q", final.State, final.Message)
+	}
+	rec.waitFor(t, "word that the stop is pending", func(j model.Job) bool {
+		return j.Progress.LastLine == "stop sent; waiting for UrBackup to end the backup"
+	})
+	if after := observe(t, c)["k3sagent01"]; len(after.RestorePoints) != len(before.RestorePoints) {
+		t.Errorf("a stopped backup left a restore point")
 	}
 }
 
 func TestLabStopBeforeTheClientConnects(t *testing.T) {
 	t.Parallel()
-	u := startLab(t, lab.URBackupOptions{BackupDuration: 5 * time.Second})
-	c := labClient(t, u)
+	u := startLab(t, lab.URBackupOptions{BackupDuration: 20 * time.Second}) // indexing 1 s
+	c := jobClient(t, u)
 	job := startJob(t, c, "urbackup/k3sagent02", model.MethodIncrFile)
 	_, done, errs := followAsync(c, job)
 	// Stop at once: the process is not there yet; Stop waits for it.
@@ -507,8 +561,8 @@ func TestLabStopBeforeTheClientConnects(t *testing.T) {
 
 func TestLabSessionExpiresMidJob(t *testing.T) {
 	t.Parallel()
-	u := startLab(t, lab.URBackupOptions{BackupDuration: 2 * time.Second})
-	c := labClient(t, u)
+	u := startLab(t, lab.URBackupOptions{BackupDuration: 4 * time.Second})
+	c := jobClient(t, u)
 	observe(t, c)
 	logins := u.RequestsByAction()["login"]
 	rec, done, errs := followAsync(c, startJob(t, c, "urbackup/k3sagent01", model.MethodIncrFile))
@@ -525,7 +579,7 @@ func TestLabSessionExpiresMidJob(t *testing.T) {
 
 func TestLabBadGatewayMidJob(t *testing.T) {
 	t.Parallel()
-	u := startLab(t, lab.URBackupOptions{BackupDuration: 2 * time.Second})
+	u := startLab(t, lab.URBackupOptions{BackupDuration: 4 * time.Second})
 	c := labClient(t, u)
 	rec, done, errs := followAsync(c, startJob(t, c, "urbackup/k3sagent01", model.MethodIncrFile))
 	rec.waitFor(t, "the process", func(j model.Job) bool { return j.TaskID != "" })
@@ -540,8 +594,8 @@ func TestLabBadGatewayMidJob(t *testing.T) {
 
 func TestLabRunning(t *testing.T) {
 	t.Parallel()
-	u := startLab(t, lab.URBackupOptions{BackupDuration: 2 * time.Second})
-	c := labClient(t, u)
+	u := startLab(t, lab.URBackupOptions{BackupDuration: 4 * time.Second})
+	c := jobClient(t, u)
 	startJob(t, c, "urbackup/k3sagent02", model.MethodFullFile)
 
 	// Another console comes up while the backup runs.
@@ -573,7 +627,7 @@ func TestLabRunning(t *testing.T) {
 func TestLabOfflineBeforeTheClientConnects(t *testing.T) {
 	t.Parallel()
 	u := startLab(t, lab.URBackupOptions{})
-	c := labClient(t, u)
+	c := jobClient(t, u)
 	job := startJob(t, c, "urbackup/k3sagent01", model.MethodIncrFile)
 	// The client drops off before it connects back for the backup.
 	u.SetClientOnline("k3sagent01", false)
