@@ -169,9 +169,9 @@ func (e *Engine) update(ctx context.Context, u model.Job, final bool) {
 		e.mu.Unlock()
 		return
 	}
-	if final && e.stopAsked[u.ID] && u.State == model.JobFailed {
-		u.State = model.JobCancelled
-	}
+	// The backend says how a stopped job ended: PVE's task was stopped
+	// (cancelled), but UrBackup may carry on and finish, or fail for
+	// another reason; the engine never overrules it with its own word.
 	if u.Name == "" {
 		u.Name = cur.Name
 	}

@@ -23,6 +23,8 @@ type fakeBackend struct {
 	stopped []string
 	finish  chan model.Job // Follow ends with what arrives here
 	prog    chan model.Job // Follow reports what arrives here
+	// stopEnds is how a stopped job ends when set (cancelled otherwise).
+	stopEnds *model.Job
 }
 
 func newFake(src model.Source) *fakeBackend {
@@ -71,8 +73,10 @@ func (f *fakeBackend) Stop(ctx context.Context, job model.Job) error {
 	f.stopped = append(f.stopped, job.ID)
 	f.mu.Unlock()
 	ended := job
-	ended.State = model.JobFailed
-	ended.Message = "interrupted by signal"
+	ended.State, ended.Message = model.JobCancelled, "stopped on request"
+	if f.stopEnds != nil {
+		ended.State, ended.Message = f.stopEnds.State, f.stopEnds.Message
+	}
 	f.finish <- ended
 	return nil
 }
@@ -222,6 +226,40 @@ func TestJobFollowedToTheEndAndRefreshes(t *testing.T) {
 		ts, _ := pe.Posture.Target("pve/qemu/421")
 		return ts.Found && ts.Age < time.Hour
 	})
+}
+
+// A stop is a request: the backend says how the job really ended. UrBackup
+// carries on with a backup past its indexing and finishes it; a job can
+// also fail for another reason after a stop. The engine never calls either
+// "cancelled" on its own word.
+func TestStopLeavesTheEndToTheBackend(t *testing.T) {
+	for _, end := range []model.Job{
+		{State: model.JobSucceeded, Message: "UrBackup did not stop it; it finished at 14:31"},
+		{State: model.JobFailed, Message: "the client went offline"},
+	} {
+		f := newFake(model.SourceURBackup)
+		f.stopEnds = &end
+		e := NewEngine(EngineOptions{Backends: []Observer{f}, Interval: time.Hour})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { e.Run(ctx); close(done) }()
+		job, err := e.Start(ctx, model.JobRequest{Target: "urbackup/k3sagent01", Method: model.MethodFullFile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Stop(ctx, job.ID); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, e, string(end.State), func(ev model.Event) bool {
+			je, ok := ev.(model.JobEvent)
+			if ok && je.Job.State.Terminal() && je.Job.State != end.State {
+				t.Errorf("the job ended %s, the backend said %s", je.Job.State, end.State)
+			}
+			return ok && je.Job.State == end.State && je.Job.Message == end.Message
+		})
+		cancel()
+		<-done
+	}
 }
 
 func TestStopEndsCancelled(t *testing.T) {

@@ -55,6 +55,14 @@
 // every member and C++-printed doubles, {"error":1} for a missing session
 // and an empty body for one not logged in yet, the salt/PBKDF2 challenge
 // login with its IP ban, and start_ok only meaning an online client got the
-// command. StartHomelab runs both servers; Homelab.WriteConfig writes a
-// config for them.
+// command. Its backups run as the recorded real pair did (backends/urbackup/
+// testdata/live): indexing with pcdone -1, the transfer, a minute at 99 %
+// while the server finishes; speed_bpms in 10 s windows, eta_ms that is no
+// estimate; a stop honoured only while the client indexes (later it is
+// ignored and the backup completes); a client that died stays "online" for
+// minutes, and a start right after it answers start_ok and then fails in
+// the server's log; a full backup without new data has size 0 (hard links);
+// automatic backups switched off for a client still run when asked by
+// hand. StartHomelab runs both servers; Homelab.WriteConfig writes a config
+// for them.
 package lab

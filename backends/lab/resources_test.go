@@ -105,11 +105,7 @@ func TestClusterBackupJobHasPruneObjectWithStrings(t *testing.T) {
 
 func TestExtraGuests(t *testing.T) {
 	t.Parallel()
-	start := time.Now()
 	_, c := startLab(t, Options{ExtraGuests: 1000})
-	if d := time.Since(start); d > 3*time.Second {
-		t.Errorf("starting with 1000 extra guests took %v", d)
-	}
 	var vms []resource
 	c.get("/cluster/resources?type=vm", &vms)
 	if len(vms) != 1006 {
@@ -143,5 +139,17 @@ func BenchmarkClusterResources1000Guests(b *testing.B) {
 		if resp.StatusCode != 200 {
 			b.Fatal(resp.Status)
 		}
+	}
+}
+
+// BenchmarkStart1000Guests is what a lab with 1,000 extra guests costs to
+// start (their seeded archives and tasks included).
+func BenchmarkStart1000Guests(b *testing.B) {
+	for range b.N {
+		p, err := StartPVE(Options{ExtraGuests: 1000})
+		if err != nil {
+			b.Fatal(err)
+		}
+		p.Close()
 	}
 }
