@@ -74,6 +74,27 @@ func TestOutsideTextNeverReachesTheTerminalRaw(t *testing.T) {
 		t.Errorf("a locked guest: exit %d, and the refusal does not show the lock:\n%s%s", code, out, errOut)
 	}
 
+	// An UrBackup client's name, in a config that takes every client.
+	h.URBackup.RenameClient("k3sagent02", "agent"+hostile)
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	every := strings.Replace(string(b), `targets = ["urbackup/k3sagent01", "urbackup/k3sagent02"]`, `targets = ["urbackup/*"]`, 1)
+	if every == string(b) {
+		t.Fatal("the lab's config has no userdata concern to widen")
+	}
+	if err := os.WriteFile(cfg, []byte(every), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"status"}, {"status", "--json"}} {
+		out, errOut, _ := runIn(t, home, append(args, "--config", cfg)...)
+		mustBeSafe(t, strings.Join(args, " ")+" with a client's name", out+errOut)
+		if !strings.Contains(out, "agent^[]0;pwned") && !strings.Contains(out, `agent\u001b]0;pwned`) {
+			t.Errorf("%s does not show the client:\n%s%s", strings.Join(args, " "), out, errOut)
+		}
+	}
+
 	// An image directory whose name holds control characters.
 	images := filepath.Join(filepath.Dir(cfg), "partimag")
 	entries, err := os.ReadDir(images)

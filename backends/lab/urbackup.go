@@ -228,6 +228,16 @@ func (u *URBackup) SetAutomaticFileBackups(name string, on bool) {
 	})
 }
 
+// RenameClient gives a client another name, as an internet client may be
+// given any; the tests use it to send names with control characters.
+func (u *URBackup) RenameClient(name, to string) {
+	u.withWorld(func(w *urbWorld, now time.Duration) {
+		if c := w.clientByName(name); c != nil {
+			c.name = to
+		}
+	})
+}
+
 // FailNext makes the next file backup started for that client fail half-way:
 // the process ends, lastbackup stays, file_ok turns false and a=logs gets an
 // entry with the error.
