@@ -31,7 +31,7 @@ type Options struct {
 	// the demo keeps a history of its own, thrown away by Close.
 	Demo bool
 	// Getenv reads the environment (secrets named by *_env keys, the
-	// config and state directories).
+	// config and state directories); nil reads nothing.
 	Getenv func(string) string
 	// Now is the wall clock every age is measured on.
 	Now func() time.Time
@@ -77,6 +77,9 @@ func (b *Built) Close() {
 func Build(ctx context.Context, opts Options) (*Built, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Getenv == nil {
+		opts.Getenv = func(string) string { return "" }
 	}
 	if opts.SourceTimeout <= 0 {
 		opts.SourceTimeout = SourceTimeout

@@ -94,9 +94,11 @@ func dispatch(ctx context.Context, e *Env, table []command) int {
 	return execute(ctx, e, table, sub, rest[1:])
 }
 
+// find is the row of the command typed as name; the dashboard's row, which
+// has no name, is never typed.
 func find(table []command, name string) (command, bool) {
 	for _, c := range table {
-		if c.name == name {
+		if c.name == name && name != "" {
 			return c, true
 		}
 	}

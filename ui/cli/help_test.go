@@ -52,7 +52,7 @@ func TestAnUnknownCommandIsAnError(t *testing.T) {
 	home := t.TempDir()
 	for _, args := range [][]string{
 		{"nosuchcmd"}, {"nosuchcmd", "--help"}, {"restore", "--help"}, {"restore", "pve/qemu/421"},
-		{"--demo", "nosuchcmd"}, {"--config", "x.toml", "status"}, {"help", "nosuchcmd"},
+		{"--demo", "nosuchcmd"}, {"--config", "x.toml", "status"}, {"help", "nosuchcmd"}, {""}, {"help", ""},
 	} {
 		out, errOut, code := runIn(t, home, args...)
 		if code != exitUsage {
