@@ -33,7 +33,7 @@ type action func(ctx context.Context, c *call) int
 // commands is the table: the list of commands and every --help come from it.
 func commands() []command {
 	return []command{
-		dashboardCommand(),
+		dashboardCommand(), // first: what runs when no command is named
 		statusCommand(),
 		runCommand(),
 		clonezillaGroup(),
@@ -50,7 +50,6 @@ func commands() []command {
 // call is one command being run.
 type call struct {
 	*Env
-	cmd    command
 	table  []command
 	fs     *flag.FlagSet
 	common commonFlags
@@ -68,7 +67,7 @@ type commonFlags struct {
 func dispatch(ctx context.Context, e *Env, table []command) int {
 	args := e.Args
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return execute(ctx, e, table, table[0], args)
+		return execute(ctx, e, table, table[0], args) // the dashboard's row comes first
 	}
 	cmd, ok := find(table, args[0])
 	if !ok {
@@ -114,7 +113,7 @@ func unknownCommand(e *Env, table []command, name string) int {
 
 // execute parses the command's flags and runs it.
 func execute(ctx context.Context, e *Env, table []command, cmd command, args []string) int {
-	c := &call{Env: e, cmd: cmd, table: table}
+	c := &call{Env: e, table: table}
 	c.fs = flag.NewFlagSet(strings.TrimSpace("backdeck "+cmd.name), flag.ContinueOnError)
 	c.fs.SetOutput(e.Stderr)
 	c.fs.Usage = func() { fmt.Fprint(e.Stderr, commandHelp(table, cmd, c.fs)) }
