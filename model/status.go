@@ -63,19 +63,5 @@ func (s Status) Glyph(ascii bool) string {
 	}
 }
 
-// ExitCode is the exit status of `backdeck status`: 0 ok, 1 warning, 2 critical, 3 unknown.
-func (s Status) ExitCode() int {
-	switch s {
-	case StatusOK:
-		return 0
-	case StatusWarning:
-		return 1
-	case StatusCritical:
-		return 2
-	default:
-		return 3
-	}
-}
-
 // MarshalJSON writes the status as its word.
 func (s Status) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }

@@ -242,7 +242,7 @@ func (s *Source) keepRules(points []model.RestorePoint) string {
 	}
 	rules := fmt.Sprintf("last %d + monthly %d", s.cfg.KeepLast, s.cfg.KeepMonthly)
 	drop := 0
-	for _, m := range model.ImageRetention(points, s.cfg.KeepLast, s.cfg.KeepMonthly) {
+	for _, m := range ImageRetention(points, s.cfg.KeepLast, s.cfg.KeepMonthly) {
 		if !m.Keep {
 			drop++
 		}

@@ -1,23 +1,28 @@
-package model
+package cli
 
 import (
 	"encoding/json"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/backdeck/backdeck/model"
 )
 
+// reportNow is the instant the report tests are written for.
+var reportNow = time.Date(2026, 11, 29, 14, 30, 0, 0, time.UTC)
+
 func TestReportJSONKeys(t *testing.T) {
-	src := SourceState{Source: SourceProxmox, OK: true, Targets: []Target{
-		{ID: "pve/qemu/411", Name: "k3sserver01", Methods: []Method{MethodVzdump, MethodSnapshot},
-			RestorePoints: []RestorePoint{{Time: now.Add(-2 * time.Hour), Size: 1 << 30}, {Time: now.Add(-26 * time.Hour), Size: 1 << 30}}},
+	src := model.SourceState{Source: model.SourceProxmox, OK: true, Targets: []model.Target{
+		{ID: "pve/qemu/411", Name: "k3sserver01", Methods: []model.Method{model.MethodVzdump, model.MethodSnapshot},
+			RestorePoints: []model.RestorePoint{{Time: reportNow.Add(-2 * time.Hour), Size: 1 << 30}, {Time: reportNow.Add(-26 * time.Hour), Size: 1 << 30}}},
 		{ID: "pve/qemu/500", Name: "scratch"},
-	}, Stores: []Store{{ID: "pve/hddusb_bkpvzdumps", Online: true, Backup: true, Total: 100, Used: 50}}}
-	p := BuildPosture(PostureInput{Now: now, Sources: []SourceState{src},
-		Concerns: []ConcernSpec{{ID: ConcernVMs, MaxAge: 26 * time.Hour, Targets: []string{"pve/qemu/*"}}},
-		Jobs:     []Job{{ID: "UPID:x", Target: "pve/qemu/411", Method: MethodVzdump, State: JobRunning, Progress: Progress{Percent: 45}}},
+	}, Stores: []model.Store{{ID: "pve/hddusb_bkpvzdumps", Online: true, Backup: true, Total: 100, Used: 50}}}
+	p := model.BuildPosture(model.PostureInput{Now: reportNow, Sources: []model.SourceState{src},
+		Concerns: []model.ConcernSpec{{ID: model.ConcernVMs, MaxAge: 26 * time.Hour, Targets: []string{"pve/qemu/*"}}},
+		Jobs:     []model.Job{{ID: "UPID:x", Target: "pve/qemu/411", Method: model.MethodVzdump, State: model.JobRunning, Progress: model.Progress{Percent: 45}}},
 	})
-	b, err := json.Marshal(NewReport(p))
+	b, err := json.Marshal(newStatusReport(p))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,31 +61,31 @@ func TestReportJSONKeys(t *testing.T) {
 }
 
 func TestJobLine(t *testing.T) {
-	j := Job{State: JobRunning, Progress: Progress{Percent: 45, DoneBytes: 4831838208, TotalBytes: 10737418240,
+	j := model.Job{State: model.JobRunning, Progress: model.Progress{Percent: 45, DoneBytes: 4831838208, TotalBytes: 10737418240,
 		ReadBytesPerS: 152.3 * 1024 * 1024, WriteBytesPerS: -1, ETA: 36 * time.Second, ETAKnown: true}}
 	j.Progress.LastLine = "INFO:  45% (4.5 GiB of 10.0 GiB) in 30s"
-	if got := NewJobLine(j).Text(); got != "running    45% 4.5 GiB/10.0 GiB 152.3 MiB/s ETA 36 s" {
+	if got := newJobLine(j).text(); got != "running    45% 4.5 GiB/10.0 GiB 152.3 MiB/s ETA 36 s" {
 		t.Errorf("text = %q", got)
 	}
-	j.State, j.Message = JobFailed, "job errors"
-	if got := NewJobLine(j).Text(); got != "failed     45% 4.5 GiB/10.0 GiB job errors" {
+	j.State, j.Message = model.JobFailed, "job errors"
+	if got := newJobLine(j).text(); got != "failed     45% 4.5 GiB/10.0 GiB job errors" {
 		t.Errorf("the final line carries the message: %q", got)
 	}
-	b, _ := json.Marshal(NewJobLine(Job{State: JobRunning, Progress: UnknownProgress()}))
+	b, _ := json.Marshal(newJobLine(model.Job{State: model.JobRunning, Progress: model.UnknownProgress()}))
 	if !strings.Contains(string(b), `"percent":null`) || !strings.Contains(string(b), `"eta_seconds":null`) {
 		t.Errorf("unknown figures are null: %s", b)
 	}
 }
 
 func TestInsecureSourceIsMarked(t *testing.T) {
-	p := BuildPosture(PostureInput{Now: now, Sources: []SourceState{{Source: SourceProxmox, OK: true, Insecure: true}},
-		Concerns: []ConcernSpec{{ID: ConcernBackups}}})
-	r := NewReport(p)
-	if len(r.Insecure) != 1 || r.Insecure[0] != SourceProxmox {
+	p := model.BuildPosture(model.PostureInput{Now: reportNow, Sources: []model.SourceState{{Source: model.SourceProxmox, OK: true, Insecure: true}},
+		Concerns: []model.ConcernSpec{{ID: model.ConcernBackups}}})
+	r := newStatusReport(p)
+	if len(r.Insecure) != 1 || r.Insecure[0] != model.SourceProxmox {
 		t.Fatalf("insecure = %v", r.Insecure)
 	}
-	if !strings.Contains(r.Text(TextOptions{}), "INSECURE: proxmox") {
-		t.Fatalf("the text report must say it:\n%s", r.Text(TextOptions{}))
+	if !strings.Contains(r.text(textOptions{}), "INSECURE: proxmox") {
+		t.Fatalf("the text report must say it:\n%s", r.text(textOptions{}))
 	}
 	b, _ := json.Marshal(r)
 	if !strings.Contains(string(b), `"insecure":["proxmox"]`) {
@@ -89,21 +94,21 @@ func TestInsecureSourceIsMarked(t *testing.T) {
 }
 
 func TestReportListsImagesOfHostDisks(t *testing.T) {
-	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
-	whole := &Verification{At: now.Add(-time.Hour), Level: 3, OK: true}
-	damaged := &Verification{At: now.Add(-time.Hour), Level: 3, Problems: []string{"sda1.ext4-ptcl-img.zst.aa: CRC mismatch (level 3)"}}
-	disk := Target{ID: "clonezilla/pve-hdd", Name: "pve-hdd", Kind: "disk", Source: SourceClonezilla, RestorePoints: []RestorePoint{
-		{ID: "/cz/pve-pve-hdd-2026-11-19", Time: now.AddDate(0, 0, -10), Size: 3 << 20, Format: "clonezilla savedisk zstd", Verified: damaged},
-		{ID: "/cz/pve-pve-hdd-2026-11-01", Time: now.AddDate(0, 0, -28), Size: 2 << 20, Format: "clonezilla savedisk zstd", Verified: whole},
-		{ID: "/cz/pve-pve-hdd-2026-10-01", Time: now.AddDate(0, 0, -59), Size: 2 << 20, Format: "clonezilla savedisk zstd"},
+	reportNow := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC) // this test's own instant
+	whole := &model.Verification{At: reportNow.Add(-time.Hour), Level: 3, OK: true}
+	damaged := &model.Verification{At: reportNow.Add(-time.Hour), Level: 3, Problems: []string{"sda1.ext4-ptcl-img.zst.aa: CRC mismatch (level 3)"}}
+	disk := model.Target{ID: "clonezilla/pve-hdd", Name: "pve-hdd", Kind: "disk", Source: model.SourceClonezilla, RestorePoints: []model.RestorePoint{
+		{ID: "/cz/pve-pve-hdd-2026-11-19", Time: reportNow.AddDate(0, 0, -10), Size: 3 << 20, Format: "clonezilla savedisk zstd", Verified: damaged},
+		{ID: "/cz/pve-pve-hdd-2026-11-01", Time: reportNow.AddDate(0, 0, -28), Size: 2 << 20, Format: "clonezilla savedisk zstd", Verified: whole},
+		{ID: "/cz/pve-pve-hdd-2026-10-01", Time: reportNow.AddDate(0, 0, -59), Size: 2 << 20, Format: "clonezilla savedisk zstd"},
 	}}
-	guest := Target{ID: "pve/qemu/411", Name: "k3sserver01", Kind: KindVM, Source: SourceProxmox,
-		RestorePoints: []RestorePoint{{ID: "x", Time: now.Add(-time.Hour)}}}
-	p := BuildPosture(PostureInput{Now: now, Sources: []SourceState{
-		{Source: SourceClonezilla, OK: true, Targets: []Target{disk}}, {Source: SourceProxmox, OK: true, Targets: []Target{guest}}},
-		Concerns: []ConcernSpec{{ID: ConcernHost, MaxAge: 35 * 24 * time.Hour, Targets: []string{"clonezilla/*"}},
-			{ID: ConcernVMs, MaxAge: 26 * time.Hour, Targets: []string{"pve/qemu/*"}}}})
-	b, err := json.Marshal(NewReport(p))
+	guest := model.Target{ID: "pve/qemu/411", Name: "k3sserver01", Kind: model.KindVM, Source: model.SourceProxmox,
+		RestorePoints: []model.RestorePoint{{ID: "x", Time: reportNow.Add(-time.Hour)}}}
+	p := model.BuildPosture(model.PostureInput{Now: reportNow, Sources: []model.SourceState{
+		{Source: model.SourceClonezilla, OK: true, Targets: []model.Target{disk}}, {Source: model.SourceProxmox, OK: true, Targets: []model.Target{guest}}},
+		Concerns: []model.ConcernSpec{{ID: model.ConcernHost, MaxAge: 35 * 24 * time.Hour, Targets: []string{"clonezilla/*"}},
+			{ID: model.ConcernVMs, MaxAge: 26 * time.Hour, Targets: []string{"pve/qemu/*"}}}})
+	b, err := json.Marshal(newStatusReport(p))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,6 @@
-package main
+package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,21 +10,6 @@ import (
 
 	"github.com/backdeck/backdeck/backends/lab"
 )
-
-// runIn runs the CLI in-process with its own home and state directories.
-func runIn(t *testing.T, home string, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	// The clock starts where the labs of these tests start theirs.
-	vars := map[string]string{"HOME": home, "XDG_STATE_HOME": filepath.Join(home, "state"), "XDG_CONFIG_HOME": filepath.Join(home, "config"),
-		"BACKDECK_CLOCK": testClock.Format(time.RFC3339)}
-	code = run(context.Background(), env{args: args, stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
-		getenv: func(k string) string { return vars[k] }})
-	return out.String(), errOut.String(), code
-}
-
-// testClock is where the in-process tests start the CLI's clock and the lab's.
-var testClock = time.Date(2026, 11, 28, 8, 6, 0, 0, time.UTC)
 
 // imagesOf is how many images status --json lists for a host disk.
 func imagesOf(t *testing.T, statusJSON, target string) int {
