@@ -32,6 +32,9 @@ type SourceState struct {
 	Targets  []Target
 	Stores   []Store
 	Drives   []Drive
+	// Notes are what the operator should know of a source that answered
+	// (a cache it could not write): worth saying, but no failure.
+	Notes []string
 }
 
 // SourceError is a source's failure as shown to the operator.
