@@ -34,6 +34,7 @@ type listing struct {
 	command           string
 	splitBytes        int64  // ocs-sr's -i N, in bytes; 0 when unsplit or unknown
 	savedLine         string // the first line of clonezilla-img
+	stamp             string // Image.Stamp (stamp.go)
 }
 
 // stream is the image of one partition or LV: one or more volume files that,
@@ -91,12 +92,16 @@ func readListing(dir string) (l *listing, ok bool, err error) {
 	l = &listing{dir: dir, files: map[string]int64{}, tables: map[string]partTable{},
 		tableErrs: map[string]error{}, parted: map[string]partedInfo{}, vgconfs: map[string]vgConf{}}
 	byBase := map[string]*stream{}
+	stamp := newStamper()
 	for _, e := range entries {
+		info, err := e.Info()
+		if err == nil {
+			stamp.add(info)
+		}
 		if e.IsDir() {
 			l.dirs = append(l.dirs, e.Name())
 			continue
 		}
-		info, err := e.Info()
 		if err != nil || !info.Mode().IsRegular() {
 			continue
 		}
@@ -113,6 +118,7 @@ func readListing(dir string) (l *listing, ok bool, err error) {
 			s.Volumes = append(s.Volumes, volume{Name: e.Name(), Suffix: sn.Suffix, Size: info.Size()})
 		}
 	}
+	l.stamp = stamp.sum()
 	sort.Strings(l.names)
 	sort.Slice(l.streams, func(i, j int) bool { return l.streams[i].Base < l.streams[j].Base })
 	for _, s := range l.streams {

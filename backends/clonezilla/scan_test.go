@@ -145,7 +145,7 @@ func TestScanInventory(t *testing.T) {
 
 	rp := lvm.RestorePoint("clonezilla/pve-ssd")
 	if rp.ID != lvm.Path || rp.Target != "clonezilla/pve-ssd" || rp.Method != MethodClonezilla || !rp.Time.Equal(lvm.Saved) ||
-		rp.Size != lvm.SizeBytes || rp.Notes != lvm.Summary() || rp.Format != "clonezilla savedisk zstd" {
+		rp.Size != lvm.SizeBytes || rp.Notes != lvm.Summary() || rp.Format != "clonezilla savedisk zstd" || rp.Stamp == "" || rp.Stamp != lvm.Stamp {
 		t.Errorf("restore point %+v", rp)
 	}
 }

@@ -376,7 +376,7 @@ func (s *Source) verify(ctx context.Context, run *verifyRun, img Image, level in
 
 // Verification is a report as the history and the console keep it.
 func Verification(r Report) *model.Verification {
-	v := &model.Verification{At: r.Checked, Level: r.Level, OK: r.OK}
+	v := &model.Verification{At: r.Checked, Level: r.Level, OK: r.OK, Stamp: r.Stamp}
 	for _, p := range r.Problems {
 		v.Problems = append(v.Problems, p.String())
 	}
