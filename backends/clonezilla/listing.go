@@ -231,6 +231,7 @@ func parseDevFS(text string) []devfsEntry {
 		}
 		e := devfsEntry{Path: f[0]}
 		switch len(f) {
+		case 1: // a line cut short: the device alone
 		case 2: // the file system is empty: "/dev/pve/vm-100-disk-0  512M"
 			e.Size = parseHumanSize(f[1])
 		default:
@@ -331,7 +332,14 @@ func (l *listing) swapInfo(name string) (Swap, bool) {
 	if err != nil {
 		return Swap{}, false
 	}
-	s := Swap{Name: name, File: file}
+	s := parseSwapInfo(text)
+	s.Name, s.File = name, file
+	return s, true
+}
+
+// parseSwapInfo reads swappt-<name>.info: blkid's UUID="…" and LABEL="…".
+func parseSwapInfo(text string) Swap {
+	var s Swap
 	for _, line := range strings.Split(text, "\n") {
 		k, v, ok := strings.Cut(strings.TrimSpace(line), "=")
 		if !ok {
@@ -345,7 +353,7 @@ func (l *listing) swapInfo(name string) (Swap, bool) {
 			s.Label = v
 		}
 	}
-	return s, true
+	return s
 }
 
 // sourceDisks are the image's disks: "disk" for savedisk, else the disks of
@@ -387,6 +395,12 @@ func (l *listing) blkdev(name string) (size int64, model string) {
 	if err != nil {
 		return 0, ""
 	}
+	return parseBlkdev(text, name)
+}
+
+// parseBlkdev finds a device's line in lsblk's table and reads its size and
+// model by the columns of the header.
+func parseBlkdev(text, name string) (size int64, model string) {
 	lines := strings.Split(text, "\n")
 	if len(lines) < 2 {
 		return 0, ""
