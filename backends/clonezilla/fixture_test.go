@@ -38,9 +38,10 @@ const (
 	imgParts = "part-ext4-gz" // saveparts -z1p -i 1 -gm of the ext4 root: gzip in 1 MB volumes, MD5SUMS only
 )
 
-// vgName is the fixture's volume group; not "pve", so that it cannot touch a
-// real Proxmox host's.
-const vgName = "bdpve"
+// vgName is the fixture's volume group: not "pve", so that it cannot touch a
+// real Proxmox host's, and the test binary's own, so that two runs on one
+// machine (two packages' checkouts, CI beside a developer) never share one.
+var vgName = fmt.Sprintf("bdpve%d", os.Getpid())
 
 // The source disks' sizes and contents, which the tests check the images
 // against.
@@ -97,12 +98,13 @@ func images(tb testing.TB) *fixture {
 		}
 		// A build that cannot end in time stops (and undoes its loop
 		// devices) before go test's timeout kills the binary.
-		ctx, cancel := context.WithCancel(context.Background())
+		end := time.Now().Add(24 * time.Hour) // benchmarks have no deadline
 		if d, ok := tb.(interface{ Deadline() (time.Time, bool) }); ok {
-			if end, ok := d.Deadline(); ok {
-				ctx, cancel = context.WithDeadline(context.Background(), end.Add(-time.Minute))
+			if e, ok := d.Deadline(); ok {
+				end = e.Add(-time.Minute)
 			}
 		}
+		ctx, cancel := context.WithDeadline(context.Background(), end)
 		defer cancel()
 		start := time.Now()
 		var steps string
