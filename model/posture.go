@@ -38,6 +38,9 @@ type SourceState struct {
 	// restore points could not be read: whether they are damaged is unknown.
 	HistoryErr           string
 	VerificationsUnknown bool
+	// Notes are what the operator should know of a source that answered
+	// (a cache it could not write): worth saying, but no failure.
+	Notes []string
 }
 
 // SourceError is a source's failure as shown to the operator.

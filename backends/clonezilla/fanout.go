@@ -140,20 +140,14 @@ func (f *fanout) readOne(ctx context.Context, path string, d *digester, m *meter
 	}
 }
 
-// tap is one consumer's view of a fanout. It is an io.Reader over the bytes
-// of all the volumes in order, or a source of messages (next).
+// tap is one consumer's view of a fanout: an io.Reader over the bytes of all
+// the volumes in order.
 type tap struct {
 	f   *fanout
 	ch  chan message
 	cur *chunk
 	off int
 	vol int // the volume the bytes last read belong to
-}
-
-// next returns the next message; the caller releases its chunk.
-func (t *tap) next() (message, bool) {
-	m, ok := <-t.ch
-	return m, ok
 }
 
 func (t *tap) release(c *chunk) {

@@ -3,13 +3,14 @@ package clonezilla
 import (
 	"context"
 	"errors"
-	"github.com/backdeck/backdeck/backends/lvm"
 	"os/exec"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/backdeck/backdeck/backends/lvm"
+	"github.com/backdeck/backdeck/backends/needs"
 	"github.com/backdeck/backdeck/backends/toolrun"
 )
 
@@ -284,9 +285,7 @@ func TestHostDisksReadHostGivesUpOnAHang(t *testing.T) {
 
 // The real tools on this machine: lsblk must answer in the shape parsed.
 func TestHostDisksReadHostReal(t *testing.T) {
-	if _, err := exec.LookPath("lsblk"); err != nil {
-		t.Fatal("lsblk is not installed (package util-linux): .ci/run installs it")
-	}
+	needs.Command(t, "util-linux", "lsblk")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	h, err := ReadHost(ctx, toolrun.Exec("LVM_SUPPRESS_FD_WARNINGS=1"))

@@ -58,6 +58,9 @@ type Image struct {
 	// none; "" when the image has no Info-smart.txt. One line per disk,
 	// "sda: …; sdb: …", when the image has several.
 	SMARTAtSave string
+	// Stamp changes when a file of the image is rewritten, added or
+	// removed (from the names, sizes and times of its files).
+	Stamp string
 }
 
 // Disk is a source disk of an image, as it was when the image was saved.
@@ -126,6 +129,7 @@ func (img Image) RestorePoint(targetID string) model.RestorePoint {
 		Size:   img.SizeBytes,
 		Format: img.format(),
 		Notes:  img.Summary(),
+		Stamp:  img.Stamp,
 	}
 }
 

@@ -34,6 +34,7 @@ type listing struct {
 	command           string
 	splitBytes        int64  // ocs-sr's -i N, in bytes; 0 when unsplit or unknown
 	savedLine         string // the first line of clonezilla-img
+	stamp             string // Image.Stamp (stamp.go)
 }
 
 // stream is the image of one partition or LV: one or more volume files that,
@@ -91,12 +92,16 @@ func readListing(dir string) (l *listing, ok bool, err error) {
 	l = &listing{dir: dir, files: map[string]int64{}, tables: map[string]partTable{},
 		tableErrs: map[string]error{}, parted: map[string]partedInfo{}, vgconfs: map[string]vgConf{}}
 	byBase := map[string]*stream{}
+	stamp := newStamper()
 	for _, e := range entries {
+		info, err := e.Info()
+		if err == nil {
+			stamp.add(info)
+		}
 		if e.IsDir() {
 			l.dirs = append(l.dirs, e.Name())
 			continue
 		}
-		info, err := e.Info()
 		if err != nil || !info.Mode().IsRegular() {
 			continue
 		}
@@ -113,6 +118,7 @@ func readListing(dir string) (l *listing, ok bool, err error) {
 			s.Volumes = append(s.Volumes, volume{Name: e.Name(), Suffix: sn.Suffix, Size: info.Size()})
 		}
 	}
+	l.stamp = stamp.sum()
 	sort.Strings(l.names)
 	sort.Slice(l.streams, func(i, j int) bool { return l.streams[i].Base < l.streams[j].Base })
 	for _, s := range l.streams {
@@ -225,6 +231,7 @@ func parseDevFS(text string) []devfsEntry {
 		}
 		e := devfsEntry{Path: f[0]}
 		switch len(f) {
+		case 1: // a line cut short: the device alone
 		case 2: // the file system is empty: "/dev/pve/vm-100-disk-0  512M"
 			e.Size = parseHumanSize(f[1])
 		default:
@@ -325,7 +332,14 @@ func (l *listing) swapInfo(name string) (Swap, bool) {
 	if err != nil {
 		return Swap{}, false
 	}
-	s := Swap{Name: name, File: file}
+	s := parseSwapInfo(text)
+	s.Name, s.File = name, file
+	return s, true
+}
+
+// parseSwapInfo reads swappt-<name>.info: blkid's UUID="…" and LABEL="…".
+func parseSwapInfo(text string) Swap {
+	var s Swap
 	for _, line := range strings.Split(text, "\n") {
 		k, v, ok := strings.Cut(strings.TrimSpace(line), "=")
 		if !ok {
@@ -339,7 +353,7 @@ func (l *listing) swapInfo(name string) (Swap, bool) {
 			s.Label = v
 		}
 	}
-	return s, true
+	return s
 }
 
 // sourceDisks are the image's disks: "disk" for savedisk, else the disks of
@@ -381,6 +395,12 @@ func (l *listing) blkdev(name string) (size int64, model string) {
 	if err != nil {
 		return 0, ""
 	}
+	return parseBlkdev(text, name)
+}
+
+// parseBlkdev finds a device's line in lsblk's table and reads its size and
+// model by the columns of the header.
+func parseBlkdev(text, name string) (size int64, model string) {
 	lines := strings.Split(text, "\n")
 	if len(lines) < 2 {
 		return 0, ""

@@ -2,7 +2,7 @@ package clonezilla
 
 import (
 	"bufio"
-	"strconv"
+	"math"
 	"strings"
 )
 
@@ -77,13 +77,13 @@ type lvConf struct {
 	Visible bool
 }
 
-// Bytes is the LV's size.
+// Bytes is the LV's size, 0 when unknown.
 func (c vgConf) Bytes(lv string) int64 {
 	l, ok := c.LVs[lv]
 	if !ok {
 		return 0
 	}
-	return l.Extents * c.ExtentSectors * 512
+	return sizeOf(sizeOf(l.Extents, c.ExtentSectors), 512)
 }
 
 // parseVGConf reads LVM's text metadata format far enough for sizes: nested
@@ -110,7 +110,7 @@ func parseVGConf(text string) vgConf {
 			k, v = strings.TrimSpace(k), strings.TrimSpace(v)
 			switch {
 			case len(path) == 1 && k == "extent_size":
-				c.ExtentSectors, _ = strconv.ParseInt(v, 10, 64)
+				c.ExtentSectors, _ = number(v)
 			case len(path) == 3 && path[1] == "logical_volumes" && k == "status":
 				l := c.LVs[path[2]]
 				l.Visible = strings.Contains(v, `"VISIBLE"`)
@@ -119,8 +119,13 @@ func parseVGConf(text string) vgConf {
 				l := c.LVs[path[2]]
 				switch k {
 				case "extent_count":
-					n, _ := strconv.ParseInt(v, 10, 64)
-					l.Extents += n
+					// A count that is no count, or a sum past int64,
+					// leaves the size unknown.
+					if n, ok := number(v); ok && l.Extents >= 0 && n <= math.MaxInt64-l.Extents {
+						l.Extents += n
+					} else {
+						l.Extents = -1
+					}
 				case "type":
 					if l.Type == "" {
 						l.Type = strings.Trim(v, `"`)

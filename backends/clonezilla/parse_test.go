@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"io"
+	"math"
 	"strings"
 	"testing"
 )
@@ -318,3 +319,89 @@ var errBoom = errorString("boom")
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
+
+// Numbers in an image's files that cannot be sizes (negative, NaN, past
+// int64) count as unknown, never as a negative or wrapped size (found by
+// the fuzz targets).
+func TestSizesThatCannotBeAreUnknown(t *testing.T) {
+	for _, s := range []string{"NaN", "-3M", "1e300P", "+Inf", "9223372036854775807P"} {
+		if n := parseHumanSize(s); n != 0 {
+			t.Errorf("parseHumanSize(%q) = %d, want 0", s, n)
+		}
+	}
+	if n := parseHumanSize("1.5K"); n != 1536 {
+		t.Errorf("1.5K = %d", n)
+	}
+	table, err := parseSfdisk("label: gpt\n/dev/sda1 : start=-5, size=-1\n/dev/sda2 : start=2048, size=9223372036854775807\n")
+	if err != nil || len(table.Parts) != 2 {
+		t.Fatalf("%+v %v", table, err)
+	}
+	for _, p := range table.Parts {
+		if p.Start < 0 || p.Sectors < 0 || p.Bytes(table.SectorSize) != 0 {
+			t.Errorf("%+v: %d bytes, want unknown", p, p.Bytes(table.SectorSize))
+		}
+	}
+	if p := parseParted("Disk /dev/sda: 9223372036854775807s\nSector size (logical/physical): 4096B/4096B\n"); p.Bytes != 0 {
+		t.Errorf("parted size past int64: %d", p.Bytes)
+	}
+	if p := parseParted("Disk /dev/sda: 2048s\nSector size (logical/physical): -512B/512B\n"); p.Bytes != 2048*512 {
+		t.Errorf("negative sector size not ignored: %+v", p)
+	}
+}
+
+// A dev-fs.list line cut after the device name (found by FuzzDevFS: it
+// panicked).
+func TestDevFSLineCutShort(t *testing.T) {
+	got := parseDevFS("/dev/sda1 ext4 447M\n/dev/sda2\n/dev/pve/vm-100-disk-0 512M\n")
+	if len(got) != 3 || got[1].Path != "/dev/sda2" || got[1].FS != "" || got[1].Size != 0 ||
+		got[0].FS != "ext4" || got[0].Size != 447<<20 || got[2].FS != "" || got[2].Size != 512<<20 {
+		t.Errorf("%+v", got)
+	}
+}
+
+// LV sizes from lvm_<vg>.conf that cannot be (an extent count past int64, a
+// negative one) are unknown, not wrapped.
+func TestVGConfSizesThatCannotBe(t *testing.T) {
+	conf := func(extentSize, count1, count2 string) vgConf {
+		return parseVGConf("pve {\nextent_size = " + extentSize + "\nlogical_volumes {\nroot {\nstatus = [\"READ\", \"VISIBLE\"]\n" +
+			"segment1 {\nextent_count = " + count1 + "\ntype = \"striped\"\n}\nsegment2 {\nextent_count = " + count2 + "\n}\n}\n}\n}\n")
+	}
+	if c := conf("8192", "10", "6"); c.Bytes("root") != 16*8192*512 || !c.LVs["root"].Visible || c.LVs["root"].Type != "striped" {
+		t.Errorf("plain LV: %+v, %d bytes", c, c.Bytes("root"))
+	}
+	for _, c := range []struct{ size, n1, n2 string }{
+		{"8192", "9223372036854775807", "1"},
+		{"8192", "-10", "6"},
+		{"9223372036854775807", "2", "0"},
+		{"8192", "4503599627370496", "0"}, // 2^52 extents of 4 MiB
+	} {
+		if n := conf(c.size, c.n1, c.n2).Bytes("root"); n != 0 {
+			t.Errorf("extent size %s, counts %s + %s: %d bytes, want unknown", c.size, c.n1, c.n2, n)
+		}
+	}
+}
+
+// A forged partclone header (its CRC right) whose numbers cannot be: the
+// stream is not walked as if they were, and the problem says why.
+func TestPartcloneHeaderThatCannotBe(t *testing.T) {
+	used := []bool{true, true, false, true}
+	le := binary.LittleEndian
+	for _, c := range []struct {
+		name   string
+		change func(h []byte)
+		want   string
+	}{
+		{"2^60 blocks", func(h []byte) { le.PutUint64(h[60:], 1<<60); le.PutUint64(h[68:], 1<<60) }, "more than any device holds"},
+		{"bitmap length past uint64", func(h []byte) { le.PutUint64(h[60:], math.MaxUint64) }, "more than any device holds"},
+		{"1-byte blocks", func(h []byte) { le.PutUint32(h[84:], 1) }, "block size 1"},
+		{"checksums of no mode", func(h []byte) { le.PutUint16(h[96:], 0); le.PutUint16(h[98:], 2) }, "no checksums, yet 2-byte checksums"},
+	} {
+		stream := ptclStream(uint64(len(used)), used, 2, true)
+		c.change(stream[:ptclHeaderSize])
+		le.PutUint32(stream[106:], ^crc32.ChecksumIEEE(stream[:106]))
+		res, err := checkPartclone(bytes.NewReader(stream), 0)
+		if err != nil || len(res.Problems) != 1 || !strings.Contains(res.Problems[0], c.want) || res.Decoded != int64(len(stream)) {
+			t.Errorf("%s: %v %q (read %d of %d)", c.name, err, res.Problems, res.Decoded, len(stream))
+		}
+	}
+}

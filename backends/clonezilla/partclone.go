@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 	"math/bits"
 	"strings"
 )
@@ -132,7 +133,13 @@ func checkPartclone(r io.Reader, partBytes int64) (ptclCheck, error) {
 	if partBytes > 0 && h.DeviceSize > uint64(partBytes) {
 		c.Problems = append(c.Problems, fmt.Sprintf("partclone says the device had %d bytes, more than the %d of the partition or LV it belongs to", h.DeviceSize, partBytes))
 	}
-	buf := make([]byte, chunkSize)
+	// The decoder hands 64 KiB at a time (decodeStream's reader): a larger
+	// buffer reads no faster, and a stream smaller than that needs less.
+	size := uint64(64 << 10)
+	if n := h.StreamBytes(); n < size {
+		size = max(n, 4)
+	}
+	buf := make([]byte, size)
 	if !c.bitmap(cr, h, buf) || !c.blocks(cr, h, buf) {
 		c.Decoded = cr.n
 		return c, cr.err
@@ -143,13 +150,19 @@ func checkPartclone(r io.Reader, partBytes int64) (ptclCheck, error) {
 // implausible rejects headers whose CRC matches but whose numbers cannot be
 // (a partclone bug, or a forged header): reading on would go astray.
 func (h ptclHeader) implausible() string {
+	hi, bytes := bits.Mul64(h.TotalBlocks, uint64(h.BlockSize))
 	switch {
-	case h.BlockSize == 0 || h.BlockSize&(h.BlockSize-1) != 0 || h.BlockSize > 1<<26:
-		return fmt.Sprintf("block size %d is not a power of two", h.BlockSize)
+	case h.BlockSize < 512 || h.BlockSize&(h.BlockSize-1) != 0 || h.BlockSize > 1<<26:
+		return fmt.Sprintf("block size %d is not a power of two from 512 bytes to 64 MiB", h.BlockSize)
+	case hi != 0 || bytes > math.MaxInt64:
+		// Also keeps the stream's announced length within uint64.
+		return fmt.Sprintf("%d blocks of %d bytes: more than any device holds", h.TotalBlocks, h.BlockSize)
 	case h.UsedBlocks > h.TotalBlocks:
 		return fmt.Sprintf("%d used blocks of %d", h.UsedBlocks, h.TotalBlocks)
 	case h.ChecksumMode == ptclCRCMode && (h.ChecksumSize != 4 || h.BlocksPerChecksum == 0):
 		return fmt.Sprintf("CRC-32 with checksum size %d every %d blocks", h.ChecksumSize, h.BlocksPerChecksum)
+	case h.ChecksumMode == 0 && h.ChecksumSize != 0:
+		return fmt.Sprintf("no checksums, yet %d-byte checksums", h.ChecksumSize)
 	}
 	return ""
 }

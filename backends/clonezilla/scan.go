@@ -85,7 +85,7 @@ func ReadImage(dir string) (Image, error) {
 
 // image builds the inventory entry of a listing.
 func (l *listing) image() Image {
-	img := Image{Path: l.dir, Name: filepath.Base(l.dir), Command: l.command}
+	img := Image{Path: l.dir, Name: filepath.Base(l.dir), Command: l.command, Stamp: l.stamp}
 	switch {
 	case l.hasDisk:
 		img.Mode = ModeSaveDisk

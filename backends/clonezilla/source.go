@@ -119,12 +119,21 @@ func (s *Source) Observe(ctx context.Context) (model.SourceState, error) {
 	}
 	s.mu.Unlock()
 	now := s.now()
+	state := model.SourceState{Targets: s.targets(r.images), At: now}
 	if s.cachePath != "" {
-		if err := saveCache(s.cachePath, r.images, now); err != nil {
-			return model.SourceState{}, fmt.Errorf("keeping the image list for when the drive is away: %w", err)
+		c := cachedInventory{Seen: now, Dirs: s.cfg.ImageDirs, Images: r.images}
+		if err := saveCache(s.cachePath, c); err != nil {
+			// The images were read: a state directory that cannot be
+			// written only costs the list shown while the drive is away.
+			state.Notes = append(state.Notes, s.cacheNote(err))
 		}
 	}
-	return model.SourceState{Targets: s.targets(r.images), At: now}, nil
+	return state, nil
+}
+
+// cacheNote says that the image list could not be kept, and what to do.
+func (s *Source) cacheNote(err error) string {
+	return fmt.Sprintf("the image list is not kept for when the image drive is away (%v): make %s writable", err, filepath.Dir(s.cachePath))
 }
 
 // lastSeen is the state while the image directory dir is away: the images
@@ -134,20 +143,33 @@ func (s *Source) lastSeen(dir string) (model.SourceState, error) {
 	if s.cachePath == "" {
 		return model.SourceState{}, away
 	}
-	c, ok, err := loadCache(s.cachePath)
+	all, ok, err := loadCache(s.cachePath)
 	if err != nil {
 		return model.SourceState{}, fmt.Errorf("%w; %v", away, err)
 	}
 	if !ok {
 		return model.SourceState{}, away
 	}
-	note := fmt.Sprintf("the image drive is not mounted (%s): images as last seen %s", dir, c.Seen.Local().Format("2006-01-02 15:04"))
-	targets := s.targets(c.Images)
-	for i := range targets {
-		targets[i].Offline, targets[i].OfflineNote = true, note
-		targets[i].Facts = append(targets[i].Facts, model.Fact{Label: "image drive", Value: note})
+	// Only what the record says of the directories configured now counts,
+	// and only that is kept.
+	c := all.within(s.cfg.ImageDirs)
+	var notes []string
+	if len(c.Images) < len(all.Images) || len(c.Dirs) < len(all.Dirs) {
+		if err := saveCache(s.cachePath, c); err != nil {
+			notes = append(notes, s.cacheNote(err))
+		}
 	}
-	return model.SourceState{Targets: targets, At: s.now()}, nil
+	if !c.covers(dir) {
+		return model.SourceState{}, away
+	}
+	state := model.SourceState{At: s.now(), Notes: notes}
+	note := fmt.Sprintf("the image drive is not mounted (%s): images as last seen %s", dir, c.Seen.Local().Format("2006-01-02 15:04"))
+	state.Targets = s.targets(c.Images)
+	for i := range state.Targets {
+		state.Targets[i].Offline, state.Targets[i].OfflineNote = true, note
+		state.Targets[i].Facts = append(state.Targets[i].Facts, model.Fact{Label: "image drive", Value: note})
+	}
+	return state, nil
 }
 
 // Images is what the last scan found, newest first.
@@ -354,7 +376,7 @@ func (s *Source) verify(ctx context.Context, run *verifyRun, img Image, level in
 
 // Verification is a report as the history and the console keep it.
 func Verification(r Report) *model.Verification {
-	v := &model.Verification{At: r.Checked, Level: r.Level, OK: r.OK}
+	v := &model.Verification{At: r.Checked, Level: r.Level, OK: r.OK, Stamp: r.Stamp}
 	for _, p := range r.Problems {
 		v.Problems = append(v.Problems, p.String())
 	}

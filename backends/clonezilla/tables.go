@@ -3,6 +3,7 @@ package clonezilla
 import (
 	"bufio"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -24,8 +25,24 @@ type ptEntry struct {
 	Type    string // GPT type GUID (upper case) or MBR id ("83")
 }
 
-// Bytes is the partition's size.
-func (p ptEntry) Bytes(sectorSize int64) int64 { return p.Sectors * sectorSize }
+// Bytes is the partition's size, 0 when the dump's numbers cannot be a
+// size.
+func (p ptEntry) Bytes(sectorSize int64) int64 { return sizeOf(p.Sectors, sectorSize) }
+
+// sizeOf is n units of unit bytes, 0 when that is negative or overflows:
+// numbers read from an image's files are only trusted as far as they can be.
+func sizeOf(n, unit int64) int64 {
+	if n <= 0 || unit <= 0 || n > math.MaxInt64/unit {
+		return 0
+	}
+	return n * unit
+}
+
+// number reads a non-negative decimal count; ok is false for anything else.
+func number(s string) (int64, bool) {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	return n, err == nil && n >= 0
+}
 
 // Swap reports whether the partition type says swap (GPT Linux swap, MBR 82).
 func (p ptEntry) Swap() bool {
@@ -56,9 +73,13 @@ func parseSfdisk(text string) (partTable, error) {
 				v = strings.TrimSpace(v)
 				switch strings.TrimSpace(k) {
 				case "start":
-					e.Start, _ = strconv.ParseInt(v, 10, 64)
+					if n, ok := number(v); ok {
+						e.Start = n
+					}
 				case "size":
-					e.Sectors, _ = strconv.ParseInt(v, 10, 64)
+					if n, ok := number(v); ok {
+						e.Sectors = n
+					}
 				case "type", "Id":
 					e.Type = strings.ToUpper(v)
 					if len(v) <= 2 {
@@ -80,7 +101,7 @@ func parseSfdisk(text string) (partTable, error) {
 		case "device":
 			t.Device = v
 		case "sector-size":
-			if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+			if n, ok := number(v); ok && n > 0 {
 				t.SectorSize = n
 			}
 		}
@@ -134,14 +155,14 @@ func parseParted(text string) partedInfo {
 			p.Model = strings.TrimSpace(strings.TrimPrefix(line, "Model:"))
 		case strings.HasPrefix(line, "Disk /dev/"):
 			if _, v, ok := strings.Cut(line, ": "); ok {
-				if n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), "s"), 10, 64); err == nil {
+				if n, ok := number(strings.TrimSuffix(strings.TrimSpace(v), "s")); ok {
 					sectors = n
 				}
 			}
 		case strings.HasPrefix(line, "Sector size (logical/physical):"):
 			v := strings.TrimSpace(strings.TrimPrefix(line, "Sector size (logical/physical):"))
 			logical, _, _ := strings.Cut(v, "/")
-			if n, err := strconv.ParseInt(strings.TrimSuffix(logical, "B"), 10, 64); err == nil {
+			if n, ok := number(strings.TrimSuffix(logical, "B")); ok && n > 0 {
 				p.SectorSize = n
 			}
 		case strings.HasPrefix(line, "Partition Table:"):
@@ -151,7 +172,7 @@ func parseParted(text string) partedInfo {
 	if p.SectorSize == 0 {
 		p.SectorSize = 512
 	}
-	p.Bytes = sectors * p.SectorSize
+	p.Bytes = sizeOf(sectors, p.SectorSize)
 	return p
 }
 
@@ -186,7 +207,8 @@ func parseHumanSize(s string) int64 {
 		mult, s = 1<<50, s[:len(s)-1]
 	}
 	f, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", "."), 64)
-	if err != nil {
+	// NaN, infinities, negative sizes and sizes past int64 are not sizes.
+	if err != nil || !(f >= 0) || f*mult >= math.MaxInt64 {
 		return 0
 	}
 	return int64(f * mult)

@@ -29,6 +29,9 @@ type Report struct {
 	Checked  time.Time // when the verification ended
 	Bytes    int64     // bytes of the image read
 	Duration time.Duration
+	// Stamp is the image's stamp as the verification found it when it
+	// started (Image.Stamp): what it says holds for that content only.
+	Stamp string
 }
 
 // Problem is one thing wrong, named by the file it is in (or the file that
@@ -146,7 +149,7 @@ func (v *verification) notice(file, msg string) {
 func (v *verification) report() Report {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	r := Report{Image: v.l.dir, Level: v.level}
+	r := Report{Image: v.l.dir, Level: v.level, Stamp: v.l.stamp}
 	seen := map[Problem]bool{}
 	for _, p := range v.problems {
 		if !seen[p] {

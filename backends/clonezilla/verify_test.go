@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/backdeck/backdeck/backends/needs"
 )
 
 func verify(tb testing.TB, dir string, level int) Report {
@@ -50,7 +52,7 @@ func describe(r Report) string {
 // TestPristineImagesPass: every image Clonezilla made passes every level.
 func TestPristineImagesPass(t *testing.T) {
 	f := images(t)
-	for _, name := range []string{imgSums, imgSplitGz, imgNoSums, imgLVM, imgParts} {
+	for _, name := range []string{imgSums, imgNoSums, imgLVM, imgParts} {
 		for level := 1; level <= 3; level++ {
 			t.Run(fmt.Sprintf("%s/level%d", name, level), func(t *testing.T) {
 				r := verify(t, f.image(name), level)
@@ -99,6 +101,12 @@ func diskName(tb testing.TB, dir string) string {
 	return strings.Fields(string(b))[0]
 }
 
+// savedPart is the partition a saveparts image holds.
+func savedPart(tb testing.TB, dir string) string {
+	tb.Helper()
+	return strings.Fields(readFile(tb, dir, "parts"))[0]
+}
+
 // dataOffset is where the used blocks start in a decoded partclone stream.
 func dataOffset(tb testing.TB, plain []byte) int {
 	tb.Helper()
@@ -121,8 +129,8 @@ func damages() []damage {
 			flipByte(tb, filepath.Join(dir, v), -1)
 			return 0, []want{{1, v, false}, {2, v, false}}
 		}},
-		{"gz middle volume: byte flipped", imgSplitGz, func(tb testing.TB, dir string) (int, []want) {
-			p2 := diskName(tb, dir) + "p2"
+		{"gz middle volume: byte flipped", imgParts, func(tb testing.TB, dir string) (int, []want) {
+			p2 := savedPart(tb, dir)
 			vols := volumesOf(tb, dir, p2)
 			flipByte(tb, filepath.Join(dir, vols[1]), -1)
 			return 0, []want{{1, vols[1], false}, {2, p2 + ".ext4-ptcl-img.gz.", true}}
@@ -146,41 +154,41 @@ func damages() []damage {
 			recompressZstd(tb, filepath.Join(dir, v), func(b []byte) []byte { b[ptclHeaderSize+7] ^= 0x10; return b })
 			return 3, []want{{3, v, false}}
 		}},
-		{"first volume deleted", imgSplitGz, func(tb testing.TB, dir string) (int, []want) {
-			vols := volumesOf(tb, dir, diskName(tb, dir)+"p2")
+		{"first volume deleted", imgParts, func(tb testing.TB, dir string) (int, []want) {
+			vols := volumesOf(tb, dir, savedPart(tb, dir))
 			remove(tb, dir, vols[0])
 			return 0, []want{{1, vols[0], false}, {2, vols[0], false}}
 		}},
-		{"middle volume deleted", imgSplitGz, func(tb testing.TB, dir string) (int, []want) {
-			vols := volumesOf(tb, dir, diskName(tb, dir)+"p2")
+		{"middle volume deleted", imgParts, func(tb testing.TB, dir string) (int, []want) {
+			vols := volumesOf(tb, dir, savedPart(tb, dir))
 			remove(tb, dir, vols[1])
 			return 0, []want{{1, vols[1], false}, {2, vols[1], false}}
 		}},
-		{"last volume deleted", imgSplitGz, func(tb testing.TB, dir string) (int, []want) {
-			vols := volumesOf(tb, dir, diskName(tb, dir)+"p2")
+		{"last volume deleted", imgParts, func(tb testing.TB, dir string) (int, []want) {
+			vols := volumesOf(tb, dir, savedPart(tb, dir))
 			last := vols[len(vols)-1]
 			remove(tb, dir, last)
 			return 0, []want{{1, last, false}, {2, last, false}}
 		}},
-		{"last volume truncated to half", imgSplitGz, func(tb testing.TB, dir string) (int, []want) {
-			vols := volumesOf(tb, dir, diskName(tb, dir)+"p2")
+		{"last volume truncated to half", imgParts, func(tb testing.TB, dir string) (int, []want) {
+			vols := volumesOf(tb, dir, savedPart(tb, dir))
 			last := vols[len(vols)-1]
 			truncateFile(tb, filepath.Join(dir, last), func(n int64) int64 { return n / 2 })
 			return 0, []want{{1, last, false}, {2, last, false}}
 		}},
-		{"middle volume one byte short", imgSplitGz, func(tb testing.TB, dir string) (int, []want) {
-			vols := volumesOf(tb, dir, diskName(tb, dir)+"p2")
+		{"middle volume one byte short", imgParts, func(tb testing.TB, dir string) (int, []want) {
+			vols := volumesOf(tb, dir, savedPart(tb, dir))
 			truncateFile(tb, filepath.Join(dir, vols[1]), func(n int64) int64 { return n - 1 })
 			return 0, []want{{1, vols[1], false}, {2, vols[1], false}}
 		}},
-		{"zeros appended to the last gz volume", imgSplitGz, func(tb testing.TB, dir string) (int, []want) {
-			vols := volumesOf(tb, dir, diskName(tb, dir)+"p2")
+		{"zeros appended to the last gz volume", imgParts, func(tb testing.TB, dir string) (int, []want) {
+			vols := volumesOf(tb, dir, savedPart(tb, dir))
 			last := vols[len(vols)-1]
 			appendBytes(tb, filepath.Join(dir, last), make([]byte, 4096))
 			return 0, []want{{1, last, false}, {2, last, false}}
 		}},
-		{"empty zst volume", imgParts, func(tb testing.TB, dir string) (int, []want) {
-			vols := volumesOf(tb, dir, strings.Fields(readFile(tb, dir, "parts"))[0])
+		{"empty zst volume", imgLVM, func(tb testing.TB, dir string) (int, []want) {
+			vols := volumesOf(tb, dir, vgName+"-root")
 			truncateFile(tb, filepath.Join(dir, vols[1]), func(int64) int64 { return 0 })
 			return 0, []want{{1, vols[1], false}, {2, vols[1], false}}
 		}},
@@ -234,9 +242,9 @@ func damages() []damage {
 			return 0, []want{{1, "lvm_logv.list", false}, {2, "lvm_logv.list", false}}
 		}},
 		{"LV image deleted", imgLVM, func(tb testing.TB, dir string) (int, []want) {
-			root := vgName + "-root.ext4-ptcl-img.zst"
-			remove(tb, dir, root)
-			return 0, []want{{1, root, false}, {2, root, false}}
+			vols := volumesOf(tb, dir, vgName+"-root")
+			remove(tb, dir, vols...)
+			return 0, []want{{1, vols[0], false}, {2, vgName + "-root.ext4-ptcl-img.zst", true}}
 		}},
 		{"swap info deleted", imgLVM, func(tb testing.TB, dir string) (int, []want) {
 			info := "swappt-" + vgName + "-swap.info"
@@ -343,7 +351,7 @@ func TestVerifyRefuses(t *testing.T) {
 // the total, which counts each file once.
 func TestVerifyProgress(t *testing.T) {
 	f := images(t)
-	img, err := ReadImage(f.image(imgSplitGz))
+	img, err := ReadImage(f.image(imgParts))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,6 +416,8 @@ func TestEveryDigest(t *testing.T) {
 // checked, xz is reported as not checked rather than passed off as checked,
 // and a stream whose content does not match its name is a problem.
 func TestOtherCompressions(t *testing.T) {
+	needs.Command(t, "bzip2", "bzip2")
+	needs.Command(t, "xz-utils", "xz")
 	f := images(t)
 	dir := copyImage(t, f.image(imgNoSums))
 	disk := diskName(t, dir)
