@@ -37,25 +37,31 @@ func buildClonezilla(ctx context.Context, c *call) *wire.Built {
 	return b
 }
 
-// verifications reads the newest verification of each image from the
-// history; without a history every image is "not verified" and a warning
-// says why.
-func verifications(ctx context.Context, c *call, path string, images []clonezilla.Image) map[string]model.Verification {
+// verifications reads each image's verdict from the history: its checks
+// of the image as it is now (its stamp), where damage stays until a check
+// as deep passes. An error means the verdicts are unknown, not "not
+// verified": the caller says so.
+func verifications(ctx context.Context, path string, images []clonezilla.Image) (map[string]model.Verification, error) {
 	db, err := history.Open(ctx, path)
 	if err != nil {
-		fmt.Fprintln(c.Stderr, "backdeck: no verification history:", err)
-		return nil
+		return nil, err
 	}
 	defer db.Close()
 	var ids []string
 	for _, img := range images {
 		ids = append(ids, img.Path)
 	}
-	found, err := db.Verifications(ctx, ids)
+	checks, err := db.Checks(ctx, ids)
 	if err != nil {
-		fmt.Fprintln(c.Stderr, "backdeck: reading the verification history:", err)
+		return nil, err
 	}
-	return found
+	found := map[string]model.Verification{}
+	for _, img := range images {
+		if v := model.VerificationVerdict(checks[img.Path], img.Stamp); v != nil {
+			found[img.Path] = *v
+		}
+	}
+	return found, nil
 }
 
 // verifiedText is an image's newest verification in words.

@@ -42,6 +42,9 @@ type imageJSON struct {
 	Checksums   []string            `json:"checksums"`
 	SMARTAtSave string              `json:"smart_at_save"`
 	Verified    *reportVerification `json:"verified"`
+	// VerifiedError says why the verification is unknown (the history
+	// cannot be read); Verified is then null without meaning "never".
+	VerifiedError string `json:"verified_error,omitempty"`
 }
 
 type imageDiskJSON struct {
@@ -62,11 +65,18 @@ func listImages(ctx context.Context, c *call, asJSON bool) int {
 	for _, err := range errs {
 		c.warnf("%v", err)
 	}
-	verified := verifications(ctx, c, b.HistoryPath, images)
+	verified, histErr := verifications(ctx, b.HistoryPath, images)
+	if histErr != nil {
+		c.warnf("the verifications are unknown: %v", histErr)
+	}
 	if asJSON {
 		out := []imageJSON{}
 		for _, img := range images {
-			out = append(out, newImageJSON(img, verified))
+			j := newImageJSON(img, verified)
+			if histErr != nil {
+				j.VerifiedError = "the history cannot be read: " + histErr.Error()
+			}
+			out = append(out, j)
 		}
 		enc := json.NewEncoder(c.Stdout)
 		enc.SetIndent("", "  ")
@@ -85,7 +95,11 @@ func listImages(ctx context.Context, c *call, asJSON bool) int {
 			}
 			fmt.Fprintf(c.Stdout, "    %s\n", img.Summary())
 			v, found := verified[img.Path]
-			fmt.Fprintf(c.Stdout, "    %s\n", verifiedText(v, found, filepath.Base(img.Path), now, c.ascii(b), c.common.demo))
+			if histErr != nil {
+				fmt.Fprintf(c.Stdout, "    %s verification unknown: the history cannot be read\n", model.StatusUnknown.Glyph(c.ascii(b)))
+			} else {
+				fmt.Fprintf(c.Stdout, "    %s\n", verifiedText(v, found, filepath.Base(img.Path), now, c.ascii(b), c.common.demo))
+			}
 			fmt.Fprintf(c.Stdout, "    %s\n", img.Path)
 		}
 	}

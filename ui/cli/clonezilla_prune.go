@@ -38,7 +38,15 @@ func prune(ctx context.Context, c *call, remove bool) int {
 	if err != nil {
 		return c.failf(2, "%v", err)
 	}
-	verified := verifications(ctx, c, b.HistoryPath, b.Clonezilla.Images())
+	verified, histErr := verifications(ctx, b.HistoryPath, b.Clonezilla.Images())
+	if histErr != nil {
+		// The newest image verified whole is always kept: without the
+		// history it cannot be told, so nothing may be removed.
+		c.warnf("the verifications are unknown, so the newest image verified whole cannot be told apart: %v", histErr)
+		if remove {
+			return c.failf(2, "nothing removed: the history must be readable to tell which image is verified whole (the error above says why it is not)")
+		}
+	}
 	plan := clonezilla.PlanPrune(state.Targets, verified, cfg.KeepLast, cfg.KeepMonthly)
 	for _, d := range plan.Disks {
 		fmt.Fprintf(c.Stdout, "%s (keep_last = %d, keep_monthly = %d)\n", d.Disk.Name, cfg.KeepLast, cfg.KeepMonthly)

@@ -103,3 +103,52 @@ func TestStatusReportsADamagedHistory(t *testing.T) {
 		t.Errorf("the text report does not list the history's error:\n%s", out)
 	}
 }
+
+// With the history damaged, clonezilla list says the verifications are
+// unknown (never "not verified"), and prune removes nothing: it cannot tell
+// the newest image verified whole, which it must keep.
+func TestClonezillaWithADamagedHistory(t *testing.T) {
+	home := t.TempDir()
+	_, cfg := labWith(t, home)
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := filepath.Join(home, "config", "backdeck", "config.toml")
+	db := filepath.Join(home, "state", "backdeck", "history.db")
+	for path, data := range map[string][]byte{def: b, db: []byte(strings.Repeat("not a database. ", 512))} {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, errOut, _ := runIn(t, home, "clonezilla", "list")
+	if !strings.Contains(out, "verification unknown: the history cannot be read") || strings.Contains(out, "not verified") ||
+		!strings.Contains(errOut, "verifications are unknown") {
+		t.Errorf("list:\n%s%s", out, errOut)
+	}
+	out, _, _ = runIn(t, home, "clonezilla", "list", "--json")
+	if !strings.Contains(out, `"verified_error": "the history cannot be read: `) {
+		t.Errorf("list --json:\n%s", out)
+	}
+	images := filepath.Join(filepath.Dir(cfg), "partimag")
+	before, _ := os.ReadDir(images)
+	// The operator types every name the preview would remove.
+	preview, _, _ := runIn(t, home, "clonezilla", "prune")
+	var names strings.Builder
+	for _, line := range strings.Split(preview, "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "remove" {
+			names.WriteString(f[1] + "\n")
+		}
+	}
+	if names.Len() == 0 {
+		t.Fatalf("the preview removes nothing:\n%s", preview)
+	}
+	out, errOut, code := runWith(t, home, session{input: names.String()}, "clonezilla", "prune", "--remove")
+	after, _ := os.ReadDir(images)
+	if code == 0 || len(after) != len(before) || !strings.Contains(errOut, "nothing removed") {
+		t.Errorf("prune --remove: exit %d, %d images before, %d after\n%s%s", code, len(before), len(after), out, errOut)
+	}
+}
