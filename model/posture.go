@@ -96,6 +96,9 @@ type Posture struct {
 	Drives      []Drive
 	Jobs        []Job
 	Errors      []SourceError
+	// Notes are what sources that answered want the operator to know (a
+	// cache that could not be written): no failure, shown apart from errors.
+	Notes []SourceError
 	// Insecure lists sources reached without TLS verification.
 	Insecure []Source
 	Versions map[Source]string
@@ -136,6 +139,9 @@ func BuildPosture(in PostureInput) *Posture {
 				msg = "no answer yet"
 			}
 			p.Errors = append(p.Errors, SourceError{Source: s.Source, Message: msg, At: s.At})
+		}
+		for _, n := range s.Notes {
+			p.Notes = append(p.Notes, SourceError{Source: s.Source, Message: n, At: s.At})
 		}
 		for _, t := range s.Targets {
 			if _, dup := known[t.ID]; !dup {

@@ -19,6 +19,7 @@ type statusReport struct {
 	Drives      []reportDrive       `json:"drives"`
 	Jobs        []reportJob         `json:"jobs"`
 	Errors      []model.SourceError `json:"errors"`
+	Notes       []model.SourceError `json:"notes"`
 	// Insecure lists the sources reached without verifying their certificate.
 	Insecure []model.Source `json:"insecure"`
 }
@@ -113,7 +114,7 @@ func newReportVerification(v *model.Verification) *reportVerification {
 // newStatusReport turns a posture into the status report. Lists are never null.
 func newStatusReport(p *model.Posture) statusReport {
 	r := statusReport{GeneratedAt: p.GeneratedAt.UTC(), Overall: p.Overall, Concerns: []reportConcern{},
-		Stores: []reportStore{}, Drives: []reportDrive{}, Jobs: []reportJob{}, Errors: []model.SourceError{}, Insecure: []model.Source{}}
+		Stores: []reportStore{}, Drives: []reportDrive{}, Jobs: []reportJob{}, Errors: []model.SourceError{}, Notes: []model.SourceError{}, Insecure: []model.Source{}}
 	for _, c := range p.Concerns {
 		rc := reportConcern{ID: c.ID, Name: c.Name, Status: c.Status, Targets: []reportTarget{}}
 		for _, t := range c.Targets {
@@ -160,6 +161,7 @@ func newStatusReport(p *model.Posture) statusReport {
 		r.Jobs = append(r.Jobs, rj)
 	}
 	r.Errors = append(r.Errors, p.Errors...)
+	r.Notes = append(r.Notes, p.Notes...)
 	r.Insecure = append(r.Insecure, p.Insecure...)
 	return r
 }
@@ -242,6 +244,12 @@ func (r statusReport) text(opts textOptions) string {
 		fmt.Fprintf(&b, "\nErrors\n")
 		for _, e := range r.Errors {
 			fmt.Fprintf(&b, "  %s: %s\n", e.Source, e.Message)
+		}
+	}
+	if len(r.Notes) > 0 {
+		fmt.Fprintf(&b, "\nNotes\n")
+		for _, n := range r.Notes {
+			fmt.Fprintf(&b, "  %s: %s\n", n.Source, n.Message)
 		}
 	}
 	return b.String()
