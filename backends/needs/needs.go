@@ -77,7 +77,7 @@ func LoopReason() string {
 	if r := RootReason("attach loop devices"); r != "" {
 		return r
 	}
-	if r := Commands("util-linux", "losetup"); r != "" {
+	if r := Commands("mount", "losetup"); r != "" { // Debian keeps losetup in mount
 		return r
 	}
 	if _, err := os.Stat("/dev/loop-control"); err != nil {
