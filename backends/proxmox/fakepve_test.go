@@ -36,6 +36,7 @@ type fakePVE struct {
 	nextTask  fakeTask
 	posts     []fakePost
 	hits      map[string]int
+	peers     map[string]bool // the clients' addresses: one a connection
 	// fault, when set, may answer a request itself (returns true).
 	fault func(w http.ResponseWriter, r *http.Request, path string) bool
 	seq   int
@@ -110,6 +111,7 @@ func newFakePVE(t *testing.T) *fakePVE {
 		},
 		tasks:    map[string]*fakeTask{},
 		hits:     map[string]int{},
+		peers:    map[string]bool{},
 		nextTask: fakeTask{lines: okLog, perPoll: 2, exit: "OK"},
 	}
 	return f
@@ -171,6 +173,13 @@ func (f *fakePVE) total() int {
 	return n
 }
 
+// connections counts the connections requests came on.
+func (f *fakePVE) connections() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.peers)
+}
+
 func (f *fakePVE) resetHits() {
 	f.mu.Lock()
 	f.hits = map[string]int{}
@@ -199,6 +208,7 @@ func (f *fakePVE) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(r.URL.Path, "/api2/json")
 	f.mu.Lock()
 	f.hits[r.Method+" "+path]++
+	f.peers[r.RemoteAddr] = true
 	fault := f.fault
 	f.mu.Unlock()
 	if r.Header.Get("Authorization") != "PVEAPIToken="+f.token {

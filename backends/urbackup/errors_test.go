@@ -285,9 +285,11 @@ func TestNewValidates(t *testing.T) {
 		tls           model.TLSConfig
 		want          string
 	}{
-		{"", "admin", "x", model.TLSConfig{}, "no url in [urbackup]"},
-		{"ftp://bkpserver", "admin", "x", model.TLSConfig{}, "is not an http(s) URL"},
-		{"https://bkpserver/?a=status", "admin", "x", model.TLSConfig{}, "must be a plain base URL"},
+		{"", "admin", "x", model.TLSConfig{}, "no url in [urbackup]: set it to the address of the UrBackup web interface, e.g. https://bkpserver.example"},
+		{"ftp://bkpserver", "admin", "x", model.TLSConfig{}, `url "ftp://bkpserver" in [urbackup] is not an http(s) URL like https://bkpserver.example`},
+		{" bkpserver ", "admin", "x", model.TLSConfig{}, `url "bkpserver" in [urbackup] is not an http(s) URL like https://bkpserver.example`},
+		{"https://bkpserver/?a=status", "admin", "x", model.TLSConfig{}, `url "https://bkpserver/?a=status" in [urbackup] must be a plain base URL like https://bkpserver.example`},
+		{"https://admin:x@bkpserver", "admin", "x", model.TLSConfig{}, `in [urbackup] must be a plain base URL like https://bkpserver.example`},
 		{"https://bkpserver", "admin", "", model.TLSConfig{}, `no password for UrBackup user "admin"`},
 		{"https://bkpserver", "", "x", model.TLSConfig{}, "has a password but no username"},
 		{"https://bkpserver", "admin", "x", model.TLSConfig{Fingerprint: "AB:CD", Insecure: true}, "more than one of fingerprint, ca_file and insecure"},
