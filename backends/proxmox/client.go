@@ -28,6 +28,7 @@ import (
 
 	pve "github.com/luthermonson/go-proxmox"
 
+	"github.com/backdeck/backdeck/backends/httpapi"
 	"github.com/backdeck/backdeck/model"
 )
 
@@ -73,7 +74,7 @@ type Client struct {
 // New validates the configuration and builds the client; it sends nothing.
 func New(opts Options) (*Client, error) {
 	cfg := opts.Config
-	site, err := normalizeURL(cfg.URL)
+	site, err := pveURL.Site(cfg.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -123,23 +124,13 @@ func New(opts Options) (*Client, error) {
 	return c, nil
 }
 
-// normalizeURL accepts "https://host:8006", with or without a trailing
-// slash or /api2/json, and returns the site part.
-func normalizeURL(raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return "", errors.New("no url in [proxmox]: set it to the API of the PVE host, e.g. https://pve.example:8006")
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return "", fmt.Errorf("url %q in [proxmox] is not an http(s) URL like https://pve.example:8006", raw)
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return "", fmt.Errorf("url %q in [proxmox] must be a plain base URL like https://pve.example:8006", raw)
-	}
-	p := strings.TrimRight(u.Path, "/")
-	p = strings.TrimSuffix(p, "/api2/json")
-	return u.Scheme + "://" + u.Host + strings.TrimRight(p, "/"), nil
+// pveURL is how [proxmox]'s url is read: "https://host:8006", with or
+// without a trailing slash or /api2/json.
+var pveURL = httpapi.BaseURL{
+	Section: "[proxmox]",
+	Example: "https://pve.example:8006",
+	Target:  "the API of the PVE host",
+	APIPath: "/api2/json",
 }
 
 func mustPath(base string) string {

@@ -350,7 +350,7 @@ func TestNormalizeURL(t *testing.T) {
 		"https://pve.example:8006/api2/json/": "https://pve.example:8006",
 		" http://10.0.0.2:8006/pve/api2/json": "http://10.0.0.2:8006/pve",
 	} {
-		if got, err := normalizeURL(in); err != nil || got != want {
+		if got, err := pveURL.Site(in); err != nil || got != want {
 			t.Errorf("%s → %s %v", in, got, err)
 		}
 	}
@@ -362,7 +362,7 @@ func TestNormalizeURL(t *testing.T) {
 		"https://u:p@pve:8006": `url "https://u:p@pve:8006" in [proxmox] must be a plain base URL like https://pve.example:8006`,
 		"https://pve:8006/#x":  `url "https://pve:8006/#x" in [proxmox] must be a plain base URL like https://pve.example:8006`,
 	} {
-		if _, err := normalizeURL(bad); err == nil || err.Error() != want {
+		if _, err := pveURL.Site(bad); err == nil || err.Error() != want {
 			t.Errorf("%q: got %v, want %q", bad, err, want)
 		}
 	}

@@ -24,6 +24,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/backdeck/backdeck/backends/httpapi"
 	"github.com/backdeck/backdeck/model"
 )
 
@@ -111,7 +112,7 @@ type Client struct {
 // New validates the configuration and builds the client; it sends nothing.
 func New(opts Options) (*Client, error) {
 	cfg := opts.Config
-	site, err := normalizeURL(cfg.URL)
+	site, err := urbackupURL.Site(cfg.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -164,23 +165,13 @@ func New(opts Options) (*Client, error) {
 	return c, nil
 }
 
-// normalizeURL accepts "https://bkpserver", with or without a trailing
-// slash or /x, and returns the base the web UI is served from.
-func normalizeURL(raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return "", errors.New("no url in [urbackup]: set it to the address of the UrBackup web interface, e.g. https://bkpserver.example")
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return "", fmt.Errorf("url %q in [urbackup] is not an http(s) URL like https://bkpserver.example", raw)
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return "", fmt.Errorf("url %q in [urbackup] must be a plain base URL like https://bkpserver.example", raw)
-	}
-	p := strings.TrimRight(u.Path, "/")
-	p = strings.TrimSuffix(p, "/x")
-	return u.Scheme + "://" + u.Host + strings.TrimRight(p, "/"), nil
+// urbackupURL is how [urbackup]'s url is read: "https://bkpserver", with
+// or without a trailing slash or /x; the base is where the web UI is served.
+var urbackupURL = httpapi.BaseURL{
+	Section: "[urbackup]",
+	Example: "https://bkpserver.example",
+	Target:  "the address of the UrBackup web interface",
+	APIPath: "/x",
 }
 
 // Source names the tool this backend talks to.
