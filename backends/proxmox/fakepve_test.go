@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backdeck/backdeck/backends/tlspin"
 	"github.com/backdeck/backdeck/model"
 )
 
@@ -141,7 +142,7 @@ func (f *fakePVE) client(t *testing.T, srv *httptest.Server, mods ...func(*Optio
 	opts := Options{
 		Config: model.ProxmoxConfig{
 			URL: srv.URL, TokenID: fakeTokenID,
-			TLSConfig: model.TLSConfig{Fingerprint: CertFingerprint(srv.Certificate().Raw)},
+			TLSConfig: model.TLSConfig{Fingerprint: tlspin.CertFingerprint(srv.Certificate().Raw)},
 		},
 		Secret:       fakeSecret,
 		PollInterval: 5 * time.Millisecond,

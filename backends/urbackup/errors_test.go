@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backdeck/backdeck/backends/tlspin"
 	"github.com/backdeck/backdeck/model"
 )
 
@@ -339,7 +340,7 @@ func TestTLSPinning(t *testing.T) {
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes are the point
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
-	fp := certFingerprint(srv.Certificate().Raw)
+	fp := tlspin.CertFingerprint(srv.Certificate().Raw)
 
 	pinned := newTestClient(t, srv.URL, "admin", testPassword, func(o *Options) { o.Config.Fingerprint = strings.ToLower(fp) })
 	if _, err := pinned.Observe(context.Background()); err != nil {
@@ -352,7 +353,7 @@ func TestTLSPinning(t *testing.T) {
 	}
 	bad := newTestClient(t, srv.URL, "admin", testPassword, func(o *Options) { o.Config.Fingerprint = wrong })
 	_, err := bad.Observe(context.Background())
-	var fe *FingerprintError
+	var fe *tlspin.FingerprintError
 	if !errors.As(err, &fe) || fe.Presented != fp || !strings.Contains(err.Error(), "presented certificate fingerprint "+fp) {
 		t.Errorf("pin mismatch: %v", err)
 	}
