@@ -28,6 +28,7 @@ import (
 
 	pve "github.com/luthermonson/go-proxmox"
 
+	"github.com/backdeck/backdeck/backends/httpapi"
 	"github.com/backdeck/backdeck/model"
 )
 
@@ -73,7 +74,7 @@ type Client struct {
 // New validates the configuration and builds the client; it sends nothing.
 func New(opts Options) (*Client, error) {
 	cfg := opts.Config
-	site, err := normalizeURL(cfg.URL)
+	site, err := pveURL.Site(cfg.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +89,8 @@ func New(opts Options) (*Client, error) {
 	if timeout <= 0 {
 		timeout = defaultTimeout
 	}
-	tlsCfg, err := tlsConfig(cfg.TLSConfig)
+	// pveproxy keeps connections: a refresh's requests share one handshake.
+	transport, err := httpapi.NewTransport(pveURL.Section, cfg.TLSConfig, timeout, httpapi.KeepConnections)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +111,7 @@ func New(opts Options) (*Client, error) {
 		c.now = time.Now
 	}
 	c.hc = &http.Client{Transport: &checkedTransport{
-		next:    newTransport(tlsCfg, timeout),
+		next:    transport,
 		site:    site,
 		apiPath: mustPath(c.base),
 		tokenID: cfg.TokenID,
@@ -123,23 +125,13 @@ func New(opts Options) (*Client, error) {
 	return c, nil
 }
 
-// normalizeURL accepts "https://host:8006", with or without a trailing
-// slash or /api2/json, and returns the site part.
-func normalizeURL(raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return "", errors.New("no url in [proxmox]: set it to the API of the PVE host, e.g. https://pve.example:8006")
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return "", fmt.Errorf("url %q in [proxmox] is not an http(s) URL like https://pve.example:8006", raw)
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return "", fmt.Errorf("url %q in [proxmox] must be a plain base URL like https://pve.example:8006", raw)
-	}
-	p := strings.TrimRight(u.Path, "/")
-	p = strings.TrimSuffix(p, "/api2/json")
-	return u.Scheme + "://" + u.Host + strings.TrimRight(p, "/"), nil
+// pveURL is how [proxmox]'s url is read: "https://host:8006", with or
+// without a trailing slash or /api2/json.
+var pveURL = httpapi.BaseURL{
+	Section: "[proxmox]",
+	Example: "https://pve.example:8006",
+	Target:  "the API of the PVE host",
+	APIPath: "/api2/json",
 }
 
 func mustPath(base string) string {
@@ -176,9 +168,6 @@ func (c *Client) String() string {
 	return fmt.Sprintf("proxmox client for %s as %s", c.site, c.cfg.TokenID)
 }
 
-// errRequestTimeout marks a per-request deadline, to tell it from the caller's.
-var errRequestTimeout = errors.New("per-request timeout")
-
 // get reads path (relative to /api2/json) into v through go-proxmox.
 func (c *Client) get(ctx context.Context, path string, v any) error {
 	return c.getData(ctx, path, func(dec *json.Decoder) error { return dec.Decode(v) })
@@ -189,7 +178,7 @@ func (c *Client) get(ctx context.Context, path string, v any) error {
 // (go-proxmox's Get reads it whole and decodes it twice, which costs
 // megabytes a refresh on a large cluster).
 func (c *Client) getData(ctx context.Context, path string, data func(*json.Decoder) error) error {
-	rctx, cancel := context.WithTimeoutCause(ctx, c.timeout, errRequestTimeout)
+	rctx, cancel := httpapi.WithRequestTimeout(ctx, c.timeout)
 	defer cancel()
 	return c.explain(ctx, rctx, http.MethodGet, path, c.rawGet(rctx, path, data))
 }
@@ -273,7 +262,7 @@ func eachElement[T any](fn func(*T)) func(*json.Decoder) error {
 
 // del sends a DELETE through go-proxmox; v may be nil.
 func (c *Client) del(ctx context.Context, path string, v any) error {
-	rctx, cancel := context.WithTimeoutCause(ctx, c.timeout, errRequestTimeout)
+	rctx, cancel := httpapi.WithRequestTimeout(ctx, c.timeout)
 	defer cancel()
 	return c.explain(ctx, rctx, http.MethodDelete, path, c.api.Delete(rctx, path, v))
 }
@@ -281,7 +270,7 @@ func (c *Client) del(ctx context.Context, path string, v any) error {
 // post sends form parameters, as PVE's API (and pvesh, and the web UI) do;
 // go-proxmox's Post would send JSON. v receives the "data" member.
 func (c *Client) post(ctx context.Context, path string, form url.Values, v any) error {
-	rctx, cancel := context.WithTimeoutCause(ctx, c.timeout, errRequestTimeout)
+	rctx, cancel := httpapi.WithRequestTimeout(ctx, c.timeout)
 	defer cancel()
 	return c.explain(ctx, rctx, http.MethodPost, path, c.rawPost(rctx, path, form, v))
 }

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/backdeck/backdeck/backends/dialerr"
+	"github.com/backdeck/backdeck/backends/httpapi"
 	"github.com/backdeck/backdeck/backends/tlspin"
 )
 
@@ -51,7 +51,7 @@ func (t *checkedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		Method:     req.Method,
 		Path:       strings.TrimPrefix(req.URL.Path, t.apiPath),
 		StatusCode: res.StatusCode,
-		Reason:     reasonOf(res.Status, res.StatusCode),
+		Reason:     httpapi.StatusReason(res.Status, res.StatusCode),
 		TokenID:    t.tokenID,
 	}
 	if res.StatusCode == http.StatusUnauthorized {
@@ -136,15 +136,6 @@ type readCloser struct {
 }
 
 func (r readCloser) Close() error { return r.c.Close() }
-
-// reasonOf is the status line's text after the code ("invalid token value!").
-func reasonOf(status string, code int) string {
-	r := strings.TrimSpace(strings.TrimPrefix(status, fmt.Sprint(code)))
-	if r == "" {
-		r = http.StatusText(code)
-	}
-	return r
-}
 
 // APIError is an answer from the server that is an error, or is not the
 // JSON the API speaks.
@@ -261,7 +252,7 @@ func (c *Client) describe(ctx, rctx context.Context, method, path string, err er
 	if errors.As(err, &ae) {
 		return ae
 	}
-	var fe *FingerprintError
+	var fe *tlspin.FingerprintError
 	if errors.As(err, &fe) {
 		return fmt.Errorf("TLS with PVE at %s: %w", c.site, fe)
 	}
@@ -272,8 +263,7 @@ func (c *Client) describe(ctx, rctx context.Context, method, path string, err er
 	if ctx.Err() != nil {
 		return fmt.Errorf("%s %s on PVE at %s: %w", method, path, c.site, ctx.Err())
 	}
-	var ne net.Error
-	if context.Cause(rctx) == errRequestTimeout || (errors.As(err, &ne) && ne.Timeout()) {
+	if httpapi.TimedOut(rctx, err) {
 		return &TimeoutError{Site: c.site, Method: method, Path: path, After: c.timeout}
 	}
 	var ue *url.Error

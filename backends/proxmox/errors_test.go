@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backdeck/backdeck/backends/tlspin"
 	"github.com/backdeck/backdeck/model"
 )
 
@@ -44,7 +45,7 @@ func newClient(t *testing.T, url string, tls model.TLSConfig, timeout time.Durat
 }
 
 func pin(srv *httptest.Server) model.TLSConfig {
-	return model.TLSConfig{Fingerprint: CertFingerprint(srv.Certificate().Raw)}
+	return model.TLSConfig{Fingerprint: tlspin.CertFingerprint(srv.Certificate().Raw)}
 }
 
 func TestErrorShapes(t *testing.T) {
@@ -239,7 +240,7 @@ func TestPlainHTTPServer(t *testing.T) {
 func TestFingerprintMismatch(t *testing.T) {
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reply(w, nil) }))
 	defer srv.Close()
-	presented := CertFingerprint(srv.Certificate().Raw)
+	presented := tlspin.CertFingerprint(srv.Certificate().Raw)
 	wrong := strings.Repeat("AB:", 31) + "AB"
 	c := newClient(t, srv.URL, model.TLSConfig{Fingerprint: wrong}, time.Second, fakeSecret)
 	_, err := c.Observe(context.Background())
@@ -251,7 +252,7 @@ func TestFingerprintMismatch(t *testing.T) {
 			t.Errorf("error %q lacks %q", err, w)
 		}
 	}
-	var fe *FingerprintError
+	var fe *tlspin.FingerprintError
 	if !errors.As(err, &fe) || fe.Presented != presented {
 		t.Errorf("not a FingerprintError: %#v", err)
 	}
@@ -268,7 +269,7 @@ func TestUnknownAuthorityAdvisesFingerprint(t *testing.T) {
 	defer srv.Close()
 	c := newClient(t, srv.URL, model.TLSConfig{}, time.Second, fakeSecret)
 	_, err := c.Observe(context.Background())
-	presented := CertFingerprint(srv.Certificate().Raw)
+	presented := tlspin.CertFingerprint(srv.Certificate().Raw)
 	if err == nil || !strings.Contains(err.Error(), "not signed by an authority this system trusts") || !strings.Contains(err.Error(), `set fingerprint = "`+presented+`" in [proxmox]`) {
 		t.Errorf("error %v", err)
 	}
@@ -386,7 +387,7 @@ func TestCAFileNotSigningTheServer(t *testing.T) {
 	}
 	c := newClient(t, srv.URL, model.TLSConfig{CAFile: ca}, time.Second, fakeSecret)
 	_, err = c.Observe(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "not signed by the CA in ca_file") || !strings.Contains(err.Error(), CertFingerprint(srv.Certificate().Raw)) {
+	if err == nil || !strings.Contains(err.Error(), "not signed by the CA in ca_file") || !strings.Contains(err.Error(), tlspin.CertFingerprint(srv.Certificate().Raw)) {
 		t.Errorf("error %v", err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backdeck/backdeck/backends/tlspin"
 	"github.com/backdeck/backdeck/model"
 )
 
@@ -36,6 +37,7 @@ type fakePVE struct {
 	nextTask  fakeTask
 	posts     []fakePost
 	hits      map[string]int
+	peers     map[string]bool // the clients' addresses: one a connection
 	// fault, when set, may answer a request itself (returns true).
 	fault func(w http.ResponseWriter, r *http.Request, path string) bool
 	seq   int
@@ -110,6 +112,7 @@ func newFakePVE(t *testing.T) *fakePVE {
 		},
 		tasks:    map[string]*fakeTask{},
 		hits:     map[string]int{},
+		peers:    map[string]bool{},
 		nextTask: fakeTask{lines: okLog, perPoll: 2, exit: "OK"},
 	}
 	return f
@@ -139,7 +142,7 @@ func (f *fakePVE) client(t *testing.T, srv *httptest.Server, mods ...func(*Optio
 	opts := Options{
 		Config: model.ProxmoxConfig{
 			URL: srv.URL, TokenID: fakeTokenID,
-			TLSConfig: model.TLSConfig{Fingerprint: CertFingerprint(srv.Certificate().Raw)},
+			TLSConfig: model.TLSConfig{Fingerprint: tlspin.CertFingerprint(srv.Certificate().Raw)},
 		},
 		Secret:       fakeSecret,
 		PollInterval: 5 * time.Millisecond,
@@ -171,6 +174,13 @@ func (f *fakePVE) total() int {
 	return n
 }
 
+// connections counts the connections requests came on.
+func (f *fakePVE) connections() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.peers)
+}
+
 func (f *fakePVE) resetHits() {
 	f.mu.Lock()
 	f.hits = map[string]int{}
@@ -199,6 +209,7 @@ func (f *fakePVE) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(r.URL.Path, "/api2/json")
 	f.mu.Lock()
 	f.hits[r.Method+" "+path]++
+	f.peers[r.RemoteAddr] = true
 	fault := f.fault
 	f.mu.Unlock()
 	if r.Header.Get("Authorization") != "PVEAPIToken="+f.token {

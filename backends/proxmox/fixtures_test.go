@@ -348,14 +348,22 @@ func TestNormalizeURL(t *testing.T) {
 		"https://pve.example:8006/":           "https://pve.example:8006",
 		"https://pve.example:8006/api2/json":  "https://pve.example:8006",
 		"https://pve.example:8006/api2/json/": "https://pve.example:8006",
+		" http://10.0.0.2:8006/pve/api2/json": "http://10.0.0.2:8006/pve",
 	} {
-		if got, err := normalizeURL(in); err != nil || got != want {
+		if got, err := pveURL.Site(in); err != nil || got != want {
 			t.Errorf("%s → %s %v", in, got, err)
 		}
 	}
-	for _, bad := range []string{"", "pve.example:8006", "ftp://x", "https://", "https://u:p@pve:8006"} {
-		if _, err := normalizeURL(bad); err == nil {
-			t.Errorf("%q accepted", bad)
+	for bad, want := range map[string]string{
+		"":                     "no url in [proxmox]: set it to the API of the PVE host, e.g. https://pve.example:8006",
+		" pve.example:8006 ":   `url "pve.example:8006" in [proxmox] is not an http(s) URL like https://pve.example:8006`,
+		"ftp://x":              `url "ftp://x" in [proxmox] is not an http(s) URL like https://pve.example:8006`,
+		"https://":             `url "https://" in [proxmox] is not an http(s) URL like https://pve.example:8006`,
+		"https://u:p@pve:8006": `url "https://u:p@pve:8006" in [proxmox] must be a plain base URL like https://pve.example:8006`,
+		"https://pve:8006/#x":  `url "https://pve:8006/#x" in [proxmox] must be a plain base URL like https://pve.example:8006`,
+	} {
+		if _, err := pveURL.Site(bad); err == nil || err.Error() != want {
+			t.Errorf("%q: got %v, want %q", bad, err, want)
 		}
 	}
 }

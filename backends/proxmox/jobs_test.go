@@ -192,6 +192,19 @@ func startAndFollow(t *testing.T, f *fakePVE, c *Client, req model.JobRequest) (
 	return final, rec, err
 }
 
+// startEndless starts a backup of guest 421 whose task never ends.
+func startEndless(t *testing.T) (*fakePVE, *Client, model.Job) {
+	t.Helper()
+	f := newFakePVE(t)
+	f.nextTask = fakeTask{lines: okLog, perPoll: 0, exit: "OK"}
+	c := f.client(t, f.start(t))
+	job, err := c.Start(context.Background(), model.JobRequest{Target: "pve/qemu/421"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, c, job
+}
+
 func TestFollowSucceeds(t *testing.T) {
 	f := newFakePVE(t)
 	f.nextTask = fakeTask{lines: okLog, perPoll: 1, exit: "OK"}
@@ -297,20 +310,33 @@ func TestFollowToleratesTransientFailures(t *testing.T) {
 
 	f.nextTask = fakeTask{lines: okLog, perPoll: 1, exit: "OK", failFrom: 2, failTo: 100}
 	final, _, err = startAndFollow(t, f, c, model.JobRequest{Target: "pve/qemu/421"})
-	if err == nil || final.State.Terminal() || !strings.Contains(err.Error(), "lost contact with PVE") || !strings.Contains(err.Error(), "HTML page") {
+	if err == nil || final.State.Terminal() || !strings.Contains(err.Error(), "lost contact with PVE while following "+final.TaskID+" (5 polls failed in a row): ") || !strings.Contains(err.Error(), "HTML page") {
 		t.Fatalf("endless failures: %+v %v", final, err)
 	}
 }
 
-func TestFollowHonoursContext(t *testing.T) {
-	f := newFakePVE(t)
-	f.nextTask = fakeTask{lines: okLog, perPoll: 0, exit: "OK"} // never ends
-	srv := f.start(t)
-	c := f.client(t, srv)
-	job, err := c.Start(context.Background(), model.JobRequest{Target: "pve/qemu/421"})
-	if err != nil {
-		t.Fatal(err)
+// A token revoked while a task runs is not a passing failure: Follow
+// reports it at the first poll and leaves the job running.
+func TestFollowStopsAtRejectedToken(t *testing.T) {
+	f, c, job := startEndless(t)
+	f.mu.Lock()
+	f.token = fakeTokenID + "=revoked"
+	f.mu.Unlock()
+	f.resetHits()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	got, err := c.Follow(ctx, job, nil)
+	var ae *APIError
+	if !errors.As(err, &ae) || !strings.HasPrefix(err.Error(), "PVE rejected the API token "+fakeTokenID+": 401 invalid token value!") || got.State != model.JobRunning {
+		t.Errorf("got %+v %v", got, err)
 	}
+	if n := f.total(); n != 1 {
+		t.Errorf("%d requests after the token was revoked, want the one poll", n)
+	}
+}
+
+func TestFollowHonoursContext(t *testing.T) {
+	_, c, job := startEndless(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -324,14 +350,7 @@ func TestFollowHonoursContext(t *testing.T) {
 }
 
 func TestStopCancels(t *testing.T) {
-	f := newFakePVE(t)
-	f.nextTask = fakeTask{lines: okLog, perPoll: 0, exit: "OK"}
-	srv := f.start(t)
-	c := f.client(t, srv)
-	job, err := c.Start(context.Background(), model.JobRequest{Target: "pve/qemu/421"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, c, job := startEndless(t)
 	done := make(chan model.Job)
 	go func() {
 		final, _ := c.Follow(context.Background(), job, nil)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/backdeck/backdeck/backends/httpapi"
 	"github.com/backdeck/backdeck/model"
 )
 
@@ -99,45 +100,33 @@ func (c *Client) Follow(ctx context.Context, job model.Job, update func(model.Jo
 		update(job)
 	}
 	tail := &taskLog{}
-	failures := 0
-	for {
-		before := job
+	polling := httpapi.Polling{
+		Every:       c.poll,
+		MaxFailures: maxPollFailures,
+		Fatal:       isFatal,
+		Lost: func(failures int, err error) error {
+			return fmt.Errorf("lost contact with PVE while following %s (%d polls failed in a row): %w", upid, failures, err)
+		},
+	}
+	err = polling.Follow(ctx, &job, update, func(job *model.Job) (bool, error) {
 		st, err := c.taskStatus(ctx, node, upid)
 		if err == nil {
-			err = c.readLog(ctx, node, upid, tail, &job)
+			err = c.readLog(ctx, node, upid, tail, job)
 		}
 		switch {
-		case err == nil:
-			failures = 0
-		case ctx.Err() != nil:
-			return job, ctx.Err()
-		case isGone(err):
+		case err != nil && ctx.Err() == nil && isGone(err):
 			job.State, job.Ended = model.JobFailed, c.now()
 			job.Message = fmt.Sprintf("the task %s is gone from PVE: %v", upid, err)
-			update(job)
-			return job, nil
-		case isFatal(err):
-			return job, err
-		default:
-			failures++
-			if failures >= maxPollFailures {
-				return job, fmt.Errorf("lost contact with PVE while following %s (%d polls failed in a row): %w", upid, failures, err)
-			}
+			return true, nil
+		case err != nil:
+			return false, err
+		case st.Status != "" && st.Status != "running":
+			c.finish(job, upid, st.ExitStatus, tail)
+			return true, nil
 		}
-		if err == nil && st.Status != "" && st.Status != "running" {
-			c.finish(&job, upid, st.ExitStatus, tail)
-			update(job)
-			return job, nil
-		}
-		if job != before {
-			update(job)
-		}
-		select {
-		case <-ctx.Done():
-			return job, ctx.Err()
-		case <-time.After(c.poll):
-		}
-	}
+		return false, nil
+	})
+	return job, err
 }
 
 // taskLog is what Follow keeps of a task's log.

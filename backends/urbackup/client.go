@@ -24,6 +24,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/backdeck/backdeck/backends/httpapi"
 	"github.com/backdeck/backdeck/model"
 )
 
@@ -111,7 +112,7 @@ type Client struct {
 // New validates the configuration and builds the client; it sends nothing.
 func New(opts Options) (*Client, error) {
 	cfg := opts.Config
-	site, err := normalizeURL(cfg.URL)
+	site, err := urbackupURL.Site(cfg.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +127,8 @@ func New(opts Options) (*Client, error) {
 	if timeout <= 0 {
 		timeout = defaultTimeout
 	}
-	tlsCfg, err := tlsConfig(cfg.TLSConfig)
+	// UrBackup closes every connection after its answer.
+	transport, err := httpapi.NewTransport(urbackupURL.Section, cfg.TLSConfig, timeout, httpapi.ConnectionPerRequest)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +158,7 @@ func New(opts Options) (*Client, error) {
 		c.folders[cl.Name] = append(c.folders[cl.Name], cl.Folders...)
 	}
 	c.hc = &http.Client{
-		Transport: newTransport(tlsCfg, timeout),
+		Transport: transport,
 		// The API never redirects; a redirect is a proxy sending us to a
 		// login page, which the HTML check then reports.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -164,23 +166,13 @@ func New(opts Options) (*Client, error) {
 	return c, nil
 }
 
-// normalizeURL accepts "https://bkpserver", with or without a trailing
-// slash or /x, and returns the base the web UI is served from.
-func normalizeURL(raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return "", errors.New("no url in [urbackup]: set it to the address of the UrBackup web interface, e.g. https://bkpserver.example")
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return "", fmt.Errorf("url %q in [urbackup] is not an http(s) URL like https://bkpserver.example", raw)
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return "", fmt.Errorf("url %q in [urbackup] must be a plain base URL like https://bkpserver.example", raw)
-	}
-	p := strings.TrimRight(u.Path, "/")
-	p = strings.TrimSuffix(p, "/x")
-	return u.Scheme + "://" + u.Host + strings.TrimRight(p, "/"), nil
+// urbackupURL is how [urbackup]'s url is read: "https://bkpserver", with
+// or without a trailing slash or /x; the base is where the web UI is served.
+var urbackupURL = httpapi.BaseURL{
+	Section: "[urbackup]",
+	Example: "https://bkpserver.example",
+	Target:  "the address of the UrBackup web interface",
+	APIPath: "/x",
 }
 
 // Source names the tool this backend talks to.
@@ -200,14 +192,11 @@ func (c *Client) String() string {
 	return fmt.Sprintf("urbackup client for %s as %q", c.site, c.cfg.Username)
 }
 
-// errRequestTimeout marks a per-request deadline, to tell it from the caller's.
-var errRequestTimeout = errors.New("per-request timeout")
-
 // post sends one action with form parameters and returns the body: nil
 // for an empty body (start_backup's way of saying "no session"), else
 // something that starts like JSON. Everything else becomes an error.
 func (c *Client) post(ctx context.Context, action string, form url.Values) ([]byte, error) {
-	rctx, cancel := context.WithTimeoutCause(ctx, c.timeout, errRequestTimeout)
+	rctx, cancel := httpapi.WithRequestTimeout(ctx, c.timeout)
 	defer cancel()
 	body, err := c.rawPost(rctx, action, form)
 	if err != nil {
@@ -247,7 +236,7 @@ func (c *Client) check(action string, res *http.Response, body []byte) ([]byte, 
 	if name, ok := unknownAction(trimmed); ok {
 		return nil, &UnknownActionError{Site: c.site, Action: firstOf(name, action)}
 	}
-	ae := &APIError{Site: c.site, Action: action, StatusCode: res.StatusCode, Reason: reasonOf(res.Status, res.StatusCode), ContentType: ct, Size: len(body)}
+	ae := &APIError{Site: c.site, Action: action, StatusCode: res.StatusCode, Reason: httpapi.StatusReason(res.Status, res.StatusCode), ContentType: ct, Size: len(body)}
 	switch {
 	case strings.Contains(strings.ToLower(ct), "html") || bytes.HasPrefix(trimmed, []byte("<")):
 		ae.HTML = true

@@ -69,15 +69,6 @@ func (n num) Int(def int64) int64 {
 	return int64(n.V)
 }
 
-// millis is a count of milliseconds as a duration: 0 when unknown, not
-// positive, or beyond what a Duration holds (292 years).
-func (n num) millis() time.Duration {
-	if !n.Valid || n.V <= 0 || n.V >= float64(math.MaxInt64/int64(time.Millisecond)) {
-		return 0
-	}
-	return time.Duration(int64(n.V)) * time.Millisecond
-}
-
 // unix is a time in Unix seconds; unknown, or outside the years 0..9999
 // that JSON and the history can hold, it is the epoch (as 0 is).
 func (n num) unix() time.Time {

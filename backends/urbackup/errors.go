@@ -5,13 +5,12 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/backdeck/backdeck/backends/dialerr"
+	"github.com/backdeck/backdeck/backends/httpapi"
 	"github.com/backdeck/backdeck/backends/tlspin"
 )
 
@@ -108,7 +107,7 @@ func (c *Client) describe(ctx, rctx context.Context, action string, err error) e
 	if errors.As(err, &ae) || errors.As(err, &ua) {
 		return err
 	}
-	var fe *FingerprintError
+	var fe *tlspin.FingerprintError
 	if errors.As(err, &fe) {
 		return fmt.Errorf("TLS with UrBackup at %s: %w", c.site, fe)
 	}
@@ -119,8 +118,7 @@ func (c *Client) describe(ctx, rctx context.Context, action string, err error) e
 	if ctx.Err() != nil {
 		return fmt.Errorf("a=%s on UrBackup at %s: %w", action, c.site, ctx.Err())
 	}
-	var ne net.Error
-	if context.Cause(rctx) == errRequestTimeout || (errors.As(err, &ne) && ne.Timeout()) {
+	if httpapi.TimedOut(rctx, err) {
 		return &TimeoutError{Site: c.site, Action: action, After: c.timeout}
 	}
 	var ue *url.Error
@@ -147,15 +145,6 @@ func (c *Client) scrub(err error) error {
 		return err
 	}
 	return errors.New(strings.ReplaceAll(err.Error(), c.password, "<password>"))
-}
-
-// reasonOf is the status line's text after the code ("Bad Gateway").
-func reasonOf(status string, code int) string {
-	r := strings.TrimSpace(strings.TrimPrefix(status, fmt.Sprint(code)))
-	if r == "" {
-		r = http.StatusText(code)
-	}
-	return r
 }
 
 // dialReason says in words why a connection to UrBackup failed.

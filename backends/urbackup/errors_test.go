@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backdeck/backdeck/backends/tlspin"
 	"github.com/backdeck/backdeck/model"
 )
 
@@ -285,9 +286,11 @@ func TestNewValidates(t *testing.T) {
 		tls           model.TLSConfig
 		want          string
 	}{
-		{"", "admin", "x", model.TLSConfig{}, "no url in [urbackup]"},
-		{"ftp://bkpserver", "admin", "x", model.TLSConfig{}, "is not an http(s) URL"},
-		{"https://bkpserver/?a=status", "admin", "x", model.TLSConfig{}, "must be a plain base URL"},
+		{"", "admin", "x", model.TLSConfig{}, "no url in [urbackup]: set it to the address of the UrBackup web interface, e.g. https://bkpserver.example"},
+		{"ftp://bkpserver", "admin", "x", model.TLSConfig{}, `url "ftp://bkpserver" in [urbackup] is not an http(s) URL like https://bkpserver.example`},
+		{" bkpserver ", "admin", "x", model.TLSConfig{}, `url "bkpserver" in [urbackup] is not an http(s) URL like https://bkpserver.example`},
+		{"https://bkpserver/?a=status", "admin", "x", model.TLSConfig{}, `url "https://bkpserver/?a=status" in [urbackup] must be a plain base URL like https://bkpserver.example`},
+		{"https://admin:x@bkpserver", "admin", "x", model.TLSConfig{}, `in [urbackup] must be a plain base URL like https://bkpserver.example`},
 		{"https://bkpserver", "admin", "", model.TLSConfig{}, `no password for UrBackup user "admin"`},
 		{"https://bkpserver", "", "x", model.TLSConfig{}, "has a password but no username"},
 		{"https://bkpserver", "admin", "x", model.TLSConfig{Fingerprint: "AB:CD", Insecure: true}, "more than one of fingerprint, ca_file and insecure"},
@@ -337,7 +340,7 @@ func TestTLSPinning(t *testing.T) {
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes are the point
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
-	fp := certFingerprint(srv.Certificate().Raw)
+	fp := tlspin.CertFingerprint(srv.Certificate().Raw)
 
 	pinned := newTestClient(t, srv.URL, "admin", testPassword, func(o *Options) { o.Config.Fingerprint = strings.ToLower(fp) })
 	if _, err := pinned.Observe(context.Background()); err != nil {
@@ -350,7 +353,7 @@ func TestTLSPinning(t *testing.T) {
 	}
 	bad := newTestClient(t, srv.URL, "admin", testPassword, func(o *Options) { o.Config.Fingerprint = wrong })
 	_, err := bad.Observe(context.Background())
-	var fe *FingerprintError
+	var fe *tlspin.FingerprintError
 	if !errors.As(err, &fe) || fe.Presented != fp || !strings.Contains(err.Error(), "presented certificate fingerprint "+fp) {
 		t.Errorf("pin mismatch: %v", err)
 	}

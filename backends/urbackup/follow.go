@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/backdeck/backdeck/backends/httpapi"
 	"github.com/backdeck/backdeck/model"
 )
 
@@ -39,35 +40,16 @@ func (c *Client) Follow(ctx context.Context, job model.Job, update func(model.Jo
 		update(job)
 	}
 	w := &watch{tr: tr, name: name, waitSince: c.tick(), seen: job.TaskID != "", meter: newMeter(), logsAt: c.logsAfter}
-	failures := 0
-	for {
-		before := job
-		done, err := c.step(ctx, &job, w)
-		switch {
-		case err == nil:
-			failures = 0
-		case ctx.Err() != nil:
-			return job, ctx.Err()
-		case fatal(err):
-			return job, err
-		default:
-			if failures++; failures >= maxPollFailures {
-				return job, fmt.Errorf("lost contact with UrBackup while following the backup of %s (%d polls failed in a row): %w", name, failures, err)
-			}
-		}
-		if done {
-			update(job)
-			return job, nil
-		}
-		if job != before {
-			update(job)
-		}
-		select {
-		case <-ctx.Done():
-			return job, ctx.Err()
-		case <-time.After(c.poll):
-		}
+	polling := httpapi.Polling{
+		Every:       c.poll,
+		MaxFailures: maxPollFailures,
+		Fatal:       fatal,
+		Lost: func(failures int, err error) error {
+			return fmt.Errorf("lost contact with UrBackup while following the backup of %s (%d polls failed in a row): %w", name, failures, err)
+		},
 	}
+	err = polling.Follow(ctx, &job, update, func(job *model.Job) (bool, error) { return c.step(ctx, job, w) })
+	return job, err
 }
 
 // watch is what Follow keeps between polls. Its times are on c.tick: the

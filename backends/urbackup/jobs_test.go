@@ -2,6 +2,7 @@ package urbackup
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -272,6 +273,28 @@ func TestFollowTransientErrors(t *testing.T) {
 		t.Errorf("got %+v, %v", got, err)
 	}
 	checkSecretFree(t, err, testPassword)
+}
+
+// A right taken away while a backup runs is not a passing failure: Follow
+// reports it at the first refused poll and leaves the job running.
+func TestFollowStopsAtRefusedRight(t *testing.T) {
+	f := newFakeURB(t, "admin", testPassword)
+	f.set(func(f *fakeURB) { f.runPolls = 1000 })
+	c := clientFor(t, f)
+	job := start(t, c, "urbackup/k3sagent01", model.MethodIncrFile)
+	f.set(func(f *fakeURB) { f.alwaysRefuse["progress"] = true })
+	before := f.count("progress")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	got, err := c.Follow(ctx, job, nil)
+	var re *RightsError
+	if !errors.As(err, &re) || got.State != model.JobRunning || !strings.Contains(err.Error(), "a=progress") {
+		t.Errorf("got %+v, %v", got, err)
+	}
+	// One refusal, one fresh login, one more refusal: then it stops.
+	if n := f.count("progress") - before; n != 2 {
+		t.Errorf("%d progress polls after the right was taken away, want 2", n)
+	}
 }
 
 func TestStopCancels(t *testing.T) {
