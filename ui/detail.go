@@ -51,13 +51,12 @@ type detail struct {
 	focused    bool
 	labelW     int        // the width of the labels of field lines
 	chart      chartCache // the store's usage chart, drawn once per posture and size
-
-	cache   []string
-	dirty   bool
-	renders int
+	lineCache
 }
 
-func newDetail(c *common) detail { return detail{c: c, dirty: true, labelW: defaultLabelW} }
+func newDetail(c *common) detail {
+	return detail{c: c, labelW: defaultLabelW, lineCache: lineCache{dirty: true}}
+}
 
 // defaultLabelW is the width of the labels of field lines ("last backup").
 const defaultLabelW = 12
@@ -129,9 +128,6 @@ func (d *detail) SelectedSnapshot() (model.Snapshot, bool) {
 	}
 	return d.snaps.list[d.cursor], true
 }
-
-// Invalidate forces a redraw (the clock moved).
-func (d *detail) Invalidate() { d.dirty = true }
 
 // isTargetView reports whether the pane shows a target's restore points
 // (not a concern, a store or a drive).
@@ -228,12 +224,9 @@ func (d *detail) FullHelp() [][]key.Binding {
 }
 
 // View returns the panel's lines, each exactly d.w cells wide.
-func (d *detail) View() []string {
-	if !d.dirty && len(d.cache) == d.h {
-		return d.cache
-	}
-	d.renders++
-	d.dirty = false
+func (d *detail) View() []string { return d.lines(d.w, d.h, d.draw) }
+
+func (d *detail) draw(out []string) []string {
 	d.labelW = defaultLabelW
 	switch {
 	case d.target != nil && isDisk(d.target.Target):
@@ -258,15 +251,9 @@ func (d *detail) View() []string {
 	default:
 		lines = []string{d.c.theme.Muted.Render("nothing selected")}
 	}
-	out := d.cache[:0]
-	for i := 0; i < d.h; i++ {
-		if i < len(lines) {
-			out = append(out, fit(" "+lines[i], d.w))
-			continue
-		}
-		out = append(out, blank(d.w))
+	for i := 0; i < min(d.h, len(lines)); i++ {
+		out = append(out, fit(" "+lines[i], d.w))
 	}
-	d.cache = out
 	return out
 }
 

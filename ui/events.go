@@ -207,7 +207,7 @@ func (m *Model) tick() tea.Cmd {
 	m.tree.Invalidate()
 	m.detail.Invalidate()
 	m.jobs.Invalidate()
-	m.stores.dirty = true
+	m.stores.Invalidate()
 	if m.jobs.Prune(m.c.now()) {
 		m.relayout()
 	}

@@ -35,14 +35,11 @@ type tree struct {
 	cursor   int
 	offset   int
 	focused  bool
-
-	cache   []string
-	dirty   bool
-	renders int // how many times the panel was drawn (tests, benchmarks)
+	lineCache
 }
 
 func newTree(c *common) tree {
-	return tree{c: c, folded: map[model.ConcernID]bool{}, dirty: true}
+	return tree{c: c, folded: map[model.ConcernID]bool{}, lineCache: lineCache{dirty: true}}
 }
 
 func (t *tree) SetSize(w, h int) {
@@ -272,17 +269,10 @@ func (t *tree) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Collapse, k.Expand, k.Open}}
 }
 
-// Invalidate forces a redraw (the clock moved: ages changed).
-func (t *tree) Invalidate() { t.dirty = true }
-
 // View returns the panel's lines, each exactly t.w cells wide.
-func (t *tree) View() []string {
-	if !t.dirty && len(t.cache) == t.h {
-		return t.cache
-	}
-	t.renders++
-	t.dirty = false
-	lines := t.cache[:0]
+func (t *tree) View() []string { return t.lines(t.w, t.h, t.draw) }
+
+func (t *tree) draw(lines []string) []string {
 	th := t.c.theme
 	title := t.header
 	if title == "" {
@@ -305,10 +295,6 @@ func (t *tree) View() []string {
 		}
 		lines = append(lines, fit("   "+th.Muted.Render(msg), t.w))
 	}
-	for len(lines) < t.h {
-		lines = append(lines, blank(t.w))
-	}
-	t.cache = lines
 	return lines
 }
 
