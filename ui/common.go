@@ -147,10 +147,24 @@ func methodLabel(m model.Method) string {
 	return string(m)
 }
 
-// isClient reports whether a target is an UrBackup client.
-func isClient(t model.Target) bool {
-	return t.Kind == model.KindClient || t.Source == model.SourceURBackup
+// kindOf is the kind of a target as the console shows it: the kind its
+// source reported; a configured target that no source reported has none,
+// and is shown as the kind its source stands for.
+func kindOf(t model.Target) model.TargetKind {
+	if t.Kind != "" {
+		return t.Kind
+	}
+	switch t.Source {
+	case model.SourceURBackup:
+		return model.KindClient
+	case model.SourceClonezilla:
+		return model.KindDisk
+	}
+	return model.KindVM
 }
+
+// isClient reports whether a target is an UrBackup client.
+func isClient(t model.Target) bool { return kindOf(t) == model.KindClient }
 
 // guestLabel names a target for dialogs and messages: "k3sagent01 (VM 421)".
 func guestLabel(t model.Target) string {
@@ -167,9 +181,14 @@ func guestLabel(t model.Target) string {
 	return name + " (VM " + itoa(t.VMID) + ")"
 }
 
-// isGuest reports whether a target is a PVE guest (which has snapshots).
+// isGuest reports whether a target is a guest (a VM, a container or a
+// template) that a source reported: it has snapshots to list.
 func isGuest(t model.Target) bool {
-	return t.Source == model.SourceProxmox && t.VMID > 0
+	switch kindOf(t) {
+	case model.KindVM, model.KindLXC, model.KindTemplate:
+		return t.VMID > 0
+	}
+	return false
 }
 
 // canAct reports whether method m can be started on t. Rollback and

@@ -132,7 +132,11 @@ func (d *detail) SelectedSnapshot() (model.Snapshot, bool) {
 // isTargetView reports whether the pane shows a target's restore points
 // (not a concern, a store or a drive).
 func (d *detail) isTargetView() bool {
-	return d.target != nil && d.target.Store == nil && !strings.HasPrefix(d.target.ID, "drive/")
+	if d.target == nil {
+		return false
+	}
+	k := kindOf(d.target.Target)
+	return k != model.KindStore && k != model.KindDrive
 }
 
 // Update handles the pane's keys when it has the focus: j/k, g/G move the
@@ -238,9 +242,9 @@ func (d *detail) draw(out []string) []string {
 	}
 	var lines []string
 	switch {
-	case d.target != nil && d.target.Store != nil:
+	case d.target != nil && kindOf(d.target.Target) == model.KindStore:
 		lines = d.scrolled(d.storeLines(d.target))
-	case d.target != nil && strings.HasPrefix(d.target.ID, "drive/"):
+	case d.target != nil && kindOf(d.target.Target) == model.KindDrive:
 		lines = d.scrolled(d.driveLines(d.target))
 	case d.target != nil && isDisk(d.target.Target):
 		lines = d.diskView(d.target)

@@ -16,13 +16,9 @@ func (d *detail) driveLines(t *model.TargetStatus) []string {
 	c := d.c
 	th := c.theme
 	now := c.now()
-	dr := d.findDrive(strings.TrimPrefix(t.ID, "drive/"))
+	dr := t.Drive
 	if dr == nil {
-		lines := []string{d.title(t.Name) + th.Muted.Render(" · ") + c.badge(t.Status)}
-		if t.Reason != "" {
-			lines = append(lines, d.wrapField("why", t.Reason)...)
-		}
-		return lines
+		return d.unknownRow(t)
 	}
 	st := dr.Health.Status()
 	health := th.Status(st).Render(c.glyph(st) + " " + healthWord(dr.Health))
@@ -129,6 +125,16 @@ func (d *detail) driveLines(t *model.TargetStatus) []string {
 				}
 			}
 		}
+	}
+	return lines
+}
+
+// unknownRow is a row of the backups concern whose store or drive the
+// posture does not hold: its name, its verdict and why.
+func (d *detail) unknownRow(t *model.TargetStatus) []string {
+	lines := []string{d.title(t.Name) + d.c.theme.Muted.Render(" · ") + d.c.badge(t.Status)}
+	if t.Reason != "" {
+		lines = append(lines, d.wrapField("why", t.Reason)...)
 	}
 	return lines
 }

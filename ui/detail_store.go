@@ -13,6 +13,9 @@ func (d *detail) storeLines(t *model.TargetStatus) []string {
 	c := d.c
 	th := c.theme
 	s := t.Store
+	if s == nil {
+		return d.unknownRow(t)
+	}
 	online := th.OK.Render("online")
 	if !s.Online {
 		online = th.Warn.Render(c.glyph(model.StatusWarning) + " offline")

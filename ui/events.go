@@ -107,7 +107,6 @@ func (m *Model) flush() tea.Cmd {
 func (m *Model) applyPosture(p *model.Posture) tea.Cmd {
 	m.posture = p
 	m.chromeDirty = true
-	m.tree.SetDrives(p.Drives)
 	m.tree.SetConcerns(p.Concerns)
 	m.stores.SetPosture(p)
 	now := m.c.now()

@@ -427,7 +427,7 @@ func seedStoresAndDrives() ([]model.Store, []model.Drive) {
 
 // driveRow is a drive's row of the backups concern, as the posture builds it.
 func driveRow(d *model.Drive) model.TargetStatus {
-	row := model.TargetStatus{Target: model.Target{ID: "drive/" + d.ID, Name: d.Name, Kind: model.KindDrive}, Found: true, Status: d.Health.Status()}
+	row := model.TargetStatus{Target: model.Target{ID: "drive/" + d.ID, Name: d.Name, Kind: model.KindDrive}, Found: true, Status: d.Health.Status(), Drive: d}
 	row.Reason = "SMART " + string(d.Health)
 	if d.Asleep {
 		row.Reason = "asleep; SMART " + string(d.Health) + " at the last reading"

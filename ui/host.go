@@ -33,7 +33,7 @@ type preflightMsg struct {
 }
 
 // isDisk reports whether a target is a host disk imaged by Clonezilla.
-func isDisk(t model.Target) bool { return t.Source == model.SourceClonezilla }
+func isDisk(t model.Target) bool { return kindOf(t) == model.KindDisk }
 
 // imageName is an image's directory name, from its path (the point's id).
 func imageName(rp model.RestorePoint) string { return path.Base(rp.ID) }

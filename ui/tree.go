@@ -27,7 +27,6 @@ type tree struct {
 	c        *common
 	w, h     int
 	concerns []model.ConcernStatus
-	drives   map[string]*model.Drive // by id, for the drive rows
 	folded   map[model.ConcernID]bool
 	filter   string // lower case; empty shows everything
 	header   string // the title line (the filter's input while filtering)
@@ -352,12 +351,12 @@ func (t *tree) row(r treeRow, selected bool, now time.Time) string {
 // backup, a store's usage, a drive's health, or why it is not known.
 func (t *tree) targetAside(ts *model.TargetStatus, now time.Time) string {
 	switch {
-	case ts.Store != nil:
+	case ts.Kind == model.KindStore && ts.Store != nil:
 		if !ts.Store.Online {
 			return "offline"
 		}
 		return fmt.Sprintf("%.0f%%", ts.Store.UsedFraction()*100)
-	case strings.HasPrefix(ts.ID, "drive/"):
+	case ts.Kind == model.KindDrive:
 		return t.driveAside(ts)
 	case ts.Status == model.StatusUnknown:
 		return "unknown"
@@ -376,7 +375,7 @@ func (t *tree) targetAside(ts *model.TargetStatus, now time.Time) string {
 // driveAside is a drive row's word: its health, or "asleep" (the glyph
 // keeps the health of the last reading), or "unplugged".
 func (t *tree) driveAside(ts *model.TargetStatus) string {
-	d := t.drives[strings.TrimPrefix(ts.ID, "drive/")]
+	d := ts.Drive
 	switch {
 	case d == nil:
 		return statusWord(ts.Status)
@@ -386,15 +385,6 @@ func (t *tree) driveAside(ts *model.TargetStatus) string {
 		return "unplugged"
 	}
 	return healthWord(d.Health)
-}
-
-// SetDrives takes a new posture's drives, for the drive rows' words.
-func (t *tree) SetDrives(ds []model.Drive) {
-	t.drives = make(map[string]*model.Drive, len(ds))
-	for i := range ds {
-		t.drives[ds[i].ID] = &ds[i]
-	}
-	t.dirty = true
 }
 
 // Targets is how many target rows are shown (the filter's count).
