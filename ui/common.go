@@ -3,8 +3,6 @@ package ui
 import (
 	"time"
 
-	"charm.land/bubbles/v2/key"
-
 	"github.com/backdeck/backdeck/model"
 	"github.com/backdeck/backdeck/ui/keys"
 	"github.com/backdeck/backdeck/ui/theme"
@@ -21,12 +19,6 @@ type common struct {
 	bars   barSet // the progress bars, one per colour role
 	width  int
 	height int
-}
-
-// helper is what every component offers to the footer and the ? overlay.
-type helper interface {
-	ShortHelp() []key.Binding
-	FullHelp() [][]key.Binding
 }
 
 // glyph is the symbol of a verdict in the current glyph set.

@@ -22,6 +22,16 @@ func (tm *testModel) detailText() []string {
 	return out
 }
 
+// guestPane is the detail's pane, which must be a guest's.
+func (tm *testModel) guestPane() *guestPane {
+	tm.t.Helper()
+	g, ok := tm.m.detail.pane.(*guestPane)
+	if !ok {
+		tm.t.Fatalf("the detail shows %T, not a guest's pane", tm.m.detail.pane)
+	}
+	return g
+}
+
 func indexOf(lines []string, prefix string) int {
 	for i, l := range lines {
 		if strings.HasPrefix(l, prefix) {
@@ -126,7 +136,7 @@ func TestDetailActionsNeedASnapshot(t *testing.T) {
 
 	// the PVE backend lists vzdump and snapshot only: R and D still work
 	tm = onAgent01After(t, 80, 24, oneSnapshot())
-	if m := tm.m.detail.target.Methods; hasMethod(m2t(m), model.MethodRollback) {
+	if m := tm.m.detail.in.target.Methods; hasMethod(m2t(m), model.MethodRollback) {
 		t.Fatal("the fixture lists rollback; it must mirror the PVE backend")
 	}
 	tm.mustShow("R rollback  D delete")
@@ -176,8 +186,8 @@ func TestDetailScrolling(t *testing.T) {
 	}
 	// j/k with a snapshot move its cursor, not the restore points
 	tm.keys("j", "j")
-	if tm.m.detail.rpOffset != 0 || tm.m.detail.cursor != 0 {
-		t.Fatalf("j with one snapshot: rpOffset %d cursor %d", tm.m.detail.rpOffset, tm.m.detail.cursor)
+	if g := tm.guestPane(); g.rpOffset != 0 || g.cursor != 0 {
+		t.Fatalf("j with one snapshot: rpOffset %d cursor %d", g.rpOffset, g.cursor)
 	}
 
 	// no snapshots: j/k scroll the restore points
@@ -195,7 +205,7 @@ func TestDetailScrolling(t *testing.T) {
 
 	// another guest starts at the top again
 	tm.keys("]", "esc", "j", "k")
-	if tm.m.detail.rpOffset != 0 {
+	if tm.guestPane().rpOffset != 0 {
 		t.Fatal("the scroll survived a change of selection")
 	}
 }

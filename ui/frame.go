@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+
+	"github.com/backdeck/backdeck/model"
 )
 
 // asciiFrame turns the frame's box drawing and punctuation into ASCII,
@@ -185,11 +187,11 @@ func (m *Model) overlays(lines []string) []string {
 		// In pairs side by side when they fit: the narrow sections first.
 		sections := []helpSection{
 			{"Concern tree", &m.tree},
-			{"UrBackup client", clientHelp{m.c}},
+			{"UrBackup client", m.detail.kindHelp(model.KindClient)},
 			{"Jobs panel", &m.jobs},
 			{"Console", consoleHelp{m.c}},
-			{"Host disk · j/k choose the image in the detail pane", hostHelp{m.c}},
-			{"Detail pane · j/k scroll the restore points of a guest without snapshots", &m.detail},
+			{"Host disk · j/k choose the image in the detail pane", m.detail.kindHelp(model.KindDisk)},
+			{"Detail pane · j/k scroll the restore points of a guest without snapshots", m.detail.kindHelp(model.KindVM)},
 		}
 		return overlay(lines, m.c.box(helpView(&m.status, sections, bw-4, m.lay.h-2), bw), w)
 	case m.showLog:

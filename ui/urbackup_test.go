@@ -240,6 +240,18 @@ func TestClientDetailAt80x24(t *testing.T) {
 	}
 }
 
+// TestClientScrollsAfterAGuest: j on a client's pane scrolls its restore
+// points, also when the guest selected before it had snapshots (the client
+// has none: they are not the guest's any more).
+func TestClientScrollsAfterAGuest(t *testing.T) {
+	tm := onAgent01(t, 80, 24)
+	tm.selectTarget(urbAgent01)
+	tm.keys("enter", "j")
+	if lines := tm.detailText(); indexOf(lines, "… 2 newer") < 0 {
+		t.Fatalf("j did not scroll the client's restore points:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
 // TestUrBackupJobProgress: UrBackup says -1 while it indexes: the spinner
 // turns, and unknown bytes, speed and ETA are left out, never shown as 0.
 func TestUrBackupJobProgress(t *testing.T) {
