@@ -164,12 +164,10 @@ func (m *Model) onSnapshots(msg snapshotsMsg) tea.Cmd {
 	return nil
 }
 
-// selectedGuest is the selected target, when it is one that can act.
+// selectedTarget is the selected target (nil on a concern): what it offers
+// is in its Methods.
 func (m *Model) selectedTarget() *model.TargetStatus {
 	_, t := m.tree.Selected()
-	if t == nil || t.Store != nil {
-		return nil
-	}
 	return t
 }
 
@@ -185,30 +183,13 @@ func (m *Model) backup() tea.Cmd {
 	return m.startCmd(req, "vzdump of "+guestLabel(t.Target))
 }
 
-// clientKeys says which keys back up a client: "i or f", "I or F".
+// clientKeys says which keys back up a client: the keys of what it
+// offers, "i or f", "I or F".
 func clientKeys(c *common, t model.Target) string {
-	k := c.keys
-	var ks []string
-	for _, x := range []struct {
-		m model.Method
-		b string
-	}{
-		{model.MethodIncrFile, k.Incremental.Help().Key},
-		{model.MethodFullFile, k.Full.Help().Key},
-		{model.MethodIncrImage, k.IncrImage.Help().Key},
-		{model.MethodFullImage, k.FullImage.Help().Key},
-	} {
-		if hasMethod(t, x.m) {
-			ks = append(ks, x.b)
-		}
+	if ks := c.offeredKeys(t); ks != "" {
+		return ks
 	}
-	switch len(ks) {
-	case 0:
-		return "nothing: UrBackup offers no backup of it (switched off)"
-	case 1:
-		return ks[0]
-	}
-	return strings.Join(ks[:len(ks)-1], ", ") + " or " + ks[len(ks)-1]
+	return "nothing: UrBackup offers no backup of it (switched off)"
 }
 
 func aOrAn(s string) string {
@@ -267,7 +248,7 @@ func (m *Model) openSnapshotForm() tea.Cmd {
 // snapshotTarget is the guest and snapshot a rollback or deletion is about.
 func (m *Model) snapshotTarget(method model.Method, verb string) (*model.TargetStatus, model.Snapshot, tea.Cmd) {
 	t := m.selectedTarget()
-	if t == nil || !canAct(t.Target, method) {
+	if t == nil || !hasMethod(t.Target, method) {
 		return nil, model.Snapshot{}, m.say(verb+" needs a guest with snapshots: select one in the tree", false)
 	}
 	s, ok := m.detail.SelectedSnapshot()

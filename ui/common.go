@@ -183,28 +183,5 @@ func isGuest(t model.Target) bool {
 	return false
 }
 
-// canAct reports whether method m can be started on t. Rollback and
-// snapshot deletion go with snapshots: a guest that can be snapshotted can
-// be rolled back and have its snapshots deleted, whether or not the backend
-// lists those methods (the PVE backend lists vzdump and snapshot only).
-func canAct(t model.Target, m model.Method) bool {
-	if hasMethod(t, m) {
-		return true
-	}
-	if m == model.MethodRollback || m == model.MethodDeleteSnapshot {
-		return isGuest(t) && hasMethod(t, model.MethodSnapshot)
-	}
-	return false
-}
-
-func hasMethod(t model.Target, m model.Method) bool {
-	for _, x := range t.Methods {
-		if x == m {
-			return true
-		}
-	}
-	return false
-}
-
 // local shows a time in the clock's zone (the operator's, or a test's).
 func (c *common) local(t time.Time) time.Time { return t.In(c.now().Location()) }

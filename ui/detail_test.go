@@ -134,11 +134,8 @@ func TestDetailActionsNeedASnapshot(t *testing.T) {
 	}
 	tm.mustShow("no snapshot selected")
 
-	// the PVE backend lists vzdump and snapshot only: R and D still work
+	// R and D show with a snapshot: the guest offers them
 	tm = onAgent01After(t, 80, 24, oneSnapshot())
-	if m := tm.m.detail.in.target.Methods; hasMethod(m2t(m), model.MethodRollback) {
-		t.Fatal("the fixture lists rollback; it must mirror the PVE backend")
-	}
 	tm.mustShow("R rollback  D delete")
 	tm.run("R")
 	if _, ok := tm.m.dialog.(*confirmDialog); !ok {
@@ -155,9 +152,30 @@ func TestDetailActionsNeedASnapshot(t *testing.T) {
 	tm.run("j") // debiantpl
 	tm.mustShow("b backup")
 	tm.mustNotShow("R rollback")
-}
 
-func m2t(ms []model.Method) model.Target { return model.Target{Methods: ms} }
+	// a guest whose source offers no rollback or deletion: no R or D, and
+	// the keys only explain, snapshots or not (the console adds nothing to
+	// what the source offers)
+	p := afterBackupPosture()
+	for i := range p.Concerns[0].Targets {
+		if ts := &p.Concerns[0].Targets[i]; ts.ID == agent01 {
+			ts.Methods = []model.Method{model.MethodVzdump, model.MethodSnapshot}
+		}
+	}
+	tm = newTestModel(t, 80, 24)
+	tm.eng.snaps[agent01] = oneSnapshot()
+	tm.send(eventsMsg{evs: []model.Event{model.PostureEvent{Posture: p}}})
+	tm.selectTarget(agent01)
+	if last := tm.detailText(); last[len(last)-1] != "b backup  s snapshot" {
+		t.Fatalf("actions %q without rollback and deletion offered, want b and s only", last[len(last)-1])
+	}
+	tm.run("R")
+	tm.mustShow("rollback needs a guest with snapshots")
+	tm.run("D")
+	if d := tm.m.dialog; d != nil {
+		t.Fatalf("D opened %T on a guest that offers no deletion", d)
+	}
+}
 
 // TestDetailScrolling: with the focus on the pane, ] and [ (pgdn, pgup)
 // scroll the restore points; j/k move the snapshot cursor when there are

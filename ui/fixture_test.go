@@ -101,9 +101,9 @@ func (f *fakeEngine) SnapCalls() []string {
 	return append([]string(nil), f.snapCalls...)
 }
 
-// guestMethods are the methods the PVE backend lists for a guest: rollback
-// and snapshot deletion are not listed, they go with snapshots.
-var guestMethods = []model.Method{model.MethodVzdump, model.MethodSnapshot}
+// guestMethods are the methods the PVE backend lists for a guest that is
+// not a template.
+var guestMethods = []model.Method{model.MethodVzdump, model.MethodSnapshot, model.MethodRollback, model.MethodDeleteSnapshot}
 
 // vzdump builds a restore point of a guest.
 func vzdump(vmid int, ago time.Duration, size int64, notes string, protected bool) model.RestorePoint {

@@ -115,7 +115,9 @@ func (d *diskPane) View() []string {
 	t := d.in.target
 	h := d.h
 	top := d.diskSummary(t)
-	actions := d.actionLines(t)
+	// The preflight is the host's, not the disk's: the pane offers it
+	// because it shows it.
+	actions := d.actionLines(offer{key: d.c.keys.Preflight, label: "imaging preflight"})
 	if len(actions) > h-1 {
 		actions = actions[:max(0, h-1)]
 	}

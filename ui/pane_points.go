@@ -56,7 +56,7 @@ func (p *pointsPane) fitLabels() {
 func (p *pointsPane) layout(top []string, snaps snapshotSection) []string {
 	t := p.in.target
 	guest := snaps != nil
-	actions := p.actionLines(t)
+	actions := p.actionLines()
 	rpTitle, rpCols, rpRows := p.restorePointLines(t)
 	var snapTitle string
 	var snapRows []string
