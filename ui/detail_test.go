@@ -129,7 +129,7 @@ func TestDetailActionsNeedASnapshot(t *testing.T) {
 		t.Fatalf("actions %q with no snapshot, want b and s only", last)
 	}
 	tm.run("R")
-	if tm.m.dialog != nil {
+	if tm.m.dialog() != nil {
 		t.Fatal("R opened a dialog with no snapshot")
 	}
 	tm.mustShow("no snapshot selected")
@@ -138,12 +138,12 @@ func TestDetailActionsNeedASnapshot(t *testing.T) {
 	tm = onAgent01After(t, 80, 24, oneSnapshot())
 	tm.mustShow("R rollback  D delete")
 	tm.run("R")
-	if _, ok := tm.m.dialog.(*confirmDialog); !ok {
-		t.Fatalf("R opened %T, want the confirmation", tm.m.dialog)
+	if _, ok := tm.m.dialog().(*confirmDialog); !ok {
+		t.Fatalf("R opened %T, want the confirmation", tm.m.dialog())
 	}
 	tm.keys("esc", "D")
-	if _, ok := tm.m.dialog.(*confirmDialog); !ok {
-		t.Fatalf("D opened %T, want the confirmation", tm.m.dialog)
+	if _, ok := tm.m.dialog().(*confirmDialog); !ok {
+		t.Fatalf("D opened %T, want the confirmation", tm.m.dialog())
 	}
 	tm.mustShow("Type pre-upgrade to enable Confirm")
 
@@ -172,7 +172,7 @@ func TestDetailActionsNeedASnapshot(t *testing.T) {
 	tm.run("R")
 	tm.mustShow("rollback needs a guest with snapshots")
 	tm.run("D")
-	if d := tm.m.dialog; d != nil {
+	if d := tm.m.dialog(); d != nil {
 		t.Fatalf("D opened %T on a guest that offers no deletion", d)
 	}
 }
