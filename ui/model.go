@@ -23,8 +23,8 @@ const (
 	focusCount
 )
 
-// Model is the console's root: it routes keys (dialog, overlay, filter, then
-// the focused panel), applies engine events, and assembles the frame from
+// Model is the console's root: it routes keys (the overlay on top, the filter,
+// then the focused panel), applies engine events, and assembles the frame from
 // the panels' cached lines.
 type Model struct {
 	opts    Options
