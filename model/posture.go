@@ -73,8 +73,10 @@ type TargetStatus struct {
 	Reason string
 	// Found is false when the target is configured but no source reported it.
 	Found bool
-	// Store is set for rows of the backups concern that stand for a store.
+	// Store and Drive are set for the rows of the backups concern that
+	// stand for a store or a drive.
 	Store *Store
+	Drive *Drive
 }
 
 // ConcernStatus is a concern with its targets' verdicts; it is as bad as its worst target.
@@ -334,8 +336,9 @@ func storeRows(stores []Store, drives []Drive, now time.Time) []TargetStatus {
 		}
 		rows = append(rows, row)
 	}
-	for _, d := range drives {
-		row := TargetStatus{Target: Target{ID: "drive/" + d.ID, Name: firstNonEmpty(d.Name, d.Model, d.Serial), Kind: KindDrive}, Found: true, Status: d.Health.Status()}
+	for i := range drives {
+		d := &drives[i]
+		row := TargetStatus{Target: Target{ID: "drive/" + d.ID, Name: firstNonEmpty(d.Name, d.Model, d.Serial), Kind: KindDrive}, Found: true, Status: d.Health.Status(), Drive: d}
 		why := strings.Join(d.Reasons, "; ")
 		switch {
 		case d.Asleep && d.Reading == nil:

@@ -223,6 +223,10 @@ func TestStoreFullSoonWarnsAndHoldsAssignDrives(t *testing.T) {
 	if rows[2].Status != StatusCritical || !strings.Contains(rows[2].Reason, "8 pending sectors") {
 		t.Errorf("a failed drive is critical: %+v", rows[2])
 	}
+	// each row says which store or drive it stands for
+	if rows[0].Store != &p.Stores[0] || rows[0].Drive != nil || rows[2].Drive != &p.Drives[0] || rows[2].Store != nil {
+		t.Errorf("rows do not point at their store and drive: %+v", rows)
+	}
 	if p.Overall != StatusCritical {
 		t.Errorf("overall = %s", p.Overall)
 	}

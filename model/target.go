@@ -44,7 +44,8 @@ type Target struct {
 	State string
 	// Lock is set while PVE holds a lock on the guest ("backup", "snapshot"…).
 	Lock string
-	// Methods lists what can be started on the target, the first being the default.
+	// Methods lists what can be started on the target, the first being the
+	// default; the console offers these keys and no others.
 	Methods       []Method
 	RestorePoints []RestorePoint // newest first
 	Snapshots     []Snapshot     // newest first

@@ -107,8 +107,7 @@ func (m *Model) onStartResult(msg startResultMsg) tea.Cmd {
 	if msg.err != nil {
 		var ce *model.ChoiceError
 		if errors.As(msg.err, &ce) && ce.What == "storage" && len(ce.Choices) > 0 {
-			m.dialog = newPicker(m.c, msg.req, msg.label, ce)
-			m.chromeDirty = true
+			m.openDialog(newPicker(m.c, msg.req, msg.label, ce))
 			return m.say("choose where the backup goes", false)
 		}
 		return m.actionFailed(model.SourceOf(msg.req.Target), "Cannot start the "+msg.label, msg.err)
@@ -133,8 +132,8 @@ func (m *Model) onStopResult(msg stopResultMsg) tea.Cmd {
 // actionFailed shows why an action the operator asked for failed: in full
 // in a notice, in the status bar and in the error log.
 func (m *Model) actionFailed(src model.Source, title string, err error) tea.Cmd {
-	if m.dialog == nil {
-		m.dialog = &noticeDialog{c: m.c, title: title, text: err.Error()}
+	if m.dialog() == nil {
+		m.openDialog(&noticeDialog{c: m.c, title: title, text: err.Error()})
 	}
 	return m.showError(model.SourceError{Source: src, Message: strings.ToLower(title[:1]) + title[1:] + ": " + err.Error(), At: m.c.now()})
 }
@@ -164,12 +163,10 @@ func (m *Model) onSnapshots(msg snapshotsMsg) tea.Cmd {
 	return nil
 }
 
-// selectedGuest is the selected target, when it is one that can act.
+// selectedTarget is the selected target (nil on a concern): what it offers
+// is in its Methods.
 func (m *Model) selectedTarget() *model.TargetStatus {
 	_, t := m.tree.Selected()
-	if t == nil || t.Store != nil {
-		return nil
-	}
 	return t
 }
 
@@ -185,30 +182,13 @@ func (m *Model) backup() tea.Cmd {
 	return m.startCmd(req, "vzdump of "+guestLabel(t.Target))
 }
 
-// clientKeys says which keys back up a client: "i or f", "I or F".
+// clientKeys says which keys back up a client: the keys of what it
+// offers, "i or f", "I or F".
 func clientKeys(c *common, t model.Target) string {
-	k := c.keys
-	var ks []string
-	for _, x := range []struct {
-		m model.Method
-		b string
-	}{
-		{model.MethodIncrFile, k.Incremental.Help().Key},
-		{model.MethodFullFile, k.Full.Help().Key},
-		{model.MethodIncrImage, k.IncrImage.Help().Key},
-		{model.MethodFullImage, k.FullImage.Help().Key},
-	} {
-		if hasMethod(t, x.m) {
-			ks = append(ks, x.b)
-		}
+	if ks := c.offeredKeys(t); ks != "" {
+		return ks
 	}
-	switch len(ks) {
-	case 0:
-		return "nothing: UrBackup offers no backup of it (switched off)"
-	case 1:
-		return ks[0]
-	}
-	return strings.Join(ks[:len(ks)-1], ", ") + " or " + ks[len(ks)-1]
+	return "nothing: UrBackup offers no backup of it (switched off)"
 }
 
 func aOrAn(s string) string {
@@ -251,7 +231,7 @@ func (m *Model) clientBackup(meth model.Method, keyName string) tea.Cmd {
 	}
 	d := newConfirm(m.c, "Full "+kind+" backup of "+t.Name, text, "", action{kind: actStart, req: req, label: label})
 	d.heavy = true
-	m.dialog = d
+	m.openDialog(d)
 	return nil
 }
 
@@ -260,14 +240,14 @@ func (m *Model) openSnapshotForm() tea.Cmd {
 	if t == nil || !hasMethod(t.Target, model.MethodSnapshot) {
 		return m.say("s snapshots a guest: select one in the tree", false)
 	}
-	m.dialog = newSnapshotForm(m.c, t.Target)
+	m.openDialog(newSnapshotForm(m.c, t.Target))
 	return nil
 }
 
 // snapshotTarget is the guest and snapshot a rollback or deletion is about.
 func (m *Model) snapshotTarget(method model.Method, verb string) (*model.TargetStatus, model.Snapshot, tea.Cmd) {
 	t := m.selectedTarget()
-	if t == nil || !canAct(t.Target, method) {
+	if t == nil || !hasMethod(t.Target, method) {
 		return nil, model.Snapshot{}, m.say(verb+" needs a guest with snapshots: select one in the tree", false)
 	}
 	s, ok := m.detail.SelectedSnapshot()
@@ -283,9 +263,9 @@ func (m *Model) openRollback() tea.Cmd {
 		return cmd
 	}
 	g := guestLabel(t.Target)
-	m.dialog = newConfirm(m.c, "Roll back "+g,
+	m.openDialog(newConfirm(m.c, "Roll back "+g,
 		fmt.Sprintf("Roll back %s to snapshot %s? Changes since then are lost.", g, s.Name), "",
-		action{kind: actStart, req: model.JobRequest{Target: t.ID, Method: model.MethodRollback, Snapshot: s.Name}, label: "rollback of " + g + " to " + s.Name})
+		action{kind: actStart, req: model.JobRequest{Target: t.ID, Method: model.MethodRollback, Snapshot: s.Name}, label: "rollback of " + g + " to " + s.Name}))
 	return nil
 }
 
@@ -295,9 +275,9 @@ func (m *Model) openDelete() tea.Cmd {
 		return cmd
 	}
 	g := guestLabel(t.Target)
-	m.dialog = newConfirm(m.c, "Delete snapshot "+s.Name,
+	m.openDialog(newConfirm(m.c, "Delete snapshot "+s.Name,
 		fmt.Sprintf("Delete snapshot %s of %s? It cannot be restored afterwards.", s.Name, g), s.Name,
-		action{kind: actStart, req: model.JobRequest{Target: t.ID, Method: model.MethodDeleteSnapshot, Snapshot: s.Name}, label: "deletion of snapshot " + s.Name + " of " + g})
+		action{kind: actStart, req: model.JobRequest{Target: t.ID, Method: model.MethodDeleteSnapshot, Snapshot: s.Name}, label: "deletion of snapshot " + s.Name + " of " + g}))
 	return nil
 }
 
@@ -321,9 +301,9 @@ func (m *Model) openStop() tea.Cmd {
 	if job.Method == model.MethodVerify {
 		// A verification only reads the image: stopping it loses nothing.
 		label := "verification of " + name
-		m.dialog = newConfirm(m.c, "Stop the "+label,
+		m.openDialog(newConfirm(m.c, "Stop the "+label,
 			fmt.Sprintf("Stop the %s? It only reads the image: the image and its last verified state stay as they are.", label), "",
-			action{kind: actStop, job: job, label: label})
+			action{kind: actStop, job: job, label: label}))
 		return nil
 	}
 	if ts, ok := m.posture.Target(job.Target); ok {
@@ -336,7 +316,7 @@ func (m *Model) openStop() tea.Cmd {
 		// indexed: the backup then completes, and the job says so.
 		body = fmt.Sprintf("Stop the %s? UrBackup stops a backup only while the client indexes; later it carries on and the backup completes. The job row says which happened.", label)
 	}
-	m.dialog = newConfirm(m.c, "Stop "+label, body, "", action{kind: actStop, job: job, label: label})
+	m.openDialog(newConfirm(m.c, "Stop "+label, body, "", action{kind: actStop, job: job, label: label}))
 	return nil
 }
 
@@ -365,7 +345,7 @@ func (m *Model) quit() tea.Cmd {
 			text = fmt.Sprintf("%d jobs on the server go on without the console; %s. Quit? [y/N]", on, what)
 		}
 	}
-	m.dialog = &quitDialog{c: m.c, text: text}
+	m.openDialog(&quitDialog{c: m.c, text: text})
 	return nil
 }
 

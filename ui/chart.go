@@ -20,15 +20,14 @@ type chartCache struct {
 	draws   int // how many times a chart was drawn (tests)
 }
 
-// usageChart returns the chart of s (from the cache when it was drawn for
-// the same posture, store and size).
-func (d *detail) usageChart(s *model.Store, w, h int) []string {
-	cc := &d.chart
-	if cc.lines != nil && cc.posture == d.posture && cc.store == s.ID && cc.w == w && cc.h == h {
+// chart returns the usage chart of s in the posture p (from the cache when
+// it was drawn for the same posture, store and size).
+func (cc *chartCache) chart(c *common, p *model.Posture, s *model.Store, w, h int) []string {
+	if cc.lines != nil && cc.posture == p && cc.store == s.ID && cc.w == w && cc.h == h {
 		return cc.lines
 	}
-	cc.posture, cc.store, cc.w, cc.h = d.posture, s.ID, w, h
-	cc.lines = d.c.drawUsageChart(s.Usage, w, h)
+	cc.posture, cc.store, cc.w, cc.h = p, s.ID, w, h
+	cc.lines = c.drawUsageChart(s.Usage, w, h)
 	cc.draws++
 	return cc.lines
 }

@@ -3,8 +3,6 @@ package ui
 import (
 	"time"
 
-	"charm.land/bubbles/v2/key"
-
 	"github.com/backdeck/backdeck/model"
 	"github.com/backdeck/backdeck/ui/keys"
 	"github.com/backdeck/backdeck/ui/theme"
@@ -21,12 +19,6 @@ type common struct {
 	bars   barSet // the progress bars, one per colour role
 	width  int
 	height int
-}
-
-// helper is what every component offers to the footer and the ? overlay.
-type helper interface {
-	ShortHelp() []key.Binding
-	FullHelp() [][]key.Binding
 }
 
 // glyph is the symbol of a verdict in the current glyph set.
@@ -147,10 +139,24 @@ func methodLabel(m model.Method) string {
 	return string(m)
 }
 
-// isClient reports whether a target is an UrBackup client.
-func isClient(t model.Target) bool {
-	return t.Kind == model.KindClient || t.Source == model.SourceURBackup
+// kindOf is the kind of a target as the console shows it: the kind its
+// source reported; a configured target that no source reported has none,
+// and is shown as the kind its source stands for.
+func kindOf(t model.Target) model.TargetKind {
+	if t.Kind != "" {
+		return t.Kind
+	}
+	switch t.Source {
+	case model.SourceURBackup:
+		return model.KindClient
+	case model.SourceClonezilla:
+		return model.KindDisk
+	}
+	return model.KindVM
 }
+
+// isClient reports whether a target is an UrBackup client.
+func isClient(t model.Target) bool { return kindOf(t) == model.KindClient }
 
 // guestLabel names a target for dialogs and messages: "k3sagent01 (VM 421)".
 func guestLabel(t model.Target) string {
@@ -167,30 +173,12 @@ func guestLabel(t model.Target) string {
 	return name + " (VM " + itoa(t.VMID) + ")"
 }
 
-// isGuest reports whether a target is a PVE guest (which has snapshots).
+// isGuest reports whether a target is a guest (a VM, a container or a
+// template) that a source reported: it has snapshots to list.
 func isGuest(t model.Target) bool {
-	return t.Source == model.SourceProxmox && t.VMID > 0
-}
-
-// canAct reports whether method m can be started on t. Rollback and
-// snapshot deletion go with snapshots: a guest that can be snapshotted can
-// be rolled back and have its snapshots deleted, whether or not the backend
-// lists those methods (the PVE backend lists vzdump and snapshot only).
-func canAct(t model.Target, m model.Method) bool {
-	if hasMethod(t, m) {
-		return true
-	}
-	if m == model.MethodRollback || m == model.MethodDeleteSnapshot {
-		return isGuest(t) && hasMethod(t, model.MethodSnapshot)
-	}
-	return false
-}
-
-func hasMethod(t model.Target, m model.Method) bool {
-	for _, x := range t.Methods {
-		if x == m {
-			return true
-		}
+	switch kindOf(t) {
+	case model.KindVM, model.KindLXC, model.KindTemplate:
+		return t.VMID > 0
 	}
 	return false
 }

@@ -22,6 +22,16 @@ func (tm *testModel) detailText() []string {
 	return out
 }
 
+// guestPane is the detail's pane, which must be a guest's.
+func (tm *testModel) guestPane() *guestPane {
+	tm.t.Helper()
+	g, ok := tm.m.detail.pane.(*guestPane)
+	if !ok {
+		tm.t.Fatalf("the detail shows %T, not a guest's pane", tm.m.detail.pane)
+	}
+	return g
+}
+
 func indexOf(lines []string, prefix string) int {
 	for i, l := range lines {
 		if strings.HasPrefix(l, prefix) {
@@ -119,24 +129,21 @@ func TestDetailActionsNeedASnapshot(t *testing.T) {
 		t.Fatalf("actions %q with no snapshot, want b and s only", last)
 	}
 	tm.run("R")
-	if tm.m.dialog != nil {
+	if tm.m.dialog() != nil {
 		t.Fatal("R opened a dialog with no snapshot")
 	}
 	tm.mustShow("no snapshot selected")
 
-	// the PVE backend lists vzdump and snapshot only: R and D still work
+	// R and D show with a snapshot: the guest offers them
 	tm = onAgent01After(t, 80, 24, oneSnapshot())
-	if m := tm.m.detail.target.Methods; hasMethod(m2t(m), model.MethodRollback) {
-		t.Fatal("the fixture lists rollback; it must mirror the PVE backend")
-	}
 	tm.mustShow("R rollback  D delete")
 	tm.run("R")
-	if _, ok := tm.m.dialog.(*confirmDialog); !ok {
-		t.Fatalf("R opened %T, want the confirmation", tm.m.dialog)
+	if _, ok := tm.m.dialog().(*confirmDialog); !ok {
+		t.Fatalf("R opened %T, want the confirmation", tm.m.dialog())
 	}
 	tm.keys("esc", "D")
-	if _, ok := tm.m.dialog.(*confirmDialog); !ok {
-		t.Fatalf("D opened %T, want the confirmation", tm.m.dialog)
+	if _, ok := tm.m.dialog().(*confirmDialog); !ok {
+		t.Fatalf("D opened %T, want the confirmation", tm.m.dialog())
 	}
 	tm.mustShow("Type pre-upgrade to enable Confirm")
 
@@ -145,9 +152,30 @@ func TestDetailActionsNeedASnapshot(t *testing.T) {
 	tm.run("j") // debiantpl
 	tm.mustShow("b backup")
 	tm.mustNotShow("R rollback")
-}
 
-func m2t(ms []model.Method) model.Target { return model.Target{Methods: ms} }
+	// a guest whose source offers no rollback or deletion: no R or D, and
+	// the keys only explain, snapshots or not (the console adds nothing to
+	// what the source offers)
+	p := afterBackupPosture()
+	for i := range p.Concerns[0].Targets {
+		if ts := &p.Concerns[0].Targets[i]; ts.ID == agent01 {
+			ts.Methods = []model.Method{model.MethodVzdump, model.MethodSnapshot}
+		}
+	}
+	tm = newTestModel(t, 80, 24)
+	tm.eng.snaps[agent01] = oneSnapshot()
+	tm.send(eventsMsg{evs: []model.Event{model.PostureEvent{Posture: p}}})
+	tm.selectTarget(agent01)
+	if last := tm.detailText(); last[len(last)-1] != "b backup  s snapshot" {
+		t.Fatalf("actions %q without rollback and deletion offered, want b and s only", last[len(last)-1])
+	}
+	tm.run("R")
+	tm.mustShow("rollback needs a guest with snapshots")
+	tm.run("D")
+	if d := tm.m.dialog(); d != nil {
+		t.Fatalf("D opened %T on a guest that offers no deletion", d)
+	}
+}
 
 // TestDetailScrolling: with the focus on the pane, ] and [ (pgdn, pgup)
 // scroll the restore points; j/k move the snapshot cursor when there are
@@ -176,8 +204,8 @@ func TestDetailScrolling(t *testing.T) {
 	}
 	// j/k with a snapshot move its cursor, not the restore points
 	tm.keys("j", "j")
-	if tm.m.detail.rpOffset != 0 || tm.m.detail.cursor != 0 {
-		t.Fatalf("j with one snapshot: rpOffset %d cursor %d", tm.m.detail.rpOffset, tm.m.detail.cursor)
+	if g := tm.guestPane(); g.rpOffset != 0 || g.cursor != 0 {
+		t.Fatalf("j with one snapshot: rpOffset %d cursor %d", g.rpOffset, g.cursor)
 	}
 
 	// no snapshots: j/k scroll the restore points
@@ -195,7 +223,7 @@ func TestDetailScrolling(t *testing.T) {
 
 	// another guest starts at the top again
 	tm.keys("]", "esc", "j", "k")
-	if tm.m.detail.rpOffset != 0 {
+	if tm.guestPane().rpOffset != 0 {
 		t.Fatal("the scroll survived a change of selection")
 	}
 }

@@ -9,13 +9,14 @@ import (
 	"github.com/backdeck/backdeck/model"
 )
 
-// dialogResult is what a key did to a dialog.
-type dialogResult int
+// layerResult is what a key did to the overlay on top (overlay.go).
+type layerResult int
 
 const (
-	dialogOpen dialogResult = iota
-	dialogCancelled
-	dialogAccepted
+	layerOpen     layerResult = iota // it stays
+	layerClosed                      // it goes: cancelled, or read
+	layerAccepted                    // it goes, and its action is done
+	layerQuit                        // q: the console asks to quit; it stays under the question
 )
 
 // actionKind says what an accepted dialog asks the root to do.
@@ -36,10 +37,11 @@ type action struct {
 	job   model.Job
 }
 
-// dialog is a modal box: while one is open it gets every key first.
+// dialog is an overlay that stands for an action: it asks, and accepting it
+// does the action. It is the one overlay drawn below the minimum size.
 type dialog interface {
 	helper
-	Update(msg tea.Msg) dialogResult
+	Update(msg tea.Msg) layerResult
 	// View is the box's content (the root draws the border) in w cells.
 	View(w int) string
 	// Action is what to do when the dialog was accepted.
@@ -69,18 +71,18 @@ func (d *confirmDialog) enabled() bool {
 
 func (d *confirmDialog) Action() action { return d.act }
 
-func (d *confirmDialog) Update(msg tea.Msg) dialogResult {
+func (d *confirmDialog) Update(msg tea.Msg) layerResult {
 	k := d.c.keys
 	km, isKey := msg.(tea.KeyPressMsg)
 	switch {
 	case isKey && key.Matches(km, k.Back):
-		return dialogCancelled
+		return layerClosed
 	case isKey && key.Matches(km, k.Confirm):
 		if !d.confirm {
-			return dialogCancelled
+			return layerClosed
 		}
 		if d.enabled() {
-			return dialogAccepted
+			return layerAccepted
 		}
 	case isKey && (km.String() == "tab" || km.String() == "shift+tab"):
 		d.confirm = !d.confirm
@@ -88,7 +90,7 @@ func (d *confirmDialog) Update(msg tea.Msg) dialogResult {
 	case isKey && (key.Matches(km, k.Collapse) || key.Matches(km, k.Expand)):
 		d.confirm = !d.confirm
 	}
-	return dialogOpen
+	return layerOpen
 }
 
 func (d *confirmDialog) View(w int) string {
@@ -137,19 +139,19 @@ type quitDialog struct {
 
 func (d *quitDialog) Action() action { return action{kind: actQuit} }
 
-func (d *quitDialog) Update(msg tea.Msg) dialogResult {
+func (d *quitDialog) Update(msg tea.Msg) layerResult {
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
-		return dialogOpen
+		return layerOpen
 	}
 	k := d.c.keys
 	switch {
 	case key.Matches(km, k.Yes):
-		return dialogAccepted
+		return layerAccepted
 	case key.Matches(km, k.No), key.Matches(km, k.Back), key.Matches(km, k.Confirm):
-		return dialogCancelled
+		return layerClosed
 	}
-	return dialogOpen
+	return layerOpen
 }
 
 func (d *quitDialog) View(w int) string { return strings.Join(wrapText(d.text, w), "\n") }
@@ -191,12 +193,12 @@ type noticeDialog struct {
 
 func (d *noticeDialog) Action() action { return action{kind: actNone} }
 
-func (d *noticeDialog) Update(msg tea.Msg) dialogResult {
+func (d *noticeDialog) Update(msg tea.Msg) layerResult {
 	km, ok := msg.(tea.KeyPressMsg)
 	if ok && (key.Matches(km, d.c.keys.Back) || key.Matches(km, d.c.keys.Confirm)) {
-		return dialogCancelled
+		return layerClosed
 	}
-	return dialogOpen
+	return layerOpen
 }
 
 func (d *noticeDialog) View(w int) string {

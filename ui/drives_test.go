@@ -266,6 +266,28 @@ func TestAsleepDriveDetail(t *testing.T) {
 	}
 }
 
+// TestDriveRowByKind: a row is shown as a drive because the posture says it
+// is one (its kind, the drive it stands for), whatever its id looks like.
+func TestDriveRowByKind(t *testing.T) {
+	p := seedPosture()
+	for i, c := range p.Concerns {
+		for j := range c.Targets {
+			if ts := &p.Concerns[i].Targets[j]; ts.Kind == model.KindDrive {
+				ts.ID = "smart/" + ts.Drive.Serial
+			}
+		}
+	}
+	tm := newTestModel(t, 160, 60)
+	tm.send(eventsMsg{evs: []model.Event{model.PostureEvent{Posture: p}}})
+	tm.selectTarget("smart/" + serialToshiba)
+	if lines := tm.detailText(); indexOf(lines, "usb-offsite · ✓ passed · asleep") < 0 {
+		t.Fatalf("the drive's pane is not shown:\n%s", strings.Join(lines, "\n"))
+	}
+	if got := tm.m.tree.driveAside(selectedRow(tm)); got != "asleep" {
+		t.Fatalf("the tree says %q for the asleep drive", got)
+	}
+}
+
 // TestNVMeDriveDetail: an NVMe drive shows its health log instead of an
 // attribute table, bad figures marked in words.
 func TestNVMeDriveDetail(t *testing.T) {

@@ -107,7 +107,6 @@ func (m *Model) flush() tea.Cmd {
 func (m *Model) applyPosture(p *model.Posture) tea.Cmd {
 	m.posture = p
 	m.chromeDirty = true
-	m.tree.SetDrives(p.Drives)
 	m.tree.SetConcerns(p.Concerns)
 	m.stores.SetPosture(p)
 	now := m.c.now()
@@ -207,7 +206,7 @@ func (m *Model) tick() tea.Cmd {
 	m.tree.Invalidate()
 	m.detail.Invalidate()
 	m.jobs.Invalidate()
-	m.stores.dirty = true
+	m.stores.Invalidate()
 	if m.jobs.Prune(m.c.now()) {
 		m.relayout()
 	}

@@ -101,9 +101,9 @@ func (f *fakeEngine) SnapCalls() []string {
 	return append([]string(nil), f.snapCalls...)
 }
 
-// guestMethods are the methods the PVE backend lists for a guest: rollback
-// and snapshot deletion are not listed, they go with snapshots.
-var guestMethods = []model.Method{model.MethodVzdump, model.MethodSnapshot}
+// guestMethods are the methods the PVE backend lists for a guest that is
+// not a template.
+var guestMethods = []model.Method{model.MethodVzdump, model.MethodSnapshot, model.MethodRollback, model.MethodDeleteSnapshot}
 
 // vzdump builds a restore point of a guest.
 func vzdump(vmid int, ago time.Duration, size int64, notes string, protected bool) model.RestorePoint {
@@ -427,7 +427,7 @@ func seedStoresAndDrives() ([]model.Store, []model.Drive) {
 
 // driveRow is a drive's row of the backups concern, as the posture builds it.
 func driveRow(d *model.Drive) model.TargetStatus {
-	row := model.TargetStatus{Target: model.Target{ID: "drive/" + d.ID, Name: d.Name, Kind: model.KindDrive}, Found: true, Status: d.Health.Status()}
+	row := model.TargetStatus{Target: model.Target{ID: "drive/" + d.ID, Name: d.Name, Kind: model.KindDrive}, Found: true, Status: d.Health.Status(), Drive: d}
 	row.Reason = "SMART " + string(d.Health)
 	if d.Asleep {
 		row.Reason = "asleep; SMART " + string(d.Health) + " at the last reading"

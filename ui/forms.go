@@ -41,20 +41,20 @@ func (d *pickerDialog) Action() action {
 	return action{kind: actStart, req: req, label: d.label + " to " + req.Storage}
 }
 
-func (d *pickerDialog) Update(msg tea.Msg) dialogResult {
+func (d *pickerDialog) Update(msg tea.Msg) layerResult {
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
-		return dialogOpen
+		return layerOpen
 	}
 	k := d.c.keys
 	switch {
 	case key.Matches(km, k.Back):
-		return dialogCancelled
+		return layerClosed
 	case key.Matches(km, k.Confirm):
 		if len(d.choices) == 0 {
-			return dialogCancelled
+			return layerClosed
 		}
-		return dialogAccepted
+		return layerAccepted
 	case key.Matches(km, k.Up):
 		d.cursor = max(0, d.cursor-1)
 	case key.Matches(km, k.Down):
@@ -64,7 +64,7 @@ func (d *pickerDialog) Update(msg tea.Msg) dialogResult {
 	case key.Matches(km, k.Bottom):
 		d.cursor = max(0, len(d.choices)-1)
 	}
-	return dialogOpen
+	return layerOpen
 }
 
 func (d *pickerDialog) View(w int) string {
@@ -156,21 +156,21 @@ func (d *snapshotForm) Action() action {
 	}
 }
 
-func (d *snapshotForm) Update(msg tea.Msg) dialogResult {
+func (d *snapshotForm) Update(msg tea.Msg) layerResult {
 	k := d.c.keys
 	if km, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(km, k.Back):
-			return dialogCancelled
+			return layerClosed
 		case key.Matches(km, k.Confirm):
 			if validSnapshotName(d.name.Value()) == "" {
-				return dialogAccepted
+				return layerAccepted
 			}
 			d.focusDesc(false)
-			return dialogOpen
+			return layerOpen
 		case km.String() == "tab", km.String() == "shift+tab", km.String() == "up", km.String() == "down":
 			d.focusDesc(!d.onDesc)
-			return dialogOpen
+			return layerOpen
 		}
 	}
 	if d.onDesc {
@@ -178,7 +178,7 @@ func (d *snapshotForm) Update(msg tea.Msg) dialogResult {
 	} else {
 		d.name.Update(msg)
 	}
-	return dialogOpen
+	return layerOpen
 }
 
 func (d *snapshotForm) View(w int) string {

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+
+	"github.com/backdeck/backdeck/model"
 )
 
 // asciiFrame turns the frame's box drawing and punctuation into ASCII,
@@ -33,7 +35,7 @@ func (m *Model) render() string {
 		s = m.smallView()
 	} else {
 		lines := m.compose()
-		s = strings.Join(m.overlays(lines), "\n")
+		s = strings.Join(m.drawOverlay(lines), "\n")
 	}
 	if m.c.ascii {
 		s = asciiFrame.Replace(s)
@@ -49,8 +51,8 @@ func (m *Model) smallView() string {
 		th.Warn.Render(fmt.Sprintf("terminal too small: %d×%d, needs %d×%d", m.lay.w, m.lay.h, minWidth, minHeight)),
 		th.Muted.Render("q quit · ctrl+c quit now"),
 	}
-	if m.dialog != nil {
-		lines = append(lines, "", m.dialog.View(max(20, m.lay.w-2)))
+	if d := m.dialog(); d != nil {
+		lines = append(lines, "", d.View(max(20, m.lay.w-2)))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -151,14 +153,9 @@ func (m *Model) footerLine() string {
 
 // footerBindings is the short help of what has the keys now.
 func (m *Model) footerBindings() []key.Binding {
-	k := m.c.keys
-	switch {
-	case m.dialog != nil:
-		return m.dialog.ShortHelp()
-	case m.showHelp:
-		return []key.Binding{k.Help, k.Back}
-	case m.showLog:
-		return []key.Binding{k.Log, k.Back}
+	switch top := m.layers.top(); {
+	case top != nil:
+		return top.ShortHelp()
 	case m.filter.active:
 		return m.filter.ShortHelp()
 	}
@@ -173,28 +170,30 @@ func (m *Model) footerBindings() []key.Binding {
 	return append(out, panel.ShortHelp()...)
 }
 
-// overlays draws the open dialog, help or error log over the frame.
-func (m *Model) overlays(lines []string) []string {
-	w := m.lay.w
-	switch {
-	case m.dialog != nil:
-		bw := min(72, w-4)
-		return overlay(lines, m.c.box(m.dialog.View(bw-4), bw), w)
-	case m.showHelp:
-		bw := min(110, w-4)
-		// In pairs side by side when they fit: the narrow sections first.
-		sections := []helpSection{
-			{"Concern tree", &m.tree},
-			{"UrBackup client", clientHelp{m.c}},
-			{"Jobs panel", &m.jobs},
-			{"Console", consoleHelp{m.c}},
-			{"Host disk · j/k choose the image in the detail pane", hostHelp{m.c}},
-			{"Detail pane · j/k scroll the restore points of a guest without snapshots", &m.detail},
-		}
-		return overlay(lines, m.c.box(helpView(&m.status, sections, bw-4, m.lay.h-2), bw), w)
-	case m.showLog:
-		bw := w - 8
-		return overlay(lines, m.c.box(m.log.View(bw-4, m.lay.h-6), bw), w)
+// drawOverlay draws the layer on top (a dialog, the help, the error log)
+// over the frame.
+func (m *Model) drawOverlay(lines []string) []string {
+	top := m.layers.top()
+	if top == nil {
+		return lines
 	}
-	return lines
+	bw, content := top.Box(m.lay.w, m.lay.h)
+	return overlay(lines, m.c.box(content, bw), m.lay.w)
+}
+
+// helpLayer is the ? overlay: the full help of every component, in
+// sections, in pairs side by side when they fit (the narrow ones first).
+func (m *Model) helpLayer() layer {
+	sections := []helpSection{
+		{"Concern tree", &m.tree},
+		{"UrBackup client", m.detail.kindHelp(model.KindClient)},
+		{"Jobs panel", &m.jobs},
+		{"Console", consoleHelp{m.c}},
+		{"Host disk · j/k choose the image in the detail pane", m.detail.kindHelp(model.KindDisk)},
+		{"Detail pane · j/k scroll the restore points of a guest without snapshots", m.detail.kindHelp(model.KindVM)},
+	}
+	return pageLayer{c: m.c, own: m.c.keys.Help, box: func(w, h int) (int, string) {
+		bw := min(110, w-4)
+		return bw, helpView(&m.status, sections, bw-4, h-2)
+	}}
 }

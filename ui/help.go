@@ -29,40 +29,6 @@ func (g consoleHelp) FullHelp() [][]key.Binding {
 	}
 }
 
-// clientHelp is the keys that back up the selected UrBackup client.
-type clientHelp struct{ c *common }
-
-func (g clientHelp) ShortHelp() []key.Binding {
-	k := g.c.keys
-	return []key.Binding{k.Incremental, k.Full}
-}
-
-func (g clientHelp) FullHelp() [][]key.Binding {
-	k := g.c.keys
-	return [][]key.Binding{{
-		helpAs(k.Incremental, "incremental file backup"),
-		helpAs(k.Full, "full file backup (asks)"),
-		helpAs(k.IncrImage, "incremental image backup"),
-		helpAs(k.FullImage, "full image backup (asks)"),
-	}}
-}
-
-// hostHelp is the keys of the host's Clonezilla images.
-type hostHelp struct{ c *common }
-
-func (g hostHelp) ShortHelp() []key.Binding {
-	k := g.c.keys
-	return []key.Binding{k.Verify, k.Preflight}
-}
-
-func (g hostHelp) FullHelp() [][]key.Binding {
-	k := g.c.keys
-	return [][]key.Binding{{
-		helpAs(k.Verify, "verify image (level 3; it only reads)"),
-		k.Preflight,
-	}}
-}
-
 // helpView draws the ? overlay from every component's FullHelp, two
 // sections side by side when they fit in w; the blank lines between
 // sections go when the whole would be taller than h.

@@ -33,21 +33,10 @@ type preflightMsg struct {
 }
 
 // isDisk reports whether a target is a host disk imaged by Clonezilla.
-func isDisk(t model.Target) bool { return t.Source == model.SourceClonezilla }
+func isDisk(t model.Target) bool { return kindOf(t) == model.KindDisk }
 
 // imageName is an image's directory name, from its path (the point's id).
 func imageName(rp model.RestorePoint) string { return path.Base(rp.ID) }
-
-// newestFirst is rps newest first (as model.Target says they are; copied and
-// sorted only when they are not).
-func newestFirst(rps []model.RestorePoint) []model.RestorePoint {
-	if sort.SliceIsSorted(rps, func(i, j int) bool { return rps[i].Time.After(rps[j].Time) }) {
-		return rps
-	}
-	out := append([]model.RestorePoint(nil), rps...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.After(out[j].Time) })
-	return out
-}
 
 // onHost reports whether the selection is the host concern or one of its
 // disks: where p (the imaging preflight) means something.

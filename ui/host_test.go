@@ -113,8 +113,8 @@ func TestVerifyStartsOnChosenImage(t *testing.T) {
 			if got := starts[0]; got.Target != want.Target || got.Method != want.Method || got.Point != want.Point || got.Level != want.Level {
 				t.Fatalf("Start(%+v), want %+v", got, want)
 			}
-			if tm.m.dialog != nil {
-				t.Fatalf("a verification asked first: dialog %T", tm.m.dialog)
+			if tm.m.dialog() != nil {
+				t.Fatalf("a verification asked first: dialog %T", tm.m.dialog())
 			}
 			if !tm.m.jobs.Has("job-" + c.sel) {
 				t.Fatal("the started verification is not listed")
@@ -145,8 +145,8 @@ func TestVerifyErrorsAndRepeats(t *testing.T) {
 		return model.Job{}, errors.New("image directory /mnt/cz-images is not there: plug in and mount the image drive")
 	}
 	tm.run("v")
-	if _, ok := tm.m.dialog.(*noticeDialog); !ok {
-		t.Fatalf("no notice of the failure, dialog %T", tm.m.dialog)
+	if _, ok := tm.m.dialog().(*noticeDialog); !ok {
+		t.Fatalf("no notice of the failure, dialog %T", tm.m.dialog())
 	}
 	tm.mustShow("Cannot start the verification of pve-pve-ssd-2026-11-23")
 	tm.mustShow("✗ clonezilla: cannot start the verification")
@@ -357,9 +357,9 @@ func TestStopAndQuitWhileVerifying(t *testing.T) {
 	tm.selectTarget(diskSSD)
 	tm.send(eventsMsg{evs: []model.Event{model.JobEvent{Job: verifyJob()}}})
 	tm.keys("x")
-	d, ok := tm.m.dialog.(*confirmDialog)
+	d, ok := tm.m.dialog().(*confirmDialog)
 	if !ok || d.confirm {
-		t.Fatalf("x did not ask with Cancel focused: dialog %T", tm.m.dialog)
+		t.Fatalf("x did not ask with Cancel focused: dialog %T", tm.m.dialog())
 	}
 	tm.mustShow("Stop the verification of pve-pve-ssd-2026-11-23? It only reads")
 	tm.run("tab", "enter")

@@ -27,10 +27,7 @@ type jobsPanel struct {
 	focused bool
 	spin    spinner.Model
 	methodW int // the method column's width in the last frame
-
-	cache   []string
-	dirty   bool
-	renders int
+	lineCache
 }
 
 func newJobsPanel(c *common) jobsPanel {
@@ -38,7 +35,7 @@ func newJobsPanel(c *common) jobsPanel {
 	if c.ascii {
 		sp = spinner.Line
 	}
-	return jobsPanel{c: c, spin: spinner.New(spinner.WithSpinner(sp), spinner.WithStyle(c.theme.Accent)), dirty: true}
+	return jobsPanel{c: c, spin: spinner.New(spinner.WithSpinner(sp), spinner.WithStyle(c.theme.Accent)), lineCache: lineCache{dirty: true}}
 }
 
 func (p *jobsPanel) SetSize(w, h int) {
@@ -266,9 +263,6 @@ func (p *jobsPanel) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Stop, k.Open}}
 }
 
-// Invalidate forces a redraw (the clock moved).
-func (p *jobsPanel) Invalidate() { p.dirty = true }
-
 // Title is the panel's name with its count, for the frame's divider.
 func (p *jobsPanel) Title() string {
 	n := p.Running()
@@ -282,29 +276,21 @@ func (p *jobsPanel) Title() string {
 }
 
 // View returns the panel's lines, each exactly p.w cells wide.
-func (p *jobsPanel) View() []string {
-	if !p.dirty && len(p.cache) == p.h {
-		return p.cache
-	}
-	p.renders++
-	p.dirty = false
+func (p *jobsPanel) View() []string { return p.lines(p.w, p.h, p.draw) }
+
+func (p *jobsPanel) draw(lines []string) []string {
 	// The method column is as wide as the longest label listed, at least
 	// "vzdump  " (UrBackup's "incr image" is wider).
 	p.methodW = 8
 	for _, j := range p.jobs {
 		p.methodW = max(p.methodW, min(12, width(methodLabel(j.Method))))
 	}
-	lines := p.cache[:0]
 	for i := p.offset; i < len(p.jobs) && len(lines) < p.h; i++ {
 		lines = append(lines, p.row(p.jobs[i], i == p.cursor && p.focused))
 	}
 	if len(p.jobs) == 0 && p.h > 0 {
 		lines = append(lines, fit("   "+p.c.theme.Muted.Render("no jobs: b backs up the selected guest, i or f the selected UrBackup client"), p.w))
 	}
-	for len(lines) < p.h {
-		lines = append(lines, blank(p.w))
-	}
-	p.cache = lines
 	return lines
 }
 

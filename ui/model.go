@@ -23,8 +23,8 @@ const (
 	focusCount
 )
 
-// Model is the console's root: it routes keys (dialog, overlay, filter, then
-// the focused panel), applies engine events, and assembles the frame from
+// Model is the console's root: it routes keys (the overlay on top, the filter,
+// then the focused panel), applies engine events, and assembles the frame from
 // the panels' cached lines.
 type Model struct {
 	opts    Options
@@ -40,11 +40,8 @@ type Model struct {
 	status statusBar
 	log    errLog
 	filter filter
-	dialog dialog // a modal box; it gets every key first
+	layers overlays // dialogs, the help, the log: the top gets every key first
 	focus  focusArea
-
-	showHelp bool
-	showLog  bool
 
 	pending    map[string]model.Job // progress waiting for the next flush
 	flushArmed bool
@@ -137,10 +134,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.PasteMsg:
 		m.chromeDirty = true
 		switch {
-		case m.dialog != nil:
-			if m.dialog.Update(msg) == dialogAccepted {
-				return m, m.closeDialog(true)
-			}
+		case m.layers.top() != nil:
+			return m, m.layerKey(msg)
 		case m.filter.active:
 			m.filter.field.Update(msg)
 			return m, m.applyFilter()
@@ -171,35 +166,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// handleKey routes a key: ctrl+c always quits; then an open dialog, the
-// overlays, the filter input, the console's keys, the focused panel.
+// handleKey routes a key: ctrl+c always quits; then the overlay on top
+// (below the minimum size only a dialog, which is all that is drawn there,
+// and q), the filter input, the console's keys, the focused panel.
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.c.keys
 	if key.Matches(msg, k.ForceQuit) {
 		return tea.Quit
 	}
 	m.chromeDirty = true
-	if m.dialog != nil {
-		switch m.dialog.Update(msg) {
-		case dialogAccepted:
-			return m.closeDialog(true)
-		case dialogCancelled:
-			return m.closeDialog(false)
-		}
-		return nil
+	if m.layers.dialog() != nil || (m.layers.top() != nil && !m.lay.small) {
+		return m.layerKey(msg)
 	}
 	if m.lay.small {
 		if key.Matches(msg, k.Quit) {
 			return m.quit()
-		}
-		return nil
-	}
-	if m.showHelp || m.showLog {
-		switch {
-		case key.Matches(msg, k.Quit):
-			return m.quit()
-		case key.Matches(msg, k.Back), m.showHelp && key.Matches(msg, k.Help), m.showLog && key.Matches(msg, k.Log):
-			m.showHelp, m.showLog = false, false
 		}
 		return nil
 	}
@@ -210,9 +191,12 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		return m.quit()
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.layers.push(m.helpLayer())
 	case key.Matches(msg, k.Log):
-		m.showLog = true
+		m.layers.push(pageLayer{c: m.c, own: k.Log, box: func(w, h int) (int, string) {
+			bw := w - 8
+			return bw, m.log.View(bw-4, h-6)
+		}})
 	case key.Matches(msg, k.Filter):
 		m.filter.Open()
 		m.setFocus(focusTree)
@@ -343,14 +327,34 @@ func (m *Model) setFocus(f focusArea) {
 	m.chromeDirty = true
 }
 
-func (m *Model) closeDialog(accepted bool) tea.Cmd {
-	d := m.dialog
-	m.dialog = nil
-	m.chromeDirty = true
-	if !accepted {
-		return nil
+// layerKey gives a key (or a paste) to the overlay on top: it pops when it
+// closes, and an accepted dialog's action is done.
+func (m *Model) layerKey(msg tea.Msg) tea.Cmd {
+	top := m.layers.top()
+	switch top.Update(msg) {
+	case layerAccepted:
+		m.layers.pop()
+		if dl, ok := top.(dialogLayer); ok {
+			return m.accept(dl.Action())
+		}
+	case layerClosed:
+		m.layers.pop()
+	case layerQuit:
+		return m.quit()
 	}
-	return m.accept(d.Action())
+	return nil
+}
+
+// dialog is the dialog open on top, nil when there is none.
+func (m *Model) dialog() dialog { return m.layers.dialog() }
+
+// openDialog puts a dialog on top, in the place of the one open there.
+func (m *Model) openDialog(d dialog) {
+	if m.layers.dialog() != nil {
+		m.layers.pop()
+	}
+	m.layers.push(dialogLayer{d})
+	m.chromeDirty = true
 }
 
 // syncSelection shows the tree's selection in the detail pane and fetches

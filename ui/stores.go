@@ -20,13 +20,12 @@ type storesPanel struct {
 	drives []model.Drive
 	errs   []model.SourceError
 	nameW  int // the longest name, within bounds
-
-	cache   []string
-	dirty   bool
-	renders int
+	lineCache
 }
 
-func newStoresPanel(c *common) storesPanel { return storesPanel{c: c, dirty: true} }
+func newStoresPanel(c *common) storesPanel {
+	return storesPanel{c: c, lineCache: lineCache{dirty: true}}
+}
 
 func (p *storesPanel) SetSize(w, h int) {
 	if w != p.w || h != p.h {
@@ -79,13 +78,9 @@ type panelRow struct {
 }
 
 // View returns the panel's lines, each exactly p.w cells wide.
-func (p *storesPanel) View() []string {
-	if !p.dirty && len(p.cache) == p.h {
-		return p.cache
-	}
-	p.renders++
-	p.dirty = false
-	lines := p.cache[:0]
+func (p *storesPanel) View() []string { return p.lines(p.w, p.h, p.draw) }
+
+func (p *storesPanel) draw(lines []string) []string {
 	for _, e := range p.errs {
 		lines = append(lines, p.errRow(e))
 	}
@@ -124,13 +119,6 @@ func (p *storesPanel) View() []string {
 	if len(lines) == 0 {
 		lines = append(lines, fit("   "+p.c.theme.Muted.Render("no backup stores or drives reported yet"), p.w))
 	}
-	if len(lines) > p.h {
-		lines = lines[:p.h]
-	}
-	for len(lines) < p.h {
-		lines = append(lines, blank(p.w))
-	}
-	p.cache = lines
 	return lines
 }
 

@@ -27,7 +27,6 @@ type tree struct {
 	c        *common
 	w, h     int
 	concerns []model.ConcernStatus
-	drives   map[string]*model.Drive // by id, for the drive rows
 	folded   map[model.ConcernID]bool
 	filter   string // lower case; empty shows everything
 	header   string // the title line (the filter's input while filtering)
@@ -35,14 +34,11 @@ type tree struct {
 	cursor   int
 	offset   int
 	focused  bool
-
-	cache   []string
-	dirty   bool
-	renders int // how many times the panel was drawn (tests, benchmarks)
+	lineCache
 }
 
 func newTree(c *common) tree {
-	return tree{c: c, folded: map[model.ConcernID]bool{}, dirty: true}
+	return tree{c: c, folded: map[model.ConcernID]bool{}, lineCache: lineCache{dirty: true}}
 }
 
 func (t *tree) SetSize(w, h int) {
@@ -272,17 +268,10 @@ func (t *tree) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom}, {k.Collapse, k.Expand, k.Open}}
 }
 
-// Invalidate forces a redraw (the clock moved: ages changed).
-func (t *tree) Invalidate() { t.dirty = true }
-
 // View returns the panel's lines, each exactly t.w cells wide.
-func (t *tree) View() []string {
-	if !t.dirty && len(t.cache) == t.h {
-		return t.cache
-	}
-	t.renders++
-	t.dirty = false
-	lines := t.cache[:0]
+func (t *tree) View() []string { return t.lines(t.w, t.h, t.draw) }
+
+func (t *tree) draw(lines []string) []string {
 	th := t.c.theme
 	title := t.header
 	if title == "" {
@@ -305,10 +294,6 @@ func (t *tree) View() []string {
 		}
 		lines = append(lines, fit("   "+th.Muted.Render(msg), t.w))
 	}
-	for len(lines) < t.h {
-		lines = append(lines, blank(t.w))
-	}
-	t.cache = lines
 	return lines
 }
 
@@ -366,12 +351,12 @@ func (t *tree) row(r treeRow, selected bool, now time.Time) string {
 // backup, a store's usage, a drive's health, or why it is not known.
 func (t *tree) targetAside(ts *model.TargetStatus, now time.Time) string {
 	switch {
-	case ts.Store != nil:
+	case ts.Kind == model.KindStore && ts.Store != nil:
 		if !ts.Store.Online {
 			return "offline"
 		}
 		return fmt.Sprintf("%.0f%%", ts.Store.UsedFraction()*100)
-	case strings.HasPrefix(ts.ID, "drive/"):
+	case ts.Kind == model.KindDrive:
 		return t.driveAside(ts)
 	case ts.Status == model.StatusUnknown:
 		return "unknown"
@@ -390,7 +375,7 @@ func (t *tree) targetAside(ts *model.TargetStatus, now time.Time) string {
 // driveAside is a drive row's word: its health, or "asleep" (the glyph
 // keeps the health of the last reading), or "unplugged".
 func (t *tree) driveAside(ts *model.TargetStatus) string {
-	d := t.drives[strings.TrimPrefix(ts.ID, "drive/")]
+	d := ts.Drive
 	switch {
 	case d == nil:
 		return statusWord(ts.Status)
@@ -400,15 +385,6 @@ func (t *tree) driveAside(ts *model.TargetStatus) string {
 		return "unplugged"
 	}
 	return healthWord(d.Health)
-}
-
-// SetDrives takes a new posture's drives, for the drive rows' words.
-func (t *tree) SetDrives(ds []model.Drive) {
-	t.drives = make(map[string]*model.Drive, len(ds))
-	for i := range ds {
-		t.drives[ds[i].ID] = &ds[i]
-	}
-	t.dirty = true
 }
 
 // Targets is how many target rows are shown (the filter's count).

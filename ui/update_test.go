@@ -149,7 +149,7 @@ func TestEscNeverQuits(t *testing.T) {
 					t.Fatalf("%q quit", k)
 				}
 			}
-			if tm.m.dialog != nil || tm.m.showHelp || tm.m.showLog || tm.m.filter.active {
+			if len(tm.m.layers) > 0 || tm.m.filter.active {
 				t.Fatal("esc left something open")
 			}
 		})
@@ -166,7 +166,7 @@ func TestQuitAsksWhileJobsRun(t *testing.T) {
 	if msgs := tm.keys("n"); hasQuit(msgs) {
 		t.Fatal("n quit")
 	}
-	if tm.m.dialog != nil {
+	if tm.m.dialog() != nil {
 		t.Fatal("n did not close the question")
 	}
 	tm.keys("q")
@@ -238,8 +238,8 @@ func TestStartErrorIsShown(t *testing.T) {
 		return model.Job{}, errors.New("k3sagent01 (VM 421) is locked (backup)")
 	}
 	tm.run("b")
-	if _, ok := tm.m.dialog.(*noticeDialog); !ok {
-		t.Fatalf("no notice of the failure, dialog %T", tm.m.dialog)
+	if _, ok := tm.m.dialog().(*noticeDialog); !ok {
+		t.Fatalf("no notice of the failure, dialog %T", tm.m.dialog())
 	}
 	tm.mustShow("Cannot start the vzdump of k3sagent01 (VM 421)")
 	tm.mustShow("k3sagent01 (VM 421) is locked (backup)")
@@ -247,7 +247,7 @@ func TestStartErrorIsShown(t *testing.T) {
 	if tm.m.log.Len() != 1 {
 		t.Fatal("the error is not in the log")
 	}
-	if hasQuit(tm.keys("esc")) || tm.m.dialog != nil {
+	if hasQuit(tm.keys("esc")) || tm.m.dialog() != nil {
 		t.Fatal("esc did not close the notice (or quit)")
 	}
 	tm.keys("L")
@@ -264,8 +264,8 @@ func TestChoiceErrorOpensStoragePicker(t *testing.T) {
 		return model.Job{ID: "j1", Target: req.Target, Method: req.Method, State: model.JobRunning, Progress: model.UnknownProgress(), Storage: req.Storage}, nil
 	}
 	tm.run("b")
-	if _, ok := tm.m.dialog.(*pickerDialog); !ok {
-		t.Fatalf("no storage picker open, dialog %T", tm.m.dialog)
+	if _, ok := tm.m.dialog().(*pickerDialog); !ok {
+		t.Fatalf("no storage picker open, dialog %T", tm.m.dialog())
 	}
 	tm.mustShow("Which storage")
 	tm.mustShow("hddusb_bkpvzdumps")
@@ -277,7 +277,7 @@ func TestChoiceErrorOpensStoragePicker(t *testing.T) {
 	if starts[1].Storage != "local" || starts[1].Target != agent01 || starts[1].Method != model.MethodVzdump {
 		t.Fatalf("second Start(%+v), want storage local", starts[1])
 	}
-	if tm.m.dialog != nil {
+	if tm.m.dialog() != nil {
 		t.Fatal("the picker is still open")
 	}
 	if !tm.m.jobs.Has("j1") {
@@ -293,9 +293,9 @@ func TestRollbackDialog(t *testing.T) {
 	tm.keys("tab", "j") // detail focus, second snapshot (older)
 	tm.keys("k")        // back to the newest: pre-upgrade
 	tm.keys("R")
-	d, ok := tm.m.dialog.(*confirmDialog)
+	d, ok := tm.m.dialog().(*confirmDialog)
 	if !ok {
-		t.Fatalf("no confirmation, dialog %T", tm.m.dialog)
+		t.Fatalf("no confirmation, dialog %T", tm.m.dialog())
 	}
 	if d.confirm {
 		t.Fatal("Confirm has the focus; Cancel must")
@@ -305,7 +305,7 @@ func TestRollbackDialog(t *testing.T) {
 	if n := len(tm.eng.Starts()); n != 0 {
 		t.Fatalf("enter on Cancel started %d jobs", n)
 	}
-	if tm.m.dialog != nil {
+	if tm.m.dialog() != nil {
 		t.Fatal("Cancel did not close the dialog")
 	}
 	tm.run("R", "tab", "enter")
@@ -318,15 +318,15 @@ func TestRollbackDialog(t *testing.T) {
 func TestDeleteRequiresTypingTheName(t *testing.T) {
 	tm := onAgent01(t, 80, 24)
 	tm.keys("tab", "D")
-	if _, ok := tm.m.dialog.(*confirmDialog); !ok {
-		t.Fatalf("no confirmation, dialog %T", tm.m.dialog)
+	if _, ok := tm.m.dialog().(*confirmDialog); !ok {
+		t.Fatalf("no confirmation, dialog %T", tm.m.dialog())
 	}
 	tm.mustShow("Type pre-upgrade to enable Confirm")
 	tm.run("tab", "enter") // Confirm without the name
 	if n := len(tm.eng.Starts()); n != 0 {
 		t.Fatalf("Confirm without the name started %d jobs", n)
 	}
-	if tm.m.dialog == nil {
+	if tm.m.dialog() == nil {
 		t.Fatal("the dialog closed")
 	}
 	for _, r := range "pre-upgrad" {
@@ -347,9 +347,9 @@ func TestDeleteRequiresTypingTheName(t *testing.T) {
 func TestSnapshotForm(t *testing.T) {
 	tm := onAgent01(t, 80, 24)
 	tm.keys("s")
-	f, ok := tm.m.dialog.(*snapshotForm)
+	f, ok := tm.m.dialog().(*snapshotForm)
 	if !ok {
-		t.Fatalf("no snapshot form, dialog %T", tm.m.dialog)
+		t.Fatalf("no snapshot form, dialog %T", tm.m.dialog())
 	}
 	if got := f.name.Value(); got != "backdeck-20261125-1422" {
 		t.Fatalf("name prefilled %q", got)
@@ -396,9 +396,9 @@ func TestStopAsksFirst(t *testing.T) {
 	tm := newTestModel(t, 80, 24)
 	tm.keys("tab", "tab") // jobs panel
 	tm.keys("x")
-	d, ok := tm.m.dialog.(*confirmDialog)
+	d, ok := tm.m.dialog().(*confirmDialog)
 	if !ok {
-		t.Fatalf("no confirmation, dialog %T", tm.m.dialog)
+		t.Fatalf("no confirmation, dialog %T", tm.m.dialog())
 	}
 	if d.confirm {
 		t.Fatal("Confirm has the focus")
@@ -424,7 +424,7 @@ func TestStopAsksFirst(t *testing.T) {
 	// on a guest with no job, x only explains
 	tm.keys("k")
 	tm.run("x")
-	if tm.m.dialog != nil {
+	if tm.m.dialog() != nil {
 		t.Fatal("x opened a dialog with no job to stop")
 	}
 }
@@ -634,9 +634,52 @@ func TestHelpOverlay(t *testing.T) {
 		tm.mustShow(s)
 	}
 	tm.keys("?")
-	if tm.m.showHelp {
+	if len(tm.m.layers) > 0 {
 		t.Fatal("? did not close the help")
 	}
+}
+
+// TestOverlayStack: the help, the log and dialogs are a stack: the top one
+// is drawn and gets the keys, esc pops it and shows the one under it.
+func TestOverlayStack(t *testing.T) {
+	tm := onAgent01(t, 80, 24)
+	// q over the help asks (a job runs); the question's n leaves the help open
+	tm.keys("?", "q")
+	tm.mustShow("Quit? [y/N]")
+	if tm.keys("n"); len(tm.m.layers) != 1 || strings.Contains(tm.screen(), "Quit? [y/N]") {
+		t.Fatalf("n did not close the question alone: %d layers", len(tm.m.layers))
+	}
+	tm.mustShow("Keys")
+	// an action's failure arriving under the help shows on top of it
+	tm.keys("esc")
+	tm.eng.startFn = func(model.JobRequest) (model.Job, error) { return model.Job{}, errors.New("refused") }
+	cmd := tm.send(press("b"))
+	tm.keys("?")
+	for _, msg := range collect(cmd) {
+		tm.send(msg)
+	}
+	if _, ok := tm.m.dialog().(*noticeDialog); !ok || len(tm.m.layers) != 2 {
+		t.Fatalf("the notice is not on top of the help: %d layers, dialog %T", len(tm.m.layers), tm.m.dialog())
+	}
+	tm.mustShow("Cannot start the vzdump")
+	if b := tm.m.footerBindings(); len(b) == 0 || b[0].Help().Key != tm.m.c.keys.Confirm.Help().Key {
+		t.Fatalf("the footer's keys are not the notice's: %v", b)
+	}
+	if msgs := tm.keys("?"); hasQuit(msgs) || len(tm.m.layers) != 2 {
+		t.Fatal("? went past the notice to the help")
+	}
+	tm.keys("esc")
+	tm.mustShow("Keys")
+	tm.mustNotShow("Cannot start the vzdump")
+	tm.keys("esc")
+	if len(tm.m.layers) != 0 {
+		t.Fatalf("%d layers left after two esc", len(tm.m.layers))
+	}
+	// the log: L or esc closes it
+	tm.keys("L")
+	tm.mustShow("Recent errors")
+	tm.keys("L")
+	tm.mustNotShow("Recent errors")
 }
 
 func TestTabCyclesFocus(t *testing.T) {

@@ -64,9 +64,9 @@ func TestClientBackupKeys(t *testing.T) {
 			}
 			tm.run(c.keys[0])
 			if c.dialog != "" {
-				d, ok := tm.m.dialog.(*confirmDialog)
+				d, ok := tm.m.dialog().(*confirmDialog)
 				if !ok {
-					t.Fatalf("%q opened %T, want a confirmation", c.keys[0], tm.m.dialog)
+					t.Fatalf("%q opened %T, want a confirmation", c.keys[0], tm.m.dialog())
 				}
 				if d.confirm {
 					t.Fatal("Confirm has the focus; Cancel must")
@@ -79,8 +79,8 @@ func TestClientBackupKeys(t *testing.T) {
 				if flat := strings.Join(strings.Fields(boxText(tm.screen())), " "); !strings.Contains(flat, c.dialog) {
 					t.Fatalf("the dialog does not say %q:\n%s", c.dialog, tm.screen())
 				}
-			} else if tm.m.dialog != nil {
-				t.Fatalf("%q opened %T", c.keys[0], tm.m.dialog)
+			} else if tm.m.dialog() != nil {
+				t.Fatalf("%q opened %T", c.keys[0], tm.m.dialog())
 			}
 			tm.run(c.keys[1:]...)
 			got := tm.eng.Starts()
@@ -92,8 +92,8 @@ func TestClientBackupKeys(t *testing.T) {
 					t.Fatalf("Start %d: %+v, want %+v", i, got[i], c.want[i])
 				}
 			}
-			if tm.m.dialog != nil {
-				t.Fatalf("a dialog is still open at the end: %T", tm.m.dialog)
+			if tm.m.dialog() != nil {
+				t.Fatalf("a dialog is still open at the end: %T", tm.m.dialog())
 			}
 			for _, w := range c.want {
 				if !tm.m.jobs.Has("job-" + w.Target) {
@@ -147,8 +147,8 @@ func TestClientStartErrors(t *testing.T) {
 			tm.eng.startFn = func(model.JobRequest) (model.Job, error) { return model.Job{}, errors.New(c.err) }
 			tm.selectTarget(c.target)
 			tm.run(c.key)
-			if _, ok := tm.m.dialog.(*noticeDialog); !ok {
-				t.Fatalf("no notice of the failure, dialog %T", tm.m.dialog)
+			if _, ok := tm.m.dialog().(*noticeDialog); !ok {
+				t.Fatalf("no notice of the failure, dialog %T", tm.m.dialog())
 			}
 			tm.mustShow(c.title)
 			if flat := strings.Join(strings.Fields(boxText(tm.screen())), " "); !strings.Contains(flat, c.err) {
@@ -237,6 +237,18 @@ func TestClientDetailAt80x24(t *testing.T) {
 	}
 	if last := lines[len(lines)-1]; last != "i incremental  f full" {
 		t.Fatalf("actions %q", last)
+	}
+}
+
+// TestClientScrollsAfterAGuest: j on a client's pane scrolls its restore
+// points, also when the guest selected before it had snapshots (the client
+// has none: they are not the guest's any more).
+func TestClientScrollsAfterAGuest(t *testing.T) {
+	tm := onAgent01(t, 80, 24)
+	tm.selectTarget(urbAgent01)
+	tm.keys("enter", "j")
+	if lines := tm.detailText(); indexOf(lines, "… 2 newer") < 0 {
+		t.Fatalf("j did not scroll the client's restore points:\n%s", strings.Join(lines, "\n"))
 	}
 }
 
@@ -382,8 +394,8 @@ func TestStopOfAnUrBackupJobSaysWhatUrBackupDoes(t *testing.T) {
 	tm.send(eventsMsg{evs: []model.Event{model.JobEvent{Job: j}}})
 	tm.selectTarget(urbAgent01)
 	tm.keys("x")
-	if _, ok := tm.m.dialog.(*confirmDialog); !ok {
-		t.Fatalf("no confirmation, dialog %T", tm.m.dialog)
+	if _, ok := tm.m.dialog().(*confirmDialog); !ok {
+		t.Fatalf("no confirmation, dialog %T", tm.m.dialog())
 	}
 	box := strings.Join(strings.Fields(boxText(tm.screen())), " ")
 	if !strings.Contains(box, "UrBackup stops a backup only while the client indexes") || strings.Contains(box, "discarded") {

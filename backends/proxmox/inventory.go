@@ -411,13 +411,13 @@ func guestTarget(r resource) model.Target {
 		State:  r.Status,
 		Lock:   r.Lock,
 	}
-	t.Methods = []model.Method{model.MethodVzdump, model.MethodSnapshot}
+	t.Methods = []model.Method{model.MethodVzdump, model.MethodSnapshot, model.MethodRollback, model.MethodDeleteSnapshot}
 	word := guestWord(r.Type)
 	if r.Type == "lxc" {
 		t.Kind = model.KindLXC
 	}
 	if r.Template {
-		// PVE cannot snapshot a template, only back it up.
+		// PVE cannot snapshot a template (nor roll one back), only back it up.
 		t.Kind = model.KindTemplate
 		t.Methods = []model.Method{model.MethodVzdump}
 		word += " template"

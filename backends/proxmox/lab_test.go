@@ -113,7 +113,7 @@ func TestLabInventory(t *testing.T) {
 	}
 	for id, name := range map[string]string{"pve/qemu/411": "k3sserver01", "pve/qemu/421": "k3sagent01", "pve/qemu/422": "k3sagent02", "pve/qemu/431": "bkpserver"} {
 		vm := target(t, st, id)
-		if vm.Name != name || vm.Kind != model.KindVM || vm.Source != model.SourceProxmox || vm.Node != "pve" || len(vm.Methods) != 2 {
+		if vm.Name != name || vm.Kind != model.KindVM || vm.Source != model.SourceProxmox || vm.Node != "pve" || len(vm.Methods) != 4 {
 			t.Errorf("vm %s: %+v", id, vm)
 		}
 	}

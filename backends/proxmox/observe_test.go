@@ -36,7 +36,7 @@ func TestObserveInventory(t *testing.T) {
 		t.Errorf("template %+v", tpl)
 	}
 	vm := byID["pve/qemu/411"]
-	if vm.Kind != model.KindVM || vm.Name != "k3sserver01" || vm.VMID != 411 || vm.State != "running" || len(vm.Methods) != 2 {
+	if vm.Kind != model.KindVM || vm.Name != "k3sserver01" || vm.VMID != 411 || vm.State != "running" || len(vm.Methods) != 4 {
 		t.Errorf("vm %+v", vm)
 	}
 	if len(vm.RestorePoints) != 2 || !vm.RestorePoints[0].Time.After(vm.RestorePoints[1].Time) {

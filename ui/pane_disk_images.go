@@ -8,184 +8,10 @@ import (
 	"github.com/backdeck/backdeck/model"
 )
 
-// diskLabelW is the label width of a disk's pane: "last good image".
-const diskLabelW = 15
-
-// verifiedState is an image's verified state in words with a glyph, styled,
-// in a long and a short form: "✓ verified (level 3, 2 d ago)" or "✓
-// verified", "✗ damaged: 2 problems" or "✗ damaged", "· not verified". The
-// words carry it without colour.
-func (c *common) verifiedState(v *model.Verification) (long, short string) {
-	th := c.theme
-	switch {
-	case v == nil:
-		s := th.Muted.Render(c.sym("·", "-") + " not verified")
-		return s, s
-	case v.OK:
-		ok := c.glyph(model.StatusOK) + " verified"
-		return th.OK.Render(fmt.Sprintf("%s (level %d, %s)", ok, v.Level, c.ranAgo(v.At))), th.OK.Render(ok)
-	}
-	bad := c.glyph(model.StatusCritical) + " damaged"
-	return th.Critical.Render(bad + ": " + problems(len(v.Problems))), th.Critical.Render(bad)
-}
-
-// problems is "1 problem", "2 problems".
-func problems(n int) string {
-	if n == 1 {
-		return "1 problem"
-	}
-	return fmt.Sprintf("%d problems", n)
-}
-
-// damaged reports whether an image's newest verification found problems.
-func damaged(rp model.RestorePoint) bool { return rp.Verified != nil && !rp.Verified.OK }
-
-// SelectedPoint is the disk's image under the cursor: the one chosen with
-// j/k, or the newest when none was (or the chosen one is gone).
-func (d *detail) SelectedPoint() (model.RestorePoint, bool) {
-	if d.target == nil || !isDisk(d.target.Target) {
-		return model.RestorePoint{}, false
-	}
-	rps := newestFirst(d.target.RestorePoints)
-	i := d.pointIndex(rps)
-	if i < 0 {
-		return model.RestorePoint{}, false
-	}
-	return rps[i], true
-}
-
-// pointIndex finds the chosen image by id, so that a new posture (a new
-// image at the top) leaves the cursor on the same image.
-func (d *detail) pointIndex(rps []model.RestorePoint) int {
-	if len(rps) == 0 {
-		return -1
-	}
-	for i := range rps {
-		if rps[i].ID == d.pointSel {
-			return i
-		}
-	}
-	return 0
-}
-
-// moveImage moves the image cursor by step (clamped).
-func (d *detail) moveImage(step int) {
-	rps := newestFirst(d.target.RestorePoints)
-	if len(rps) == 0 {
-		return
-	}
-	i := max(0, min(len(rps)-1, d.pointIndex(rps)+step))
-	d.pointSel = rps[i].ID
-}
-
-// diskView lays out a host disk's pane in fixed parts, like a guest's: the
-// summary at the top; the images newest first, the cursor's one expanded
-// (its problems, what it holds, its path) and a damaged one always followed
-// by its first problem; the imaging preflight in a line (and its failing
-// lines when there is room); the actions pinned at the bottom.
-func (d *detail) diskView(t *model.TargetStatus) []string {
-	h := d.h
-	top := d.diskSummary(t)
-	actions := d.actionLines(t)
-	if len(actions) > h-1 {
-		actions = actions[:max(0, h-1)]
-	}
-	pre, preMore := d.preflightCompact()
-	rps := newestFirst(t.RestorePoints)
-	cur := d.pointIndex(rps)
-	title, blocks := d.imageBlocks(t, rps, cur)
-
-	// The summary keeps room for the images' title, the cursor's row and
-	// the preflight's line; it is cut only on a pane too short for more.
-	if keep := h - len(actions) - 3; len(top) > keep {
-		top = top[:max(1, keep)]
-	}
-	room := max(0, h-len(top)-len(actions))
-	total := 0
-	for _, b := range blocks {
-		total += len(b)
-	}
-	var mid []string
-	if 1+1+total+1+len(pre) <= room {
-		// Every image fits: a blank line before each section, and the
-		// preflight's lines that did not pass when there is room.
-		d.imgOffset, d.rpPage = 0, len(blocks)
-		mid = append(mid, "", title)
-		for _, b := range blocks {
-			mid = append(mid, b...)
-		}
-		mid = append(mid, "")
-		mid = append(mid, pre...)
-		mid = append(mid, preMore[:min(len(preMore), room-len(mid))]...)
-	} else {
-		// Tight: the images windowed around the cursor, the preflight in
-		// its line; what room is left over separates the sections.
-		win := d.imageWindow(blocks, cur, room-1-len(pre))
-		spare := room - 1 - len(win) - len(pre)
-		if spare > 0 {
-			mid = append(mid, "")
-		}
-		mid = append(mid, title)
-		mid = append(mid, win...)
-		if spare > 1 {
-			mid = append(mid, "")
-		}
-		mid = append(mid, pre...)
-	}
-	return stack(top, mid, room, actions)
-}
-
-// diskSummary is the top of a disk's pane: the title with the verdict (the
-// labels are wide: the badge would not fit beside the image), the newest
-// image not known damaged with its age and size, the max age, why, the job
-// that runs on it, and the source's facts (the serial; the images' count is
-// in their title below).
-func (d *detail) diskSummary(t *model.TargetStatus) []string {
-	c := d.c
-	now := c.now()
-	lines := []string{d.title(t.Name+" · host disk") + c.theme.Muted.Render(" · ") + c.badge(t.Status)}
-	last := "never"
-	if t.HasBackup {
-		rp, _ := t.Target.LastBackup()
-		last = model.HumanAge(now.Sub(t.LastBackup)) + " ago   " + model.HumanBytes(rp.Size)
-	} else if t.Status == model.StatusUnknown {
-		last = "unknown"
-	}
-	lines = append(lines, d.field("last good image", last))
-	maxAge := "none set"
-	if t.MaxAge > 0 {
-		maxAge = model.HumanAge(t.MaxAge)
-	}
-	lines = append(lines, d.field("max age", maxAge))
-	if t.Reason != "" {
-		lines = append(lines, d.wrapField("why", t.Reason)...)
-	}
-	if j := d.running; j != nil {
-		lines = append(lines, d.jobLine(j))
-	}
-	for _, f := range t.Facts {
-		if f.Label == "images" {
-			continue
-		}
-		lines = append(lines, d.wrapField(f.Label, f.Value)...)
-	}
-	return lines
-}
-
-// jobLine is the "job" field of a target that has a job under way.
-func (d *detail) jobLine(j *model.Job) string {
-	c := d.c
-	p := ""
-	if j.Progress.Percent >= 0 {
-		p = fmt.Sprintf(" %.0f%%", j.Progress.Percent)
-	}
-	return d.field("job", c.theme.Accent.Render(c.jobGlyph(j.State)+" "+methodLabel(j.Method)+" "+string(j.State)+p))
-}
-
 // imageBlocks is the images' title ("Images (3, 540.2 GiB · ✗ 1 damaged)")
 // and one block of lines per image, newest first: its row, then what
 // follows it (see imageBlock).
-func (d *detail) imageBlocks(t *model.TargetStatus, rps []model.RestorePoint, cur int) (string, [][]string) {
+func (d *diskPane) imageBlocks(t *model.TargetStatus, rps []model.RestorePoint, cur int) (string, [][]string) {
 	c := d.c
 	th := c.theme
 	head := fmt.Sprintf("Images (%d", len(rps))
@@ -227,7 +53,7 @@ func (d *detail) imageBlocks(t *model.TargetStatus, rps []model.RestorePoint, cu
 // the long one does not fit); under a damaged image its first problem;
 // under the cursor's image its problems (two on a narrow pane, in two lines
 // each), what the image holds and, on a wide pane, its path.
-func (d *detail) imageBlock(rp model.RestorePoint, selected, wide bool, ageW, sizeW int, now time.Time) []string {
+func (d *diskPane) imageBlock(rp model.RestorePoint, selected, wide bool, ageW, sizeW int, now time.Time) []string {
 	c := d.c
 	th := c.theme
 	date := c.local(rp.Time).Format("01-02")
@@ -237,7 +63,7 @@ func (d *detail) imageBlock(rp model.RestorePoint, selected, wide bool, ageW, si
 	text := fmt.Sprintf("%s  %-*s  %*s  ", date, ageW, model.HumanAge(now.Sub(rp.Time)), sizeW, model.HumanBytes(rp.Size))
 	avail := d.w - 2 - 2 // the pane's margin, the cursor
 	long, short := c.verifiedState(rp.Verified)
-	if j := d.running; j != nil && j.Method == model.MethodVerify && j.Point == rp.ID {
+	if j := d.in.running; j != nil && j.Method == model.MethodVerify && j.Point == rp.ID {
 		s := c.jobGlyph(j.State) + " verifying"
 		if j.Progress.Percent >= 0 {
 			s += fmt.Sprintf(" %.0f%%", j.Progress.Percent)
@@ -250,7 +76,7 @@ func (d *detail) imageBlock(rp model.RestorePoint, selected, wide bool, ageW, si
 	}
 	row := text + state
 	switch {
-	case selected && d.focused:
+	case selected && d.in.focused:
 		row = c.sym("›", ">") + " " + th.Selected.Render(stripStyles(trunc(row, avail)))
 	case selected:
 		row = c.sym("›", ">") + " " + row
@@ -324,7 +150,7 @@ func (d *detail) imageBlock(rp model.RestorePoint, selected, wide bool, ageW, si
 // imageWindow is the image blocks that fit in avail lines, the cursor's
 // block always in view, with "… N newer" above and "… N older" below when
 // cut.
-func (d *detail) imageWindow(blocks [][]string, cur, avail int) []string {
+func (d *diskPane) imageWindow(blocks [][]string, cur, avail int) []string {
 	th := d.c.theme
 	if avail <= 0 {
 		return nil
@@ -392,10 +218,10 @@ func (d *detail) imageWindow(blocks [][]string, cur, avail int) []string {
 // preflightCompact is the imaging preflight in a disk's pane: one line
 // (not run, checking, the error, or the headline and when it ran), and
 // the lines that did not pass, one each, for when there is room.
-func (d *detail) preflightCompact() (line, more []string) {
+func (d *diskPane) preflightCompact() (line, more []string) {
 	c := d.c
 	th := c.theme
-	pv := d.pre
+	pv := d.in.pre
 	switch {
 	case pv.running:
 		return []string{d.field("preflight", th.Accent.Render("checking …"))}, nil

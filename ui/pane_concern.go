@@ -8,9 +8,21 @@ import (
 	"github.com/backdeck/backdeck/model"
 )
 
-// concernLines is the detail of a concern: its verdict, why, and the
-// targets that need attention, worst first.
-func (d *detail) concernLines(cs *model.ConcernStatus) []string {
+// concernPane is a concern's pane: its verdict, why, and the targets that
+// need attention, worst first; the host platform's lists its disks and the
+// imaging preflight. j/k scroll it (scrollPane).
+type concernPane struct {
+	scrollPane
+}
+
+func (d *concernPane) View() []string {
+	if d.in.concern == nil {
+		return []string{d.c.theme.Muted.Render("nothing selected")}
+	}
+	return d.scrolled(d.concernLines(d.in.concern))
+}
+
+func (d *concernPane) concernLines(cs *model.ConcernStatus) []string {
 	c := d.c
 	th := c.theme
 	lines := []string{d.title(cs.Name) + th.Muted.Render(" · ") + c.badge(cs.Status)}
@@ -53,7 +65,7 @@ func (d *detail) concernLines(cs *model.ConcernStatus) []string {
 		// Its disks, each with a mark, say what needs attention. The
 		// preflight the operator asked for comes first, to be seen without
 		// scrolling; the hint to run one comes last.
-		if d.pre == (preflightView{}) {
+		if d.in.pre == (preflightView{}) {
 			return append(append(lines, d.hostDiskLines(cs)...), d.preflightLines()...)
 		}
 		return append(append(lines, d.preflightLines()...), d.hostDiskLines(cs)...)
@@ -75,7 +87,7 @@ func (d *detail) concernLines(cs *model.ConcernStatus) []string {
 // hostDiskLines lists the host concern's disks, one line each: the verdict,
 // the name, the age of the newest image not known damaged and its verified
 // state, and how many of the disk's images are damaged.
-func (d *detail) hostDiskLines(cs *model.ConcernStatus) []string {
+func (d *concernPane) hostDiskLines(cs *model.ConcernStatus) []string {
 	c := d.c
 	th := c.theme
 	now := c.now()
@@ -129,12 +141,12 @@ func (d *detail) hostDiskLines(cs *model.ConcernStatus) []string {
 // hint when none ran, "checking …", the engine's error in words, or the
 // checklist: the headline and when it ran, each line (worst first) with a
 // glyph, a word, its name and why, the expected size, and the commands.
-func (d *detail) preflightLines() []string {
+func (d *concernPane) preflightLines() []string {
 	c := d.c
 	th := c.theme
 	avail := max(10, d.w-2)
 	lines := []string{""}
-	pv := d.pre
+	pv := d.in.pre
 	switch {
 	case pv.running:
 		return append(lines, th.Bold.Render("Imaging preflight"), th.Accent.Render("checking … (lsblk and lvs on the host)"))

@@ -7,22 +7,25 @@ import (
 	"github.com/backdeck/backdeck/model"
 )
 
-// driveLines is the detail of a drive row of the backups concern: its
-// verdict and the reasons in words, what it is and how it is attached,
-// when it was read (a sleeping drive is not woken: its last reading shows),
-// the stores on it, its ATA attribute table with the rows that matter
-// marked (or the NVMe or SCSI health figures), and the tool's messages.
-func (d *detail) driveLines(t *model.TargetStatus) []string {
+// drivePane is the pane of a drive row of the backups concern: its verdict
+// and the reasons in words, what it is and how it is attached, when it was
+// read (a sleeping drive is not woken: its last reading shows), the stores
+// on it, its ATA attribute table with the rows that matter marked (or the
+// NVMe or SCSI health figures), and the tool's messages. j/k scroll it
+// (scrollPane).
+type drivePane struct {
+	scrollPane
+}
+
+func (d *drivePane) View() []string { return d.scrolled(d.driveLines(d.in.target)) }
+
+func (d *drivePane) driveLines(t *model.TargetStatus) []string {
 	c := d.c
 	th := c.theme
 	now := c.now()
-	dr := d.findDrive(strings.TrimPrefix(t.ID, "drive/"))
+	dr := t.Drive
 	if dr == nil {
-		lines := []string{d.title(t.Name) + th.Muted.Render(" · ") + c.badge(t.Status)}
-		if t.Reason != "" {
-			lines = append(lines, d.wrapField("why", t.Reason)...)
-		}
-		return lines
+		return d.unknownRow(t)
 	}
 	st := dr.Health.Status()
 	health := th.Status(st).Render(c.glyph(st) + " " + healthWord(dr.Health))
@@ -133,29 +136,23 @@ func (d *detail) driveLines(t *model.TargetStatus) []string {
 	return lines
 }
 
-// bulletField writes one item of a list under a label ("why", then ""):
-// "• text", wrapped with a hanging indent.
-func (d *detail) bulletField(label, text string) []string {
-	bullet := d.c.sym("•", "-") + " "
-	avail := d.w - 2 - d.labelW - 1 - 2
-	if avail < 10 {
-		return []string{d.field(label, bullet+text)}
+// unknownRow is a row of the backups concern whose store or drive the
+// posture does not hold: its name, its verdict and why.
+func (d *scrollPane) unknownRow(t *model.TargetStatus) []string {
+	lines := []string{d.title(t.Name) + d.c.theme.Muted.Render(" · ") + d.c.badge(t.Status)}
+	if t.Reason != "" {
+		lines = append(lines, d.wrapField("why", t.Reason)...)
 	}
-	wrapped := wrapText(text, avail)
-	out := []string{d.field(label, bullet+wrapped[0])}
-	for _, l := range wrapped[1:] {
-		out = append(out, strings.Repeat(" ", d.labelW+1+2)+l)
-	}
-	return out
+	return lines
 }
 
 // heldStoreLines lists the stores on a drive with their usage and forecast.
-func (d *detail) heldStoreLines(dr *model.Drive) []string {
+func (d *drivePane) heldStoreLines(dr *model.Drive) []string {
 	c := d.c
 	th := c.theme
 	var stores []*model.Store
-	if d.posture != nil {
-		stores = driveStores(dr, d.posture.Stores)
+	if d.in.posture != nil {
+		stores = driveStores(dr, d.in.posture.Stores)
 	}
 	if len(stores) == 0 && len(dr.Holds) == 0 {
 		return nil
@@ -225,7 +222,7 @@ func attributeFlag(a model.SMARTAttribute, reasons []string) (model.Status, stri
 
 // attributeLines is the ATA attribute table: ID, name, value, worst,
 // thresh, raw; a row that fails or warns starts with a glyph and a word.
-func (d *detail) attributeLines(r *model.SMARTReading, reasons []string) []string {
+func (d *drivePane) attributeLines(r *model.SMARTReading, reasons []string) []string {
 	if len(r.Attributes) == 0 {
 		return nil
 	}
@@ -316,7 +313,7 @@ func (d *detail) attributeLines(r *model.SMARTReading, reasons []string) []strin
 }
 
 // nvmeLines are the NVMe health figures instead of an attribute table.
-func (d *detail) nvmeLines(n *model.NVMeHealth) []string {
+func (d *drivePane) nvmeLines(n *model.NVMeHealth) []string {
 	if n == nil {
 		return nil
 	}
@@ -358,7 +355,7 @@ func (d *detail) nvmeLines(n *model.NVMeHealth) []string {
 }
 
 // scsiLines are a SCSI drive's error counters.
-func (d *detail) scsiLines(s *model.SCSIHealth) []string {
+func (d *drivePane) scsiLines(s *model.SCSIHealth) []string {
 	if s == nil {
 		return nil
 	}

@@ -7,12 +7,23 @@ import (
 	"github.com/backdeck/backdeck/model"
 )
 
-// storeLines is the detail of a store row of the backups concern: usage,
-// forecast, the drive under it.
-func (d *detail) storeLines(t *model.TargetStatus) []string {
+// storePane is the pane of a store row of the backups concern: usage,
+// forecast and the chart of its usage, the drive under it. j/k scroll it
+// (scrollPane).
+type storePane struct {
+	scrollPane
+	chart *chartCache // the detail's: drawn once per posture, store and size
+}
+
+func (d *storePane) View() []string { return d.scrolled(d.storeLines(d.in.target)) }
+
+func (d *storePane) storeLines(t *model.TargetStatus) []string {
 	c := d.c
 	th := c.theme
 	s := t.Store
+	if s == nil {
+		return d.unknownRow(t)
+	}
 	online := th.OK.Render("online")
 	if !s.Online {
 		online = th.Warn.Render(c.glyph(model.StatusWarning) + " offline")
@@ -50,17 +61,15 @@ func (d *detail) storeLines(t *model.TargetStatus) []string {
 
 // chartLines is the usage chart of a store with its title; the chart
 // takes the pane's width and what height the pane can spare (4 to 12 rows).
-func (d *detail) chartLines(s *model.Store) []string {
+func (d *storePane) chartLines(s *model.Store) []string {
 	h := max(4, min(12, d.h-13))
-	return append([]string{d.c.theme.Bold.Render(fmt.Sprintf("Usage (%d readings)", len(s.Usage)))}, d.usageChart(s, d.w-2, h)...)
+	return append([]string{d.c.theme.Bold.Render(fmt.Sprintf("Usage (%d readings)", len(s.Usage)))}, d.chart.chart(d.c, d.in.posture, s, d.w-2, h)...)
 }
-
-func (d *detail) findDrive(id string) *model.Drive { return findDrive(d.posture, id) }
 
 // driveOf names the drive under a store with its SMART verdict:
 // "usb-backups (NA8F1234)  ✓ passed".
-func (d *detail) driveOf(serial string) string {
-	dr := d.findDrive(serial)
+func (d *storePane) driveOf(serial string) string {
+	dr := findDrive(d.in.posture, serial)
 	if dr == nil {
 		return serial
 	}
