@@ -48,6 +48,8 @@ type Engine struct {
 	mu         sync.Mutex
 	states     map[model.Source]model.SourceState
 	refreshing map[model.Source]bool
+	// settled is signalled (on mu) when a source ends its refreshing.
+	settled *sync.Cond
 	// again marks a source asked to refresh while it was refreshing: the
 	// read under way may have started before what the caller wants to see
 	// (a job's end), so one more follows it.
@@ -105,6 +107,7 @@ func NewEngine(opts EngineOptions) *Engine {
 
 		historyDone: make(chan struct{}),
 	}
+	e.settled = sync.NewCond(&e.mu)
 	for _, b := range opts.Backends {
 		e.backends[b.Source()] = b
 		e.states[b.Source()] = model.SourceState{Source: b.Source(), Pending: true, Insecure: insecure(b)}
@@ -191,6 +194,14 @@ func (e *Engine) refreshAll(ctx context.Context, wait bool) {
 	if wait {
 		wg.Wait()
 		round.end()
+		// A source that was busy (Run's own refresh) counts too: the caller
+		// wants every source read once after its call, so wait for the
+		// read it queued behind the one under way.
+		e.mu.Lock()
+		for anyBusy(e.refreshing) {
+			e.settled.Wait()
+		}
+		e.mu.Unlock()
 		return
 	}
 	go func() { wg.Wait(); round.end() }()
@@ -239,6 +250,8 @@ func (e *Engine) refreshOne(ctx context.Context, round *historyRound, src model.
 	e.again[src] = false
 	if rerun {
 		e.refreshing[src] = true
+	} else {
+		e.settled.Broadcast()
 	}
 	e.mu.Unlock()
 	if err != nil {
@@ -253,6 +266,16 @@ func (e *Engine) refreshOne(ctx context.Context, round *historyRound, src model.
 		e.refreshOne(ctx, again, src, b)
 		again.end()
 	}
+}
+
+// anyBusy reports whether a source is refreshing; e.mu must be held.
+func anyBusy(refreshing map[model.Source]bool) bool {
+	for _, busy := range refreshing {
+		if busy {
+			return true
+		}
+	}
+	return false
 }
 
 // buildPosture rates the current knowledge; e.mu must be held.

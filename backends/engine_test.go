@@ -355,3 +355,39 @@ func TestRefreshAskedDuringARefreshFollowsIt(t *testing.T) {
 		t.Fatalf("%d reads, want 2 (the one under way and one after it)", c.reads)
 	}
 }
+
+// RefreshNow returns a posture with every source read after the call, even
+// when Run's own first refresh was under way: run by name resolved
+// against a posture without PVE in it ("no target named 421").
+func TestRefreshNowWaitsForARefreshUnderWay(t *testing.T) {
+	f := newFake(model.SourceProxmox)
+	f.state = vmState(time.Now())
+	f.block = make(chan struct{})
+	e := NewEngine(EngineOptions{Backends: []Observer{f}, Interval: time.Hour,
+		Concerns: []model.ConcernSpec{{ID: model.ConcernVMs, MaxAge: 26 * time.Hour, Targets: []string{"pve/qemu/421"}}}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	for busy := false; !busy; {
+		e.mu.Lock()
+		busy = e.refreshing[model.SourceProxmox]
+		e.mu.Unlock()
+		time.Sleep(time.Millisecond)
+	}
+	got := make(chan *model.Posture, 1)
+	go func() { got <- e.RefreshNow(ctx) }()
+	select {
+	case p := <-got:
+		t.Fatalf("RefreshNow returned while the source was still being read: %+v", p.Errors)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(f.block)
+	f.mu.Lock()
+	f.block = nil
+	f.mu.Unlock()
+	p := <-got
+	if ts, ok := p.Target("pve/qemu/421"); !ok || !ts.Found {
+		t.Errorf("the posture lacks the source's guest: %+v", ts)
+	}
+}
