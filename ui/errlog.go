@@ -22,9 +22,24 @@ type errLog struct {
 	c       *common
 	entries []logEntry // oldest first
 	last    map[model.Source]string
+	noted   map[string]bool // source notes already logged
 }
 
-func newErrLog(c *common) errLog { return errLog{c: c, last: map[model.Source]string{}} }
+func newErrLog(c *common) errLog {
+	return errLog{c: c, last: map[model.Source]string{}, noted: map[string]bool{}}
+}
+
+// Note records a source's note once (a cache it could not write: no
+// failure, but the operator should know); it reports whether it is new.
+func (l *errLog) Note(n model.SourceError) bool {
+	key := string(n.Source) + "\x00" + n.Message
+	if l.noted[key] {
+		return false
+	}
+	l.noted[key] = true
+	l.Add(n.At, string(n.Source), "note: "+n.Message)
+	return true
+}
 
 // Add records an error.
 func (l *errLog) Add(at time.Time, source, message string) {

@@ -129,6 +129,11 @@ func (m *Model) applyPosture(p *model.Posture) tea.Cmd {
 		}
 	}
 	m.log.SourcesOK(p.Errors)
+	for _, n := range p.Notes {
+		if m.log.Note(n) {
+			cmds = append(cmds, m.say(string(n.Source)+": "+n.Message+" (L shows notes and errors)", false))
+		}
+	}
 	m.relayout()
 	m.updateTreeHeader()
 	cmds = append(cmds, m.syncSelection(), m.armSpin())

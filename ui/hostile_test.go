@@ -86,3 +86,19 @@ func TestConfigWarningsShowAtStart(t *testing.T) {
 	tm.keys("L")
 	tm.mustShow(`"alpha/qemu/201" is now`)
 }
+
+// A source's note (a cache it could not write) is said once and kept in
+// the log; the next posture with the same note says nothing more.
+func TestSourceNotesAreSaidOnce(t *testing.T) {
+	tm := newTestModel(t, 120, 40)
+	p := seedPosture()
+	p.Notes = []model.SourceError{{Source: model.SourceClonezilla, Message: "the image list could not be kept for while the drive is away: not a directory"}}
+	tm.send(eventsMsg{evs: []model.Event{model.PostureEvent{Posture: p}}})
+	tm.mustShow("clonezilla: the image list could not be kept")
+	tm.send(eventsMsg{evs: []model.Event{model.PostureEvent{Posture: p}}})
+	if n := tm.m.log.Len(); n != 1 {
+		t.Errorf("%d log entries after the same note twice, want 1", n)
+	}
+	tm.keys("L")
+	tm.mustShow("note: the image list could not be kept")
+}
