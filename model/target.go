@@ -178,6 +178,13 @@ type RestorePoint struct {
 // restored from.
 func (rp RestorePoint) Damaged() bool { return rp.Verified != nil && !rp.Verified.OK }
 
+// How deep a verification goes; each level does what the ones below do.
+const (
+	VerifyChecksums = 1 // every checksum file, file by file
+	VerifyStreams   = 2 // the structure, every compressed stream decoded to its end
+	VerifyPartclone = 3 // every partclone stream checked as partclone.chkimg does
+)
+
 // Verification is the result of checking that a restore point is whole.
 type Verification struct {
 	At       time.Time

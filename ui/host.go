@@ -12,10 +12,6 @@ import (
 	"github.com/backdeck/backdeck/model"
 )
 
-// verifyLevel is how deep the console verifies an image: the deepest level
-// (partclone CRCs), since a verification only reads the image.
-const verifyLevel = 3
-
 // preflightView is what the panes show of the imaging preflight: nothing
 // yet, "checking …", the engine's error, or the checklist.
 type preflightView struct {
@@ -124,7 +120,7 @@ func (m *Model) verify() tea.Cmd {
 	if m.jobs.VerifyingPoint(rp.ID) {
 		return m.say(name+" is being verified already: its progress is in the jobs panel", false)
 	}
-	req := model.JobRequest{Target: t.ID, Method: model.MethodVerify, Point: rp.ID, Level: verifyLevel}
+	req := model.JobRequest{Target: t.ID, Method: model.MethodVerify, Point: rp.ID, Level: model.VerifyPartclone} // the deepest: the console has the time
 	return m.startCmd(req, "verification of "+name)
 }
 

@@ -49,7 +49,7 @@ const (
 // MakePlan writes the unattended run of the next imaging: one GRUB entry per
 // disk that mounts the image drive, saves the disk and powers off. It does
 // not refuse a preflight that failed (its lines are in the text); callers
-// check pf.OK() first.
+// check pf.Ready() first.
 func MakePlan(pf Preflight, cfg PlanConfig) (Plan, error) {
 	var p Plan
 	if len(pf.Disks) == 0 {
@@ -235,7 +235,7 @@ func planText(pf Preflight, p Plan, cfg PlanConfig) string {
 	line("The date in the image names is the day this file was prepared (%s),", cfg.Now.Format("2006-01-02"))
 	line("not the day of the run.")
 	line("")
-	if !pf.OK() {
+	if !pf.Ready() {
 		line("THE PREFLIGHT FAILED: fix the lines marked fail, then prepare again.")
 	}
 	line("Preflight:")

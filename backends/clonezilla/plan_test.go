@@ -90,7 +90,7 @@ func TestPlanText(t *testing.T) {
 			t.Errorf("the text lacks %q:\n%s", want, p.Text)
 		}
 	}
-	if strings.Contains(p.Text, "PREFLIGHT FAILED") || !pf.OK() {
+	if strings.Contains(p.Text, "PREFLIGHT FAILED") || !pf.Ready() {
 		t.Error("a passing preflight said to have failed")
 	}
 	// Outside the entries every line is a GRUB comment.

@@ -27,12 +27,12 @@ const (
 // Preflight is the checklist before the next imaging of the host, and what
 // the plan needs from it.
 type Preflight struct {
-	Checks []Check
-	// Expected is the expected size of the images of all configured disks
-	// (bytes, with a 5 % margin); 0 when unknown.
-	Expected int64
-	Used     int64 // bytes counted on the configured disks
-	Ratio    float64
+	// Preflight is what the console shows: the checks, and Expected, the
+	// expected size of the images of all configured disks (bytes, with a
+	// 5 % margin; 0 when unknown).
+	model.Preflight
+	Used  int64 // bytes counted on the configured disks
+	Ratio float64
 	// RatioFrom says where Ratio comes from: "learned from 3 earlier images
 	// on the drive" or "no earlier image: counted uncompressed".
 	RatioFrom string
@@ -40,10 +40,6 @@ type Preflight struct {
 	ImageDrive *BlockDev
 	Disks      []PlanDisk // the configured disks, Dev filled in when found
 }
-
-// OK reports whether no check failed: warnings and unknowns are the
-// operator's to weigh.
-func (p Preflight) OK() bool { return model.Preflight{Checks: p.Checks}.Ready() }
 
 // PlanDisk is an internal disk of the host to image.
 type PlanDisk struct {

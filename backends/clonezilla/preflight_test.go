@@ -172,7 +172,7 @@ func TestPreflightSeedHostPasses(t *testing.T) {
 			t.Errorf("%s: %s (%s), want %s", c.Name, c.State, c.Reason, want)
 		}
 	}
-	if !p.OK() {
+	if !p.Ready() {
 		t.Error("OK() false with only a warning")
 	}
 	if c := checkNamed(t, p, "disk pve-ssd"); c.Reason != "nvme0n1 · Samsung SSD 980 PRO 1TB · 931.5 GiB" {
@@ -312,7 +312,7 @@ func TestPreflightLines(t *testing.T) {
 			if got.State != c.state || !strings.Contains(got.Reason, c.reason) {
 				t.Errorf("%s: %s %q\nwant %s containing %q", c.check, got.State, got.Reason, c.state, c.reason)
 			}
-			if c.state == CheckFail && p.OK() {
+			if c.state == CheckFail && p.Ready() {
 				t.Error("OK() with a failed line")
 			}
 		})

@@ -51,7 +51,8 @@ func (s *Source) Preflight(ctx context.Context, drives []model.Drive) (model.Pre
 	if errors.Is(err, errNotOnHost) || (err != nil && len(pf.Checks) == 0) {
 		return model.Preflight{}, err
 	}
-	out := model.Preflight{At: s.now(), Checks: append([]model.Check(nil), pf.Checks...), Expected: pf.Expected}
+	out := pf.Preflight
+	out.At, out.Checks = s.now(), append([]model.Check(nil), pf.Checks...)
 	if err != nil {
 		out.Checks = append(out.Checks, model.Check{Name: "unattended run", State: model.CheckFail, Reason: err.Error()})
 	}

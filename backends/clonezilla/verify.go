@@ -8,13 +8,15 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/backdeck/backdeck/model"
 )
 
 // The verification levels; each includes the ones below it.
 const (
-	LevelChecksums = 1 // every checksum file, file by file
-	LevelStreams   = 2 // the image's structure, every compressed stream decoded to its end
-	LevelPartclone = 3 // every partclone stream checked like partclone.chkimg, raw streams' lengths
+	LevelChecksums = model.VerifyChecksums // every checksum file, file by file
+	LevelStreams   = model.VerifyStreams   // the image's structure, every compressed stream decoded to its end
+	LevelPartclone = model.VerifyPartclone // every partclone stream checked like partclone.chkimg, raw streams' lengths
 )
 
 // Report is the outcome of a verification.

@@ -78,7 +78,7 @@ func prepareRun(ctx context.Context, c *call, o prepareOptions) int {
 	if err != nil && len(pf.Checks) == 0 {
 		return c.failf(2, "%v", err)
 	}
-	res := prepareJSON{Ready: pf.OK() && err == nil, Checks: []checkJSON{}, ExpectedBytes: pf.Expected, UsedBytes: pf.Used,
+	res := prepareJSON{Ready: pf.Ready() && err == nil, Checks: []checkJSON{}, ExpectedBytes: pf.Expected, UsedBytes: pf.Used,
 		Ratio: pf.Ratio, RatioFrom: pf.RatioFrom, Runs: []planRunJSON{}}
 	for _, ch := range pf.Checks {
 		res.Checks = append(res.Checks, checkJSON{Name: ch.Name, State: ch.State, Reason: ch.Reason})
