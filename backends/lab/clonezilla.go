@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/backdeck/backdeck/backends/lab/host"
 	"github.com/klauspost/compress/zstd"
 )
 
@@ -150,10 +151,10 @@ const (
 )
 
 // czDisk is one of the host's internal disks as its images record it; its
-// name, serial, model and partition sizes are hostDisks' (smartctl.go).
+// name, serial, model and partition sizes are the seed host's (lab/host).
 type czDisk struct {
 	key        string // the config's name of the disk: "pve-ssd"
-	host       *hostDisk
+	seed       host.Disk
 	sectors    int64
 	physical   int64  // physical sector size
 	parted     string // parted's Model line
@@ -186,8 +187,8 @@ const (
 // installer does (BIOS boot from sector 34, a 1 GiB ESP, the rest LVM), the
 // HDD has one partition from sector 2048.
 func czDisks() (ssd, hdd *czDisk) {
-	n, s := hostDiskBySerial("S5GXNX0T"), hostDiskBySerial("ZFL1ABCD")
-	ssd = &czDisk{key: "pve-ssd", host: n, sectors: n.size / 512, physical: 512, parted: n.model + " (nvme)", sysModel: n.model,
+	n, s := seedDisk("S5GXNX0T"), seedDisk("ZFL1ABCD")
+	ssd = &czDisk{key: "pve-ssd", seed: n, sectors: n.Size / 512, physical: 512, parted: n.Model + " (nvme)", sysModel: n.Model,
 		heads: 64, spt: 32, labelID: czGUID("nvme0n1 label")}
 	meta := []struct{ typ, code, fs, flags, devFS string }{
 		{gptBIOSBoot, "EF02", "", "bios_grub", "bios_grub"},
@@ -195,46 +196,24 @@ func czDisks() (ssd, hdd *czDisk) {
 		{gptLVM, "8E00", "", "lvm", ""},
 	}
 	start := int64(34)
-	for i, p := range n.parts {
+	for i, p := range n.Parts {
 		m := meta[i]
-		ssd.parts = append(ssd.parts, czPart{name: p.name, start: start, len: p.size / 512, typeGUID: m.typ, uuid: czGUID(p.name),
+		ssd.parts = append(ssd.parts, czPart{name: p.Name, start: start, len: p.Size / 512, typeGUID: m.typ, uuid: czGUID(p.Name),
 			code: m.code, partedFS: m.fs, flags: m.flags, devFS: m.devFS})
-		start = (start + p.size/512 + 2047) / 2048 * 2048
+		start = (start + p.Size/512 + 2047) / 2048 * 2048
 	}
-	hdd = &czDisk{key: "pve-hdd", host: s, sectors: s.size / 512, physical: 4096, parted: "ATA " + s.model[:16] + " (scsi)",
-		sysModel: s.model[:16], heads: 255, spt: 63, labelID: czGUID("sda label")}
-	p := s.parts[0]
-	hdd.parts = []czPart{{name: p.name, start: 2048, len: p.size / 512, typeGUID: gptLinux, uuid: czGUID(p.name),
+	hdd = &czDisk{key: "pve-hdd", seed: s, sectors: s.Size / 512, physical: 4096, parted: "ATA " + s.Model[:16] + " (scsi)",
+		sysModel: s.Model[:16], heads: 255, spt: 63, labelID: czGUID("sda label")}
+	p := s.Parts[0]
+	hdd.parts = []czPart{{name: p.Name, start: 2048, len: p.Size / 512, typeGUID: gptLinux, uuid: czGUID(p.Name),
 		code: "8300", partedFS: "ext4", devFS: "ext4"}}
 	return ssd, hdd
 }
 
-func (d *czDisk) name() string { return d.host.name }
+func (d *czDisk) name() string { return d.seed.Name }
 
 // lastUsable is the GPT's last usable sector.
 func (d *czDisk) lastUsable() int64 { return d.sectors - 34 }
-
-// hostPartNamed finds a partition or LV of hostDisks by its lsblk name.
-func hostPartNamed(name string) hostPart {
-	var find func([]hostPart) (hostPart, bool)
-	find = func(ps []hostPart) (hostPart, bool) {
-		for _, p := range ps {
-			if p.name == name {
-				return p, true
-			}
-			if c, ok := find(p.parts); ok {
-				return c, true
-			}
-		}
-		return hostPart{}, false
-	}
-	for _, d := range hostDisks {
-		if p, ok := find(d.parts); ok {
-			return p
-		}
-	}
-	panic("lab: no host partition " + name) // the seed tables name them
-}
 
 // czRand is the image's generator, seeded by a name.
 func czRand(name string) *rand.Rand { return rand.New(czSource(name)) }
@@ -317,7 +296,7 @@ func makeCzImage(img czImage, hw czHW, enc *zstd.Encoder, corpus []byte) []czFil
 	b.logf("Shutting down the Logical Volume Manager")
 	b.logf("  Shutting Down volume group: pve ")
 	b.logf("Finished Shutting down the Logical Volume Manager")
-	b.logf("Found SERIALNO=%s is device: %s", d.host.serial, d.name())
+	b.logf("Found SERIALNO=%s is device: %s", d.seed.Serial, d.name())
 	b.logf("The selected devices: %s", d.name())
 	b.logf("The selected devices: %s", d.name())
 	b.logf("Searching for data/swap/extended partition(s)...")
@@ -387,10 +366,9 @@ func (b *czBuild) ptclStream(dev, tag, devFS string, f czFS) {
 	name := strings.ReplaceAll(strings.TrimPrefix(dev, "/dev/"), "/", "-")
 	var size int64
 	if strings.Count(dev, "/") == 3 { // an LV
-		size = hostLV("pve", strings.TrimPrefix(name, "pve-")).size
+		size = host.LVNamed("pve", strings.TrimPrefix(name, "pve-")).Size
 	} else {
-		p := hostPartNamed(name)
-		size = p.size
+		size = host.PartNamed(name).Size
 	}
 	b.devfs = append(b.devfs, fmt.Sprintf("%s %s %s\n", dev, devFS, lsblkSize(size)))
 	b.logf("Starting saving %s as %s/%s.XXX...", dev, b.dir(), name)
@@ -620,26 +598,16 @@ func czCorpus() []byte {
 	return []byte(b.String())
 }
 
-// hostLV is an LV of the fake lvs (lvs.go).
-func hostLV(vg, lv string) lvsRow {
-	for _, r := range hostLVs {
-		if r.vg == vg && r.lv == lv {
-			return r
-		}
-	}
-	panic("lab: no LV " + vg + "/" + lv) // the seed tables name them
-}
-
 // lvm saves the PV partition: the LVM lists and metadata, the swap LV's
 // info file and root's image; the thin pool cannot be opened.
 func (b *czBuild) lvm(p czPart) {
 	b.logf("Parsing LVM layout for %s ...", strings.Join(partNames(b.img.disk), " "))
-	vgdev := fmt.Sprintf("pve /dev/%s %s", p.name, nvmePVUUID)
+	vgdev := fmt.Sprintf("pve /dev/%s %s", p.name, host.NVMePVUUID)
 	b.logf("%s", vgdev)
 	b.add("lvm_vg_dev.list", []byte(vgdev+"\n"), 0o644)
 	b.logf("Parsing logical volumes...")
-	swap := fmt.Sprintf("/dev/pve/swap  Linux swap file, 4k page size, little endian, version 1, size %d pages, 0 bad pages, no label, UUID=%s", hostLV("pve", "swap").size/4096-1, pveSwapUUID)
-	root := fmt.Sprintf("/dev/pve/root  Linux rev 1.0 ext4 filesystem data, UUID=%s (extents) (64bit) (large files) (huge files)", pveRootUUID)
+	swap := fmt.Sprintf("/dev/pve/swap  Linux swap file, 4k page size, little endian, version 1, size %d pages, 0 bad pages, no label, UUID=%s", host.LVNamed("pve", "swap").Size/4096-1, host.PVESwapUUID)
+	root := fmt.Sprintf("/dev/pve/root  Linux rev 1.0 ext4 filesystem data, UUID=%s (extents) (64bit) (large files) (huge files)", host.PVERootUUID)
 	logv := []string{"/dev/pve/data  cannot open `/dev/pve/data' (No such file or directory)", swap, root}
 	for _, l := range logv {
 		b.logf("%s", l)
@@ -654,8 +622,8 @@ func (b *czBuild) lvm(p czPart) {
 	_, info, _ := strings.Cut(swap, "  ")
 	b.logf("Saving /dev/pve/swap as filename: pve-swap. /dev/pve/swap info: %s", info)
 	b.logf("Saving swap /dev/pve/swap info in %s/swappt-pve-swap.info... done!", b.dir())
-	b.addText("swappt-pve-swap.info", fmt.Sprintf("UUID=\"%s\"\nLABEL=\"\"\n", pveSwapUUID))
-	b.devfs = append(b.devfs, fmt.Sprintf("/dev/pve/swap swap %s\n", lsblkSize(hostLV("pve", "swap").size)))
+	b.addText("swappt-pve-swap.info", fmt.Sprintf("UUID=\"%s\"\nLABEL=\"\"\n", host.PVESwapUUID))
+	b.devfs = append(b.devfs, fmt.Sprintf("/dev/pve/swap swap %s\n", lsblkSize(host.LVNamed("pve", "swap").Size)))
 	_, info, _ = strings.Cut(root, "  ")
 	b.logf("Saving /dev/pve/root as filename: pve-root. /dev/pve/root info: %s", info)
 	b.ptclStream("/dev/pve/root", "ext4", "ext4", czFS{fs: "EXTFS", blockSize: 4096, total: 131072, used: 440 + uint64(b.rng.IntN(120))})
@@ -689,9 +657,9 @@ func (b *czBuild) vgConf(p czPart) string {
 	hw := b.hw
 	ext := func(bytes int64) int64 { return bytes / extent }
 	rw, ro := `["READ", "WRITE", "VISIBLE"]`, `["READ", "VISIBLE"]`
-	swap, root := ext(hostLV("pve", "swap").size), ext(hostLV("pve", "root").size)
-	pool := ext(hostLV("pve", "data").size)
-	meta := ext(pveTmetaSize)
+	swap, root := ext(host.LVNamed("pve", "swap").Size), ext(host.LVNamed("pve", "root").Size)
+	pool := ext(host.LVNamed("pve", "data").Size)
+	meta := ext(host.PVETmetaSize)
 	striped := func(at int64) string {
 		return fmt.Sprintf("type = \"striped\"\n\t\t\t\tstripe_count = 1\t# linear\n\n\t\t\t\tstripes = [\n\t\t\t\t\t\"pv0\", %d\n\t\t\t\t]", at)
 	}
@@ -702,12 +670,12 @@ func (b *czBuild) vgConf(p czPart) string {
 	// The pool's thin LVs in the order PVE made them: the templates' and
 	// the guests' disks a few days after the install, the snapshot when
 	// the lab's PVE made it (none in an image saved before).
-	var thins []lvsRow
-	var snaps []lvsRow
-	for _, r := range hostLVs {
+	var thins []host.LV
+	var snaps []host.LV
+	for _, r := range host.LVs() {
 		switch {
-		case r.vg != "pve" || r.pool != "data":
-		case r.origin != "":
+		case r.VG != "pve" || r.Pool != "data":
+		case r.Origin != "":
 			if hw.snapshot.Before(b.clock) {
 				snaps = append(snaps, r)
 			}
@@ -721,18 +689,18 @@ func (b *czBuild) vgConf(p czPart) string {
 	for i, t := range thins {
 		// PVE makes templates' disks and snapshots read-only (lvs's "r")
 		// and skipped at activation ("k").
-		skip := strings.HasSuffix(t.attr, "k")
+		skip := strings.HasSuffix(t.Attr, "k")
 		status := rw
-		if strings.HasPrefix(t.attr, "Vr") {
+		if strings.HasPrefix(t.Attr, "Vr") {
 			status = ro
 		}
 		created := hw.installed.Add(time.Duration(26+12*i) * time.Hour)
 		seg := fmt.Sprintf("type = \"thin\"\n\t\t\t\tthin_pool = \"data\"\n\t\t\t\ttransaction_id = %d\n\t\t\t\tdevice_id = %d", i, i+1)
-		if t.origin != "" {
-			seg += fmt.Sprintf("\n\t\t\t\torigin = \"%s\"", t.origin)
+		if t.Origin != "" {
+			seg += fmt.Sprintf("\n\t\t\t\torigin = \"%s\"", t.Origin)
 			created = hw.snapshot
 		}
-		lvs = append(lvs, czLV{name: t.lv, extents: ext(t.size), status: status, skip: skip, created: created, seg: seg})
+		lvs = append(lvs, czLV{name: t.LV, extents: ext(t.Size), status: status, skip: skip, created: created, seg: seg})
 	}
 	at := swap + root
 	lvs = append(lvs,
@@ -752,7 +720,7 @@ func (b *czBuild) vgConf(p czPart) string {
 	fmt.Fprintf(&s, "\tstatus = [\"RESIZEABLE\", \"READ\", \"WRITE\"]\n\tflags = []\n\textent_size = 8192\t\t# 4 Megabytes\n")
 	fmt.Fprintf(&s, "\tmax_lv = 0\n\tmax_pv = 0\n\tmetadata_copies = 0\n\n\tphysical_volumes {\n\n\t\tpv0 {\n")
 	peCount := (p.len - 2048) / 8192
-	fmt.Fprintf(&s, "\t\t\tid = \"%s\"\n\t\t\tdevice = \"/dev/%s\"\t# Hint only\n\n", nvmePVUUID, p.name)
+	fmt.Fprintf(&s, "\t\t\tid = \"%s\"\n\t\t\tdevice = \"/dev/%s\"\t# Hint only\n\n", host.NVMePVUUID, p.name)
 	fmt.Fprintf(&s, "\t\t\tstatus = [\"ALLOCATABLE\"]\n\t\t\tflags = []\n\t\t\tdev_size = %d\t# %s\n\t\t\tpe_start = 2048\n\t\t\tpe_count = %d\t# %s\n\t\t}\n\t}\n\n",
 		p.len, lvmHuman(p.len*512), peCount, lvmHuman(peCount*extent))
 	fmt.Fprintf(&s, "\tlogical_volumes {\n")
@@ -1038,33 +1006,33 @@ func czBlkdev() string {
 	lvm := func(kname, name string, size int64, fstype string, kids ...dev) dev {
 		return dev{kname: kname, name: name, size: size, typ: "lvm", fstype: fstype, children: kids}
 	}
-	pool := hostLV("pve", "data").size
+	pool := host.LVNamed("pve", "data").Size
 	thin := []dev{lvm("dm-5", "pve-data", pool, "")}
-	for _, r := range hostLVs {
-		if r.vg == "pve" && r.pool == "data" && r.attr[4] == 'a' { // active
-			thin = append(thin, lvm(fmt.Sprintf("dm-%d", 5+len(thin)), "pve-"+strings.ReplaceAll(r.lv, "-", "--"), r.size, ""))
+	for _, r := range host.LVs() {
+		if r.VG == "pve" && r.Pool == "data" && r.Attr[4] == 'a' { // active
+			thin = append(thin, lvm(fmt.Sprintf("dm-%d", 5+len(thin)), "pve-"+strings.ReplaceAll(r.LV, "-", "--"), r.Size, ""))
 		}
 	}
 	tpool := lvm("dm-4", "pve-data-tpool", pool, "", thin...)
-	ssd := hostDiskBySerial("S5GXNX0T")
-	hdd := hostDiskBySerial("ZFL1ABCD")
-	images := hostDiskBySerial("NB2K5678")
+	ssd := seedDisk("S5GXNX0T")
+	hdd := seedDisk("ZFL1ABCD")
+	images := seedDisk("NB2K5678")
 	devs := []dev{
 		{kname: "loop0", name: "loop0", size: 406519808, typ: "loop", fstype: "squashfs", mnt: "/usr/lib/live/mount/rootfs/filesystem.squashfs"},
-		{kname: "sda", name: "sda", size: hdd.size, typ: "disk", model: hdd.model, children: []dev{
-			{kname: "sda1", name: "sda1", size: hdd.parts[0].size, typ: "part", fstype: "ext4"}}},
+		{kname: "sda", name: "sda", size: hdd.Size, typ: "disk", model: hdd.Model, children: []dev{
+			{kname: "sda1", name: "sda1", size: hdd.Parts[0].Size, typ: "part", fstype: "ext4"}}},
 		{kname: "sdb", name: "sdb", size: 15376318464, typ: "disk", fstype: "iso9660", model: "Cruzer Blade", children: []dev{
 			{kname: "sdb1", name: "sdb1", size: 512753664, typ: "part", fstype: "iso9660", mnt: "/usr/lib/live/mount/medium"},
 			{kname: "sdb2", name: "sdb2", size: 5242880, typ: "part", fstype: "vfat"}}},
-		{kname: "sdc", name: "sdc", size: images.size, typ: "disk", model: images.model, children: []dev{
-			{kname: "sdc1", name: "sdc1", size: images.parts[0].size, typ: "part", fstype: "ext4", mnt: czRepo}}},
-		{kname: "nvme0n1", name: "nvme0n1", size: ssd.size, typ: "disk", model: ssd.model, children: []dev{
-			{kname: "nvme0n1p1", name: "nvme0n1p1", size: ssd.parts[0].size, typ: "part"},
-			{kname: "nvme0n1p2", name: "nvme0n1p2", size: ssd.parts[1].size, typ: "part", fstype: "vfat"},
-			{kname: "nvme0n1p3", name: "nvme0n1p3", size: ssd.parts[2].size, typ: "part", fstype: "LVM2_member", children: []dev{
-				lvm("dm-0", "pve-swap", hostLV("pve", "swap").size, "swap"),
-				lvm("dm-1", "pve-root", hostLV("pve", "root").size, "ext4"),
-				lvm("dm-2", "pve-data_tmeta", pveTmetaSize, "", tpool),
+		{kname: "sdc", name: "sdc", size: images.Size, typ: "disk", model: images.Model, children: []dev{
+			{kname: "sdc1", name: "sdc1", size: images.Parts[0].Size, typ: "part", fstype: "ext4", mnt: czRepo}}},
+		{kname: "nvme0n1", name: "nvme0n1", size: ssd.Size, typ: "disk", model: ssd.Model, children: []dev{
+			{kname: "nvme0n1p1", name: "nvme0n1p1", size: ssd.Parts[0].Size, typ: "part"},
+			{kname: "nvme0n1p2", name: "nvme0n1p2", size: ssd.Parts[1].Size, typ: "part", fstype: "vfat"},
+			{kname: "nvme0n1p3", name: "nvme0n1p3", size: ssd.Parts[2].Size, typ: "part", fstype: "LVM2_member", children: []dev{
+				lvm("dm-0", "pve-swap", host.LVNamed("pve", "swap").Size, "swap"),
+				lvm("dm-1", "pve-root", host.LVNamed("pve", "root").Size, "ext4"),
+				lvm("dm-2", "pve-data_tmeta", host.PVETmetaSize, "", tpool),
 				lvm("dm-3", "pve-data_tdata", pool, "", tpool)}}}},
 	}
 	rows := [][]string{{"KNAME", "NAME", "SIZE", "TYPE", "FSTYPE", "MOUNTPOINT", "MODEL"}}
@@ -1106,19 +1074,19 @@ func czBlkdev() string {
 // czBlkid is blkid's listing of the same machine (blkid.list).
 func czBlkid() string {
 	guids := czDiskParts()
-	esp := hostPartNamed("nvme0n1p2")
+	esp := host.PartNamed("nvme0n1p2")
 	lines := []string{
-		fmt.Sprintf(`/dev/mapper/pve-root: UUID="%s" BLOCK_SIZE="4096" TYPE="ext4"`, pveRootUUID),
-		fmt.Sprintf(`/dev/mapper/pve-swap: UUID="%s" TYPE="swap"`, pveSwapUUID),
+		fmt.Sprintf(`/dev/mapper/pve-root: UUID="%s" BLOCK_SIZE="4096" TYPE="ext4"`, host.PVERootUUID),
+		fmt.Sprintf(`/dev/mapper/pve-swap: UUID="%s" TYPE="swap"`, host.PVESwapUUID),
 	}
 	for _, vm := range []int{411, 421, 422, 431} {
 		lines = append(lines, fmt.Sprintf(`/dev/mapper/pve-vm--%d--disk--0: PTUUID="%s" PTTYPE="gpt"`, vm, strings.ToLower(czGUID(fmt.Sprintf("vm-%d-disk-0", vm)))))
 	}
 	lines = append(lines,
 		fmt.Sprintf(`/dev/nvme0n1p1: PARTUUID="%s"`, strings.ToLower(guids["nvme0n1p1"])),
-		fmt.Sprintf(`/dev/nvme0n1p2: UUID="%s" BLOCK_SIZE="512" TYPE="vfat" PARTUUID="%s"`, esp.uuid, strings.ToLower(guids["nvme0n1p2"])),
-		fmt.Sprintf(`/dev/nvme0n1p3: UUID="%s" TYPE="LVM2_member" PARTUUID="%s"`, nvmePVUUID, strings.ToLower(guids["nvme0n1p3"])),
-		fmt.Sprintf(`/dev/sda1: UUID="%s" BLOCK_SIZE="4096" TYPE="ext4" PARTUUID="%s"`, hddFSUUID, strings.ToLower(guids["sda1"])),
+		fmt.Sprintf(`/dev/nvme0n1p2: UUID="%s" BLOCK_SIZE="512" TYPE="vfat" PARTUUID="%s"`, esp.UUID, strings.ToLower(guids["nvme0n1p2"])),
+		fmt.Sprintf(`/dev/nvme0n1p3: UUID="%s" TYPE="LVM2_member" PARTUUID="%s"`, host.NVMePVUUID, strings.ToLower(guids["nvme0n1p3"])),
+		fmt.Sprintf(`/dev/sda1: UUID="%s" BLOCK_SIZE="4096" TYPE="ext4" PARTUUID="%s"`, host.HDDFSUUID, strings.ToLower(guids["sda1"])),
 		`/dev/sdb1: BLOCK_SIZE="2048" UUID="2025-02-10-07-52-19-00" LABEL="CLONEZILLA" TYPE="iso9660" PARTLABEL="ISO9660" PARTUUID="6e1b3c2a-0000-4d2e-9c11-5a7f3b2e9d40"`,
 		`/dev/sdb2: SEC_TYPE="msdos" LABEL_FATBOOT="CZ-EFI" LABEL="CZ-EFI" UUID="67B4-1F2A" BLOCK_SIZE="512" TYPE="vfat" PARTLABEL="Appended2" PARTUUID="6e1b3c2a-0000-4d2e-9c11-5a7f3b2e9d41"`,
 		`/dev/sdc1: LABEL="cz-images" UUID="5f0c2a1e-8b3d-4c7e-9a61-2d4f8e0b7c35" BLOCK_SIZE="4096" TYPE="ext4" PARTUUID="b7e1d3c4-01"`,
@@ -1181,7 +1149,7 @@ func (b *czBuild) infos() {
 		"/dev/mapper/pve-root:/dev/nvme0n1p2::/boot/vmlinuz-6.8.12-9-pve:/boot/initrd.img-6.8.12-9-pve:root=/dev/mapper/pve-root ro quiet\n")
 	b.addText("Info-packages.txt", "Image was saved by these Clonezilla-related packages:\n"+czPackages+"\n")
 	b.addText("Info-saved-by-cmd.txt", fmt.Sprintf("/usr/sbin/ocs-sr -q2 -j2 -z9p -i 4096 -sfsck -senc -gs -gm -p poweroff savedisk %s SERIALNO=%s\n",
-		b.img.name, d.host.serial))
+		b.img.name, d.seed.Serial))
 	b.tick(2*time.Second, 4*time.Second)
 	b.logf("%s", czStars)
 	b.logf("This image was saved successfully: %s", b.img.name)
@@ -1342,7 +1310,7 @@ func czSmart(d *czDisk, at time.Time, hw czHW) string {
 	hours := int(at.Sub(hw.installed).Hours()) + 1712 // used before the install
 	local := at.Format("Mon Jan _2 15:04:05 2006 UTC")
 	head := czSmartctl + "\nCopyright (C) 2002-23, Bruce Allen, Christian Franke, www.smartmontools.org\n\n=== START OF INFORMATION SECTION ===\n"
-	if d.host.tran == "nvme" {
+	if d.seed.Tran == "nvme" {
 		return head + fmt.Sprintf(`Model Number:                       %s
 Serial Number:                      %s
 Firmware Version:                   5B2QGXA7
@@ -1391,7 +1359,7 @@ Critical Comp. Temperature Time:    0
 Error Information (NVMe Log 0x01, 16 of 64 entries)
 No Errors Logged
 
-`, d.host.model, d.host.serial, local, hours)
+`, d.seed.Model, d.seed.Serial, local, hours)
 	}
 	return head + fmt.Sprintf(`Model Family:     Seagate BarraCuda 3.5 (SMR)
 Device Model:     %s
@@ -1434,7 +1402,7 @@ ID# ATTRIBUTE_NAME          FLAG     VALUE WORST THRESH TYPE      UPDATED  WHEN_
 SMART Error Log Version: 1
 No Errors Logged
 
-`, d.host.model, d.host.serial, local, 100-hours/876, 100-hours/876, hours)
+`, d.seed.Model, d.seed.Serial, local, 100-hours/876, 100-hours/876, hours)
 }
 
 // writeCzImage writes an image's files into a hidden directory beside the
@@ -1468,4 +1436,13 @@ func writeCzImage(dir string, img czImage, files []czFile) (string, error) {
 	}
 	last := files[len(files)-1].mtime
 	return final, os.Chtimes(final, last, last)
+}
+
+// seedDisk is a disk of the seed host; the images name only those it has.
+func seedDisk(serial string) host.Disk {
+	d, ok := host.DiskBySerial(serial)
+	if !ok {
+		panic("lab: no host disk " + serial) // the seed tables name them
+	}
+	return d
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/backdeck/backdeck/backends/clonezilla"
+	"github.com/backdeck/backdeck/backends/lab/host"
 )
 
 // czNow is a Saturday afternoon in November, in a zone ahead of UTC.
@@ -142,9 +143,9 @@ func TestClonezillaImagesScan(t *testing.T) {
 			parts = []vol{{"nvme0n1p1", "dd", []string{"nvme0n1p1.dd-ptcl-img.zst.aa"}, 1031168},
 				{"nvme0n1p2", "vfat", []string{"nvme0n1p2.vfat-ptcl-img.zst.aa"}, 1 << 30}}
 			lvs = []vol{{"pve-swap", "swap", nil, 8 << 30}, {"pve-root", "ext4", []string{"pve-root.ext4-ptcl-img.zst.aa"}, 96 << 30}}
-			pvs = []clonezilla.PV{{Dev: "nvme0n1p3", VG: "pve", UUID: hostPartNamed("nvme0n1p3").uuid}}
+			pvs = []clonezilla.PV{{Dev: "nvme0n1p3", VG: "pve", UUID: host.PartNamed("nvme0n1p3").UUID}}
 			unimaged = []string{"/dev/pve/data"}
-			swaps = []clonezilla.Swap{{Name: "pve-swap", File: "swappt-pve-swap.info", UUID: hostPartNamed("pve-swap").uuid}}
+			swaps = []clonezilla.Swap{{Name: "pve-swap", File: "swappt-pve-swap.info", UUID: host.PartNamed("pve-swap").UUID}}
 		}
 		if img.Mode != clonezilla.ModeSaveDisk || !reflect.DeepEqual(img.Disks, []clonezilla.Disk{disk}) || !img.Covers(disk.Serial) {
 			t.Errorf("%s: mode %s, disks %+v", img.Name, img.Mode, img.Disks)

@@ -42,13 +42,13 @@ func labConfigTOML(p *PVE, secretFile string, u *URBackup, passwordFile, imagesD
 			fmt.Fprintf(&b, "[[urbackup.client]]\nname = %s\nfolders = [%s]\n\n", tomlString(c.name), strings.Join(folders, ", "))
 		}
 	}
-	// The USB drives of the seed homelab (smartctl.go): the backup drive
+	// The USB drives of the seed homelab (lab/host): the backup drive
 	// holds both hddusb storages (their store ids, the same on one node or
 	// several: see world.storeID); the Clonezilla images drive holds none.
 	fmt.Fprintf(&b, "[[drive]]\nname = \"usb-backups\"\nserial = \"NA8F1234\"\nholds = [\"pve/hddusb_bkpvzdumps\", \"pve/hddusb_bkpdata\"]\n\n")
 	fmt.Fprintf(&b, "[[drive]]\nname = \"usb-images\"\nserial = \"NB2K5678\"\nholds = []\n\n")
 	if imagesDir != "" {
-		// The seed host's internal disks (smartctl.go) and the images drive;
+		// The seed host's internal disks (lab/host) and the images drive;
 		// the Live version is invented.
 		fmt.Fprintf(&b, "[clonezilla]\nimage_dirs = [%s]\nhost = %s\ndrive_label = \"cz-images\"\ndrive_serial = \"NB2K5678\"\nlive_version = \"5.15.26\"\nkeep_last = 2\nkeep_monthly = 3\n\n", tomlString(imagesDir), tomlString(p.Nodes()[0]))
 		fmt.Fprintf(&b, "[[clonezilla.disk]]\nname = \"pve-ssd\"\nserial = \"S5GXNX0T\"\n\n[[clonezilla.disk]]\nname = \"pve-hdd\"\nserial = \"ZFL1ABCD\"\n\n")

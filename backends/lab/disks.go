@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/backdeck/backdeck/backends/lab/host"
 )
 
 // GET /nodes/{node}/disks/list: rpm and wearout keep PVE's mixed types
@@ -38,7 +40,7 @@ func (w *world) diskList(r *request, now time.Duration) (any, error) {
 // GET /nodes/{node}/disks/smart?disk=/dev/sdX: PVE parses smartctl's text
 // output: ATA disks get attributes (padded string ids, string raw values),
 // NVMe disks the health log as text, the USB drives the same reading the
-// lab's fake smartctl prints for them (smartctl.go), and a USB disk without
+// lab's fake smartctl prints for them (lab/host), and a USB disk without
 // one only health UNKNOWN, as from a bridge without SMART passthrough.
 func (w *world) diskSmart(r *request, now time.Duration) (any, error) {
 	dev := r.form.Get("disk")
@@ -67,24 +69,20 @@ func (w *world) diskSmart(r *request, now time.Duration) (any, error) {
 	case "nvme":
 		return map[string]any{"health": d.health, "type": "text", "text": nvmeHealthLog}, nil
 	case "usb":
-		if h := hostDiskBySerial(d.serial); h != nil && h.smart != "" {
-			return pveSmartFromSmartctl(h.smart)
+		if raw, ok := host.SmartJSON(d.serial); ok {
+			return pveSmartFromSmartctl(raw)
 		}
 	}
 	return map[string]any{"health": "UNKNOWN"}, nil
 }
 
 // pveSmartFromSmartctl is PVE's disks/smart answer for a disk whose
-// smartctl JSON the host path of the lab prints (smartdata): PVE runs
+// smartctl JSON the host path of the lab prints (host.SmartJSON): PVE runs
 // `smartctl -H` and `smartctl -A -f brief` and parses their text, so the
 // same reading comes out in PVE's shape: health as smartctl words it
 // ("PASSED", "FAILED!"), ids padded to three characters, the FAIL column
 // ("-", "FAILING_NOW", "In_the_past") and the raw value as printed.
-func pveSmartFromSmartctl(file string) (map[string]any, error) {
-	raw, err := smartData.ReadFile("smartdata/" + file)
-	if err != nil {
-		return nil, serverError("%s", err)
-	}
+func pveSmartFromSmartctl(raw []byte) (map[string]any, error) {
 	var doc struct {
 		SmartStatus *struct {
 			Passed bool `json:"passed"`
@@ -107,7 +105,7 @@ func pveSmartFromSmartctl(file string) (map[string]any, error) {
 		} `json:"ata_smart_attributes"`
 	}
 	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, serverError("%s: %s", file, err)
+		return nil, serverError("%s", err)
 	}
 	health := "UNKNOWN"
 	if st := doc.SmartStatus; st != nil {

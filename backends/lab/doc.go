@@ -65,4 +65,7 @@
 // automatic backups switched off for a client still run when asked by
 // hand. StartHomelab runs both servers; Homelab.WriteConfig writes a config
 // for them.
+//
+// What the host itself shows (its disks, the fake smartctl, lsblk and lvs
+// behind SmartctlRunner, the certificates both servers use) is lab/host.
 package lab

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"github.com/backdeck/backdeck/backends/lab/host"
 )
 
 // seedHistory replays the homelab's past on the backup storage: about four
@@ -22,7 +24,7 @@ func (w *world) seedHistory(now time.Time) {
 	today := midnight(now)
 	for d := 120; d >= 0; d-- {
 		day := today.AddDate(0, 0, -d)
-		start := day.Add(14*time.Hour + 20*time.Minute + time.Duration(hash(0, day)%3)*time.Second)
+		start := day.Add(14*time.Hour + 20*time.Minute + time.Duration(host.Hash(0, day)%3)*time.Second)
 		if !now.After(day.Add(14*time.Hour + 25*time.Minute)) {
 			continue // today's run has not happened (or finished) yet
 		}
@@ -86,7 +88,7 @@ func (w *world) seedHistory(now time.Time) {
 // on the storage. kept jobs stay in the task list.
 func (w *world) replayJob(n *nodeInfo, run *vzdumpRun, start time.Time, user, id string, kept bool) {
 	t := &task{start: start, t0: start.Sub(w.start), vz: run}
-	t.u = upid{node: n.name, pid: 0x00100000 + uint32(hash(7, start)%0x000FFFFF), pstart: uint32(hash(3, start) % 90000000),
+	t.u = upid{node: n.name, pid: 0x00100000 + uint32(host.Hash(7, start)%0x000FFFFF), pstart: uint32(host.Hash(3, start) % 90000000),
 		starttime: start.Unix(), typ: "vzdump", id: id, user: user}
 	t.upid = t.u.String()
 	at := t.t0
@@ -96,7 +98,7 @@ func (w *world) replayJob(n *nodeInfo, run *vzdumpRun, start time.Time, user, id
 		g := w.guests[vmid]
 		vmStart := t.timeAt(at)
 		// Real runs of these guests take about a minute, a little more for bigger disks.
-		dur := time.Duration(30+g.archiveSize/(60*mib)+int64(hash(int64(vmid), vmStart)%10)) * time.Second
+		dur := time.Duration(30+g.archiveSize/(60*mib)+int64(host.Hash(int64(vmid), vmStart)%10)) * time.Second
 		t.log(at, fmt.Sprintf("INFO: Starting Backup of VM %d (qemu)", vmid),
 			"INFO: Backup started at "+logTime(vmStart), "INFO: status = "+runState(g))
 		b := &vmBackup{g: g, st: st, mode: run.mode, from: at, to: at + dur, format: "vma.zst", size: sizeOn(g, vmStart),
@@ -119,15 +121,4 @@ func (w *world) replayJob(n *nodeInfo, run *vzdumpRun, start time.Time, user, id
 func midnight(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
-}
-
-// hash is a small deterministic hash (FNV-1a) of a number and a time, for wobbles.
-func hash(n int64, t time.Time) uint64 {
-	h := uint64(14695981039346656037)
-	for _, v := range [2]uint64{uint64(n), uint64(t.Unix())} {
-		for i := 0; i < 8; i++ {
-			h = (h ^ (v >> (8 * i) & 0xff)) * 1099511628211
-		}
-	}
-	return h
 }

@@ -3,12 +3,17 @@ package lab
 import (
 	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509/pkix"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/backdeck/backdeck/backends/lab/host"
 )
 
 // Outcome is how the next vzdump ends.
@@ -102,9 +107,9 @@ func StartPVE(opts Options) (*PVE, error) {
 		opts:        opts,
 		ln:          ln,
 		url:         "https://" + ln.Addr().String(),
-		certDER:     cert.der,
-		certPEM:     cert.pem,
-		fingerprint: cert.fingerprint,
+		certDER:     cert.DER,
+		certPEM:     cert.PEM,
+		fingerprint: cert.Fingerprint,
 		closed:      make(chan struct{}),
 		reqByPath:   map[string]int{},
 		routes:      apiRoutes(),
@@ -115,7 +120,7 @@ func StartPVE(opts Options) (*PVE, error) {
 		short:        opts.TaskDuration,
 		extraGuests:  opts.ExtraGuests,
 		nodes:        opts.Nodes,
-		fingerprint:  cert.fingerprint,
+		fingerprint:  cert.Fingerprint,
 		tokenUser:    opts.TokenID,
 		monotonicNow: time.Now(),
 	})
@@ -129,7 +134,7 @@ func StartPVE(opts Options) (*PVE, error) {
 		ErrorLog:     discardLogger(),
 	}
 	tlsLn := tls.NewListener(ln, &tls.Config{
-		Certificates: []tls.Certificate{cert.tls},
+		Certificates: []tls.Certificate{cert.TLS},
 		MinVersion:   tls.VersionTLS12,
 		NextProtos:   []string{"http/1.1"},
 	})
@@ -332,3 +337,18 @@ func randomUUID() string {
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
+
+// newCertificate makes a self-signed certificate like a fresh PVE node's,
+// except that it is its own CA: pinning its fingerprint and trusting it as a
+// root (ca_file) both work.
+func newCertificate(now time.Time) (host.Certificate, error) {
+	return host.NewCertificate(now, pkix.Name{
+		CommonName:         "pve.homelab.cloud",
+		OrganizationalUnit: []string{"PVE Cluster Node"},
+		Organization:       []string{"Proxmox Virtual Environment"},
+	}, []string{"localhost", "pve", "pve.homelab.cloud"})
+}
+
+// discardLogger silences net/http's own log lines (TLS handshake errors from
+// clients that reject the certificate are expected in tests).
+func discardLogger() *log.Logger { return log.New(io.Discard, "", 0) }

@@ -3,6 +3,8 @@ package lab
 import (
 	"strings"
 	"time"
+
+	"github.com/backdeck/backdeck/backends/lab/host"
 )
 
 // GET /version
@@ -74,7 +76,7 @@ func (w *world) addVMStats(m map[string]any, g *guest, now time.Duration) {
 	if g.running {
 		up = int64(w.timeAt(now).Sub(g.bootAt) / time.Second)
 	}
-	wobble := float64(hash(int64(g.vmid), w.timeAt(now).Truncate(10*time.Second))%1000) / 1000
+	wobble := float64(host.Hash(int64(g.vmid), w.timeAt(now).Truncate(10*time.Second))%1000) / 1000
 	m["uptime"] = up
 	m["cpu"], m["mem"] = 0, 0
 	if g.running {

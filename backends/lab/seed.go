@@ -119,7 +119,7 @@ func (w *world) seedDisks() {
 		{devpath: "/dev/sdb", typ: "usb", size: 4000787030016, model: "Expansion_HDD", serial: "NA8F1234",
 			vendor: "Seagate", wwn: "unknown", rpm: 0, wearout: "N/A", health: "PASSED", used: "LVM", present: true},
 		// The Clonezilla images drive: an old Hitachi behind a JMicron bridge,
-		// failing (its SMART: smartdata, served by disks.go). smartctl's own
+		// failing (its SMART: lab/host's, served by disks.go). smartctl's own
 		// words for a failed self-assessment are "FAILED!", which PVE keeps.
 		{devpath: "/dev/sdc", typ: "usb", size: 500107862016, model: "HDS721050DLE630", serial: "NB2K5678",
 			vendor: "Hitachi", wwn: "unknown", rpm: 0, wearout: "N/A", health: "FAILED!", used: "partitions", present: true},

@@ -10,6 +10,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/backdeck/backdeck/backends/lab/host"
 )
 
 // URBackupOptions configure StartURBackup. Zero values take the defaults.
@@ -115,7 +117,7 @@ func StartURBackup(opts URBackupOptions) (*URBackup, error) {
 		opts.Now = time.Now
 	}
 	start := opts.Now()
-	cert, err := newCertificateFor(start, pkix.Name{
+	cert, err := host.NewCertificate(start, pkix.Name{
 		CommonName:   "bkpserver.homelab.cloud",
 		Organization: []string{"homelab"},
 	}, []string{"localhost", "bkpserver", "bkpserver.homelab.cloud"})
@@ -136,15 +138,15 @@ func StartURBackup(opts URBackupOptions) (*URBackup, error) {
 		plainLn:     plainLn,
 		url:         "http://" + plainLn.Addr().String(),
 		tlsURL:      "https://" + rawTLS.Addr().String(),
-		certPEM:     cert.pem,
-		fingerprint: cert.fingerprint,
+		certPEM:     cert.PEM,
+		fingerprint: cert.Fingerprint,
 		conns:       map[net.Conn]struct{}{},
 		reqByAction: map[string]int{},
 	}
 	// HTTP/1.1 only, as the seed's nginx is configured: the lower-case
 	// reason phrase of the backend passes through nginx unchanged.
 	u.tlsLn = tls.NewListener(rawTLS, &tls.Config{
-		Certificates: []tls.Certificate{cert.tls},
+		Certificates: []tls.Certificate{cert.TLS},
 		MinVersion:   tls.VersionTLS12,
 		NextProtos:   []string{"http/1.1"},
 	})

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/backdeck/backdeck/backends/lab/host"
 )
 
 // File backups the console starts. a=start_backup only hands the command to
@@ -286,7 +288,7 @@ func (w *urbWorld) startFileBackup(c *urbClient, action int, now time.Duration) 
 		// A full backup sends every file; what it stores new is only
 		// what changed (the rest is linked).
 		kind = "full"
-		h := hash(int64(c.id)*131+int64(p.id), at)
+		h := host.Hash(int64(c.id)*131+int64(p.id), at)
 		p.size = c.fullSize + int64(h%uint64(c.fullSize/50+1))
 	} else {
 		p.size = p.added

@@ -2,6 +2,8 @@ package lab
 
 import (
 	"time"
+
+	"github.com/backdeck/backdeck/backends/lab/host"
 )
 
 // How a file backup looks in a=progress, after a real UrBackup Server
@@ -82,7 +84,7 @@ func (p *urbProcess) speeds(now time.Duration, window time.Duration) (float64, [
 		if j < 2 {
 			return 0
 		}
-		wobble := float64(int64(hash(int64(p.id*31+j), time.Unix(int64(p.id), 0))%200)-100) / 100000
+		wobble := float64(int64(host.Hash(int64(p.id*31+j), time.Unix(int64(p.id), 0))%200)-100) / 100000
 		return float64(int64(p.rateBPMS()*(1+wobble)*100)) / 100
 	}
 	last := k - 1

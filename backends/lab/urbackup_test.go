@@ -19,6 +19,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/backdeck/backdeck/backends/lab/host"
 )
 
 // urbTest is a plain net/http client of the simulated UrBackup server,
@@ -58,7 +60,7 @@ func newURBTest(t testing.TB, u *URBackup, front bool) *urbTest {
 		c.hc.Transport = &http.Transport{TLSClientConfig: &tls.Config{
 			InsecureSkipVerify: true, // replaced by the pin
 			VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
-				if got := FingerprintOf(raw[0]); got != want {
+				if got := host.FingerprintOf(raw[0]); got != want {
 					return fmt.Errorf("fingerprint %s, want %s", got, want)
 				}
 				return nil

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/backdeck/backdeck/backends/lab/host"
 )
 
 // The UrBackup server of the seed homelab (bkpserver, VM 431): file-backup
@@ -161,7 +163,7 @@ func newURBWorld(cfg urbConfig) *urbWorld {
 	w.serverIdentity = urbRandomKey(20)
 	fp := make([]string, 32)
 	for i := range fp {
-		fp[i] = fmt.Sprintf("%02X", hash(int64(i), cfg.start)&0xff)
+		fp[i] = fmt.Sprintf("%02X", host.Hash(int64(i), cfg.start)&0xff)
 	}
 	w.serverPubkey = w.serverIdentity + "#fingerprint=" + strings.Join(fp, ":")
 	w.seed(cfg.start)
@@ -178,7 +180,7 @@ func (w *urbWorld) seed(now time.Time) {
 		c := &urbClient{
 			id: i + 1, name: sc.name, folders: sc.folders, online: true, ip: sc.ip,
 			os: "Debian GNU/Linux 12 (bookworm)", fileOK: true,
-			uid:      fmt.Sprintf("%016x%016x", hash(int64(i+1), time.Unix(1700000000, 0)), hash(int64(i+11), time.Unix(1700000000, 0))),
+			uid:      fmt.Sprintf("%016x%016x", host.Hash(int64(i+1), time.Unix(1700000000, 0)), host.Hash(int64(i+11), time.Unix(1700000000, 0))),
 			fullSize: sc.fullSize, incrSize: sc.incrSize,
 		}
 		w.clients = append(w.clients, c)
@@ -186,10 +188,10 @@ func (w *urbWorld) seed(now time.Time) {
 			var at time.Time
 			if c.name == "k3sserver01" {
 				// Offline since yesterday: its last backup is about 30 h old.
-				at = now.Add(-30*time.Hour - time.Duration(d)*24*time.Hour + time.Duration(hash(int64(c.id), today.AddDate(0, 0, -d))%600)*time.Second)
+				at = now.Add(-30*time.Hour - time.Duration(d)*24*time.Hour + time.Duration(host.Hash(int64(c.id), today.AddDate(0, 0, -d))%600)*time.Second)
 			} else {
 				day := today.AddDate(0, 0, -d)
-				at = day.Add(21*time.Hour + time.Duration(hash(int64(c.id), day)%900)*time.Second)
+				at = day.Add(21*time.Hour + time.Duration(host.Hash(int64(c.id), day)%900)*time.Second)
 			}
 			b := w.historicBackup(c, at, d%30 == sc.fullDay%30)
 			if !at.Add(b.took).Before(now) {
@@ -209,7 +211,7 @@ func (w *urbWorld) seed(now time.Time) {
 		// The nightly cleanup (03:00-04:00) deletes what is older than the
 		// retention once the next one has run.
 		cutoffDay := midnight(b.at).AddDate(0, 0, urbRetainDays+1)
-		delAt := cutoffDay.Add(3*time.Hour + time.Duration(hash(int64(b.id), cutoffDay)%1200)*time.Second)
+		delAt := cutoffDay.Add(3*time.Hour + time.Duration(host.Hash(int64(b.id), cutoffDay)%1200)*time.Second)
 		if delAt.Before(now) {
 			w.deletions = append(w.deletions, urbDeletion{b: *b, at: delAt, took: time.Duration(1+b.size/(2*gib)) * time.Second})
 			continue
@@ -231,7 +233,7 @@ func (w *urbWorld) seed(now time.Time) {
 // historicBackup is one evening's backup with the sizes and durations real
 // runs of these clients have: data grows a little every day.
 func (w *urbWorld) historicBackup(c *urbClient, at time.Time, full bool) *urbBackup {
-	h := hash(int64(c.id)*31, at)
+	h := host.Hash(int64(c.id)*31, at)
 	grow := 1 + float64(urbHistoryDays-int(w.cfg.start.Sub(at).Hours()/24))*0.001
 	b := &urbBackup{clientID: c.id, at: at, incremental: !full}
 	if full {
@@ -386,7 +388,7 @@ func (w *urbWorld) actStatus(r *urbRequest) urbReply {
 		}
 		lastseen := c.lastseen.Unix()
 		if c.online {
-			lastseen = now.Unix() - int64(hash(int64(c.id), now.Truncate(time.Minute))%40)
+			lastseen = now.Unix() - int64(host.Hash(int64(c.id), now.Truncate(time.Minute))%40)
 		}
 		e := urbObj{
 			"client_version_string": "2.5.25",

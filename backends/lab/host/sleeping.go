@@ -1,4 +1,4 @@
-package lab
+package host
 
 import "fmt"
 
@@ -7,11 +7,11 @@ import "fmt"
 // show a sleeping drive with its last reading. It is invented from the
 // internal disk's real output with the WD's identity put in.
 func SleepingDriveReading() (serial string, data []byte, err error) {
-	d := hostDiskBySerial("WX12A3456789")
+	d := diskBySerial("WX12A3456789")
 	if d == nil {
 		return "", nil, fmt.Errorf("lab: no sleeping drive")
 	}
-	out, _, err := smartctlFile(smartctlCall{dev: "/dev/" + d.name, argv: []string{"smartctl", "--json=o", "-a", "-d", "sat", "/dev/" + d.name}},
+	out, _, err := smartctlFile(smartctlCall{dev: "/dev/" + d.Name, argv: []string{"smartctl", "--json=o", "-a", "-d", "sat", "/dev/" + d.Name}},
 		"internal-sda-ZFL1ABCD.json", true)
 	if err != nil {
 		return "", nil, err
@@ -21,7 +21,7 @@ func SleepingDriveReading() (serial string, data []byte, err error) {
 		return "", nil, err
 	}
 	doc["model_name"] = "WDC WD20SDRW-11VUUS0"
-	doc["serial_number"] = d.serial
+	doc["serial_number"] = d.Serial
 	out, _, err = encodeJSON(doc, 0)
-	return d.serial, out, err
+	return d.Serial, out, err
 }

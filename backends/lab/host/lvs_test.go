@@ -1,13 +1,11 @@
-package lab
+package host
 
 import (
 	"context"
-	"math"
 	"reflect"
 	"strings"
 	"testing"
 
-	"github.com/backdeck/backdeck/backends/clonezilla"
 	"github.com/backdeck/backdeck/backends/lvm"
 )
 
@@ -19,7 +17,7 @@ var (
 
 func runLvs(t *testing.T, args ...string) ([]byte, int) {
 	t.Helper()
-	out, code, err := SmartctlRunner()(context.Background(), "lvs", args...)
+	out, code, err := Runner()(context.Background(), "lvs", args...)
 	if err != nil {
 		t.Fatalf("lvs %q: %v", args, err)
 	}
@@ -125,81 +123,8 @@ func TestFakeLvsArguments(t *testing.T) {
 		"--reportformat json --units b --nosuffix -a",          // hidden LVs
 		"--reportformat json --units b --nosuffix -o vg_name,", // an empty field
 	} {
-		if _, _, err := SmartctlRunner()(context.Background(), "lvs", strings.Fields(args)...); err == nil {
+		if _, _, err := Runner()(context.Background(), "lvs", strings.Fields(args)...); err == nil {
 			t.Errorf("%s: no error", args)
-		}
-	}
-}
-
-// The LVs agree with the lab's PVE where both show them: the thin pools are
-// local-lvm and hddusb_bkpdata (size, and used = size × data_percent to
-// lvs's two decimals), and the snapshot is the API's snapshot of VM 421;
-// and with the fake lsblk: every active LV is there with the same size.
-func TestFakeLvsMatchesPVEAndLsblk(t *testing.T) {
-	t.Parallel()
-	_, c := startLab(t, Options{})
-	out, _ := runLvs(t, fullLvsArgs...)
-	lvs, err := lvm.Parse(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	byName := map[string]lvm.LV{}
-	for _, lv := range lvs {
-		byName[lv.VG+"/"+lv.Name] = lv
-	}
-	var storages []struct {
-		Storage string `json:"storage"`
-		Total   int64  `json:"total"`
-		Used    int64  `json:"used"`
-	}
-	c.get("/nodes/pve/storage", &storages)
-	checked := 0
-	for _, s := range storages {
-		lv, ok := map[string]lvm.LV{"local-lvm": byName["pve/data"], "hddusb_bkpdata": byName["hddusb/bkpdata"]}[s.Storage]
-		if !ok {
-			continue
-		}
-		checked++
-		share := float64(s.Used) / float64(s.Total) * 100
-		if lv.Size != s.Total || math.Abs(share-lv.DataPercent) > 0.005 {
-			t.Errorf("%s: total %d used %.4f %%, lvs %s/%s %d bytes %.2f %%", s.Storage, s.Total, share, lv.VG, lv.Name, lv.Size, lv.DataPercent)
-		}
-	}
-	if checked != 2 {
-		t.Errorf("%d thin-pool storages in %+v", checked, storages)
-	}
-	var snaps []struct {
-		Name string `json:"name"`
-	}
-	c.get("/nodes/pve/qemu/421/snapshot", &snaps)
-	if len(snaps) == 0 {
-		t.Fatal("VM 421 has no snapshot")
-	}
-	if _, ok := byName["pve/snap_vm-421-disk-0_"+snaps[0].Name]; !ok {
-		t.Errorf("no thin LV for VM 421's snapshot %s", snaps[0].Name)
-	}
-
-	host, err := clonezilla.ReadHost(context.Background(), SmartctlRunner())
-	if err != nil || host.LVsErr != nil {
-		t.Fatalf("ReadHost: %v, %v", err, host.LVsErr)
-	}
-	dm := map[string]int64{}
-	var walk func([]clonezilla.BlockDev)
-	walk = func(ds []clonezilla.BlockDev) {
-		for _, d := range ds {
-			if d.Type == "lvm" {
-				dm[d.Name] = d.Size
-			}
-			walk(d.Children)
-		}
-	}
-	walk(host.Disks)
-	esc := func(s string) string { return strings.ReplaceAll(s, "-", "--") }
-	for _, lv := range lvs {
-		size, shown := dm[esc(lv.VG)+"-"+esc(lv.Name)]
-		active := lv.Attr[4] == 'a'
-		if shown != active || (shown && size != lv.Size) {
-			t.Errorf("%s/%s (%s, %d bytes): in lsblk %v with %d bytes", lv.VG, lv.Name, lv.Attr, lv.Size, shown, size)
 		}
 	}
 }

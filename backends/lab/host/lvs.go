@@ -1,4 +1,4 @@
-package lab
+package host
 
 import (
 	"encoding/json"
@@ -9,18 +9,18 @@ import (
 	"strings"
 )
 
-// lvsRow is a logical volume of the seed host as lvs reports it. Sizes are
+// LV is a logical volume of the seed host as lvs reports it. Sizes are
 // bytes; percentages are lvs's own strings ("" when they do not apply or the
 // LV is not active, as for PVE's templates and snapshots, which carry the
 // activation-skip flag).
-type lvsRow struct {
-	vg, lv, attr   string
-	size           int64
-	data, metadata string
-	pool, origin   string
+type LV struct {
+	VG, LV, Attr   string
+	Size           int64
+	Data, Metadata string
+	Pool, Origin   string
 }
 
-// hostLVs are the LVs of the seed host (VG pve on the NVMe SSD, VG hddusb on
+// seedLVs are the LVs of the seed host (VG pve on the NVMe SSD, VG hddusb on
 // the USB backup drive), sorted as lvs sorts them (vg_name, lv_name).
 //
 // Where they overlap with the lab's PVE API they agree with it: the thin
@@ -37,47 +37,47 @@ type lvsRow struct {
 // vm-*). bkpvzdumps keeps the size the seed gives its filesystem, which is
 // no whole number of 4 MiB extents and leaves no room on sdb1 for a 1536
 // GiB pool beside it: the seed's figures, not LVM's.
-var hostLVs = []lvsRow{
-	{vg: "hddusb", lv: "bkpdata", attr: "twi-aotz--", size: 1536 * gib, data: "26.86", metadata: "1.07"},
-	{vg: "hddusb", lv: "bkpvzdumps", attr: "-wi-ao----", size: 3936820862976},
-	{vg: "hddusb", lv: "vm-431-disk-0", attr: "Vwi-aotz--", size: 1536 * gib, data: "26.86", pool: "bkpdata"},
-	{vg: "pve", lv: "base-100-disk-0", attr: "Vri---tz-k", size: 32 * gib, pool: "data"},
-	{vg: "pve", lv: "base-101-disk-0", attr: "Vri---tz-k", size: 32 * gib, pool: "data"},
-	{vg: "pve", lv: "data", attr: "twi-aotz--", size: 794*gib + 300*mib, data: "29.09", metadata: "1.52"},
-	{vg: "pve", lv: "root", attr: "-wi-ao----", size: 96 * gib},
-	{vg: "pve", lv: "snap_vm-421-disk-0_pre-upgrade", attr: "Vri---tz-k", size: 32 * gib, pool: "data", origin: "vm-421-disk-0"},
-	{vg: "pve", lv: "swap", attr: "-wi-ao----", size: 8 * gib},
-	{vg: "pve", lv: "vm-411-disk-0", attr: "Vwi-aotz--", size: 32 * gib, data: "10.67", pool: "data"},
-	{vg: "pve", lv: "vm-421-disk-0", attr: "Vwi-aotz--", size: 32 * gib, data: "23.83", pool: "data"},
-	{vg: "pve", lv: "vm-422-disk-0", attr: "Vwi-aotz--", size: 32 * gib, data: "31.56", pool: "data"},
-	{vg: "pve", lv: "vm-431-disk-0", attr: "Vwi-aotz--", size: 32 * gib, data: "19.65", pool: "data"},
+var seedLVs = []LV{
+	{VG: "hddusb", LV: "bkpdata", Attr: "twi-aotz--", Size: 1536 * GiB, Data: "26.86", Metadata: "1.07"},
+	{VG: "hddusb", LV: "bkpvzdumps", Attr: "-wi-ao----", Size: 3936820862976},
+	{VG: "hddusb", LV: "vm-431-disk-0", Attr: "Vwi-aotz--", Size: 1536 * GiB, Data: "26.86", Pool: "bkpdata"},
+	{VG: "pve", LV: "base-100-disk-0", Attr: "Vri---tz-k", Size: 32 * GiB, Pool: "data"},
+	{VG: "pve", LV: "base-101-disk-0", Attr: "Vri---tz-k", Size: 32 * GiB, Pool: "data"},
+	{VG: "pve", LV: "data", Attr: "twi-aotz--", Size: 794*GiB + 300*MiB, Data: "29.09", Metadata: "1.52"},
+	{VG: "pve", LV: "root", Attr: "-wi-ao----", Size: 96 * GiB},
+	{VG: "pve", LV: "snap_vm-421-disk-0_pre-upgrade", Attr: "Vri---tz-k", Size: 32 * GiB, Pool: "data", Origin: "vm-421-disk-0"},
+	{VG: "pve", LV: "swap", Attr: "-wi-ao----", Size: 8 * GiB},
+	{VG: "pve", LV: "vm-411-disk-0", Attr: "Vwi-aotz--", Size: 32 * GiB, Data: "10.67", Pool: "data"},
+	{VG: "pve", LV: "vm-421-disk-0", Attr: "Vwi-aotz--", Size: 32 * GiB, Data: "23.83", Pool: "data"},
+	{VG: "pve", LV: "vm-422-disk-0", Attr: "Vwi-aotz--", Size: 32 * GiB, Data: "31.56", Pool: "data"},
+	{VG: "pve", LV: "vm-431-disk-0", Attr: "Vwi-aotz--", Size: 32 * GiB, Data: "19.65", Pool: "data"},
 }
 
-// pveTmetaSize is the metadata LV of the pool data (PVE's installer makes
+// PVETmetaSize is the metadata LV of the pool data (PVE's installer makes
 // it about a hundredth of the pool; lvs shows it only with -a).
-const pveTmetaSize = 8132 * mib
+const PVETmetaSize = 8132 * MiB
 
 // lvsColumns are the report fields the fake knows, in lvs's default order.
 var lvsColumns = []string{"lv_name", "vg_name", "lv_attr", "lv_size", "pool_lv", "origin", "data_percent", "metadata_percent"}
 
-func (r lvsRow) field(col string) string {
+func (r LV) field(col string) string {
 	switch col {
 	case "vg_name":
-		return r.vg
+		return r.VG
 	case "lv_name":
-		return r.lv
+		return r.LV
 	case "lv_attr":
-		return r.attr
+		return r.Attr
 	case "lv_size":
-		return strconv.FormatInt(r.size, 10)
+		return strconv.FormatInt(r.Size, 10)
 	case "data_percent":
-		return r.data
+		return r.Data
 	case "metadata_percent":
-		return r.metadata
+		return r.Metadata
 	case "pool_lv":
-		return r.pool
+		return r.Pool
 	case "origin":
-		return r.origin
+		return r.Origin
 	}
 	return ""
 }
@@ -140,21 +140,21 @@ func fakeLvs(args []string) ([]byte, int, error) {
 	}
 	code := 0
 	for _, vg := range vgs {
-		if !slices.ContainsFunc(hostLVs, func(r lvsRow) bool { return r.vg == vg }) {
+		if !slices.ContainsFunc(seedLVs, func(r LV) bool { return r.VG == vg }) {
 			code = 5 // lvs: Volume group "vg" not found (on stderr)
 		}
 	}
-	rows := make([]lvsRow, 0, len(hostLVs))
-	for _, r := range hostLVs {
-		if len(vgs) == 0 || slices.Contains(vgs, r.vg) {
+	rows := make([]LV, 0, len(seedLVs))
+	for _, r := range seedLVs {
+		if len(vgs) == 0 || slices.Contains(vgs, r.VG) {
 			rows = append(rows, r)
 		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool {
-		if rows[i].vg != rows[j].vg {
-			return rows[i].vg < rows[j].vg
+		if rows[i].VG != rows[j].VG {
+			return rows[i].VG < rows[j].VG
 		}
-		return rows[i].lv < rows[j].lv
+		return rows[i].LV < rows[j].LV
 	})
 	var b strings.Builder
 	b.WriteString("  {\n      \"report\": [\n          {\n              \"lv\": [\n")
@@ -179,4 +179,18 @@ func fakeLvs(args []string) ([]byte, int, error) {
 func jsonString(s string) string {
 	b, _ := json.Marshal(s) // a string always marshals
 	return string(b)
+}
+
+// LVs are the seed host's LVs in lvs's order.
+func LVs() []LV { return slices.Clone(seedLVs) }
+
+// LVNamed is an LV of the seed host; the seed's own tables name only those
+// it has.
+func LVNamed(vg, lv string) LV {
+	for _, r := range seedLVs {
+		if r.VG == vg && r.LV == lv {
+			return r
+		}
+	}
+	panic("lab: no LV " + vg + "/" + lv) // the seed tables name them
 }

@@ -1,103 +1,18 @@
-package lab
+package host
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/backdeck/backdeck/backends/clonezilla"
-	"github.com/backdeck/backdeck/model"
 )
-
-type lsblkDoc struct {
-	BlockDevices []lsblkDisk `json:"blockdevices"`
-}
-
-type lsblkDisk struct {
-	Name     string  `json:"name"`
-	Path     string  `json:"path"`
-	Tran     *string `json:"tran"`
-	Serial   *string `json:"serial"`
-	Model    *string `json:"model"`
-	Size     int64   `json:"size"`
-	Type     string  `json:"type"`
-	Vendor   *string `json:"vendor"`
-	Rota     bool    `json:"rota"`
-	Children []struct {
-		Name string `json:"name"`
-		Type string `json:"type"`
-	} `json:"children"`
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-// The host's lsblk lists the disks the lab's PVE lists, with the same
-// serials, sizes and models (PVE writes udev's underscores), and a USB
-// drive asleep that only the host path sees.
-func TestFakeLsblkMatchesThePVEDisks(t *testing.T) {
-	t.Parallel()
-	_, c := startLab(t, Options{})
-	out, code, err := SmartctlRunner()(context.Background(), "lsblk", "-J", "-b", "-o", "NAME,PATH,TRAN,SERIAL,MODEL,SIZE,TYPE,VENDOR,ROTA")
-	if err != nil || code != 0 {
-		t.Fatalf("lsblk: %v, exit %d", err, code)
-	}
-	var doc lsblkDoc
-	if err := json.Unmarshal(out, &doc); err != nil {
-		t.Fatalf("lsblk's JSON: %v\n%s", err, out)
-	}
-	var trans []string
-	for _, d := range doc.BlockDevices {
-		trans = append(trans, d.Name+":"+deref(d.Tran))
-		if d.Type != "disk" || d.Path != "/dev/"+d.Name || len(d.Children) == 0 || d.Children[0].Type != "part" {
-			t.Errorf("disk %+v", d)
-		}
-	}
-	if want := []string{"nvme0n1:nvme", "sda:sata", "sdb:usb", "sdc:usb", "sdd:usb"}; !slices.Equal(trans, want) {
-		t.Errorf("disks %q, want %q", trans, want)
-	}
-	var pve []struct {
-		DevPath string `json:"devpath"`
-		Serial  string `json:"serial"`
-		Model   string `json:"model"`
-		Vendor  string `json:"vendor"`
-		Size    int64  `json:"size"`
-		Type    string `json:"type"`
-	}
-	c.get("/nodes/pve/disks/list", &pve)
-	if len(pve) != 4 {
-		t.Fatalf("PVE lists %+v", pve)
-	}
-	for _, p := range pve {
-		i := slices.IndexFunc(doc.BlockDevices, func(b lsblkDisk) bool {
-			return b.Path == p.DevPath
-		})
-		if i < 0 {
-			t.Errorf("%s is not in lsblk", p.DevPath)
-			continue
-		}
-		b := doc.BlockDevices[i]
-		if deref(b.Serial) != p.Serial || b.Size != p.Size || deref(b.Model) != strings.ReplaceAll(p.Model, "_", " ") ||
-			(p.Type == "usb") != (deref(b.Tran) == "usb") || (p.Type == "hdd") != (b.Rota && deref(b.Tran) == "sata") {
-			t.Errorf("lsblk %+v\nPVE %+v", b, p)
-		}
-		if p.Type == "usb" && strings.TrimSpace(deref(b.Vendor)) != p.Vendor {
-			t.Errorf("vendor: lsblk %q, PVE %q", deref(b.Vendor), p.Vendor)
-		}
-	}
-}
 
 // The filesystem columns the Clonezilla preflight asks for: lsblk's JSON
 // keys (null when they do not apply, FSUSED and FSAVAIL numbers only for a
@@ -105,7 +20,7 @@ func TestFakeLsblkMatchesThePVEDisks(t *testing.T) {
 // them, and the images drive found by its label.
 func TestFakeLsblkFilesystems(t *testing.T) {
 	t.Parallel()
-	out, code, err := SmartctlRunner()(context.Background(), "lsblk", clonezilla.LsblkArgs...)
+	out, code, err := Runner()(context.Background(), "lsblk", clonezilla.LsblkArgs...)
 	if err != nil || code != 0 {
 		t.Fatalf("lsblk: %v, exit %d", err, code)
 	}
@@ -147,14 +62,14 @@ func TestFakeLsblkFilesystems(t *testing.T) {
 	for name, want := range map[string]fs{
 		"nvme0n1p1":            {Type: "part"},
 		"nvme0n1p2":            {Type: "part", FSType: "vfat", UUID: "7A2C-91E4", Mount: "/boot/efi", Used: 356352, Avail: 1071271936, Known: true},
-		"nvme0n1p3":            {Type: "part", FSType: "LVM2_member", UUID: nvmePVUUID, Children: []string{"pve-swap", "pve-root", "pve-data_tmeta", "pve-data_tdata"}},
-		"pve-swap":             {Type: "lvm", FSType: "swap", UUID: pveSwapUUID},
-		"pve-root":             {Type: "lvm", FSType: "ext4", UUID: pveRootUUID, Mount: "/", Used: 18568183808, Avail: 77316964352, Known: true},
+		"nvme0n1p3":            {Type: "part", FSType: "LVM2_member", UUID: NVMePVUUID, Children: []string{"pve-swap", "pve-root", "pve-data_tmeta", "pve-data_tdata"}},
+		"pve-swap":             {Type: "lvm", FSType: "swap", UUID: PVESwapUUID},
+		"pve-root":             {Type: "lvm", FSType: "ext4", UUID: PVERootUUID, Mount: "/", Used: 18568183808, Avail: 77316964352, Known: true},
 		"pve-data_tmeta":       {Type: "lvm", Children: []string{"pve-data-tpool"}},
 		"pve-data_tdata":       {Type: "lvm", Children: []string{"pve-data-tpool"}},
 		"pve-data-tpool":       {Type: "lvm", Children: tpool},
 		"pve-vm--421--disk--0": {Type: "lvm"},
-		"sda1":                 {Type: "part", FSType: "ext4", UUID: hddFSUUID, Mount: "/mnt/pve-hdd", Used: 640 << 30, Avail: 1181985603584, Known: true},
+		"sda1":                 {Type: "part", FSType: "ext4", UUID: HDDFSUUID, Mount: "/mnt/pve-hdd", Used: 640 << 30, Avail: 1181985603584, Known: true},
 		"sdb1":                 {Type: "part", FSType: "LVM2_member", UUID: "Vd2kQm-8Hn4-pL0s-Zt7R-c3Wx-Jy6F-a1Bq9e", Children: []string{"hddusb-bkpvzdumps", "hddusb-bkpdata_tmeta", "hddusb-bkpdata_tdata"}},
 		"hddusb-bkpvzdumps":    {Type: "lvm", FSType: "ext4", UUID: "0b8e4d2a-6c1f-4f3e-9d57-b2a8c61e0f94", Mount: "/mnt/hddusb_bkpvzdumps", Used: 2302102470656, Avail: 1634718392320, Known: true},
 		"hddusb-bkpdata-tpool": {Type: "lvm", Children: []string{"hddusb-bkpdata", "hddusb-vm--431--disk--0"}},
@@ -221,7 +136,7 @@ type smartctlDoc struct {
 
 func TestFakeSmartctlAnswers(t *testing.T) {
 	t.Parallel()
-	run := SmartctlRunner()
+	run := Runner()
 	for _, tc := range []struct {
 		args   string
 		exit   int
@@ -292,92 +207,5 @@ func TestFakeSmartctlAnswers(t *testing.T) {
 	cancel()
 	if _, _, err := run(ctx, "lsblk", "-J"); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
-	}
-}
-
-// PVE's disks/smart of a USB drive is the fake smartctl's reading in PVE's
-// shape, row for row.
-func TestPVESmartIsTheSmartctlReading(t *testing.T) {
-	t.Parallel()
-	_, c := startLab(t, Options{})
-	for dev, file := range map[string]string{"/dev/sdb": "usb-backups-NA8F1234.json", "/dev/sdc": "usb-images-NB2K5678.json"} {
-		raw, err := os.ReadFile(filepath.Join("smartdata", file))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var sc struct {
-			SmartStatus struct {
-				Passed bool `json:"passed"`
-			} `json:"smart_status"`
-			Attributes struct {
-				Table []struct {
-					ID         int    `json:"id"`
-					Name       string `json:"name"`
-					Value      int    `json:"value"`
-					Worst      int    `json:"worst"`
-					Thresh     int    `json:"thresh"`
-					WhenFailed string `json:"when_failed"`
-					Raw        struct {
-						String string `json:"string"`
-					} `json:"raw"`
-				} `json:"table"`
-			} `json:"ata_smart_attributes"`
-		}
-		if err := json.Unmarshal(raw, &sc); err != nil {
-			t.Fatal(err)
-		}
-		type row struct {
-			ID, Name, Fail, Raw  string
-			Value, Worst, Thresh int
-		}
-		var want []row
-		for _, a := range sc.Attributes.Table {
-			fail := map[string]string{"": "-", "now": "FAILING_NOW", "past": "In_the_past"}[a.WhenFailed]
-			want = append(want, row{fmt.Sprintf("%3d", a.ID), a.Name, fail, a.Raw.String, a.Value, a.Worst, a.Thresh})
-		}
-		var pve struct {
-			Health     string `json:"health"`
-			Type       string `json:"type"`
-			Attributes []struct {
-				ID        string `json:"id"`
-				Name      string `json:"name"`
-				Value     int    `json:"value"`
-				Worst     int    `json:"worst"`
-				Threshold int    `json:"threshold"`
-				Fail      string `json:"fail"`
-				Raw       string `json:"raw"`
-			} `json:"attributes"`
-		}
-		c.get("/nodes/pve/disks/smart?disk="+dev, &pve)
-		var got []row
-		for _, a := range pve.Attributes {
-			got = append(got, row{a.ID, a.Name, a.Fail, a.Raw, a.Value, a.Worst, a.Threshold})
-		}
-		health := map[bool]string{true: "PASSED", false: "FAILED!"}[sc.SmartStatus.Passed]
-		if pve.Health != health || pve.Type != "ata" || !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: health %q type %q\ngot  %+v\nwant %+v", dev, pve.Health, pve.Type, got, want)
-		}
-	}
-}
-
-// The lab's config names both USB drives of the seed homelab.
-func TestConfigDrives(t *testing.T) {
-	t.Parallel()
-	p, _ := startLab(t, Options{})
-	dir := t.TempDir()
-	path, err := WriteConfig(dir, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := model.LoadConfig(t.Context(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []model.DriveConfig{
-		{Name: "usb-backups", Serial: "NA8F1234", Holds: []string{"pve/hddusb_bkpvzdumps", "pve/hddusb_bkpdata"}},
-		{Name: "usb-images", Serial: "NB2K5678", Holds: []string{}},
-	}
-	if !reflect.DeepEqual(cfg.Drives, want) {
-		t.Errorf("drives %+v", cfg.Drives)
 	}
 }

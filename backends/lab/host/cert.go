@@ -1,4 +1,4 @@
-package lab
+package host
 
 import (
 	"crypto/ecdsa"
@@ -10,42 +10,32 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
-	"io"
-	"log"
 	"math/big"
 	"net"
 	"strings"
 	"time"
 )
 
-type certificate struct {
-	tls         tls.Certificate
-	der         []byte
-	pem         []byte
-	fingerprint string
+// Certificate is a self-signed certificate (its own CA) and its key, in
+// the forms the servers and their configs need.
+type Certificate struct {
+	TLS         tls.Certificate
+	DER         []byte
+	PEM         []byte
+	Fingerprint string // as FingerprintOf prints it
 }
 
-// newCertificate makes a self-signed certificate like a fresh PVE node's,
-// except that it is its own CA: pinning its fingerprint and trusting it as a
-// root (ca_file) both work.
-func newCertificate(now time.Time) (certificate, error) {
-	return newCertificateFor(now, pkix.Name{
-		CommonName:         "pve.homelab.cloud",
-		OrganizationalUnit: []string{"PVE Cluster Node"},
-		Organization:       []string{"Proxmox Virtual Environment"},
-	}, []string{"localhost", "pve", "pve.homelab.cloud"})
-}
-
-// newCertificateFor makes a self-signed certificate (its own CA) for a subject
-// and host names, valid for 127.0.0.1 and ::1 too.
-func newCertificateFor(now time.Time, subject pkix.Name, dnsNames []string) (certificate, error) {
+// NewCertificate makes a self-signed certificate (its own CA) for a subject
+// and host names, valid for 127.0.0.1 and ::1 too: pinning its fingerprint
+// and trusting it as a root (ca_file) both work.
+func NewCertificate(now time.Time, subject pkix.Name, dnsNames []string) (Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return certificate{}, err
+		return Certificate{}, err
 	}
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
 	if err != nil {
-		return certificate{}, err
+		return Certificate{}, err
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: serial,
@@ -62,19 +52,19 @@ func newCertificateFor(now time.Time, subject pkix.Name, dnsNames []string) (cer
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return certificate{}, err
+		return Certificate{}, err
 	}
 	keyDER, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
-		return certificate{}, err
+		return Certificate{}, err
 	}
 	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})
 	pair, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
-		return certificate{}, err
+		return Certificate{}, err
 	}
-	return certificate{tls: pair, der: der, pem: certPEM, fingerprint: FingerprintOf(der)}, nil
+	return Certificate{TLS: pair, DER: der, PEM: certPEM, Fingerprint: FingerprintOf(der)}, nil
 }
 
 // FingerprintOf formats the SHA-256 of a DER certificate the way PVE shows
@@ -87,7 +77,3 @@ func FingerprintOf(der []byte) string {
 	}
 	return strings.Join(parts, ":")
 }
-
-// discardLogger silences net/http's own log lines (TLS handshake errors from
-// clients that reject the certificate are expected in tests).
-func discardLogger() *log.Logger { return log.New(io.Discard, "", 0) }
