@@ -67,5 +67,6 @@
 // for them.
 //
 // What the host itself shows (its disks, the fake smartctl, lsblk and lvs
-// behind SmartctlRunner, the certificates both servers use) is lab/host.
+// behind SmartctlRunner, the certificates both servers use) is lab/host; the
+// Clonezilla images of its disks (WriteClonezillaImages) are lab/images.
 package lab

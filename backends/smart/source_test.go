@@ -22,7 +22,7 @@ import (
 )
 
 // The Source is tested on the lab: its fake smartctl and lsblk for the host
-// path (backends/lab/smartctl.go, built from real smartctl outputs) and its
+// path (backends/lab/host/smartctl.go, built from real smartctl outputs) and its
 // PVE disks API over HTTPS for the laptop path, which serves the same
 // drives' SMART in PVE's shape.
 

@@ -1,4 +1,4 @@
-package lab
+package images
 
 import (
 	"context"
@@ -22,11 +22,11 @@ import (
 	"github.com/backdeck/backdeck/backends/lab/host"
 )
 
-// czNow is a Saturday afternoon in November, in a zone ahead of UTC.
-var czNow = time.Date(2026, 11, 14, 16, 20, 0, 0, time.FixedZone("CET", 3600))
+// testNow is a Saturday afternoon in November, in a zone ahead of UTC.
+var testNow = time.Date(2026, 11, 14, 16, 20, 0, 0, time.FixedZone("CET", 3600))
 
-// czNames are the images czNow gets, oldest first.
-var czNames = []string{
+// testNames are the images testNow gets, oldest first.
+var testNames = []string{
 	"pve-pve-ssd-2026-08-01", "pve-pve-hdd-2026-08-01",
 	"pve-pve-ssd-2026-09-01", "pve-pve-hdd-2026-09-01",
 	"pve-pve-ssd-2026-10-01", "pve-pve-hdd-2026-10-01",
@@ -34,13 +34,13 @@ var czNames = []string{
 	"pve-pve-ssd-2026-11-04", "pve-pve-hdd-2026-11-04",
 }
 
-// czDamaged is the image damaged on purpose: the HDD's of the oldest month.
-const czDamaged = "pve-pve-hdd-2026-08-01"
+// testDamaged is the image damaged on purpose: the HDD's of the oldest month.
+const testDamaged = "pve-pve-hdd-2026-08-01"
 
-func writeCz(t testing.TB, now time.Time) (string, []string) {
+func writeImages(t testing.TB, now time.Time) (string, []string) {
 	t.Helper()
 	dir := t.TempDir()
-	paths, err := WriteClonezillaImages(dir, now)
+	paths, err := Write(dir, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,16 +51,16 @@ func writeCz(t testing.TB, now time.Time) (string, []string) {
 // of the last four months whose imaging was over, and a pair ten days ago;
 // a 1st ten days ago is the month's pair; a run still to come on the 1st of
 // this month is not there yet; years wrap.
-func TestClonezillaPlan(t *testing.T) {
+func TestPlan(t *testing.T) {
 	t.Parallel()
 	names := func(now time.Time) []string {
 		var out []string
-		for _, img := range czPlan(now) {
+		for _, img := range planImages(now) {
 			out = append(out, img.name)
 		}
 		return out
 	}
-	if got := names(czNow); !slices.Equal(got, czNames) {
+	if got := names(testNow); !slices.Equal(got, testNames) {
 		t.Errorf("names %q", got)
 	}
 	pairs := func(dates ...string) []string {
@@ -70,7 +70,7 @@ func TestClonezillaPlan(t *testing.T) {
 		}
 		return out
 	}
-	cet := czNow.Location()
+	cet := testNow.Location()
 	for _, tc := range []struct {
 		now  time.Time
 		want []string
@@ -84,15 +84,15 @@ func TestClonezillaPlan(t *testing.T) {
 		}
 	}
 	var damaged []string
-	for _, img := range czPlan(czNow) {
+	for _, img := range planImages(testNow) {
 		if img.damaged {
 			damaged = append(damaged, img.name)
 		}
-		if !img.start.Before(czNow) {
+		if !img.start.Before(testNow) {
 			t.Errorf("%s starts at %v, after now", img.name, img.start)
 		}
 	}
-	if !slices.Equal(damaged, []string{czDamaged}) {
+	if !slices.Equal(damaged, []string{testDamaged}) {
 		t.Errorf("damaged %q", damaged)
 	}
 }
@@ -102,18 +102,18 @@ func TestClonezillaPlan(t *testing.T) {
 // their image files, the thin pool listed but not imaged, the swap LV's
 // info, the save time from the save log, zstd, both checksum files, the
 // health from Info-smart.txt.
-func TestClonezillaImagesScan(t *testing.T) {
+func TestScan(t *testing.T) {
 	t.Parallel()
-	dir, paths := writeCz(t, czNow)
+	dir, paths := writeImages(t, testNow)
 	var want []string
-	for _, n := range czNames {
+	for _, n := range testNames {
 		want = append(want, filepath.Join(dir, n))
 	}
 	if !slices.Equal(paths, want) {
 		t.Errorf("paths %q", paths)
 	}
 	imgs, errs := clonezilla.Scan([]string{dir})
-	if len(errs) > 0 || len(imgs) != len(czNames) {
+	if len(errs) > 0 || len(imgs) != len(testNames) {
 		t.Fatalf("%d images, errors %v", len(imgs), errs)
 	}
 	type vol struct {
@@ -161,7 +161,7 @@ func TestClonezillaImagesScan(t *testing.T) {
 		// Saved at the time of the plan: 09:04 on the 1st (the HDD's run
 		// 14 minutes after the SSD's), 19:34 on the upgrade's day, in a
 		// couple of minutes (the log's own words, in UTC).
-		date, _ := time.ParseInLocation("2006-01-02", img.Name[len(img.Name)-10:], czNow.Location())
+		date, _ := time.ParseInLocation("2006-01-02", img.Name[len(img.Name)-10:], testNow.Location())
 		from := date.Add(9*time.Hour + 4*time.Minute)
 		if date.Day() != 1 {
 			from = date.Add(19*time.Hour + 34*time.Minute)
@@ -176,7 +176,7 @@ func TestClonezillaImagesScan(t *testing.T) {
 		if want := "ocs-sr -q2 -j2 -z9p -i 4096 -sfsck -senc -gs -gm -p poweroff savedisk " + img.Name + " SERIALNO=" + disk.Serial; img.Command != "/usr/sbin/"+want {
 			t.Errorf("%s: command %q", img.Name, img.Command)
 		}
-		checkCzFiles(t, img)
+		checkFiles(t, img)
 	}
 	// The earlier images teach the preflight how much Clonezilla compresses.
 	ratio, from, err := clonezilla.LearnRatio(imgs)
@@ -185,10 +185,10 @@ func TestClonezillaImagesScan(t *testing.T) {
 	}
 }
 
-// checkCzFiles checks what the scanner does not: the files' modes, the
+// checkFiles checks what the scanner does not: the files' modes, the
 // image id and size files, and that the checksum files list what ocs-sr's
 // would (every file but the Info-* files, the log and themselves).
-func checkCzFiles(t *testing.T, img clonezilla.Image) {
+func checkFiles(t *testing.T, img clonezilla.Image) {
 	t.Helper()
 	entries, err := os.ReadDir(img.Path)
 	if err != nil {
@@ -247,9 +247,9 @@ func checkCzFiles(t *testing.T, img clonezilla.Image) {
 // Every pristine image passes the native verification up to partclone's
 // CRCs; the damaged one passes the checksums and the streams' decoding, and
 // only partclone's CRCs find the flipped byte, in sda1's image file.
-func TestClonezillaImagesVerify(t *testing.T) {
+func TestVerify(t *testing.T) {
 	t.Parallel()
-	dir, _ := writeCz(t, czNow)
+	dir, _ := writeImages(t, testNow)
 	imgs, errs := clonezilla.Scan([]string{dir})
 	if len(errs) > 0 {
 		t.Fatal(errs)
@@ -261,7 +261,7 @@ func TestClonezillaImagesVerify(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s level %d: %v", img.Name, level, err)
 			}
-			bad := img.Name == czDamaged && level == clonezilla.LevelPartclone
+			bad := img.Name == testDamaged && level == clonezilla.LevelPartclone
 			if r.OK == bad {
 				t.Errorf("%s level %d: ok %v, problems %v", img.Name, level, r.OK, r.Problems)
 			}
@@ -275,10 +275,10 @@ func TestClonezillaImagesVerify(t *testing.T) {
 
 // The same now writes the same bytes, modes and times; another month other
 // images.
-func TestClonezillaImagesDeterministic(t *testing.T) {
+func TestDeterministic(t *testing.T) {
 	t.Parallel()
-	a, _ := writeCz(t, czNow)
-	b, _ := writeCz(t, czNow)
+	a, _ := writeImages(t, testNow)
+	b, _ := writeImages(t, testNow)
 	snapshot := func(root string) map[string]string {
 		out := map[string]string{}
 		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
@@ -321,7 +321,7 @@ func TestClonezillaImagesDeterministic(t *testing.T) {
 	if len(sa) != len(sb) {
 		t.Errorf("%d entries, then %d", len(sa), len(sb))
 	}
-	later := czPlan(czNow.AddDate(0, 1, 0))
+	later := planImages(testNow.AddDate(0, 1, 0))
 	if later[len(later)-1].name != "pve-pve-hdd-2026-12-04" {
 		t.Errorf("a month later: %s", later[len(later)-1].name)
 	}
@@ -329,7 +329,7 @@ func TestClonezillaImagesDeterministic(t *testing.T) {
 
 // Writing where the images already are is refused, before anything is
 // written; a directory holding other things is fine.
-func TestClonezillaImagesExisting(t *testing.T) {
+func TestExisting(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	if err := os.Mkdir(filepath.Join(dir, "other"), 0o755); err != nil {
@@ -338,28 +338,28 @@ func TestClonezillaImagesExisting(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := WriteClonezillaImages(dir, czNow); err != nil {
+	if _, err := Write(dir, testNow); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadDir(dir)
 	stamp := func() time.Time {
-		info, err := os.Stat(filepath.Join(dir, czNames[0], "clonezilla-img"))
+		info, err := os.Stat(filepath.Join(dir, testNames[0], "clonezilla-img"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return info.ModTime()
 	}
 	was := stamp()
-	paths, err := WriteClonezillaImages(dir, czNow)
-	if !errors.Is(err, fs.ErrExist) || paths != nil || !strings.Contains(err.Error(), czNames[0]) {
+	paths, err := Write(dir, testNow)
+	if !errors.Is(err, fs.ErrExist) || paths != nil || !strings.Contains(err.Error(), testNames[0]) {
 		t.Errorf("second write: %q, %v", paths, err)
 	}
 	// A month later only some names are new: still nothing is written.
-	if _, err := WriteClonezillaImages(dir, czNow.AddDate(0, 1, 0)); !errors.Is(err, fs.ErrExist) {
+	if _, err := Write(dir, testNow.AddDate(0, 1, 0)); !errors.Is(err, fs.ErrExist) {
 		t.Errorf("a month later: %v", err)
 	}
 	after, _ := os.ReadDir(dir)
-	if len(after) != len(before) || len(after) != len(czNames)+2 || !stamp().Equal(was) {
+	if len(after) != len(before) || len(after) != len(testNames)+2 || !stamp().Equal(was) {
 		t.Errorf("%d entries before, %d after", len(before), len(after))
 	}
 }
@@ -368,14 +368,14 @@ func TestClonezillaImagesExisting(t *testing.T) {
 // image directory (the damaged one too: its sums were made after the
 // damage), partclone.chkimg on the partclone streams (and it finds the
 // damage), sgdisk -v on the disks rebuilt from the saved GPT copies.
-func TestClonezillaImagesWithRealTools(t *testing.T) {
+func TestWithRealTools(t *testing.T) {
 	t.Parallel()
 	for _, tool := range []string{"md5sum", "sha1sum", "partclone.chkimg", "sgdisk"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s is not installed: .ci/run installs coreutils, partclone and gdisk", tool)
 		}
 	}
-	dir, paths := writeCz(t, czNow)
+	dir, paths := writeImages(t, testNow)
 	run := func(dir, name string, args ...string) (string, error) {
 		cmd := exec.Command(name, args...)
 		cmd.Dir = dir
@@ -396,7 +396,7 @@ func TestClonezillaImagesWithRealTools(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer dec.Close()
-	for _, name := range []string{"pve-pve-ssd-2026-11-04", "pve-pve-hdd-2026-11-04", czDamaged} {
+	for _, name := range []string{"pve-pve-ssd-2026-11-04", "pve-pve-hdd-2026-11-04", testDamaged} {
 		files, _ := filepath.Glob(filepath.Join(dir, name, "*.*-ptcl-img.zst.aa"))
 		for _, f := range files {
 			if strings.Contains(f, ".dd-ptcl-img.") {
@@ -416,14 +416,14 @@ func TestClonezillaImagesWithRealTools(t *testing.T) {
 			}
 			// -f 0: no progress refresh, which would wait two seconds at the end.
 			out, err := run(scratch, "partclone.chkimg", "-f", "0", "-s", img, "-L", filepath.Join(scratch, "chkimg.log"))
-			damaged := name == czDamaged
+			damaged := name == testDamaged
 			if (err != nil) != damaged || strings.Contains(out, "CRC error") != damaged {
 				t.Errorf("%s/%s: partclone.chkimg: %v\n%s", name, filepath.Base(f), err, lastLines(out, 3))
 			}
 		}
 	}
-	ssd, hdd := czDisks()
-	for _, d := range []*czDisk{ssd, hdd} {
+	ssd, hdd := imagedDisks()
+	for _, d := range []*disk{ssd, hdd} {
 		img := filepath.Join(dir, "pve-"+d.key+"-2026-11-01")
 		disk := filepath.Join(scratch, d.name()+".img")
 		f, err := os.Create(disk)
@@ -477,13 +477,13 @@ func lastLines(s string, n int) string {
 
 // The demo writes the images at every start: all of them together should
 // take well under 300 ms of one core.
-func BenchmarkWriteClonezillaImages(b *testing.B) {
+func BenchmarkWrite(b *testing.B) {
 	root := b.TempDir()
 	i := 0
 	for b.Loop() {
 		dir := filepath.Join(root, strconv.Itoa(i))
 		i++
-		if _, err := WriteClonezillaImages(dir, czNow); err != nil {
+		if _, err := Write(dir, testNow); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
