@@ -31,6 +31,7 @@ import (
 	"github.com/backdeck/backdeck/backends/history"
 	"github.com/backdeck/backdeck/backends/hoststore"
 	"github.com/backdeck/backdeck/backends/lab"
+	laburbackup "github.com/backdeck/backdeck/backends/lab/urbackup"
 	"github.com/backdeck/backdeck/backends/proxmox"
 	"github.com/backdeck/backdeck/backends/secret"
 	"github.com/backdeck/backdeck/backends/smart"
@@ -421,7 +422,7 @@ func cmdLab(ctx context.Context, e env, args []string) int {
 	}
 	h, err := lab.StartHomelab(lab.HomelabOptions{
 		PVE:      lab.Options{BackupDuration: *duration, AuthFailDelay: 3 * time.Second, Now: e.now, Nodes: strings.Split(*nodes, ",")},
-		URBackup: lab.URBackupOptions{BackupDuration: *duration},
+		URBackup: laburbackup.Options{BackupDuration: *duration},
 	})
 	if err != nil {
 		fmt.Fprintln(e.stderr, "backdeck lab:", err)
@@ -477,7 +478,7 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 	if cf.demo {
 		h, err := lab.StartHomelab(lab.HomelabOptions{
 			PVE:      lab.Options{BackupDuration: 20 * time.Second, Now: e.now},
-			URBackup: lab.URBackupOptions{BackupDuration: 20 * time.Second},
+			URBackup: laburbackup.Options{BackupDuration: 20 * time.Second},
 		})
 		if err != nil {
 			return nil, fmt.Errorf("starting the simulated homelab: %w", err)

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/backdeck/backdeck/backends/lab/urbackup"
 )
 
 // ConfigTOML is a backdeck config for this server and the seed homelab's
@@ -17,7 +19,7 @@ func (p *PVE) ConfigTOML(secretFile string) string {
 // UrBackup server beside it (reached through its HTTPS front), whose password
 // is read from passwordFile; and when imagesDir is set, the Clonezilla images
 // of the host's disks there (WriteClonezillaImages).
-func labConfigTOML(p *PVE, secretFile string, u *URBackup, passwordFile, imagesDir string) string {
+func labConfigTOML(p *PVE, secretFile string, u *urbackup.Server, passwordFile, imagesDir string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# backdeck config for the simulated homelab (backdeck lab)\n")
 	fmt.Fprintf(&b, "mode = \"laptop\"\n\n")
@@ -34,12 +36,12 @@ func labConfigTOML(p *PVE, secretFile string, u *URBackup, passwordFile, imagesD
 			fmt.Fprintf(&b, "password_file = %s\n", tomlString(passwordFile))
 		}
 		fmt.Fprintf(&b, "fingerprint = %s\n\n", tomlString(u.Fingerprint()))
-		for _, c := range urbSeedClients {
-			folders := make([]string, len(c.folders))
-			for i, f := range c.folders {
+		for _, c := range urbackup.SeedClients() {
+			folders := make([]string, len(c.Folders))
+			for i, f := range c.Folders {
 				folders[i] = tomlString(f)
 			}
-			fmt.Fprintf(&b, "[[urbackup.client]]\nname = %s\nfolders = [%s]\n\n", tomlString(c.name), strings.Join(folders, ", "))
+			fmt.Fprintf(&b, "[[urbackup.client]]\nname = %s\nfolders = [%s]\n\n", tomlString(c.Name), strings.Join(folders, ", "))
 		}
 	}
 	// The USB drives of the seed homelab (lab/host): the backup drive

@@ -21,7 +21,7 @@ func (w *world) seedHistory(now time.Time) {
 	for k, v := range job.prune {
 		keep[k], _ = strconv.Atoi(v)
 	}
-	today := midnight(now)
+	today := host.Midnight(now)
 	for d := 120; d >= 0; d-- {
 		day := today.AddDate(0, 0, -d)
 		start := day.Add(14*time.Hour + 20*time.Minute + time.Duration(host.Hash(0, day)%3)*time.Second)
@@ -116,9 +116,4 @@ func (w *world) replayJob(n *nodeInfo, run *vzdumpRun, start time.Time, user, id
 		w.tasks[t.upid] = t
 		w.taskOrder = append(w.taskOrder, t)
 	}
-}
-
-func midnight(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
 }

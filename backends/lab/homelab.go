@@ -5,20 +5,22 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/backdeck/backdeck/backends/lab/urbackup"
 )
 
 // Homelab is the whole simulated homelab: the Proxmox VE node and the
 // UrBackup server on bkpserver.
 type Homelab struct {
 	PVE      *PVE
-	URBackup *URBackup
+	URBackup *urbackup.Server
 }
 
 // HomelabOptions configure StartHomelab. When only one of the two servers
 // has a Now, the other uses it too, so both worlds share one clock.
 type HomelabOptions struct {
 	PVE      Options
-	URBackup URBackupOptions
+	URBackup urbackup.Options
 }
 
 // StartHomelab starts both servers; if the second fails, the first is closed.
@@ -33,7 +35,7 @@ func StartHomelab(opts HomelabOptions) (*Homelab, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := StartURBackup(opts.URBackup)
+	u, err := urbackup.Start(opts.URBackup)
 	if err != nil {
 		_ = p.Close()
 		return nil, err

@@ -138,7 +138,7 @@ func jobEntry(j backupJob) map[string]any {
 func (w *world) nextRun(j backupJob, now time.Duration) int64 {
 	t := w.timeAt(now)
 	hm, _ := time.Parse("15:04", j.schedule)
-	next := midnight(t).Add(time.Duration(hm.Hour())*time.Hour + time.Duration(hm.Minute())*time.Minute)
+	next := host.Midnight(t).Add(time.Duration(hm.Hour())*time.Hour + time.Duration(hm.Minute())*time.Minute)
 	if !next.After(t) {
 		next = next.AddDate(0, 0, 1)
 	}

@@ -1,4 +1,4 @@
-package lab
+package urbackup
 
 import (
 	"bytes"
@@ -23,18 +23,18 @@ import (
 	"github.com/backdeck/backdeck/backends/lab/host"
 )
 
-// urbTest is a plain net/http client of the simulated UrBackup server,
+// testClient is a plain net/http client of the simulated UrBackup server,
 // over its plain listener or its HTTPS front (pinned by fingerprint).
-type urbTest struct {
+type testClient struct {
 	t    testing.TB
-	u    *URBackup
+	u    *Server
 	base string
 	hc   *http.Client
 	ses  string
 	xff  string // X-Forwarded-For, to appear from another IP
 }
 
-func startURB(t *testing.T, opts URBackupOptions) *URBackup {
+func startServer(t *testing.T, opts Options) *Server {
 	t.Helper()
 	if opts.BackupDuration == 0 {
 		opts.BackupDuration = 1500 * time.Millisecond
@@ -42,9 +42,9 @@ func startURB(t *testing.T, opts URBackupOptions) *URBackup {
 	if opts.Now == nil {
 		// The world's past and the data its clients change since their
 		// last backup hang on the clock: a fixed one, not today's.
-		opts.Now = func() time.Time { return urbTestNow }
+		opts.Now = func() time.Time { return testNow }
 	}
-	u, err := StartURBackup(opts)
+	u, err := Start(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,8 +52,8 @@ func startURB(t *testing.T, opts URBackupOptions) *URBackup {
 	return u
 }
 
-func newURBTest(t testing.TB, u *URBackup, front bool) *urbTest {
-	c := &urbTest{t: t, u: u, base: u.URL(), hc: &http.Client{Timeout: 10 * time.Second}}
+func newTestClient(t testing.TB, u *Server, front bool) *testClient {
+	c := &testClient{t: t, u: u, base: u.URL(), hc: &http.Client{Timeout: 10 * time.Second}}
 	if front {
 		want := u.Fingerprint()
 		c.base = u.TLSURL()
@@ -71,7 +71,7 @@ func newURBTest(t testing.TB, u *URBackup, front bool) *urbTest {
 }
 
 // raw posts form (plus ses, when logged in) to /x?a=action.
-func (c *urbTest) raw(action string, form url.Values) (*http.Response, []byte) {
+func (c *testClient) raw(action string, form url.Values) (*http.Response, []byte) {
 	c.t.Helper()
 	if form == nil {
 		form = url.Values{}
@@ -100,7 +100,7 @@ func (c *urbTest) raw(action string, form url.Values) (*http.Response, []byte) {
 }
 
 // call is raw decoded as JSON (numbers as json.Number).
-func (c *urbTest) call(action string, form url.Values) map[string]any {
+func (c *testClient) call(action string, form url.Values) map[string]any {
 	c.t.Helper()
 	resp, body := c.raw(action, form)
 	if resp.Status != "200 ok" {
@@ -117,19 +117,19 @@ func (c *urbTest) call(action string, form url.Values) map[string]any {
 
 // login does what the web UI does, computing the proof independently of
 // the server's code (crypto/pbkdf2).
-func (c *urbTest) login(user, password string) map[string]any {
+func (c *testClient) login(user, password string) map[string]any {
 	c.t.Helper()
 	salt := c.call("salt", url.Values{"username": {user}})
 	ses, _ := salt["ses"].(string)
 	if ses == "" {
 		c.t.Fatalf("salt: %v", salt)
 	}
-	proof := urbProof(c.t, str(salt["salt"]), password, str(salt["rnd"]), num(salt["pbkdf2_rounds"]))
+	proof := loginProof(c.t, str(salt["salt"]), password, str(salt["rnd"]), num(salt["pbkdf2_rounds"]))
 	c.ses = ses
 	return c.call("login", url.Values{"username": {user}, "password": {proof}})
 }
 
-func urbProof(t testing.TB, salt, password, rnd string, rounds int64) string {
+func loginProof(t testing.TB, salt, password, rnd string, rounds int64) string {
 	sum := md5.Sum([]byte(salt + password))
 	stored := hex.EncodeToString(sum[:])
 	if rounds > 0 {
@@ -177,13 +177,13 @@ func waitFor(t testing.TB, within time.Duration, what string, cond func() bool) 
 	}
 }
 
-func TestURBPBKDF2AndREADMEVector(t *testing.T) {
+func TestPBKDF2AndREADMEVector(t *testing.T) {
 	t.Parallel()
 	const salt, pw = "8u2uVtrpyisgKe0Q4ymy", "UrB@ckup pw+&%1"
-	if got := urbPasswordHash(salt, pw, 0); got != "a1416fe1f19aedf0a9f7b1eb5e3867ea" {
+	if got := passwordHash(salt, pw, 0); got != "a1416fe1f19aedf0a9f7b1eb5e3867ea" {
 		t.Errorf("md5 hash %s", got)
 	}
-	stored := urbPasswordHash(salt, pw, 10000)
+	stored := passwordHash(salt, pw, 10000)
 	if stored != "1a7f21ee47010cbac0a203775aa42e4e950535709dbdc4eb2594187418a61c73" {
 		t.Errorf("stored hash %s", stored)
 	}
@@ -201,18 +201,18 @@ func TestURBPBKDF2AndREADMEVector(t *testing.T) {
 	}
 }
 
-func TestURBJSONPrintsLikeTheServer(t *testing.T) {
+func TestJSONPrintsLikeTheServer(t *testing.T) {
 	t.Parallel()
-	got := string(urbJSON(urbObj{"b": urbArr{urbObj{"x": 1}, urbObj{}}, "a": urbObj{"n": "q\"\n\x01"}, "c": 5.58346e10, "d": int64(-1)}))
+	got := string(encodeJSON(jsonObj{"b": jsonArr{jsonObj{"x": 1}, jsonObj{}}, "a": jsonObj{"n": "q\"\n\x01"}, "c": 5.58346e10, "d": int64(-1)}))
 	want := "{\n\"a\": {\n\"n\": \"q\\\"\\n\\u0001\"\n}\n,\n\"b\": [{\n\"x\": 1\n}\n,{\n}\n],\n\"c\": 5.58346e+10,\n\"d\": -1\n}\n"
 	if got != want {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
 }
 
-func TestURBTransportQuirks(t *testing.T) {
+func TestTransportQuirks(t *testing.T) {
 	t.Parallel()
-	u := startURB(t, URBackupOptions{})
+	u := startServer(t, Options{})
 
 	// The backend, byte for byte: lower-case reason, no length, closed.
 	conn, err := net.Dial("tcp", strings.TrimPrefix(u.URL(), "http://"))
@@ -232,7 +232,7 @@ func TestURBTransportQuirks(t *testing.T) {
 	}
 
 	for _, front := range []bool{false, true} {
-		c := newURBTest(t, u, front)
+		c := newTestClient(t, u, front)
 		resp, body := c.raw("status", nil)
 		if resp.Status != "200 ok" || resp.ContentLength != -1 || resp.Header.Get("Content-Length") != "" {
 			t.Errorf("front=%v: status %q length %d", front, resp.Status, resp.ContentLength)
@@ -259,7 +259,7 @@ func TestURBTransportQuirks(t *testing.T) {
 	}
 
 	// The front keeps connections alive like nginx.
-	c := newURBTest(t, u, true)
+	c := newTestClient(t, u, true)
 	reused := 0
 	for i := 0; i < 3; i++ {
 		trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
@@ -297,11 +297,11 @@ func TestURBTransportQuirks(t *testing.T) {
 	}
 }
 
-func TestURBLoginWithREADMEVector(t *testing.T) {
+func TestLoginWithREADMEVector(t *testing.T) {
 	t.Parallel()
-	u := startURB(t, URBackupOptions{Username: "admin", Password: "UrB@ckup pw+&%1", Salt: "8u2uVtrpyisgKe0Q4ymy"})
+	u := startServer(t, Options{Username: "admin", Password: "UrB@ckup pw+&%1", Salt: "8u2uVtrpyisgKe0Q4ymy"})
 	u.setRndHook(func() string { return "d3DASHwgde" })
-	c := newURBTest(t, u, true)
+	c := newTestClient(t, u, true)
 	salt := c.call("salt", url.Values{"username": {"admin"}})
 	if str(salt["salt"]) != "8u2uVtrpyisgKe0Q4ymy" || num(salt["pbkdf2_rounds"]) != 10000 || str(salt["rnd"]) != "d3DASHwgde" || len(str(salt["ses"])) != 30 {
 		t.Fatalf("salt %v", salt)
@@ -335,13 +335,13 @@ func TestURBLoginWithREADMEVector(t *testing.T) {
 	}
 }
 
-func TestURBLoginRandomPassword(t *testing.T) {
+func TestLoginRandomPassword(t *testing.T) {
 	t.Parallel()
-	u := startURB(t, URBackupOptions{})
+	u := startServer(t, Options{})
 	if u.Username() != "admin" || len(u.Password()) < 12 || !strings.ContainsAny(u.Password(), "+&% ") {
 		t.Fatalf("user %q password %q", u.Username(), u.Password())
 	}
-	c := newURBTest(t, u, false)
+	c := newTestClient(t, u, false)
 	if l := c.login("admin", u.Password()); l["success"] != true || l["session"] != nil {
 		t.Fatalf("login %v", l)
 	}
@@ -349,7 +349,7 @@ func TestURBLoginRandomPassword(t *testing.T) {
 		t.Errorf("status %v", st)
 	}
 	// Wrong password: error 2, counted.
-	w := newURBTest(t, u, true)
+	w := newTestClient(t, u, true)
 	if l := w.login("admin", u.Password()+"x"); num(l["error"]) != 2 || num(l["api_version"]) != 2 || len(l) != 2 {
 		t.Errorf("wrong password: %v", l)
 	}
@@ -362,7 +362,7 @@ func TestURBLoginRandomPassword(t *testing.T) {
 		t.Errorf("failures %d", u.LoginFailures())
 	}
 	// plainpw=1 without a session: the server makes one and returns it.
-	p := newURBTest(t, u, true)
+	p := newTestClient(t, u, true)
 	l := p.call("login", url.Values{"username": {"admin"}, "password": {u.Password()}, "plainpw": {"1"}})
 	if l["success"] != true || len(str(l["session"])) != 30 {
 		t.Fatalf("plainpw login %v", l)
@@ -372,15 +372,15 @@ func TestURBLoginRandomPassword(t *testing.T) {
 		t.Errorf("backups %v", b)
 	}
 	// Without credentials while a user exists.
-	if l := newURBTest(t, u, false).call("login", nil); l["success"] != false || str(l["admin_only"]) != "admin" {
+	if l := newTestClient(t, u, false).call("login", nil); l["success"] != false || str(l["admin_only"]) != "admin" {
 		t.Errorf("login without credentials %v", l)
 	}
 }
 
-func TestURBBan(t *testing.T) {
+func TestBan(t *testing.T) {
 	t.Parallel()
-	u := startURB(t, URBackupOptions{BanDuration: 700 * time.Millisecond})
-	c := newURBTest(t, u, false)
+	u := startServer(t, Options{BanDuration: 700 * time.Millisecond})
+	c := newTestClient(t, u, false)
 	c.xff = "192.168.1.50"
 	for i := 0; i < 11; i++ {
 		c.ses = ""
@@ -399,7 +399,7 @@ func TestURBBan(t *testing.T) {
 		t.Errorf("failures %d", u.LoginFailures())
 	}
 	// Another address is not banned.
-	other := newURBTest(t, u, false)
+	other := newTestClient(t, u, false)
 	if l := other.login("admin", u.Password()); l["success"] != true {
 		t.Errorf("other IP: %v", l)
 	}
@@ -410,13 +410,13 @@ func TestURBBan(t *testing.T) {
 	}
 }
 
-func TestURBNoUsersAndPlainMD5(t *testing.T) {
+func TestNoUsersAndPlainMD5(t *testing.T) {
 	t.Parallel()
-	u := startURB(t, URBackupOptions{NoUsers: true})
+	u := startServer(t, Options{NoUsers: true})
 	if u.Username() != "" || u.Password() != "" {
 		t.Errorf("user %q password %q", u.Username(), u.Password())
 	}
-	c := newURBTest(t, u, true)
+	c := newTestClient(t, u, true)
 	l := c.call("login", url.Values{"lang": {"en"}})
 	if l["success"] != true || len(str(l["session"])) != 30 || str(l["lang"]) != "en" {
 		t.Fatalf("anonymous login %v", l)
@@ -425,15 +425,15 @@ func TestURBNoUsersAndPlainMD5(t *testing.T) {
 	if st := c.call("status", nil); st["admin"] != true || len(arr(st["status"])) != 4 {
 		t.Errorf("status %v", st)
 	}
-	if s := newURBTest(t, u, false).call("salt", url.Values{"username": {"admin"}}); num(s["error"]) != 0 || s["ses"] == nil {
+	if s := newTestClient(t, u, false).call("salt", url.Values{"username": {"admin"}}); num(s["error"]) != 0 || s["ses"] == nil {
 		t.Errorf("salt without users %v", s)
 	}
 	if lg := c.call("logs", nil); lg["has_user"] != false {
 		t.Errorf("logs has_user %v", lg["has_user"])
 	}
 
-	m := startURB(t, URBackupOptions{PBKDF2Rounds: -1, Password: "plain md5 pw"})
-	mc := newURBTest(t, m, false)
+	m := startServer(t, Options{PBKDF2Rounds: -1, Password: "plain md5 pw"})
+	mc := newTestClient(t, m, false)
 	salt := mc.call("salt", url.Values{"username": {"admin"}})
 	if num(salt["pbkdf2_rounds"]) != 0 {
 		t.Fatalf("salt %v", salt)
@@ -445,10 +445,10 @@ func TestURBNoUsersAndPlainMD5(t *testing.T) {
 	}
 }
 
-func TestURBSessions(t *testing.T) {
+func TestSessions(t *testing.T) {
 	t.Parallel()
-	u := startURB(t, URBackupOptions{SessionTimeout: 400 * time.Millisecond})
-	c := newURBTest(t, u, false)
+	u := startServer(t, Options{SessionTimeout: 400 * time.Millisecond})
+	c := newTestClient(t, u, false)
 	c.login("admin", u.Password())
 	ses := c.ses
 	// Use keeps it alive.
@@ -459,7 +459,7 @@ func TestURBSessions(t *testing.T) {
 		}
 	}
 	// The ses in the query string is ignored.
-	q := newURBTest(t, u, false)
+	q := newTestClient(t, u, false)
 	if st := q.call("status&ses="+ses, nil); num(st["error"]) != 1 {
 		t.Errorf("ses in query: %v", st)
 	}
@@ -475,20 +475,20 @@ func TestURBSessions(t *testing.T) {
 	}
 }
 
-func TestURBBadGateway(t *testing.T) {
+func TestBadGateway(t *testing.T) {
 	t.Parallel()
-	u := startURB(t, URBackupOptions{})
-	c := newURBTest(t, u, true)
+	u := startServer(t, Options{})
+	c := newTestClient(t, u, true)
 	u.SetBadGateway(true)
 	resp, body := c.raw("status", nil)
-	if resp.StatusCode != http.StatusBadGateway || resp.Header.Get("Server") != "nginx" || string(body) != urbBadGatewayPage {
+	if resp.StatusCode != http.StatusBadGateway || resp.Header.Get("Server") != "nginx" || string(body) != badGatewayPage {
 		t.Errorf("502: %d %q", resp.StatusCode, body)
 	}
 	if !strings.Contains(string(body), "<html><head><title>502 Bad Gateway</title>") && !strings.Contains(string(body), "<center>nginx</center>") {
 		t.Errorf("page %q", body)
 	}
 	// The backend itself still answers.
-	if st := newURBTest(t, u, false).call("status", nil); num(st["error"]) != 1 {
+	if st := newTestClient(t, u, false).call("status", nil); num(st["error"]) != 1 {
 		t.Errorf("plain: %v", st)
 	}
 	u.SetBadGateway(false)
@@ -497,11 +497,11 @@ func TestURBBadGateway(t *testing.T) {
 	}
 }
 
-func TestURBWorld(t *testing.T) {
+func TestWorld(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 25, 14, 30, 0, 0, time.UTC)
-	u := startURB(t, URBackupOptions{Now: func() time.Time { return now }})
-	c := newURBTest(t, u, true)
+	u := startServer(t, Options{Now: func() time.Time { return now }})
+	c := newTestClient(t, u, true)
 	c.login("admin", u.Password())
 
 	resp, body := c.raw("status", nil)
@@ -571,11 +571,11 @@ func TestURBWorld(t *testing.T) {
 		switch num(b["incremental"]) {
 		case 0:
 			fulls++
-			if size < 30*gib {
+			if size < 30*host.GiB {
 				t.Errorf("full backup of %d bytes", size)
 			}
 		case 1:
-			if size < 100*mib || size > 1*gib {
+			if size < 100*host.MiB || size > 1*host.GiB {
 				t.Errorf("incremental of %d bytes", size)
 			}
 		}
@@ -632,7 +632,7 @@ func TestURBWorld(t *testing.T) {
 func arr2(v any) []any { a, _ := v.([]any); return a }
 
 // progressOf is the client's process in a=progress, or nil.
-func progressOf(c *urbTest, clientID int64) map[string]any {
+func progressOf(c *testClient, clientID int64) map[string]any {
 	for _, p := range arr(c.call("progress", url.Values{"with_lastacts": {"0"}})["progress"]) {
 		if num(p["clientid"]) == clientID {
 			return p
@@ -641,7 +641,7 @@ func progressOf(c *urbTest, clientID int64) map[string]any {
 	return nil
 }
 
-func statusOf(c *urbTest, name string) map[string]any {
+func statusOf(c *testClient, name string) map[string]any {
 	for _, e := range arr(c.call("status", nil)["status"]) {
 		if str(e["name"]) == name {
 			return e
@@ -650,7 +650,7 @@ func statusOf(c *urbTest, name string) map[string]any {
 	return nil
 }
 
-func backupIDs(c *urbTest, clientID string) []int64 {
+func backupIDs(c *testClient, clientID string) []int64 {
 	var ids []int64
 	for _, b := range arr(c.call("backups", url.Values{"sa": {"backups"}, "clientid": {clientID}})["backups"]) {
 		ids = append(ids, num(b["id"]))
@@ -658,10 +658,10 @@ func backupIDs(c *urbTest, clientID string) []int64 {
 	return ids
 }
 
-func TestURBBackupRuns(t *testing.T) {
+func TestBackupRuns(t *testing.T) {
 	t.Parallel()
-	u := startURB(t, URBackupOptions{BackupDuration: 2 * time.Second})
-	c := newURBTest(t, u, true)
+	u := startServer(t, Options{BackupDuration: 2 * time.Second})
+	c := newTestClient(t, u, true)
 	c.login("admin", u.Password())
 	before := statusOf(c, "k3sagent01")
 	ids := backupIDs(c, "2")
@@ -721,10 +721,10 @@ func TestURBBackupRuns(t *testing.T) {
 	}
 }
 
-func TestURBStartRefusals(t *testing.T) {
+func TestStartRefusals(t *testing.T) {
 	t.Parallel()
-	u := startURB(t, URBackupOptions{})
-	c := newURBTest(t, u, false)
+	u := startServer(t, Options{})
+	c := newTestClient(t, u, false)
 	c.login("admin", u.Password())
 	for _, typ := range []string{"full_file", "incr_file", "full_image", "incr_image"} {
 		r := arr(c.call("start_backup", url.Values{"start_client": {"1"}, "start_type": {typ}})["result"])
@@ -751,10 +751,10 @@ func TestURBStartRefusals(t *testing.T) {
 	}
 }
 
-func TestURBStopFailAndOffline(t *testing.T) {
+func TestStopFailAndOffline(t *testing.T) {
 	t.Parallel()
-	u := startURB(t, URBackupOptions{BackupDuration: 1500 * time.Millisecond})
-	c := newURBTest(t, u, false)
+	u := startServer(t, Options{BackupDuration: 1500 * time.Millisecond})
+	c := newTestClient(t, u, false)
 	c.login("admin", u.Password())
 	start := func(id string) map[string]any {
 		t.Helper()

@@ -1,4 +1,4 @@
-package lab
+package urbackup
 
 import (
 	"crypto/rand"
@@ -14,8 +14,8 @@ import (
 	"github.com/backdeck/backdeck/backends/lab/host"
 )
 
-// URBackupOptions configure StartURBackup. Zero values take the defaults.
-type URBackupOptions struct {
+// Options configure Start. Zero values take the defaults.
+type Options struct {
 	Addr string // default "127.0.0.1:0", for both listeners
 	// Username is the one web user; default "admin". Ignored with NoUsers.
 	Username string
@@ -33,7 +33,7 @@ type URBackupOptions struct {
 	Salt string
 	// BackupDuration is the wall time of one file backup that sends data
 	// (a full one, or an incremental with changes); default 20s. Its
-	// phases keep the shares a real run had (urbackup_progress.go); an
+	// phases keep the shares a real run had (progress.go); an
 	// incremental with nothing to send takes 10/110 of it, as recorded.
 	BackupDuration time.Duration
 	// OnlineLinger is how long a client that died (CrashClient) still
@@ -50,12 +50,12 @@ type URBackupOptions struct {
 	Now func() time.Time
 }
 
-// URBackup is a running simulated UrBackup Server 2.5 web API: the server
+// Server is a running simulated UrBackup Server 2.5 web API: the server
 // itself on plain HTTP (URL, port 55414 in real life) and the same server
 // behind an nginx-like HTTPS front with a self-signed certificate (TLSURL),
 // as the seed homelab reaches it.
-type URBackup struct {
-	opts        URBackupOptions
+type Server struct {
+	opts        Options
 	plainLn     net.Listener
 	tlsLn       net.Listener
 	url         string
@@ -64,7 +64,7 @@ type URBackup struct {
 	fingerprint string
 
 	mu    sync.Mutex // guards world
-	world *urbWorld
+	world *world
 
 	connMu  sync.Mutex
 	conns   map[net.Conn]struct{}
@@ -77,8 +77,8 @@ type URBackup struct {
 	reqByAction map[string]int
 }
 
-// StartURBackup starts both listeners and returns once they accept connections.
-func StartURBackup(opts URBackupOptions) (*URBackup, error) {
+// Start starts both listeners and returns once they accept connections.
+func Start(opts Options) (*Server, error) {
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:0"
 	}
@@ -89,7 +89,7 @@ func StartURBackup(opts URBackupOptions) (*URBackup, error) {
 			opts.Username = "admin"
 		}
 		if opts.Password == "" {
-			opts.Password = urbRandomPassword()
+			opts.Password = randomPassword()
 		}
 	}
 	switch {
@@ -99,13 +99,13 @@ func StartURBackup(opts URBackupOptions) (*URBackup, error) {
 		opts.PBKDF2Rounds = 0
 	}
 	if opts.Salt == "" {
-		opts.Salt = urbRandomKey(20)
+		opts.Salt = randomKey(20)
 	}
 	if opts.BackupDuration <= 0 {
 		opts.BackupDuration = 20 * time.Second
 	}
 	if opts.OnlineLinger <= 0 {
-		opts.OnlineLinger = urbOnlineLinger
+		opts.OnlineLinger = onlineLinger
 	}
 	if opts.SessionTimeout <= 0 {
 		opts.SessionTimeout = 1800 * time.Second
@@ -133,7 +133,7 @@ func StartURBackup(opts URBackupOptions) (*URBackup, error) {
 		_ = plainLn.Close()
 		return nil, fmt.Errorf("lab: urbackup listen: %w", err)
 	}
-	u := &URBackup{
+	u := &Server{
 		opts:        opts,
 		plainLn:     plainLn,
 		url:         "http://" + plainLn.Addr().String(),
@@ -150,14 +150,14 @@ func StartURBackup(opts URBackupOptions) (*URBackup, error) {
 		MinVersion:   tls.VersionTLS12,
 		NextProtos:   []string{"http/1.1"},
 	})
-	u.world = newURBWorld(urbConfig{
+	u.world = newWorld(config{
 		start:          start,
 		monotonic:      time.Now(),
 		username:       opts.Username,
 		noUsers:        opts.NoUsers,
 		salt:           opts.Salt,
 		rounds:         opts.PBKDF2Rounds,
-		passwordHash:   urbPasswordHash(opts.Salt, opts.Password, opts.PBKDF2Rounds),
+		passwordHash:   passwordHash(opts.Salt, opts.Password, opts.PBKDF2Rounds),
 		backup:         opts.BackupDuration,
 		linger:         opts.OnlineLinger,
 		sessionTimeout: opts.SessionTimeout,
@@ -170,25 +170,25 @@ func StartURBackup(opts URBackupOptions) (*URBackup, error) {
 }
 
 // URL is the server itself, plain HTTP: "http://127.0.0.1:PORT".
-func (u *URBackup) URL() string { return u.url }
+func (u *Server) URL() string { return u.url }
 
 // TLSURL is the same server behind the nginx front: "https://127.0.0.1:PORT".
-func (u *URBackup) TLSURL() string { return u.tlsURL }
+func (u *Server) TLSURL() string { return u.tlsURL }
 
 // Fingerprint is the SHA-256 of the front's certificate, "AA:BB:…".
-func (u *URBackup) Fingerprint() string { return u.fingerprint }
+func (u *Server) Fingerprint() string { return u.fingerprint }
 
 // CertPEM is the front's self-signed certificate (its own CA).
-func (u *URBackup) CertPEM() []byte { return append([]byte(nil), u.certPEM...) }
+func (u *Server) CertPEM() []byte { return append([]byte(nil), u.certPEM...) }
 
 // Username is the web user ("" with NoUsers).
-func (u *URBackup) Username() string { return u.opts.Username }
+func (u *Server) Username() string { return u.opts.Username }
 
 // Password is the web user's password ("" with NoUsers).
-func (u *URBackup) Password() string { return u.opts.Password }
+func (u *Server) Password() string { return u.opts.Password }
 
 // Close stops both listeners, drops open connections and waits for them.
-func (u *URBackup) Close() error {
+func (u *Server) Close() error {
 	var err error
 	u.closeMu.Do(func() {
 		err = errors.Join(u.plainLn.Close(), u.tlsLn.Close())
@@ -206,8 +206,8 @@ func (u *URBackup) Close() error {
 // SetClientOnline takes a client off the network (false) or back (true). A
 // backup running when its client goes offline fails ("Client … went
 // offline."); one that was about to start never does.
-func (u *URBackup) SetClientOnline(name string, online bool) {
-	u.withWorld(func(w *urbWorld, now time.Duration) { w.setOnline(name, online, now) })
+func (u *Server) SetClientOnline(name string, online bool) {
+	u.withWorld(func(w *world, now time.Duration) { w.setOnline(name, online, now) })
 }
 
 // CrashClient makes a client's process die without a word: its running
@@ -215,15 +215,15 @@ func (u *URBackup) SetClientOnline(name string, online bool) {
 // OnlineLinger; a backup started meanwhile gets start_ok, never shows as a
 // process and fails: a=logs says it could not connect. SetClientOnline
 // (name, true) brings it back (a restart).
-func (u *URBackup) CrashClient(name string) {
-	u.withWorld(func(w *urbWorld, now time.Duration) { w.crash(name, now) })
+func (u *Server) CrashClient(name string) {
+	u.withWorld(func(w *world, now time.Duration) { w.crash(name, now) })
 }
 
 // SetAutomaticFileBackups switches the schedule of a client's file backups
 // on or off (a=status then says file_disabled, and file_ok stays false);
 // backups asked for by hand run either way.
-func (u *URBackup) SetAutomaticFileBackups(name string, on bool) {
-	u.withWorld(func(w *urbWorld, now time.Duration) {
+func (u *Server) SetAutomaticFileBackups(name string, on bool) {
+	u.withWorld(func(w *world, now time.Duration) {
 		if c := w.clientByName(name); c != nil {
 			c.fileDisabled = !on
 		}
@@ -232,8 +232,8 @@ func (u *URBackup) SetAutomaticFileBackups(name string, on bool) {
 
 // RenameClient gives a client another name, as an internet client may be
 // given any; the tests use it to send names with control characters.
-func (u *URBackup) RenameClient(name, to string) {
-	u.withWorld(func(w *urbWorld, now time.Duration) {
+func (u *Server) RenameClient(name, to string) {
+	u.withWorld(func(w *world, now time.Duration) {
 		if c := w.clientByName(name); c != nil {
 			c.name = to
 		}
@@ -243,8 +243,8 @@ func (u *URBackup) RenameClient(name, to string) {
 // FailNext makes the next file backup started for that client fail half-way:
 // the process ends, lastbackup stays, file_ok turns false and a=logs gets an
 // entry with the error.
-func (u *URBackup) FailNext(name string) {
-	u.withWorld(func(w *urbWorld, now time.Duration) {
+func (u *Server) FailNext(name string) {
+	u.withWorld(func(w *world, now time.Duration) {
 		if c := w.clientByName(name); c != nil {
 			c.failNext = true
 		}
@@ -253,26 +253,26 @@ func (u *URBackup) FailNext(name string) {
 
 // ExpireSessions forgets every session, as a restart or the 1800 s timeout
 // does: the next call with an old ses gets {"error":1}.
-func (u *URBackup) ExpireSessions() {
-	u.withWorld(func(w *urbWorld, now time.Duration) { w.sessions = map[string]*urbSession{} })
+func (u *Server) ExpireSessions() {
+	u.withWorld(func(w *world, now time.Duration) { w.sessions = map[string]*session{} })
 }
 
 // SetBadGateway makes the HTTPS front answer as nginx does while the backend
 // is down: 502 with nginx's HTML page. The plain listener is not affected.
-func (u *URBackup) SetBadGateway(on bool) {
-	u.withWorld(func(w *urbWorld, now time.Duration) { w.badGateway = on })
+func (u *Server) SetBadGateway(on bool) {
+	u.withWorld(func(w *world, now time.Duration) { w.badGateway = on })
 }
 
 // Requests is the number of HTTP requests received on both listeners
 // (502s from the front included).
-func (u *URBackup) Requests() int {
+func (u *Server) Requests() int {
 	u.reqMu.Lock()
 	defer u.reqMu.Unlock()
 	return u.reqTotal
 }
 
 // RequestsByAction counts requests by their "a" parameter ("" without one).
-func (u *URBackup) RequestsByAction() map[string]int {
+func (u *Server) RequestsByAction() map[string]int {
 	u.reqMu.Lock()
 	defer u.reqMu.Unlock()
 	out := make(map[string]int, len(u.reqByAction))
@@ -284,13 +284,13 @@ func (u *URBackup) RequestsByAction() map[string]int {
 
 // LoginFailures is the number of failed logins the server counted towards
 // its ban: wrong passwords and a=salt for an unknown user.
-func (u *URBackup) LoginFailures() int {
+func (u *Server) LoginFailures() int {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	return u.world.loginFailures
 }
 
-func (u *URBackup) countRequest(action string) {
+func (u *Server) countRequest(action string) {
 	u.reqMu.Lock()
 	defer u.reqMu.Unlock()
 	u.reqTotal++
@@ -298,7 +298,7 @@ func (u *URBackup) countRequest(action string) {
 }
 
 // withWorld runs f on the world brought up to date, under the lock.
-func (u *URBackup) withWorld(f func(w *urbWorld, now time.Duration)) {
+func (u *Server) withWorld(f func(w *world, now time.Duration)) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	now := u.world.tick()
@@ -308,30 +308,30 @@ func (u *URBackup) withWorld(f func(w *urbWorld, now time.Duration)) {
 
 // setRndHook makes a=salt hand out rnd values from f (tests use the README's
 // recorded rnd to check the login proof byte for byte).
-func (u *URBackup) setRndHook(f func() string) {
+func (u *Server) setRndHook(f func() string) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	u.world.rndHook = f
 }
 
-const urbAlnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+const alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
-// urbRandomKey is ServerSettings::generateRandomAuthKey: n random [a-zA-Z0-9].
-func urbRandomKey(n int) string {
+// randomKey is ServerSettings::generateRandomAuthKey: n random [a-zA-Z0-9].
+func randomKey(n int) string {
 	b := make([]byte, n)
-	max := big.NewInt(int64(len(urbAlnum)))
+	max := big.NewInt(int64(len(alnum)))
 	for i := range b {
 		k, err := rand.Int(rand.Reader, max)
 		if err != nil {
 			panic(err) // crypto/rand never fails on supported platforms
 		}
-		b[i] = urbAlnum[k.Int64()]
+		b[i] = alnum[k.Int64()]
 	}
 	return string(b)
 }
 
-// urbRandomPassword is a password that needs URL-encoding and survives a
+// randomPassword is a password that needs URL-encoding and survives a
 // password file being trimmed: alphanumeric at both ends.
-func urbRandomPassword() string {
-	return urbRandomKey(5) + "+&" + urbRandomKey(3) + " %" + urbRandomKey(4)
+func randomPassword() string {
+	return randomKey(5) + "+&" + randomKey(3) + " %" + randomKey(4)
 }

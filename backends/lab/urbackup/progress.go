@@ -1,4 +1,4 @@
-package lab
+package urbackup
 
 import (
 	"time"
@@ -21,35 +21,35 @@ import (
 // wall time of a backup that transfers data).
 
 const (
-	// urbIndexShare: invented. The recorded indexing took under 1% of
+	// indexShare: invented. The recorded indexing took under 1% of
 	// the backup (40 files); the lab's clients hold far more, and a stop
 	// sent while the client indexes (the only one UrBackup honours) needs
 	// a window wide enough to be sent in.
-	urbIndexShare    = 0.05
-	urbTransferShare = 39.0 / 110 // recorded
-	urbWindowShare   = 10.0 / 110 // speed_bpms changes every 10 s (recorded)
-	urbTickShare     = 1.0 / 110  // one second of the recorded backup
-	// urbDoneShort: done_bytes stopped at 207695685 of total_bytes
+	indexShare    = 0.05
+	transferShare = 39.0 / 110 // recorded
+	windowShare   = 10.0 / 110 // speed_bpms changes every 10 s (recorded)
+	tickShare     = 1.0 / 110  // one second of the recorded backup
+	// doneShort: done_bytes stopped at 207695685 of total_bytes
 	// 209715200 (recorded): the total is the client's estimate.
-	urbDoneShort = 207695685.0 / 209715200
+	doneShort = 207695685.0 / 209715200
 	// An incremental backup with nothing to send (recorded): 10 s in all,
 	// of which 1.5 s indexing.
-	urbNoChangeShare      = 10.0 / 110
-	urbNoChangeIndexShare = 0.15
-	// urbStopLingerShare: a stop during indexing left the process listed,
+	noChangeShare      = 10.0 / 110
+	noChangeIndexShare = 0.15
+	// stopLingerShare: a stop during indexing left the process listed,
 	// unchanged, for 10 s before it went (recorded).
-	urbStopLingerShare = 10.0 / 110
-	// urbETAUnknown is the eta_ms the server sends while it has none.
-	urbETAUnknown = 61000
+	stopLingerShare = 10.0 / 110
+	// etaUnknown is the eta_ms the server sends while it has none.
+	etaUnknown = 61000
 )
 
 // scaled is a share of the backup's wall time.
-func (w *urbWorld) scaled(share float64) time.Duration {
+func (w *world) scaled(share float64) time.Duration {
 	return time.Duration(float64(w.cfg.backup) * share)
 }
 
 // progress is pcdone, done_bytes and total_bytes at a tick.
-func (p *urbProcess) progress(now time.Duration) (pc int, done, total int64) {
+func (p *process) progress(now time.Duration) (pc int, done, total int64) {
 	switch {
 	case p.stopping || now < p.indexEnd:
 		return -1, 0, -1
@@ -57,24 +57,24 @@ func (p *urbProcess) progress(now time.Duration) (pc int, done, total int64) {
 		return 100, 0, 0
 	}
 	f := min(float64(now-p.indexEnd)/float64(p.xferEnd-p.indexEnd), 1)
-	done = int64(f * urbDoneShort * float64(p.size))
+	done = int64(f * doneShort * float64(p.size))
 	return int(done * 100 / p.size), done, p.size
 }
 
 // rateBPMS is the transfer's pace in bytes per millisecond.
-func (p *urbProcess) rateBPMS() float64 {
+func (p *process) rateBPMS() float64 {
 	ms := float64((p.xferEnd - p.indexEnd) / time.Millisecond)
 	if ms <= 0 {
 		return 0
 	}
-	return urbDoneShort * float64(p.size) / ms
+	return doneShort * float64(p.size) / ms
 }
 
 // speeds is speed_bpms and past_speed_bpms at a tick: 0 for the first two
 // windows of the transfer, then the pace of the window (with the small
 // wobble the recording has), and 0 once the transfer is over; the past
 // values are those of the windows before, the last ten.
-func (p *urbProcess) speeds(now time.Duration, window time.Duration) (float64, []float64) {
+func (p *process) speeds(now time.Duration, window time.Duration) (float64, []float64) {
 	past := []float64{}
 	if p.stopping || p.size == 0 || now < p.indexEnd || window <= 0 {
 		return 0, past
@@ -101,20 +101,20 @@ func (p *urbProcess) speeds(now time.Duration, window time.Duration) (float64, [
 }
 
 // etaMS is eta_ms as the server sends it: no estimate at all.
-func (p *urbProcess) etaMS(now time.Duration) int64 {
+func (p *process) etaMS(now time.Duration) int64 {
 	from := p.xferEnd
 	if p.size == 0 {
 		from = p.indexEnd
 	}
 	if p.stopping || now < from {
-		return urbETAUnknown
+		return etaUnknown
 	}
 	return -int64((now - from) / time.Millisecond)
 }
 
 // queue: the server queued work once, right after the transfer (1 for a
 // full backup, 2 for an incremental without changes; recorded).
-func (p *urbProcess) queue(now time.Duration, tick time.Duration) int {
+func (p *process) queue(now time.Duration, tick time.Duration) int {
 	from, n := p.xferEnd, 1
 	if p.size == 0 {
 		from, n = p.indexEnd, 2
@@ -125,14 +125,14 @@ func (p *urbProcess) queue(now time.Duration, tick time.Duration) int {
 	return 0
 }
 
-func (w *urbWorld) progressEntry(p *urbProcess, now time.Duration) urbObj {
+func (w *world) progressEntry(p *process, now time.Duration) jsonObj {
 	pc, done, total := p.progress(now)
-	speed, past := p.speeds(now, w.scaled(urbWindowShare))
-	pastArr := urbArr{}
+	speed, past := p.speeds(now, w.scaled(windowShare))
+	pastArr := jsonArr{}
 	for _, v := range past {
 		pastArr = append(pastArr, v)
 	}
-	return urbObj{
+	return jsonObj{
 		"action":              p.action,
 		"can_show_backup_log": true,
 		"can_stop_backup":     true, // also after a stop (recorded)
@@ -147,7 +147,7 @@ func (w *urbWorld) progressEntry(p *urbProcess, now time.Duration) urbObj {
 		"past_speed_bpms":     pastArr,
 		"paused":              false,
 		"pcdone":              pc,
-		"queue":               p.queue(now, w.scaled(urbTickShare)),
+		"queue":               p.queue(now, w.scaled(tickShare)),
 		"speed_bpms":          speed,
 		"total_bytes":         total,
 	}

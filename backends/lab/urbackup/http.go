@@ -1,4 +1,4 @@
-package lab
+package urbackup
 
 import (
 	"bufio"
@@ -20,24 +20,24 @@ import (
 // Content-Type gets nginx's spelling, the body is chunked and the
 // connection kept alive (75 s, nginx's keepalive_timeout).
 
-// urbReply is what the backend answers.
-type urbReply struct {
+// reply is what the backend answers.
+type reply struct {
 	contentType  string // "" writes no Content-type header (empty answers)
 	frameOptions int    // how many "X-Frame-Options: DENY" headers
 	body         []byte
 	notFound     bool // a path other than /x
 }
 
-func urbJSONReply(v any) urbReply {
-	return urbReply{contentType: "application/json", frameOptions: 1, body: urbJSON(v)}
+func jsonReply(v any) reply {
+	return reply{contentType: "application/json", frameOptions: 1, body: encodeJSON(v)}
 }
 
-// urbEmptyReply is an action that returns without writing: no body, no
+// emptyReply is an action that returns without writing: no body, no
 // Content-type (start_backup without session, calls on a session that is
 // not logged in yet).
-func urbEmptyReply() urbReply { return urbReply{frameOptions: 1} }
+func emptyReply() reply { return reply{frameOptions: 1} }
 
-func (u *URBackup) acceptLoop(ln net.Listener, front bool) {
+func (u *Server) acceptLoop(ln net.Listener, front bool) {
 	defer u.wg.Done()
 	for {
 		c, err := ln.Accept()
@@ -57,7 +57,7 @@ func (u *URBackup) acceptLoop(ln net.Listener, front bool) {
 	}
 }
 
-func (u *URBackup) serveConn(c net.Conn, front bool) {
+func (u *Server) serveConn(c net.Conn, front bool) {
 	defer func() {
 		_ = c.Close()
 		u.connMu.Lock()
@@ -84,7 +84,7 @@ func (u *URBackup) serveConn(c net.Conn, front bool) {
 		_ = c.SetReadDeadline(time.Time{})
 		action := req.URL.Query().Get("a")
 		u.countRequest(action)
-		ip := urbRemoteIP(c, req)
+		ip := remoteIP(c, req)
 		_ = c.SetWriteDeadline(time.Now().Add(30 * time.Second))
 		bw := bufio.NewWriter(c)
 		if !front {
@@ -108,16 +108,16 @@ func (u *URBackup) serveConn(c net.Conn, front bool) {
 	}
 }
 
-func (u *URBackup) badGateway() bool {
+func (u *Server) badGateway() bool {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	return u.world.badGateway
 }
 
 // respond runs one request on the backend.
-func (u *URBackup) respond(req *http.Request, action string, body []byte, ip string) urbReply {
+func (u *Server) respond(req *http.Request, action string, body []byte, ip string) reply {
 	if req.URL.Path != "/x" {
-		return urbReply{notFound: true}
+		return reply{notFound: true}
 	}
 	// Only "a" is read from the query; every action reads the body as form
 	// data, whatever the Content-Type says.
@@ -127,12 +127,12 @@ func (u *URBackup) respond(req *http.Request, action string, body []byte, ip str
 	w := u.world
 	now := w.tick()
 	w.advance(now)
-	return w.dispatch(&urbRequest{action: action, form: form, ip: ip, now: now})
+	return w.dispatch(&request{action: action, form: form, ip: ip, now: now})
 }
 
-// urbRemoteIP is Helper::remoteAddr: the first X-Forwarded-For entry when
+// remoteIP is Helper::remoteAddr: the first X-Forwarded-For entry when
 // the header is there (nginx sets it), else the peer's address.
-func urbRemoteIP(c net.Conn, req *http.Request) string {
+func remoteIP(c net.Conn, req *http.Request) string {
 	if xff := req.Header.Get("X-Forwarded-For"); xff != "" {
 		first, _, _ := strings.Cut(xff, ",")
 		return strings.TrimSpace(first)
@@ -144,7 +144,7 @@ func urbRemoteIP(c net.Conn, req *http.Request) string {
 	return host
 }
 
-func writeBackendReply(w *bufio.Writer, r urbReply) {
+func writeBackendReply(w *bufio.Writer, r reply) {
 	if r.notFound {
 		_, _ = w.WriteString("HTTP/1.1 404 Not Found\r\nContent-type: text/html; charset=UTF-8\r\n\r\n404 - File not found")
 		return
@@ -160,11 +160,11 @@ func writeBackendReply(w *bufio.Writer, r urbReply) {
 	_, _ = w.Write(r.body)
 }
 
-func writeFrontReply(w *bufio.Writer, r urbReply, keep bool) {
+func writeFrontReply(w *bufio.Writer, r reply, keep bool) {
 	status := "200 ok"
 	if r.notFound {
 		status = "404 Not Found"
-		r = urbReply{contentType: "text/html; charset=UTF-8", body: []byte("404 - File not found")}
+		r = reply{contentType: "text/html; charset=UTF-8", body: []byte("404 - File not found")}
 	}
 	fmt.Fprintf(w, "HTTP/1.1 %s\r\nServer: nginx\r\nDate: %s\r\n", status, time.Now().UTC().Format(http.TimeFormat))
 	if r.contentType != "" {
@@ -192,8 +192,8 @@ func writeFrontReply(w *bufio.Writer, r urbReply, keep bool) {
 	_, _ = w.WriteString("0\r\n\r\n")
 }
 
-// urbBadGatewayPage is nginx's own 502 page (server_tokens off), CRLF and all.
-const urbBadGatewayPage = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n" +
+// badGatewayPage is nginx's own 502 page (server_tokens off), CRLF and all.
+const badGatewayPage = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n" +
 	"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 
 func writeBadGateway(w *bufio.Writer, keep bool) {
@@ -202,5 +202,5 @@ func writeBadGateway(w *bufio.Writer, keep bool) {
 		conn = "close"
 	}
 	fmt.Fprintf(w, "HTTP/1.1 502 Bad Gateway\r\nServer: nginx\r\nDate: %s\r\nContent-Type: text/html\r\nContent-Length: %d\r\nConnection: %s\r\n\r\n%s",
-		time.Now().UTC().Format(http.TimeFormat), len(urbBadGatewayPage), conn, urbBadGatewayPage)
+		time.Now().UTC().Format(http.TimeFormat), len(badGatewayPage), conn, badGatewayPage)
 }

@@ -1,4 +1,4 @@
-package lab
+package urbackup
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/backdeck/backdeck/backends/lab/host"
 )
 
 // The lab's backups against what a real UrBackup Server 2.5.33 with a real
@@ -14,9 +16,9 @@ import (
 // the shapes and shares of a run are the recording's, scaled to the lab's
 // BackupDuration. What the lab invents is said where it is tested.
 
-// urbTestNow is the lab's clock in these tests: the clients' last backups
+// testNow is the lab's clock in these tests: the clients' last backups
 // were last evening, about 17 h ago.
-var urbTestNow = time.Date(2026, 11, 25, 14, 30, 0, 0, time.UTC)
+var testNow = time.Date(2026, 11, 25, 14, 30, 0, 0, time.UTC)
 
 func fnum(v any) float64 {
 	n, ok := v.(json.Number)
@@ -27,25 +29,25 @@ func fnum(v any) float64 {
 	return f
 }
 
-// urbSample is one a=progress reading of a client's process.
-type urbSample struct {
+// sample is one a=progress reading of a client's process.
+type sample struct {
 	at time.Duration // since the start answer
 	p  map[string]any
 }
 
 // sampleRun polls a=progress every few ms until the client's process has
 // come and gone (or within passes), and returns the readings.
-func sampleRun(t *testing.T, c *urbTest, clientID int64, within time.Duration) []urbSample {
+func sampleRun(t *testing.T, c *testClient, clientID int64, within time.Duration) []sample {
 	t.Helper()
 	began := time.Now()
-	var out []urbSample
+	var out []sample
 	for time.Since(began) < within {
 		p := progressOf(c, clientID)
 		if p == nil && len(out) > 0 {
 			return out
 		}
 		if p != nil {
-			out = append(out, urbSample{time.Since(began), p})
+			out = append(out, sample{time.Since(began), p})
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -53,7 +55,7 @@ func sampleRun(t *testing.T, c *urbTest, clientID int64, within time.Duration) [
 	return nil
 }
 
-func startFile(t *testing.T, c *urbTest, clientID, typ string) {
+func startFile(t *testing.T, c *testClient, clientID, typ string) {
 	t.Helper()
 	r := arr(c.call("start_backup", url.Values{"start_client": {clientID}, "start_type": {typ}})["result"])
 	if len(r) != 1 || r[0]["start_ok"] != true {
@@ -61,20 +63,20 @@ func startFile(t *testing.T, c *urbTest, clientID, typ string) {
 	}
 }
 
-func newestBackup(c *urbTest, clientID string) map[string]any {
+func newestBackup(c *testClient, clientID string) map[string]any {
 	return arr(c.call("backups", url.Values{"sa": {"backups"}, "clientid": {clientID}})["backups"])[0]
 }
 
-// TestURBRunsFollowTheRecording: a full backup with indexing, transfer and
+// TestRunsFollowTheRecording: a full backup with indexing, transfer and
 // the server's long finish; speed_bpms in windows; eta_ms as the server
 // sends it. Then the same again (nothing changed: size_bytes 0, as a real
 // full backup of unchanged data said), and an incremental without changes
 // (pcdone 100, total_bytes 0).
-func TestURBRunsFollowTheRecording(t *testing.T) {
+func TestRunsFollowTheRecording(t *testing.T) {
 	t.Parallel()
 	const d = 5500 * time.Millisecond // one recorded second is 50 ms
-	u := startURB(t, URBackupOptions{BackupDuration: d})
-	c := newURBTest(t, u, false)
+	u := startServer(t, Options{BackupDuration: d})
+	c := newTestClient(t, u, false)
 	c.login("admin", u.Password())
 	before := num(statusOf(c, "k3sagent01")["lastbackup"])
 
@@ -155,7 +157,7 @@ func TestURBRunsFollowTheRecording(t *testing.T) {
 	st := statusOf(c, "k3sagent01")
 	full := newestBackup(c, "2")
 	changed := num(full["size_bytes"])
-	if num(st["lastbackup"]) <= before || num(full["incremental"]) != 0 || changed <= 0 || changed >= 1*gib {
+	if num(st["lastbackup"]) <= before || num(full["incremental"]) != 0 || changed <= 0 || changed >= 1*host.GiB {
 		t.Errorf("after the full backup: status %v, backup %v (it stores what changed in 17 h)", st["lastbackup"], full)
 	}
 
@@ -168,7 +170,7 @@ func TestURBRunsFollowTheRecording(t *testing.T) {
 		maxTotal = max(maxTotal, num(s.p["total_bytes"]))
 	}
 	again := newestBackup(c, "2")
-	if maxTotal < 30*gib || num(again["size_bytes"]) != 0 || num(again["id"]) <= num(full["id"]) {
+	if maxTotal < 30*host.GiB || num(again["size_bytes"]) != 0 || num(again["id"]) <= num(full["id"]) {
 		t.Errorf("second full backup: sent %d, stored %v", maxTotal, again)
 	}
 
@@ -193,15 +195,15 @@ func TestURBRunsFollowTheRecording(t *testing.T) {
 	}
 }
 
-// TestURBStopOnlyWhileIndexing: a stop while the client indexes is
+// TestStopOnlyWhileIndexing: a stop while the client indexes is
 // honoured (the process lingers unchanged, then goes without a backup); a
 // stop during the transfer is ignored and the backup completes.
-func TestURBStopOnlyWhileIndexing(t *testing.T) {
+func TestStopOnlyWhileIndexing(t *testing.T) {
 	t.Parallel()
 	t.Run("early", func(t *testing.T) {
 		t.Parallel()
-		u := startURB(t, URBackupOptions{BackupDuration: 20 * time.Second}) // indexing 1 s
-		c := newURBTest(t, u, false)
+		u := startServer(t, Options{BackupDuration: 20 * time.Second}) // indexing 1 s
+		c := newTestClient(t, u, false)
 		c.login("admin", u.Password())
 		ids := backupIDs(c, "3")
 		startFile(t, c, "3", "full_file")
@@ -237,8 +239,8 @@ func TestURBStopOnlyWhileIndexing(t *testing.T) {
 	})
 	t.Run("late", func(t *testing.T) {
 		t.Parallel()
-		u := startURB(t, URBackupOptions{BackupDuration: 3 * time.Second})
-		c := newURBTest(t, u, false)
+		u := startServer(t, Options{BackupDuration: 3 * time.Second})
+		c := newTestClient(t, u, false)
 		c.login("admin", u.Password())
 		ids := backupIDs(c, "3")
 		startFile(t, c, "3", "incr_file")
@@ -255,14 +257,14 @@ func TestURBStopOnlyWhileIndexing(t *testing.T) {
 	})
 }
 
-// TestURBCrashedClient: a client that died stays online for a while; a
+// TestCrashedClient: a client that died stays online for a while; a
 // backup started then is accepted, never shows, and fails with a connect
 // error in its log. The linger is recorded (about 4 minutes; shortened
 // here), the failure's timing invented.
-func TestURBCrashedClient(t *testing.T) {
+func TestCrashedClient(t *testing.T) {
 	t.Parallel()
-	u := startURB(t, URBackupOptions{BackupDuration: 2 * time.Second, OnlineLinger: 1500 * time.Millisecond})
-	c := newURBTest(t, u, false)
+	u := startServer(t, Options{BackupDuration: 2 * time.Second, OnlineLinger: 1500 * time.Millisecond})
+	c := newTestClient(t, u, false)
 	c.login("admin", u.Password())
 	logsBefore := len(arr(c.call("logs", nil)["logs"]))
 	u.CrashClient("k3sagent01")
@@ -298,13 +300,13 @@ func TestURBCrashedClient(t *testing.T) {
 	waitFor(t, 2*time.Second, "the process", func() bool { return progressOf(c, 2) != nil })
 }
 
-// TestURBAutomaticBackupsOff: file_disabled only stops the schedule; a
+// TestAutomaticBackupsOff: file_disabled only stops the schedule; a
 // backup asked for by hand runs, and file_ok stays false after it
 // (recorded).
-func TestURBAutomaticBackupsOff(t *testing.T) {
+func TestAutomaticBackupsOff(t *testing.T) {
 	t.Parallel()
-	u := startURB(t, URBackupOptions{BackupDuration: time.Second})
-	c := newURBTest(t, u, false)
+	u := startServer(t, Options{BackupDuration: time.Second})
+	c := newTestClient(t, u, false)
 	c.login("admin", u.Password())
 	u.SetAutomaticFileBackups("k3sagent02", false)
 	st := statusOf(c, "k3sagent02")

@@ -1,4 +1,4 @@
-package lab
+package urbackup
 
 import (
 	"sort"
@@ -6,28 +6,28 @@ import (
 	"strings"
 )
 
-// urbObj is a JSON object as UrBackup's JSON::Object (urbackupcommon/json.cpp)
+// jsonObj is a JSON object as UrBackup's JSON::Object (urbackupcommon/json.cpp)
 // prints it: members sorted by key (a std::map), "key": value, a newline
 // after every member and after the closing brace, so an object nested in
 // another is followed by "\n," — {"a":{"b":1},"c":2} prints as
 // "{\n\"a\": {\n\"b\": 1\n}\n,\n\"c\": 2\n}\n". Arrays are compact.
-type urbObj map[string]any
+type jsonObj map[string]any
 
-// urbArr is a JSON array: "[" elements joined by "," "]".
-type urbArr []any
+// jsonArr is a JSON array: "[" elements joined by "," "]".
+type jsonArr []any
 
-// urbJSON prints v the way the server does. Values are urbObj, urbArr,
+// encodeJSON prints v the way the server does. Values are jsonObj, jsonArr,
 // string, bool, int, int64, float64 (C++ ostream's default "%g" with six
 // significant digits: 5.58346e+10) and nil.
-func urbJSON(v any) []byte {
+func encodeJSON(v any) []byte {
 	var b strings.Builder
-	urbWriteJSON(&b, v)
+	writeJSON(&b, v)
 	return []byte(b.String())
 }
 
-func urbWriteJSON(b *strings.Builder, v any) {
+func writeJSON(b *strings.Builder, v any) {
 	switch x := v.(type) {
-	case urbObj:
+	case jsonObj:
 		keys := make([]string, 0, len(x))
 		for k := range x {
 			keys = append(keys, k)
@@ -37,24 +37,24 @@ func urbWriteJSON(b *strings.Builder, v any) {
 		for i, k := range keys {
 			// The server writes keys unescaped; ours are plain identifiers.
 			b.WriteString(`"` + k + `": `)
-			urbWriteJSON(b, x[k])
+			writeJSON(b, x[k])
 			if i < len(keys)-1 {
 				b.WriteByte(',')
 			}
 			b.WriteByte('\n')
 		}
 		b.WriteString("}\n")
-	case urbArr:
+	case jsonArr:
 		b.WriteByte('[')
 		for i, e := range x {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			urbWriteJSON(b, e)
+			writeJSON(b, e)
 		}
 		b.WriteByte(']')
 	case string:
-		b.WriteString(urbQuote(x))
+		b.WriteString(quoteJSON(x))
 	case bool:
 		b.WriteString(strconv.FormatBool(x))
 	case int:
@@ -66,13 +66,13 @@ func urbWriteJSON(b *strings.Builder, v any) {
 	case nil:
 		b.WriteString("null")
 	default:
-		panic("urbJSON: unsupported value")
+		panic("encodeJSON: unsupported value")
 	}
 }
 
-// urbQuote escapes like JSON::Value::escape: backslash, quote, \n, \r and
+// quoteJSON escapes like JSON::Value::escape: backslash, quote, \n, \r and
 // other control bytes as \u00XX; everything else (UTF-8 included) raw.
-func urbQuote(s string) string {
+func quoteJSON(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
 	for i := 0; i < len(s); i++ {

@@ -1,4 +1,4 @@
-package lab
+package urbackup
 
 import (
 	"crypto/hmac"
@@ -30,7 +30,7 @@ import (
 //     check it (status, progress, start_backup, usage, logs, settings)
 //     return without writing anything: an empty body.
 
-type urbSession struct {
+type session struct {
 	id       string
 	username string
 	loggedIn bool
@@ -39,7 +39,7 @@ type urbSession struct {
 }
 
 // session is the request's valid session (touching it), or nil.
-func (w *urbWorld) session(r *urbRequest) *urbSession {
+func (w *world) session(r *request) *session {
 	id := r.form.Get("ses")
 	if id == "" {
 		return nil
@@ -56,21 +56,21 @@ func (w *urbWorld) session(r *urbRequest) *urbSession {
 	return s
 }
 
-func (w *urbWorld) newSession(username string, now time.Duration) *urbSession {
-	s := &urbSession{id: urbRandomKey(30), username: username, lastUsed: now}
+func (w *world) newSession(username string, now time.Duration) *session {
+	s := &session{id: randomKey(30), username: username, lastUsed: now}
 	w.sessions[s.id] = s
 	return s
 }
 
-func (w *urbWorld) newRnd() string {
+func (w *world) newRnd() string {
 	if w.rndHook != nil {
 		return w.rndHook()
 	}
-	return urbRandomKey(10)
+	return randomKey(10)
 }
 
 // rateLimited is Helper::rateLimited: the IP is banned.
-func (w *urbWorld) rateLimited(ip string, now time.Duration) bool {
+func (w *world) rateLimited(ip string, now time.Duration) bool {
 	at, ok := w.banned[ip]
 	if !ok {
 		return false
@@ -85,7 +85,7 @@ func (w *urbWorld) rateLimited(ip string, now time.Duration) bool {
 
 // addFailure is Helper::addToRateLimit: the server counts failures in 10 s
 // buckets and keeps four, so "more than 10 within about 40 s" bans.
-func (w *urbWorld) addFailure(ip string, now time.Duration) {
+func (w *world) addFailure(ip string, now time.Duration) {
 	w.loginFailures++
 	const window = 40 * time.Second
 	kept := w.failures[ip][:0]
@@ -101,8 +101,8 @@ func (w *urbWorld) addFailure(ip string, now time.Duration) {
 	}
 }
 
-func (w *urbWorld) actSalt(r *urbRequest) urbReply {
-	ret := urbObj{}
+func (w *world) actSalt(r *request) reply {
+	ret := jsonObj{}
 	username := r.form.Get("username")
 	s := w.session(r)
 	if s == nil && username != "" {
@@ -111,10 +111,10 @@ func (w *urbWorld) actSalt(r *urbRequest) urbReply {
 	}
 	if w.rateLimited(r.ip, r.now) {
 		ret["error"] = 3
-		return urbJSONReply(ret)
+		return jsonReply(ret)
 	}
 	if s == nil {
-		return urbJSONReply(urbObj{"error": 1})
+		return jsonReply(jsonObj{"error": 1})
 	}
 	if username == "" {
 		username = s.username
@@ -122,25 +122,25 @@ func (w *urbWorld) actSalt(r *urbRequest) urbReply {
 	if !w.hasUser(username) {
 		w.addFailure(r.ip, r.now)
 		ret["error"] = 0
-		return urbJSONReply(ret)
+		return jsonReply(ret)
 	}
 	s.rnd = w.newRnd()
 	ret["salt"] = w.cfg.salt
 	ret["pbkdf2_rounds"] = w.cfg.rounds
 	ret["rnd"] = s.rnd
-	return urbJSONReply(ret)
+	return jsonReply(ret)
 }
 
-func (w *urbWorld) hasUser(name string) bool {
+func (w *world) hasUser(name string) bool {
 	return !w.cfg.noUsers && name != "" && name == w.cfg.username
 }
 
-func (w *urbWorld) actLogin(r *urbRequest) urbReply {
-	ret := urbObj{"api_version": 2}
+func (w *world) actLogin(r *request) reply {
+	ret := jsonObj{"api_version": 2}
 	hasSes := r.form.Get("ses") != ""
 	if w.rateLimited(r.ip, r.now) {
 		ret["error"] = 3
-		return urbJSONReply(ret)
+		return jsonReply(ret)
 	}
 	username := r.form.Get("username")
 	if username == "" {
@@ -148,10 +148,10 @@ func (w *urbWorld) actLogin(r *urbRequest) urbReply {
 		if !w.cfg.noUsers {
 			ret["success"] = false
 			ret["admin_only"] = w.cfg.username
-			return urbJSONReply(ret)
+			return jsonReply(ret)
 		}
 		ret["success"] = true
-		var s *urbSession
+		var s *session
 		if !hasSes {
 			s = w.newSession("anonymous", r.now)
 			ret["session"] = s.id
@@ -160,13 +160,13 @@ func (w *urbWorld) actLogin(r *urbRequest) urbReply {
 		}
 		if s == nil {
 			ret["error"] = 1
-			return urbJSONReply(ret)
+			return jsonReply(ret)
 		}
 		s.loggedIn = true
-		return urbJSONReply(ret)
+		return jsonReply(ret)
 	}
 	plain := r.form.Get("plainpw") == "1"
-	var s *urbSession
+	var s *session
 	if !hasSes && plain {
 		s = w.newSession("anonymous", r.now)
 		ret["session"] = s.id
@@ -175,12 +175,12 @@ func (w *urbWorld) actLogin(r *urbRequest) urbReply {
 	}
 	if s == nil {
 		ret["error"] = 1
-		return urbJSONReply(ret)
+		return jsonReply(ret)
 	}
 	if !w.checkPassword(s, username, r.form.Get("password"), plain) {
 		w.addFailure(r.ip, r.now)
 		ret["error"] = 2
-		return urbJSONReply(ret)
+		return jsonReply(ret)
 	}
 	s.loggedIn = true
 	s.username = username
@@ -188,12 +188,12 @@ func (w *urbWorld) actLogin(r *urbRequest) urbReply {
 		ret[k] = "all"
 	}
 	ret["success"] = true
-	return urbJSONReply(ret)
+	return jsonReply(ret)
 }
 
 // checkPassword is Helper::checkPassword. The challenge (rnd) is used up by
 // the attempt, right or wrong.
-func (w *urbWorld) checkPassword(s *urbSession, username, password string, plain bool) bool {
+func (w *world) checkPassword(s *session, username, password string, plain bool) bool {
 	rnd := s.rnd
 	s.rnd = ""
 	if !w.hasUser(username) {
@@ -202,7 +202,7 @@ func (w *urbWorld) checkPassword(s *urbSession, username, password string, plain
 	var want string
 	if plain {
 		// The server hashes the clear password itself and compares hashes.
-		password = urbPasswordHash(w.cfg.salt, password, w.cfg.rounds)
+		password = passwordHash(w.cfg.salt, password, w.cfg.rounds)
 		want = w.cfg.passwordHash
 	} else {
 		if rnd == "" {
@@ -213,10 +213,10 @@ func (w *urbWorld) checkPassword(s *urbSession, username, password string, plain
 	return subtle.ConstantTimeCompare([]byte(password), []byte(want)) == 1
 }
 
-// urbPasswordHash is the stored password_md5: lower-case hex of
+// passwordHash is the stored password_md5: lower-case hex of
 // PBKDF2-HMAC-SHA256(raw MD5(salt+password), salt, rounds, 32 bytes), or
 // md5_hex(salt+password) when rounds is 0.
-func urbPasswordHash(salt, password string, rounds int) string {
+func passwordHash(salt, password string, rounds int) string {
 	sum := md5.Sum([]byte(salt + password))
 	if rounds <= 0 {
 		return hex.EncodeToString(sum[:])

@@ -1,4 +1,4 @@
-package lab
+package urbackup
 
 import (
 	"fmt"
@@ -10,7 +10,7 @@ import (
 
 // File backups the console starts. a=start_backup only hands the command to
 // an online client (start_ok); the process shows up once the client has
-// connected back (urbStartDelay), then runs as urbackup_progress.go
+// connected back (startDelay), then runs as progress.go
 // describes. Processes run on the world's monotonic clock and finish
 // lazily, when someone looks.
 //
@@ -27,28 +27,28 @@ import (
 //     full one too (its files are linked).
 
 const (
-	urbStartDelay = 300 * time.Millisecond // invented: the real process showed at once
-	// urbConnectShare: invented. How long the server tries to reach a
+	startDelay = 300 * time.Millisecond // invented: the real process showed at once
+	// connectShare: invented. How long the server tries to reach a
 	// client that died before it logs the failure (really up to 60 s).
-	urbConnectShare = 0.1
-	// urbChangeEvery: invented. The apps write their data in bursts, one
+	connectShare = 0.1
+	// changeEvery: invented. The apps write their data in bursts, one
 	// every 10 minutes, a client's incrSize a day: a backup less than
 	// 10 minutes after the one before finds nothing new.
-	urbChangeEvery = 10 * time.Minute
-	// urbOnlineLinger: a dead client stayed "online" this long (recorded:
+	changeEvery = 10 * time.Minute
+	// onlineLinger: a dead client stayed "online" this long (recorded:
 	// about 4 minutes).
-	urbOnlineLinger = 4 * time.Minute
+	onlineLinger = 4 * time.Minute
 )
 
 // SStatusAction values.
 const (
-	urbActionIncrFile = 1
-	urbActionFullFile = 2
+	actionIncrFile = 1
+	actionFullFile = 2
 )
 
-type urbProcess struct {
+type process struct {
 	id     int
-	client *urbClient
+	client *client
 	action int
 	logID  int
 	size   int64         // total_bytes once indexed: what the client sends (0: nothing)
@@ -70,7 +70,7 @@ type urbProcess struct {
 }
 
 // finish is when the process ends and why.
-func (p *urbProcess) finish() (time.Duration, string) {
+func (p *process) finish() (time.Duration, string) {
 	at, why := p.end, "ok"
 	if p.connectFail {
 		why = "connect"
@@ -84,8 +84,8 @@ func (p *urbProcess) finish() (time.Duration, string) {
 	return at, why
 }
 
-func (w *urbWorld) visibleProcs(c *urbClient, now time.Duration) []*urbProcess {
-	var out []*urbProcess
+func (w *world) visibleProcs(c *client, now time.Duration) []*process {
+	var out []*process
 	for _, p := range w.procs {
 		if p.client == c && now >= p.start && !p.connectFail {
 			out = append(out, p)
@@ -96,7 +96,7 @@ func (w *urbWorld) visibleProcs(c *urbClient, now time.Duration) []*urbProcess {
 
 // advance finishes the processes whose time has come, in order, and takes
 // dead clients offline once the server has noticed.
-func (w *urbWorld) advance(now time.Duration) {
+func (w *world) advance(now time.Duration) {
 	kept := w.procs[:0]
 	for _, p := range w.procs {
 		if at, why := p.finish(); now >= p.start && now >= at {
@@ -117,51 +117,51 @@ func (w *urbWorld) advance(now time.Duration) {
 	}
 }
 
-func (w *urbWorld) finishProcess(p *urbProcess, at time.Duration, why string) {
+func (w *world) finishProcess(p *process, at time.Duration, why string) {
 	c := p.client
 	began := w.timeAt(p.start)
 	end := w.timeAt(at)
 	l := w.logByID(p.logID)
-	took := "Time taken for backing up client " + c.name + ": " + urbPrettyDuration(end.Sub(began))
+	took := "Time taken for backing up client " + c.name + ": " + prettyDuration(end.Sub(began))
 	switch why {
 	case "ok":
 		w.nextBackup++
 		// lastacts' duration is the transfer, not the whole run (recorded).
-		b := &urbBackup{id: w.nextBackup, clientID: c.id, at: began, incremental: p.action == urbActionIncrFile,
+		b := &fileBackup{id: w.nextBackup, clientID: c.id, at: began, incremental: p.action == actionIncrFile,
 			size: p.added, took: max(p.xferEnd, p.indexEnd) - p.start}
 		c.backups = append(c.backups, b)
 		c.fileOK = true
 		l.lines = append(l.lines,
-			urbLogLine{0, end, fmt.Sprintf("Transferred %s - Average speed: %.1f MBit/s", urbPrettyBytes(p.size), float64(p.size)*8/1e6/max(end.Sub(began).Seconds(), 1))},
-			urbLogLine{0, end, took},
-			urbLogLine{0, end, "Backup succeeded"})
+			logLine{0, end, fmt.Sprintf("Transferred %s - Average speed: %.1f MBit/s", prettyBytes(p.size), float64(p.size)*8/1e6/max(end.Sub(began).Seconds(), 1))},
+			logLine{0, end, took},
+			logLine{0, end, "Backup succeeded"})
 	case "fail":
 		c.fileOK = false
 		l.lines = append(l.lines,
-			urbLogLine{2, end, "Error getting file list of \"" + c.folders[len(c.folders)-1] + "\" from client " + c.name + ": read error (Input/output error)"},
-			urbLogLine{0, end, took},
-			urbLogLine{2, end, "Backup failed"})
+			logLine{2, end, "Error getting file list of \"" + c.folders[len(c.folders)-1] + "\" from client " + c.name + ": read error (Input/output error)"},
+			logLine{0, end, took},
+			logLine{2, end, "Backup failed"})
 	case "offline":
 		c.fileOK = false
 		l.lines = append(l.lines,
-			urbLogLine{2, end, "Client " + c.name + " went offline."},
-			urbLogLine{0, end, took},
-			urbLogLine{2, end, "Backup failed"})
+			logLine{2, end, "Client " + c.name + " went offline."},
+			logLine{0, end, took},
+			logLine{2, end, "Backup failed"})
 	case "connect":
 		// FileBackup.cpp's words when the client cannot be reached.
 		l.lines = append(l.lines,
-			urbLogLine{2, end, "Connecting to ClientService of \"" + c.name + "\" failed - CONNECT error during filelist construction"},
-			urbLogLine{0, end, took},
-			urbLogLine{2, end, "Backup failed"})
+			logLine{2, end, "Connecting to ClientService of \"" + c.name + "\" failed - CONNECT error during filelist construction"},
+			logLine{0, end, took},
+			logLine{2, end, "Backup failed"})
 	case "stop":
 		l.lines = append(l.lines,
-			urbLogLine{1, end, "Sever admin stopped backup during indexing"}, // sic, FileBackup.cpp
-			urbLogLine{0, end, took},
-			urbLogLine{2, end, "Backup failed"})
+			logLine{1, end, "Sever admin stopped backup during indexing"}, // sic, FileBackup.cpp
+			logLine{0, end, took},
+			logLine{2, end, "Backup failed"})
 	}
 }
 
-func (w *urbWorld) removeLog(id int) {
+func (w *world) removeLog(id int) {
 	for i, l := range w.logs {
 		if l.id == id {
 			w.logs = append(w.logs[:i], w.logs[i+1:]...)
@@ -170,19 +170,19 @@ func (w *urbWorld) removeLog(id int) {
 	}
 }
 
-func (w *urbWorld) logByID(id int) *urbLog {
+func (w *world) logByID(id int) *logEntry {
 	for _, l := range w.logs {
 		if l.id == id {
 			return l
 		}
 	}
-	return &urbLog{} // not kept
+	return &logEntry{} // not kept
 }
 
 // setOnline: a client going offline fails its running backup now and
 // cancels one about to start; one coming back (after a crash too: a
 // restart) is seen again.
-func (w *urbWorld) setOnline(name string, online bool, now time.Duration) {
+func (w *world) setOnline(name string, online bool, now time.Duration) {
 	c := w.clientByName(name)
 	if c == nil {
 		return
@@ -203,7 +203,7 @@ func (w *urbWorld) setOnline(name string, online bool, now time.Duration) {
 
 // dropProcs ends the client's backups: running ones fail ("went offline"),
 // one about to start never does.
-func (w *urbWorld) dropProcs(c *urbClient, now time.Duration) {
+func (w *world) dropProcs(c *client, now time.Duration) {
 	kept := w.procs[:0]
 	for _, p := range w.procs {
 		if p.client != c {
@@ -224,7 +224,7 @@ func (w *urbWorld) dropProcs(c *urbClient, now time.Duration) {
 
 // crash: the client's process dies without a word. Its running backup is
 // lost; the server goes on showing it online until it notices (linger).
-func (w *urbWorld) crash(name string, now time.Duration) {
+func (w *world) crash(name string, now time.Duration) {
 	c := w.clientByName(name)
 	if c == nil || !c.online {
 		return
@@ -238,53 +238,53 @@ func (w *urbWorld) crash(name string, now time.Duration) {
 // says a client the server believes online got the command: image backups
 // are accepted too and then never start, since the server has no_images;
 // a dead client still "online" gets it and the backup fails later.
-func (w *urbWorld) actStartBackup(r *urbRequest) urbReply {
+func (w *world) actStartBackup(r *request) reply {
 	s := w.session(r)
 	list := r.form.Get("start_client")
 	if s == nil || !s.loggedIn || list == "" {
-		return urbEmptyReply()
+		return emptyReply()
 	}
 	typ := r.form.Get("start_type")
-	result := urbArr{}
+	result := jsonArr{}
 	for _, f := range strings.Split(list, ",") {
 		if f == "" {
 			continue
 		}
-		id := urbAtoi(f)
+		id := atoi(f)
 		ok := false
 		// file_disabled does not matter here: it only stops the schedule.
 		if c := w.clientByID(id); c != nil && c.online {
 			switch typ {
 			case "incr_file":
 				ok = true
-				w.startFileBackup(c, urbActionIncrFile, r.now)
+				w.startFileBackup(c, actionIncrFile, r.now)
 			case "full_file":
 				ok = true
-				w.startFileBackup(c, urbActionFullFile, r.now)
+				w.startFileBackup(c, actionFullFile, r.now)
 			case "incr_image", "full_image":
 				ok = true // "Cannot do image backup because no_images=true" (debug log only)
 			}
 		}
-		result = append(result, urbObj{"clientid": id, "start_ok": ok, "start_type": typ})
+		result = append(result, jsonObj{"clientid": id, "start_ok": ok, "start_type": typ})
 	}
-	return urbJSONReply(urbObj{"result": result})
+	return jsonReply(jsonObj{"result": result})
 }
 
 // startFileBackup queues a backup unless the client already has one
 // (max_running_jobs_per_client 1: the command is absorbed).
-func (w *urbWorld) startFileBackup(c *urbClient, action int, now time.Duration) {
+func (w *world) startFileBackup(c *client, action int, now time.Duration) {
 	for _, p := range w.procs {
 		if p.client == c {
 			return
 		}
 	}
 	w.nextProc++
-	start := now + urbStartDelay
+	start := now + startDelay
 	at := w.timeAt(start)
-	p := &urbProcess{id: w.nextProc, client: c, action: action, start: start}
+	p := &process{id: w.nextProc, client: c, action: action, start: start}
 	p.added = c.changedSince(at)
 	kind := "incremental"
-	if action == urbActionFullFile {
+	if action == actionFullFile {
 		// A full backup sends every file; what it stores new is only
 		// what changed (the rest is linked).
 		kind = "full"
@@ -295,11 +295,11 @@ func (w *urbWorld) startFileBackup(c *urbClient, action int, now time.Duration) 
 	}
 	if p.size > 0 {
 		p.end = start + w.cfg.backup
-		p.indexEnd = start + w.scaled(urbIndexShare)
-		p.xferEnd = p.indexEnd + w.scaled(urbTransferShare)
+		p.indexEnd = start + w.scaled(indexShare)
+		p.xferEnd = p.indexEnd + w.scaled(transferShare)
 	} else {
-		p.end = start + w.scaled(urbNoChangeShare)
-		p.indexEnd = start + time.Duration(float64(p.end-start)*urbNoChangeIndexShare)
+		p.end = start + w.scaled(noChangeShare)
+		p.indexEnd = start + time.Duration(float64(p.end-start)*noChangeIndexShare)
 		p.xferEnd = p.indexEnd
 	}
 	if c.failNext {
@@ -309,52 +309,52 @@ func (w *urbWorld) startFileBackup(c *urbClient, action int, now time.Duration) 
 	}
 	if c.crashed {
 		p.connectFail = true
-		p.end = start + w.scaled(urbConnectShare)
+		p.end = start + w.scaled(connectShare)
 	}
-	l := w.addLog(c, at, action == urbActionIncrFile, []urbLogLine{{0, at, "Starting unscheduled " + kind + " file backup..."}})
+	l := w.addLog(c, at, action == actionIncrFile, []logLine{{0, at, "Starting unscheduled " + kind + " file backup..."}})
 	p.logID = l.id
 	w.procs = append(w.procs, p)
 }
 
 // actProgress is progress.cpp: the running processes (after handling a
 // stop request) and, unless with_lastacts=0, the last activities.
-func (w *urbWorld) actProgress(r *urbRequest) urbReply {
+func (w *world) actProgress(r *request) reply {
 	s := w.session(r)
 	if s == nil {
-		return urbJSONReply(urbObj{"error": 1})
+		return jsonReply(jsonObj{"error": 1})
 	}
 	if !s.loggedIn {
-		return urbEmptyReply()
+		return emptyReply()
 	}
 	if r.form.Has("stop_clientid") && r.form.Has("stop_id") {
-		w.stop(urbAtoi(r.form.Get("stop_clientid")), urbAtoi(r.form.Get("stop_id")), r.now)
+		w.stop(atoi(r.form.Get("stop_clientid")), atoi(r.form.Get("stop_id")), r.now)
 	}
-	pg := urbArr{}
+	pg := jsonArr{}
 	for _, c := range w.byName() {
 		for _, p := range w.visibleProcs(c, r.now) {
 			pg = append(pg, w.progressEntry(p, r.now))
 		}
 	}
-	ret := urbObj{"progress": pg}
+	ret := jsonObj{"progress": pg}
 	if r.form.Get("with_lastacts") != "0" {
 		ret["lastacts"] = w.lastActs()
 	}
-	return urbJSONReply(ret)
+	return jsonReply(ret)
 }
 
 // stop is honoured only while the client indexes: the process stays as it
 // is for a while and goes without a backup. Later the server ignores it
 // and the backup completes (both recorded).
-func (w *urbWorld) stop(clientID, procID int, now time.Duration) {
+func (w *world) stop(clientID, procID int, now time.Duration) {
 	for _, p := range w.procs {
 		if p.client.id == clientID && p.id == procID && now >= p.start && now < p.indexEnd && !p.stopping {
-			p.stopping, p.stopAt = true, now+w.scaled(urbStopLingerShare)
+			p.stopping, p.stopAt = true, now+w.scaled(stopLingerShare)
 		}
 	}
 }
 
-// urbPrettyDuration is PrettyPrintTime: "1h 2m 3s", "4m 5s", "6s".
-func urbPrettyDuration(d time.Duration) string {
+// prettyDuration is PrettyPrintTime: "1h 2m 3s", "4m 5s", "6s".
+func prettyDuration(d time.Duration) string {
 	s := int64(d / time.Second)
 	switch {
 	case s >= 3600:
@@ -365,12 +365,12 @@ func urbPrettyDuration(d time.Duration) string {
 	return fmt.Sprintf("%ds", s)
 }
 
-func urbPrettyBytes(n int64) string {
+func prettyBytes(n int64) string {
 	switch {
-	case n >= gib:
-		return fmt.Sprintf("%.2f GB", float64(n)/float64(gib))
-	case n >= mib:
-		return fmt.Sprintf("%.2f MB", float64(n)/float64(mib))
+	case n >= host.GiB:
+		return fmt.Sprintf("%.2f GB", float64(n)/float64(host.GiB))
+	case n >= host.MiB:
+		return fmt.Sprintf("%.2f MB", float64(n)/float64(host.MiB))
 	}
-	return fmt.Sprintf("%.2f KB", float64(n)/float64(kib))
+	return fmt.Sprintf("%.2f KB", float64(n)/float64(host.KiB))
 }

@@ -2,14 +2,6 @@ package host
 
 import "time"
 
-// Sizes in bytes, as the seed's tables write them.
-const (
-	KiB = int64(1024)
-	MiB = 1024 * KiB
-	GiB = 1024 * MiB
-	TiB = 1024 * GiB
-)
-
 // Hash is a small deterministic hash (FNV-1a) of a number and a time, for
 // the wobbles of invented figures: the same seed gives the same world.
 func Hash(n int64, t time.Time) uint64 {
@@ -20,4 +12,11 @@ func Hash(n int64, t time.Time) uint64 {
 		}
 	}
 	return h
+}
+
+// Midnight is the start of t's day in t's zone, where the seeds' daily
+// histories begin.
+func Midnight(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
 }

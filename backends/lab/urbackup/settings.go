@@ -1,22 +1,22 @@
-package lab
+package urbackup
 
 // actSettings is a=settings&sa=general, cut down to what matters here:
 // image backups are off (no_images), file backups run daily.
-func (w *urbWorld) actSettings(r *urbRequest) urbReply {
-	clients := urbArr{}
+func (w *world) actSettings(r *request) reply {
+	clients := jsonArr{}
 	for _, c := range w.byName() {
-		clients = append(clients, urbObj{"group": 0, "id": c.id, "name": c.name, "override": false})
+		clients = append(clients, jsonObj{"group": 0, "id": c.id, "name": c.name, "override": false})
 	}
-	nav := urbObj{
+	nav := jsonObj{
 		"clients": clients, "disable_change_pw": true, "general": true, "groupmod": true,
-		"groups": urbArr{urbObj{"id": 0, "name": ""}}, "internet": true, "ldap": true, "mail": true, "users": true,
+		"groups": jsonArr{jsonObj{"id": 0, "name": ""}}, "internet": true, "ldap": true, "mail": true, "users": true,
 	}
 	sa := r.form.Get("sa")
 	if sa != "general" {
-		return urbJSONReply(urbObj{"navitems": nav})
+		return jsonReply(jsonObj{"navitems": nav})
 	}
-	v := func(x any) urbObj { return urbObj{"value": x} }
-	settings := urbObj{
+	v := func(x any) jsonObj { return jsonObj{"value": x} }
+	settings := jsonObj{
 		"backup_window_full_file":     v("1-7/0-24"),
 		"backup_window_incr_file":     v("1-7/0-24"),
 		"backupfolder":                "/mnt/bkpdata-hdd",
@@ -38,7 +38,7 @@ func (w *urbWorld) actSettings(r *urbRequest) urbReply {
 		"update_freq_image_incr":      v("604800"),
 		"update_freq_incr":            v("86400"),
 	}
-	return urbJSONReply(urbObj{
+	return jsonReply(jsonObj{
 		"ONLY_WIN32_BEGIN": "<!--", "ONLY_WIN32_END": "-->", "cowraw_available": false,
 		"navitems": nav, "sa": "general", "settings": settings,
 	})
