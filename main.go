@@ -31,6 +31,7 @@ import (
 	"github.com/backdeck/backdeck/backends/history"
 	"github.com/backdeck/backdeck/backends/hoststore"
 	"github.com/backdeck/backdeck/backends/lab"
+	labpve "github.com/backdeck/backdeck/backends/lab/pve"
 	laburbackup "github.com/backdeck/backdeck/backends/lab/urbackup"
 	"github.com/backdeck/backdeck/backends/proxmox"
 	"github.com/backdeck/backdeck/backends/secret"
@@ -421,7 +422,7 @@ func cmdLab(ctx context.Context, e env, args []string) int {
 		return flagExit(err)
 	}
 	h, err := lab.StartHomelab(lab.HomelabOptions{
-		PVE:      lab.Options{BackupDuration: *duration, AuthFailDelay: 3 * time.Second, Now: e.now, Nodes: strings.Split(*nodes, ",")},
+		PVE:      labpve.Options{BackupDuration: *duration, AuthFailDelay: 3 * time.Second, Now: e.now, Nodes: strings.Split(*nodes, ",")},
 		URBackup: laburbackup.Options{BackupDuration: *duration},
 	})
 	if err != nil {
@@ -477,7 +478,7 @@ func wire(ctx context.Context, e env, cf commonFlags, sourceTimeout time.Duratio
 	var seed []lab.UsageRecord
 	if cf.demo {
 		h, err := lab.StartHomelab(lab.HomelabOptions{
-			PVE:      lab.Options{BackupDuration: 20 * time.Second, Now: e.now},
+			PVE:      labpve.Options{BackupDuration: 20 * time.Second, Now: e.now},
 			URBackup: laburbackup.Options{BackupDuration: 20 * time.Second},
 		})
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/backdeck/backdeck/backends/lab"
+	labpve "github.com/backdeck/backdeck/backends/lab/pve"
 )
 
 // runIn runs the CLI in-process with its own home and state directories.
@@ -58,7 +59,7 @@ func imagesOf(t *testing.T, statusJSON, target string) int {
 // and caches.
 func TestALabLeavesNothingInAnotherConfigsView(t *testing.T) {
 	now := testClock
-	h, err := lab.StartHomelab(lab.HomelabOptions{PVE: lab.Options{Now: func() time.Time { return now }}})
+	h, err := lab.StartHomelab(lab.HomelabOptions{PVE: labpve.Options{Now: func() time.Time { return now }}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +104,7 @@ func TestALabLeavesNothingInAnotherConfigsView(t *testing.T) {
 // guests, and says which id to write.
 func TestOldTargetIDsLoadWithAWarning(t *testing.T) {
 	now := testClock
-	h, err := lab.StartHomelab(lab.HomelabOptions{PVE: lab.Options{Now: func() time.Time { return now }}})
+	h, err := lab.StartHomelab(lab.HomelabOptions{PVE: labpve.Options{Now: func() time.Time { return now }}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,12 +6,13 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/backdeck/backdeck/backends/lab/pve"
 	"github.com/backdeck/backdeck/backends/lab/urbackup"
 )
 
-// ConfigTOML is a backdeck config for this server and the seed homelab's
-// concerns; the token secret is read from secretFile.
-func (p *PVE) ConfigTOML(secretFile string) string {
+// ConfigTOML is a backdeck config for the PVE server p alone and the seed
+// homelab's concerns; the token secret is read from secretFile.
+func ConfigTOML(p *pve.Server, secretFile string) string {
 	return labConfigTOML(p, secretFile, nil, "", "")
 }
 
@@ -19,7 +20,7 @@ func (p *PVE) ConfigTOML(secretFile string) string {
 // UrBackup server beside it (reached through its HTTPS front), whose password
 // is read from passwordFile; and when imagesDir is set, the Clonezilla images
 // of the host's disks there (WriteClonezillaImages).
-func labConfigTOML(p *PVE, secretFile string, u *urbackup.Server, passwordFile, imagesDir string) string {
+func labConfigTOML(p *pve.Server, secretFile string, u *urbackup.Server, passwordFile, imagesDir string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# backdeck config for the simulated homelab (backdeck lab)\n")
 	fmt.Fprintf(&b, "mode = \"laptop\"\n\n")
@@ -46,7 +47,7 @@ func labConfigTOML(p *PVE, secretFile string, u *urbackup.Server, passwordFile, 
 	}
 	// The USB drives of the seed homelab (lab/host): the backup drive
 	// holds both hddusb storages (their store ids, the same on one node or
-	// several: see world.storeID); the Clonezilla images drive holds none.
+	// several: see storeID in lab/pve); the Clonezilla images drive holds none.
 	fmt.Fprintf(&b, "[[drive]]\nname = \"usb-backups\"\nserial = \"NA8F1234\"\nholds = [\"pve/hddusb_bkpvzdumps\", \"pve/hddusb_bkpdata\"]\n\n")
 	fmt.Fprintf(&b, "[[drive]]\nname = \"usb-images\"\nserial = \"NB2K5678\"\nholds = []\n\n")
 	if imagesDir != "" {
@@ -68,7 +69,7 @@ func labConfigTOML(p *PVE, secretFile string, u *urbackup.Server, passwordFile, 
 
 // WriteConfig writes dir/pve-token (mode 0600) and dir/config.toml for p and
 // returns the config's path.
-func WriteConfig(dir string, p *PVE) (string, error) {
+func WriteConfig(dir string, p *pve.Server) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return "", err
@@ -81,7 +82,7 @@ func WriteConfig(dir string, p *PVE) (string, error) {
 		return "", err
 	}
 	cfg := filepath.Join(abs, "config.toml")
-	if err := os.WriteFile(cfg, []byte(p.ConfigTOML(secret)), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte(ConfigTOML(p, secret)), 0o600); err != nil {
 		return "", err
 	}
 	return cfg, nil

@@ -5,21 +5,24 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
+	"github.com/backdeck/backdeck/backends/lab/pve"
 	"github.com/backdeck/backdeck/backends/lab/urbackup"
 )
 
 // Homelab is the whole simulated homelab: the Proxmox VE node and the
 // UrBackup server on bkpserver.
 type Homelab struct {
-	PVE      *PVE
+	PVE      *pve.Server
 	URBackup *urbackup.Server
+	now      func() time.Time // the PVE's Options.Now: the images are written as of it
 }
 
 // HomelabOptions configure StartHomelab. When only one of the two servers
 // has a Now, the other uses it too, so both worlds share one clock.
 type HomelabOptions struct {
-	PVE      Options
+	PVE      pve.Options
 	URBackup urbackup.Options
 }
 
@@ -31,7 +34,11 @@ func StartHomelab(opts HomelabOptions) (*Homelab, error) {
 	case opts.URBackup.Now == nil && opts.PVE.Now != nil:
 		opts.URBackup.Now = opts.PVE.Now
 	}
-	p, err := StartPVE(opts.PVE)
+	now := opts.PVE.Now
+	if now == nil {
+		now = time.Now // as pve.Start takes it
+	}
+	p, err := pve.Start(opts.PVE)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +47,7 @@ func StartHomelab(opts HomelabOptions) (*Homelab, error) {
 		_ = p.Close()
 		return nil, err
 	}
-	return &Homelab{PVE: p, URBackup: u}, nil
+	return &Homelab{PVE: p, URBackup: u, now: now}, nil
 }
 
 // Close stops both servers.
@@ -80,7 +87,7 @@ func (h *Homelab) WriteConfig(dir string) (string, error) {
 	// (never overwrites or removes anything in it).
 	images := filepath.Join(abs, "partimag")
 	if entries, err := os.ReadDir(images); err != nil || len(entries) == 0 {
-		if _, err := WriteClonezillaImages(images, h.PVE.opts.Now()); err != nil {
+		if _, err := WriteClonezillaImages(images, h.now()); err != nil {
 			return "", fmt.Errorf("the lab's Clonezilla images: %w", err)
 		}
 	}
@@ -90,3 +97,7 @@ func (h *Homelab) WriteConfig(dir string) (string, error) {
 	}
 	return cfg, nil
 }
+
+// UsageRecord is one invented past reading of a storage's space, as
+// Homelab.PVE.UsageHistory gives them to seed the demo's history.
+type UsageRecord = pve.UsageRecord

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backdeck/backdeck/backends/lab/pve"
 	"github.com/backdeck/backdeck/backends/lab/urbackup"
 	"github.com/backdeck/backdeck/model"
 )
@@ -19,7 +20,7 @@ import (
 func TestHomelabWriteConfig(t *testing.T) {
 	t.Parallel()
 	fixed := time.Date(2026, 11, 25, 14, 30, 0, 0, time.UTC)
-	h, err := StartHomelab(HomelabOptions{PVE: Options{Now: func() time.Time { return fixed }}})
+	h, err := StartHomelab(HomelabOptions{PVE: pve.Options{Now: func() time.Time { return fixed }}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +87,7 @@ func TestHomelabWriteConfig(t *testing.T) {
 		t.Error("the config holds a secret")
 	}
 	// The PVE-only config is unchanged.
-	if h.PVE.ConfigTOML("/s") != labConfigTOML(h.PVE, "/s", nil, "", "") || strings.Contains(h.PVE.ConfigTOML("/s"), "urbackup") {
+	if ConfigTOML(h.PVE, "/s") != labConfigTOML(h.PVE, "/s", nil, "", "") || strings.Contains(ConfigTOML(h.PVE, "/s"), "urbackup") {
 		t.Error("PVE config changed")
 	}
 	// Both worlds share the PVE's clock; the password in the file logs in

@@ -16,6 +16,7 @@ import (
 
 	"github.com/backdeck/backdeck/backends"
 	"github.com/backdeck/backdeck/backends/lab"
+	labpve "github.com/backdeck/backdeck/backends/lab/pve"
 	"github.com/backdeck/backdeck/backends/proxmox"
 	"github.com/backdeck/backdeck/backends/smart"
 	"github.com/backdeck/backdeck/model"
@@ -200,9 +201,9 @@ func TestHostPathReadsAConfiguredInternalDisk(t *testing.T) {
 	}
 }
 
-func labClient(t *testing.T) (*lab.PVE, *proxmox.Client) {
+func labClient(t *testing.T) (*labpve.Server, *proxmox.Client) {
 	t.Helper()
-	p, err := lab.StartPVE(lab.Options{})
+	p, err := labpve.Start(labpve.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

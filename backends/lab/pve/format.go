@@ -1,10 +1,12 @@
-package lab
+package pve
 
 import (
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/backdeck/backdeck/backends/lab/host"
 )
 
 // These mirror PVE's Perl formatting helpers, so the logs read like real ones.
@@ -133,11 +135,12 @@ func splitTokenUser(user string) (string, string) {
 	return user, ""
 }
 
+// The host's sizes, short for the seed's tables.
 const (
-	kib = int64(1024)
-	mib = 1024 * kib
-	gib = 1024 * mib
-	tib = 1024 * gib
+	kib = host.KiB
+	mib = host.MiB
+	gib = host.GiB
+	tib = host.TiB
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }

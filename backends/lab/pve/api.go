@@ -1,4 +1,4 @@
-package lab
+package pve
 
 import (
 	"bytes"
@@ -59,7 +59,7 @@ func apiRoutes() []route {
 func seg(p string) []string { return strings.Split(p, "/") }
 
 // ServeHTTP is the API daemon: count, authenticate, route, answer.
-func (p *PVE) ServeHTTP(rw http.ResponseWriter, hr *http.Request) {
+func (p *Server) ServeHTTP(rw http.ResponseWriter, hr *http.Request) {
 	p.countRequest(hr.URL.Path)
 	if reason, ok := p.authenticate(hr); !ok {
 		p.refuse(rw, hr, reason)
@@ -100,7 +100,7 @@ func (p *PVE) ServeHTTP(rw http.ResponseWriter, hr *http.Request) {
 // call runs a handler on the up-to-date world and encodes its answer.
 // Handlers build their answers from fresh values, never from the world's own
 // maps or slices, so encoding needs no lock.
-func (p *PVE) call(rt *route, r *request) ([]byte, error) {
+func (p *Server) call(rt *route, r *request) ([]byte, error) {
 	data, err := p.handle(rt, r)
 	if err != nil {
 		return nil, err
@@ -118,7 +118,7 @@ func (p *PVE) call(rt *route, r *request) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func (p *PVE) handle(rt *route, r *request) (any, error) {
+func (p *Server) handle(rt *route, r *request) (any, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	w := p.world

@@ -1,4 +1,4 @@
-package lab
+package pve
 
 import (
 	"crypto/rand"
@@ -25,7 +25,7 @@ const (
 	OutcomeFail                    // TASK ERROR: job errors, after an I/O error half-way
 )
 
-// Options configure StartPVE. Zero values take the defaults.
+// Options configure Start. Zero values take the defaults.
 type Options struct {
 	Addr           string        // default "127.0.0.1:0"
 	TokenID        string        // default "backdeck@pve!console"
@@ -43,8 +43,8 @@ type Options struct {
 	Nodes []string
 }
 
-// PVE is a running simulated Proxmox VE API server.
-type PVE struct {
+// Server is a running simulated Proxmox VE API server.
+type Server struct {
 	opts        Options
 	srv         *http.Server
 	ln          net.Listener
@@ -65,8 +65,8 @@ type PVE struct {
 	reqByPath map[string]int
 }
 
-// StartPVE starts the server on opts.Addr and returns once it accepts connections.
-func StartPVE(opts Options) (*PVE, error) {
+// Start starts the server on opts.Addr and returns once it accepts connections.
+func Start(opts Options) (*Server, error) {
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:0"
 	}
@@ -103,7 +103,7 @@ func StartPVE(opts Options) (*PVE, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lab: listen: %w", err)
 	}
-	p := &PVE{
+	p := &Server{
 		opts:        opts,
 		ln:          ln,
 		url:         "https://" + ln.Addr().String(),
@@ -143,25 +143,25 @@ func StartPVE(opts Options) (*PVE, error) {
 }
 
 // URL is the server's base, "https://127.0.0.1:PORT" (without /api2/json).
-func (p *PVE) URL() string { return p.url }
+func (p *Server) URL() string { return p.url }
 
 // Fingerprint is the SHA-256 of the certificate, "AA:BB:…" as PVE shows it.
-func (p *PVE) Fingerprint() string { return p.fingerprint }
+func (p *Server) Fingerprint() string { return p.fingerprint }
 
 // CertPEM is the self-signed certificate; it is its own CA, so it verifies as a root.
-func (p *PVE) CertPEM() []byte { return append([]byte(nil), p.certPEM...) }
+func (p *Server) CertPEM() []byte { return append([]byte(nil), p.certPEM...) }
 
 // Nodes are the cluster's node names, the seed's host first.
-func (p *PVE) Nodes() []string { return append([]string(nil), p.opts.Nodes...) }
+func (p *Server) Nodes() []string { return append([]string(nil), p.opts.Nodes...) }
 
 // TokenID is the API token id the server accepts.
-func (p *PVE) TokenID() string { return p.opts.TokenID }
+func (p *Server) TokenID() string { return p.opts.TokenID }
 
 // TokenSecret is the API token secret the server accepts.
-func (p *PVE) TokenSecret() string { return p.opts.TokenSecret }
+func (p *Server) TokenSecret() string { return p.opts.TokenSecret }
 
 // Close stops the server and drops open connections.
-func (p *PVE) Close() error {
+func (p *Server) Close() error {
 	var err error
 	p.closeOnce.Do(func() {
 		close(p.closed)
@@ -193,107 +193,15 @@ func checkNodeNames(names []string) error {
 	return nil
 }
 
-// Migrate moves a guest to another node, as `qm migrate` with its local
-// disks would, and refuses what qm migrate refuses: an unknown node, the
-// node the guest is on, a locked guest (a backup or snapshot running). A
-// real migration is a task that takes a while; here it takes effect at
-// once, since tests need the move between two reads, not its progress.
-func (p *PVE) Migrate(vmid int, node string) error {
-	var err error
-	p.withWorld(func(w *world, now time.Duration) { err = w.migrate(vmid, node, now) })
-	return err
-}
-
-func (w *world) migrate(vmid int, target string, now time.Duration) error {
-	g := w.guests[vmid]
-	switch {
-	case g == nil:
-		return fmt.Errorf("lab: there is no guest %d", vmid)
-	case w.nodeNamed(target) == nil:
-		return fmt.Errorf("no such cluster node '%s'", target)
-	case g.node == target:
-		return errors.New("target is local node")
-	}
-	if lock := w.lock(vmid, now); lock != "" {
-		return fmt.Errorf("VM is locked (%s)", lock)
-	}
-	g.node = target
-	return nil
-}
-
-// GuestNode is the node a guest is on now; "" for an unknown guest.
-func (p *PVE) GuestNode(vmid int) string {
-	node := ""
-	p.withWorld(func(w *world, now time.Duration) {
-		if g := w.guests[vmid]; g != nil {
-			node = g.node
-		}
-	})
-	return node
-}
-
-// RenameGuest gives a guest another name. Real PVE takes only DNS-style
-// names; the tests use this to send what a broken or hostile server could
-// (control characters) and check that none of it reaches a terminal.
-func (p *PVE) RenameGuest(vmid int, name string) {
-	p.withWorld(func(w *world, now time.Duration) {
-		if g := w.guests[vmid]; g != nil {
-			g.name = name
-		}
-	})
-}
-
-// SetNextOutcome decides how the next vzdump task (and only it) ends.
-func (p *PVE) SetNextOutcome(o Outcome) {
-	p.withWorld(func(w *world, now time.Duration) { w.nextOutcome = &o })
-}
-
-// SetStorageActive unplugs (false) or replugs (true) a storage's mount on
-// every node that has it: an inactive storage reports active 0 with zero
-// sizes, its content listing fails, and a vzdump writing to it fails.
-func (p *PVE) SetStorageActive(storage string, active bool) {
-	p.withWorld(func(w *world, now time.Duration) {
-		for _, s := range w.storagesNamed(storage) {
-			w.setStorageActive(s, active, now)
-		}
-	})
-}
-
-// SetDrivePresent unplugs or replugs a whole disk by serial ("NA8F1234" is the
-// USB HDD): the disk leaves /disks/list and every storage on it goes inactive.
-func (p *PVE) SetDrivePresent(serial string, present bool) {
-	p.withWorld(func(w *world, now time.Duration) { w.setDrivePresent(serial, present, now) })
-}
-
-// SetLock sets a guest's config lock as a crashed task would leave it
-// ("backup", "snapshot"…; "" clears it, like `qm unlock`).
-func (p *PVE) SetLock(vmid int, lock string) {
-	p.withWorld(func(w *world, now time.Duration) {
-		if g := w.guests[vmid]; g != nil {
-			g.staleLock = lock
-		}
-	})
-}
-
-// ForgetTask makes a task disappear, as when its log file is gone: its status
-// answers PVE's "no such task", its log "unable to open file".
-func (p *PVE) ForgetTask(upid string) {
-	p.withWorld(func(w *world, now time.Duration) {
-		if t := w.tasks[upid]; t != nil {
-			t.forgotten = true
-		}
-	})
-}
-
 // Requests is the number of API requests served, 401s included.
-func (p *PVE) Requests() int {
+func (p *Server) Requests() int {
 	p.reqMu.Lock()
 	defer p.reqMu.Unlock()
 	return p.reqTotal
 }
 
 // RequestsByPath counts requests by URL path (without the query).
-func (p *PVE) RequestsByPath() map[string]int {
+func (p *Server) RequestsByPath() map[string]int {
 	p.reqMu.Lock()
 	defer p.reqMu.Unlock()
 	out := make(map[string]int, len(p.reqByPath))
@@ -304,14 +212,14 @@ func (p *PVE) RequestsByPath() map[string]int {
 }
 
 // ResetRequests sets the request counters back to zero.
-func (p *PVE) ResetRequests() {
+func (p *Server) ResetRequests() {
 	p.reqMu.Lock()
 	defer p.reqMu.Unlock()
 	p.reqTotal = 0
 	p.reqByPath = map[string]int{}
 }
 
-func (p *PVE) countRequest(path string) {
+func (p *Server) countRequest(path string) {
 	p.reqMu.Lock()
 	defer p.reqMu.Unlock()
 	p.reqTotal++
@@ -319,7 +227,7 @@ func (p *PVE) countRequest(path string) {
 }
 
 // withWorld runs f on the world brought up to date, under the lock.
-func (p *PVE) withWorld(f func(w *world, now time.Duration)) {
+func (p *Server) withWorld(f func(w *world, now time.Duration)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.world.tick()

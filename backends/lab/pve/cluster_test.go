@@ -1,4 +1,4 @@
-package lab
+package pve
 
 import (
 	"net/http"
@@ -10,7 +10,7 @@ import (
 )
 
 // A two-node cluster whose nodes are not named pve.
-func startCluster(t *testing.T) (*PVE, *client) {
+func startCluster(t *testing.T) (*Server, *client) {
 	t.Helper()
 	return startLab(t, Options{Nodes: []string{"alpha", "beta"}})
 }
@@ -260,7 +260,7 @@ func TestMigrateWhileAJobWaits(t *testing.T) {
 
 func TestNodeNamesChecked(t *testing.T) {
 	for _, nodes := range [][]string{{"alpha", "alpha"}, {"-x"}, {"a b"}, {""}} {
-		if p, err := StartPVE(Options{Nodes: nodes}); err == nil {
+		if p, err := Start(Options{Nodes: nodes}); err == nil {
 			_ = p.Close()
 			t.Errorf("nodes %q accepted", nodes)
 		}

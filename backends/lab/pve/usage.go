@@ -1,4 +1,4 @@
-package lab
+package pve
 
 import (
 	"time"
@@ -17,7 +17,7 @@ type UsageRecord struct {
 // each month that frees part of it, the thin pool of UrBackup's data grows
 // slowly, the system storages stay flat with a little noise; every series
 // ends at the storage's usage now. One sample every six hours, deterministic.
-func (p *PVE) UsageHistory(days int) []UsageRecord {
+func (p *Server) UsageHistory(days int) []UsageRecord {
 	var out []UsageRecord
 	p.withWorld(func(w *world, now time.Duration) {
 		end := w.start.Add(now).Truncate(6 * time.Hour)

@@ -1,4 +1,4 @@
-package lab
+package pve
 
 import (
 	"crypto/sha256"
@@ -18,12 +18,12 @@ import (
 // its SHA-256, as backdeck's proxmox backend does.
 type client struct {
 	t     testing.TB
-	p     *PVE
+	p     *Server
 	hc    *http.Client
 	token string
 }
 
-func startLab(t *testing.T, opts Options) (*PVE, *client) {
+func startLab(t *testing.T, opts Options) (*Server, *client) {
 	t.Helper()
 	if opts.BackupDuration == 0 {
 		opts.BackupDuration = 1500 * time.Millisecond
@@ -31,7 +31,7 @@ func startLab(t *testing.T, opts Options) (*PVE, *client) {
 	if opts.TaskDuration == 0 {
 		opts.TaskDuration = 300 * time.Millisecond
 	}
-	p, err := StartPVE(opts)
+	p, err := Start(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func startLab(t *testing.T, opts Options) (*PVE, *client) {
 	return p, newClient(t, p, "PVEAPIToken="+p.TokenID()+"="+p.TokenSecret())
 }
 
-func newClient(t testing.TB, p *PVE, auth string) *client {
+func newClient(t testing.TB, p *Server, auth string) *client {
 	want := p.Fingerprint()
 	tlsCfg := &tls.Config{
 		InsecureSkipVerify: true, // replaced by the pin below

@@ -1,4 +1,4 @@
-package lab
+package pve
 
 import (
 	"testing"
@@ -8,7 +8,7 @@ import (
 )
 
 func TestUsageHistoryEndsNowAndForecasts(t *testing.T) {
-	p, err := StartPVE(Options{})
+	p, err := Start(Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

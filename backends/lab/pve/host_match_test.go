@@ -1,4 +1,4 @@
-package lab
+package pve
 
 import (
 	"context"
@@ -13,8 +13,8 @@ import (
 	"testing"
 
 	"github.com/backdeck/backdeck/backends/clonezilla"
+	"github.com/backdeck/backdeck/backends/lab/host"
 	"github.com/backdeck/backdeck/backends/lvm"
-	"github.com/backdeck/backdeck/model"
 )
 
 // The host's lsblk lists the disks the lab's PVE lists, with the same
@@ -23,7 +23,7 @@ import (
 func TestFakeLsblkMatchesThePVEDisks(t *testing.T) {
 	t.Parallel()
 	_, c := startLab(t, Options{})
-	out, code, err := SmartctlRunner()(context.Background(), "lsblk", "-J", "-b", "-o", "NAME,PATH,TRAN,SERIAL,MODEL,SIZE,TYPE,VENDOR,ROTA")
+	out, code, err := host.Runner()(context.Background(), "lsblk", "-J", "-b", "-o", "NAME,PATH,TRAN,SERIAL,MODEL,SIZE,TYPE,VENDOR,ROTA")
 	if err != nil || code != 0 {
 		t.Fatalf("lsblk: %v, exit %d", err, code)
 	}
@@ -78,7 +78,7 @@ func TestPVESmartIsTheSmartctlReading(t *testing.T) {
 	t.Parallel()
 	_, c := startLab(t, Options{})
 	for dev, file := range map[string]string{"/dev/sdb": "usb-backups-NA8F1234.json", "/dev/sdc": "usb-images-NB2K5678.json"} {
-		raw, err := os.ReadFile(filepath.Join("host", "smartdata", file))
+		raw, err := os.ReadFile(filepath.Join("..", "host", "smartdata", file))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,28 +137,6 @@ func TestPVESmartIsTheSmartctlReading(t *testing.T) {
 	}
 }
 
-// The lab's config names both USB drives of the seed homelab.
-func TestConfigDrives(t *testing.T) {
-	t.Parallel()
-	p, _ := startLab(t, Options{})
-	dir := t.TempDir()
-	path, err := WriteConfig(dir, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := model.LoadConfig(t.Context(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []model.DriveConfig{
-		{Name: "usb-backups", Serial: "NA8F1234", Holds: []string{"pve/hddusb_bkpvzdumps", "pve/hddusb_bkpdata"}},
-		{Name: "usb-images", Serial: "NB2K5678", Holds: []string{}},
-	}
-	if !reflect.DeepEqual(cfg.Drives, want) {
-		t.Errorf("drives %+v", cfg.Drives)
-	}
-}
-
 // The LVs agree with the lab's PVE where both show them: the thin pools are
 // local-lvm and hddusb_bkpdata (size, and used = size × data_percent to
 // lvs's two decimals), and the snapshot is the API's snapshot of VM 421;
@@ -166,7 +144,7 @@ func TestConfigDrives(t *testing.T) {
 func TestFakeLvsMatchesPVEAndLsblk(t *testing.T) {
 	t.Parallel()
 	_, c := startLab(t, Options{})
-	out, _, err := SmartctlRunner()(context.Background(), "lvs", lvm.Args...)
+	out, _, err := host.Runner()(context.Background(), "lvs", lvm.Args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +188,7 @@ func TestFakeLvsMatchesPVEAndLsblk(t *testing.T) {
 		t.Errorf("no thin LV for VM 421's snapshot %s", snaps[0].Name)
 	}
 
-	host, err := clonezilla.ReadHost(context.Background(), SmartctlRunner())
+	host, err := clonezilla.ReadHost(context.Background(), host.Runner())
 	if err != nil || host.LVsErr != nil {
 		t.Fatalf("ReadHost: %v, %v", err, host.LVsErr)
 	}

@@ -1,4 +1,4 @@
-package lab
+package pve
 
 import (
 	"crypto/subtle"
@@ -10,7 +10,7 @@ import (
 // authenticate checks the API token header:
 // "Authorization: PVEAPIToken=user@realm!tokenid=secret". The reason is what
 // PVE puts in the 401's status line.
-func (p *PVE) authenticate(r *http.Request) (reason string, ok bool) {
+func (p *Server) authenticate(r *http.Request) (reason string, ok bool) {
 	h := strings.TrimSpace(r.Header.Get("Authorization"))
 	if h == "" {
 		return "No ticket", false
@@ -34,7 +34,7 @@ func (p *PVE) authenticate(r *http.Request) (reason string, ok bool) {
 // refuse answers 401 like pveproxy: after a delay (about 3s on real servers,
 // to slow down guessing), with an empty body and the reason only in the
 // status line.
-func (p *PVE) refuse(rw http.ResponseWriter, r *http.Request, reason string) {
+func (p *Server) refuse(rw http.ResponseWriter, r *http.Request, reason string) {
 	if d := p.opts.AuthFailDelay; d > 0 {
 		timer := time.NewTimer(d)
 		defer timer.Stop()

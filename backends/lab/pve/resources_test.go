@@ -1,4 +1,4 @@
-package lab
+package pve
 
 import (
 	"encoding/json"
@@ -127,7 +127,7 @@ func TestExtraGuests(t *testing.T) {
 }
 
 func BenchmarkClusterResources1000Guests(b *testing.B) {
-	p, err := StartPVE(Options{ExtraGuests: 1000})
+	p, err := Start(Options{ExtraGuests: 1000})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func BenchmarkClusterResources1000Guests(b *testing.B) {
 // start (their seeded archives and tasks included).
 func BenchmarkStart1000Guests(b *testing.B) {
 	for range b.N {
-		p, err := StartPVE(Options{ExtraGuests: 1000})
+		p, err := Start(Options{ExtraGuests: 1000})
 		if err != nil {
 			b.Fatal(err)
 		}

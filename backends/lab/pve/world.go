@@ -1,4 +1,4 @@
-package lab
+package pve
 
 import (
 	"fmt"
@@ -8,7 +8,7 @@ import (
 
 // world is everything the simulated cluster knows: its nodes (one, "pve",
 // unless Options.Nodes names more), their guests, storages and disks. Every
-// access holds PVE.mu and starts with advance(now), so the world is always up
+// access holds Server.mu and starts with advance(now), so the world is always up
 // to date with its tasks.
 type world struct {
 	cfg   worldConfig

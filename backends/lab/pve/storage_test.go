@@ -1,4 +1,4 @@
-package lab
+package pve
 
 import (
 	"net/http"
@@ -283,7 +283,7 @@ func TestSmart(t *testing.T) {
 		t.Errorf("nvme smart %v", nvme)
 	}
 	// The USB drives: what the lab's smartctl prints, in PVE's shape
-	// (smartctl_test.go compares the two).
+	// (host_match_test.go compares the two).
 	var usb struct {
 		Health     string           `json:"health"`
 		Type       string           `json:"type"`
