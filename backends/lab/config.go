@@ -13,14 +13,14 @@ import (
 // ConfigTOML is a backdeck config for the PVE server p alone and the seed
 // homelab's concerns; the token secret is read from secretFile.
 func ConfigTOML(p *pve.Server, secretFile string) string {
-	return labConfigTOML(p, secretFile, nil, "", "")
+	return configTOML(p, secretFile, nil, "", "")
 }
 
-// labConfigTOML is the config for a PVE server and, when u is not nil, the
+// configTOML is the config for a PVE server and, when u is not nil, the
 // UrBackup server beside it (reached through its HTTPS front), whose password
 // is read from passwordFile; and when imagesDir is set, the Clonezilla images
 // of the host's disks there (WriteClonezillaImages).
-func labConfigTOML(p *pve.Server, secretFile string, u *urbackup.Server, passwordFile, imagesDir string) string {
+func configTOML(p *pve.Server, secretFile string, u *urbackup.Server, passwordFile, imagesDir string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# backdeck config for the simulated homelab (backdeck lab)\n")
 	fmt.Fprintf(&b, "mode = \"laptop\"\n\n")

@@ -58,7 +58,7 @@ func (h *Homelab) Close() error {
 // ConfigTOML is a backdeck config for both servers: the PVE token secret is
 // read from secretFile, the UrBackup password from passwordFile.
 func (h *Homelab) ConfigTOML(secretFile, passwordFile string) string {
-	return labConfigTOML(h.PVE, secretFile, h.URBackup, passwordFile, "")
+	return configTOML(h.PVE, secretFile, h.URBackup, passwordFile, "")
 }
 
 // WriteConfig writes dir/pve-token and dir/urbackup-password (mode 0600;
@@ -92,7 +92,7 @@ func (h *Homelab) WriteConfig(dir string) (string, error) {
 		}
 	}
 	cfg := filepath.Join(abs, "config.toml")
-	if err := writePrivate(cfg, []byte(labConfigTOML(h.PVE, secret, h.URBackup, password, images))); err != nil {
+	if err := writePrivate(cfg, []byte(configTOML(h.PVE, secret, h.URBackup, password, images))); err != nil {
 		return "", err
 	}
 	return cfg, nil

@@ -87,7 +87,7 @@ func TestHomelabWriteConfig(t *testing.T) {
 		t.Error("the config holds a secret")
 	}
 	// The PVE-only config is unchanged.
-	if ConfigTOML(h.PVE, "/s") != labConfigTOML(h.PVE, "/s", nil, "", "") || strings.Contains(ConfigTOML(h.PVE, "/s"), "urbackup") {
+	if ConfigTOML(h.PVE, "/s") != configTOML(h.PVE, "/s", nil, "", "") || strings.Contains(ConfigTOML(h.PVE, "/s"), "urbackup") {
 		t.Error("PVE config changed")
 	}
 	// Both worlds share the PVE's clock; the password in the file logs in

@@ -90,7 +90,7 @@ func (p *Server) ServeHTTP(rw http.ResponseWriter, hr *http.Request) {
 		return
 	}
 	h := rw.Header()
-	pveHeaders(h)
+	daemonHeaders(h)
 	h.Set("Content-Type", "application/json;charset=UTF-8")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	rw.WriteHeader(http.StatusOK)
@@ -218,7 +218,7 @@ func writeRaw(rw http.ResponseWriter, hr *http.Request, status int, reason strin
 	}
 	defer conn.Close()
 	h := http.Header{}
-	pveHeaders(h)
+	daemonHeaders(h)
 	if len(body) > 0 {
 		h.Set("Content-Type", "application/json;charset=UTF-8")
 	}
@@ -231,7 +231,8 @@ func writeRaw(rw http.ResponseWriter, hr *http.Request, status int, reason strin
 	_ = buf.Flush()
 }
 
-func pveHeaders(h http.Header) {
+// daemonHeaders are the headers pve-api-daemon sends with every answer.
+func daemonHeaders(h http.Header) {
 	now := time.Now().UTC().Format(http.TimeFormat)
 	h.Set("Cache-Control", "max-age=0")
 	h.Set("Date", now)

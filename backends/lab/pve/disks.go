@@ -70,19 +70,19 @@ func (w *world) diskSmart(r *request, now time.Duration) (any, error) {
 		return map[string]any{"health": d.health, "type": "text", "text": nvmeHealthLog}, nil
 	case "usb":
 		if raw, ok := host.SmartJSON(d.serial); ok {
-			return pveSmartFromSmartctl(raw)
+			return smartFromSmartctl(raw)
 		}
 	}
 	return map[string]any{"health": "UNKNOWN"}, nil
 }
 
-// pveSmartFromSmartctl is PVE's disks/smart answer for a disk whose
+// smartFromSmartctl is PVE's disks/smart answer for a disk whose
 // smartctl JSON the host path of the lab prints (host.SmartJSON): PVE runs
 // `smartctl -H` and `smartctl -A -f brief` and parses their text, so the
 // same reading comes out in PVE's shape: health as smartctl words it
 // ("PASSED", "FAILED!"), ids padded to three characters, the FAIL column
 // ("-", "FAILING_NOW", "In_the_past") and the raw value as printed.
-func pveSmartFromSmartctl(raw []byte) (map[string]any, error) {
+func smartFromSmartctl(raw []byte) (map[string]any, error) {
 	var doc struct {
 		SmartStatus *struct {
 			Passed bool `json:"passed"`
