@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/backdeck/backdeck/backends"
-	"github.com/backdeck/backdeck/backends/lab"
+	labpve "github.com/backdeck/backdeck/backends/lab/pve"
 	"github.com/backdeck/backdeck/backends/proxmox"
 	"github.com/backdeck/backdeck/model"
 )
@@ -14,7 +14,7 @@ import (
 // A job started by one console goes on when that console quits, and the
 // next console picks the running vzdump up from PVE and follows it to its end.
 func TestJobSurvivesConsoleRestart(t *testing.T) {
-	p, err := lab.StartPVE(lab.Options{BackupDuration: 2 * time.Second})
+	p, err := labpve.Start(labpve.Options{BackupDuration: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func waitNewBackup(t *testing.T, e *backends.Engine, since time.Time) {
 // Unplugging the USB drive in the middle of a vzdump fails the job with
 // PVE's own words, and the store shows offline in the next posture.
 func TestStorageUnpluggedMidBackup(t *testing.T) {
-	p, err := lab.StartPVE(lab.Options{BackupDuration: 3 * time.Second})
+	p, err := labpve.Start(labpve.Options{BackupDuration: 3 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

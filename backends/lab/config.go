@@ -5,19 +5,22 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/backdeck/backdeck/backends/lab/pve"
+	"github.com/backdeck/backdeck/backends/lab/urbackup"
 )
 
-// ConfigTOML is a backdeck config for this server and the seed homelab's
-// concerns; the token secret is read from secretFile.
-func (p *PVE) ConfigTOML(secretFile string) string {
-	return labConfigTOML(p, secretFile, nil, "", "")
+// ConfigTOML is a backdeck config for the PVE server p alone and the seed
+// homelab's concerns; the token secret is read from secretFile.
+func ConfigTOML(p *pve.Server, secretFile string) string {
+	return configTOML(p, secretFile, nil, "", "")
 }
 
-// labConfigTOML is the config for a PVE server and, when u is not nil, the
+// configTOML is the config for a PVE server and, when u is not nil, the
 // UrBackup server beside it (reached through its HTTPS front), whose password
 // is read from passwordFile; and when imagesDir is set, the Clonezilla images
 // of the host's disks there (WriteClonezillaImages).
-func labConfigTOML(p *PVE, secretFile string, u *URBackup, passwordFile, imagesDir string) string {
+func configTOML(p *pve.Server, secretFile string, u *urbackup.Server, passwordFile, imagesDir string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# backdeck config for the simulated homelab (backdeck lab)\n")
 	fmt.Fprintf(&b, "mode = \"laptop\"\n\n")
@@ -34,21 +37,21 @@ func labConfigTOML(p *PVE, secretFile string, u *URBackup, passwordFile, imagesD
 			fmt.Fprintf(&b, "password_file = %s\n", tomlString(passwordFile))
 		}
 		fmt.Fprintf(&b, "fingerprint = %s\n\n", tomlString(u.Fingerprint()))
-		for _, c := range urbSeedClients {
-			folders := make([]string, len(c.folders))
-			for i, f := range c.folders {
+		for _, c := range urbackup.SeedClients() {
+			folders := make([]string, len(c.Folders))
+			for i, f := range c.Folders {
 				folders[i] = tomlString(f)
 			}
-			fmt.Fprintf(&b, "[[urbackup.client]]\nname = %s\nfolders = [%s]\n\n", tomlString(c.name), strings.Join(folders, ", "))
+			fmt.Fprintf(&b, "[[urbackup.client]]\nname = %s\nfolders = [%s]\n\n", tomlString(c.Name), strings.Join(folders, ", "))
 		}
 	}
-	// The USB drives of the seed homelab (smartctl.go): the backup drive
+	// The USB drives of the seed homelab (lab/host): the backup drive
 	// holds both hddusb storages (their store ids, the same on one node or
-	// several: see world.storeID); the Clonezilla images drive holds none.
+	// several: see storeID in lab/pve); the Clonezilla images drive holds none.
 	fmt.Fprintf(&b, "[[drive]]\nname = \"usb-backups\"\nserial = \"NA8F1234\"\nholds = [\"pve/hddusb_bkpvzdumps\", \"pve/hddusb_bkpdata\"]\n\n")
 	fmt.Fprintf(&b, "[[drive]]\nname = \"usb-images\"\nserial = \"NB2K5678\"\nholds = []\n\n")
 	if imagesDir != "" {
-		// The seed host's internal disks (smartctl.go) and the images drive;
+		// The seed host's internal disks (lab/host) and the images drive;
 		// the Live version is invented.
 		fmt.Fprintf(&b, "[clonezilla]\nimage_dirs = [%s]\nhost = %s\ndrive_label = \"cz-images\"\ndrive_serial = \"NB2K5678\"\nlive_version = \"5.15.26\"\nkeep_last = 2\nkeep_monthly = 3\n\n", tomlString(imagesDir), tomlString(p.Nodes()[0]))
 		fmt.Fprintf(&b, "[[clonezilla.disk]]\nname = \"pve-ssd\"\nserial = \"S5GXNX0T\"\n\n[[clonezilla.disk]]\nname = \"pve-hdd\"\nserial = \"ZFL1ABCD\"\n\n")
@@ -66,7 +69,7 @@ func labConfigTOML(p *PVE, secretFile string, u *URBackup, passwordFile, imagesD
 
 // WriteConfig writes dir/pve-token (mode 0600) and dir/config.toml for p and
 // returns the config's path.
-func WriteConfig(dir string, p *PVE) (string, error) {
+func WriteConfig(dir string, p *pve.Server) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return "", err
@@ -79,7 +82,7 @@ func WriteConfig(dir string, p *PVE) (string, error) {
 		return "", err
 	}
 	cfg := filepath.Join(abs, "config.toml")
-	if err := os.WriteFile(cfg, []byte(p.ConfigTOML(secret)), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte(ConfigTOML(p, secret)), 0o600); err != nil {
 		return "", err
 	}
 	return cfg, nil

@@ -3,13 +3,17 @@ package lab
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/backdeck/backdeck/backends/lab/pve"
+	"github.com/backdeck/backdeck/model"
 )
 
 func TestWriteConfig(t *testing.T) {
 	t.Parallel()
-	p, _ := startLab(t, Options{})
+	p := startPVE(t)
 	dir := filepath.Join(t.TempDir(), "lab")
 	path, err := WriteConfig(dir, p)
 	if err != nil {
@@ -31,7 +35,7 @@ func TestWriteConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := string(b)
-	if text != p.ConfigTOML(secretPath) {
+	if text != ConfigTOML(p, secretPath) {
 		t.Error("WriteConfig and ConfigTOML differ")
 	}
 	for _, want := range []string{
@@ -60,6 +64,17 @@ func TestWriteConfig(t *testing.T) {
 	}
 }
 
+// startPVE starts a PVE server alone, with the defaults.
+func startPVE(t *testing.T) *pve.Server {
+	t.Helper()
+	p, err := pve.Start(pve.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Close() })
+	return p
+}
+
 func TestTOMLString(t *testing.T) {
 	for in, want := range map[string]string{
 		`/tmp/a`:      `"/tmp/a"`,
@@ -69,5 +84,27 @@ func TestTOMLString(t *testing.T) {
 		if got := tomlString(in); got != want {
 			t.Errorf("tomlString(%q) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// The lab's config names both USB drives of the seed homelab.
+func TestConfigDrives(t *testing.T) {
+	t.Parallel()
+	p := startPVE(t)
+	dir := t.TempDir()
+	path, err := WriteConfig(dir, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := model.LoadConfig(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []model.DriveConfig{
+		{Name: "usb-backups", Serial: "NA8F1234", Holds: []string{"pve/hddusb_bkpvzdumps", "pve/hddusb_bkpdata"}},
+		{Name: "usb-images", Serial: "NB2K5678", Holds: []string{}},
+	}
+	if !reflect.DeepEqual(cfg.Drives, want) {
+		t.Errorf("drives %+v", cfg.Drives)
 	}
 }

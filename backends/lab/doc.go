@@ -1,68 +1,12 @@
 // Package lab is the simulated homelab: real protocol servers on loopback that
 // answer like the real ones (shapes, quirks, timings), for `backdeck --demo`,
-// `backdeck lab` and the backends' tests.
+// `backdeck lab` and the backends' tests. It imports nothing of the product.
 //
-// StartPVE runs a Proxmox VE 8.4 API server over HTTPS with a self-signed
-// certificate. Its world is the seed homelab of DESIGN.md with four months of
-// backup history. Tasks (vzdump, snapshots, prune) run in wall time, computed
-// from elapsed time on a monotonic clock, so the server has no goroutines of
-// its own and a fixed Options.Now still lets tasks run.
-//
-// Where the lab answers as PVE's own code does (pve-manager, qemu-server,
-// pve-storage), rather than as one might guess:
-//
-//   - 401: empty body, the reason only in the status line ("invalid token
-//     value!", "No ticket"), after Options.AuthFailDelay. Every other error
-//     also carries its message as the reason phrase, and in "message" (8.3+);
-//     parameter errors answer 400 "Parameter verification failed." with
-//     "errors". Unknown parameters are refused, as PVE's schemas do.
-//   - vzdump starts a task even when it is bound to fail: an unknown guest
-//     ("unable to find VM '999'"), a locked guest ("VM is locked (backup)"),
-//     an unmounted storage (the worker dies: "could not activate storage
-//     …"). Jobs take the node's vzdump lock: a second job logs "trying to get
-//     global lock - waiting..." and runs after the first. Progress lines use
-//     Perl's "%3d%%": a one-digit percent has three spaces after "INFO:".
-//   - Snapshot create, rollback and delete are tasks (qmsnapshot, qmrollback,
-//     qmdelsnapshot); a locked guest or a missing snapshot fails the task.
-//     Rolling back to a snapshot without RAM leaves the guest stopped.
-//   - DELETE …/prunebackups is a "prunebackups" task, its UPID the answer.
-//   - A task that is gone (ForgetTask): status and stop answer 400 with
-//     errors {"upid": "no such task"}; its log answers 200 with the single
-//     line "unable to open file - No such file or directory".
-//   - Task lists: source=archive (the default) lists finished tasks only,
-//     active the running ones with status "RUNNING", all both. Token tasks
-//     show user "user@realm" and "tokenid" apart.
-//   - A cluster (Options.Nodes): each /nodes/{node}/… call answers for that
-//     node only. A guest asked for on another node gets 500 "Configuration
-//     file 'nodes/<node>/qemu-server/<vmid>.conf' does not exist", a storage
-//     the node does not have "storage '…' is not available on node '…'". A
-//     vzdump of guests that are all on other nodes answers "OK" and starts
-//     no task; the others are logged as "skip external VMs: …". Each node
-//     has its own vzdump lock. PVE.Migrate moves a guest at once (a real
-//     migration is a task) and refuses a locked one, as qm migrate does.
-//   - An unmounted is_mountpoint directory storage: active 0 and zero sizes
-//     in the storage list, status "unknown" without figures in
-//     /cluster/resources, and 500 "unable to activate storage '…' - directory
-//     is expected to be a mount point but is not mounted: '…'" for content.
-//
-// StartURBackup runs an UrBackup Server 2.5 web API (POST /x?a=ACTION) on
-// plain HTTP, and the same server behind an nginx-like HTTPS front with a
-// self-signed certificate, as the seed's bkpserver is reached. Its world: the
-// three K3s nodes as file-backup clients (k3sserver01 offline for a day),
-// image backups off, eight weeks of nightly backups. It answers as
-// UrBackup's own code does (urbackupserver/serverinterface, 2.5.x): "200 ok"
-// without Content-Length on a closed connection, JSON with a newline after
-// every member and C++-printed doubles, {"error":1} for a missing session
-// and an empty body for one not logged in yet, the salt/PBKDF2 challenge
-// login with its IP ban, and start_ok only meaning an online client got the
-// command. Its backups run as the recorded real pair did (backends/urbackup/
-// testdata/live): indexing with pcdone -1, the transfer, a minute at 99 %
-// while the server finishes; speed_bpms in 10 s windows, eta_ms that is no
-// estimate; a stop honoured only while the client indexes (later it is
-// ignored and the backup completes); a client that died stays "online" for
-// minutes, and a start right after it answers start_ok and then fails in
-// the server's log; a full backup without new data has size 0 (hard links);
-// automatic backups switched off for a client still run when asked by
-// hand. StartHomelab runs both servers; Homelab.WriteConfig writes a config
-// for them.
+// This package assembles the world from its rooms: StartHomelab runs the
+// Proxmox VE node (lab/pve) and the UrBackup server on bkpserver
+// (lab/urbackup) on one clock, and Homelab.WriteConfig writes a backdeck
+// config for them, with their secret files and the host's Clonezilla images
+// (lab/images). What the host itself shows (its disks, the fake smartctl,
+// lsblk and lvs behind SmartctlRunner, the certificates both servers use) is
+// lab/host.
 package lab

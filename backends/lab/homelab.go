@@ -5,20 +5,25 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
+
+	"github.com/backdeck/backdeck/backends/lab/pve"
+	"github.com/backdeck/backdeck/backends/lab/urbackup"
 )
 
 // Homelab is the whole simulated homelab: the Proxmox VE node and the
 // UrBackup server on bkpserver.
 type Homelab struct {
-	PVE      *PVE
-	URBackup *URBackup
+	PVE      *pve.Server
+	URBackup *urbackup.Server
+	now      func() time.Time // the PVE's Options.Now: the images are written as of it
 }
 
 // HomelabOptions configure StartHomelab. When only one of the two servers
 // has a Now, the other uses it too, so both worlds share one clock.
 type HomelabOptions struct {
-	PVE      Options
-	URBackup URBackupOptions
+	PVE      pve.Options
+	URBackup urbackup.Options
 }
 
 // StartHomelab starts both servers; if the second fails, the first is closed.
@@ -29,16 +34,20 @@ func StartHomelab(opts HomelabOptions) (*Homelab, error) {
 	case opts.URBackup.Now == nil && opts.PVE.Now != nil:
 		opts.URBackup.Now = opts.PVE.Now
 	}
-	p, err := StartPVE(opts.PVE)
+	now := opts.PVE.Now
+	if now == nil {
+		now = time.Now // as pve.Start takes it
+	}
+	p, err := pve.Start(opts.PVE)
 	if err != nil {
 		return nil, err
 	}
-	u, err := StartURBackup(opts.URBackup)
+	u, err := urbackup.Start(opts.URBackup)
 	if err != nil {
 		_ = p.Close()
 		return nil, err
 	}
-	return &Homelab{PVE: p, URBackup: u}, nil
+	return &Homelab{PVE: p, URBackup: u, now: now}, nil
 }
 
 // Close stops both servers.
@@ -49,7 +58,7 @@ func (h *Homelab) Close() error {
 // ConfigTOML is a backdeck config for both servers: the PVE token secret is
 // read from secretFile, the UrBackup password from passwordFile.
 func (h *Homelab) ConfigTOML(secretFile, passwordFile string) string {
-	return labConfigTOML(h.PVE, secretFile, h.URBackup, passwordFile, "")
+	return configTOML(h.PVE, secretFile, h.URBackup, passwordFile, "")
 }
 
 // WriteConfig writes dir/pve-token and dir/urbackup-password (mode 0600;
@@ -78,13 +87,17 @@ func (h *Homelab) WriteConfig(dir string) (string, error) {
 	// (never overwrites or removes anything in it).
 	images := filepath.Join(abs, "partimag")
 	if entries, err := os.ReadDir(images); err != nil || len(entries) == 0 {
-		if _, err := WriteClonezillaImages(images, h.PVE.opts.Now()); err != nil {
+		if _, err := WriteClonezillaImages(images, h.now()); err != nil {
 			return "", fmt.Errorf("the lab's Clonezilla images: %w", err)
 		}
 	}
 	cfg := filepath.Join(abs, "config.toml")
-	if err := writePrivate(cfg, []byte(labConfigTOML(h.PVE, secret, h.URBackup, password, images))); err != nil {
+	if err := writePrivate(cfg, []byte(configTOML(h.PVE, secret, h.URBackup, password, images))); err != nil {
 		return "", err
 	}
 	return cfg, nil
 }
+
+// UsageRecord is one invented past reading of a storage's space, as
+// Homelab.PVE.UsageHistory gives them to seed the demo's history.
+type UsageRecord = pve.UsageRecord

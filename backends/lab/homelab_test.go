@@ -1,6 +1,10 @@
 package lab
 
 import (
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -8,13 +12,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backdeck/backdeck/backends/lab/pve"
+	"github.com/backdeck/backdeck/backends/lab/urbackup"
 	"github.com/backdeck/backdeck/model"
 )
 
 func TestHomelabWriteConfig(t *testing.T) {
 	t.Parallel()
 	fixed := time.Date(2026, 11, 25, 14, 30, 0, 0, time.UTC)
-	h, err := StartHomelab(HomelabOptions{PVE: Options{Now: func() time.Time { return fixed }}})
+	h, err := StartHomelab(HomelabOptions{PVE: pve.Options{Now: func() time.Time { return fixed }}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,27 +87,59 @@ func TestHomelabWriteConfig(t *testing.T) {
 		t.Error("the config holds a secret")
 	}
 	// The PVE-only config is unchanged.
-	if h.PVE.ConfigTOML("/s") != labConfigTOML(h.PVE, "/s", nil, "", "") || strings.Contains(h.PVE.ConfigTOML("/s"), "urbackup") {
+	if ConfigTOML(h.PVE, "/s") != configTOML(h.PVE, "/s", nil, "", "") || strings.Contains(ConfigTOML(h.PVE, "/s"), "urbackup") {
 		t.Error("PVE config changed")
 	}
-	// Both worlds share the PVE's clock; the password in the file logs in.
-	c := newURBTest(t, h.URBackup, true)
+	// Both worlds share the PVE's clock; the password in the file logs in
+	// (with plainpw the server hashes it itself).
 	pw, _ := os.ReadFile(ub.PasswordFile)
-	if l := c.login("admin", string(pw)); l["success"] != true {
+	l := urbackupCall(t, h.URBackup, "login", url.Values{"username": {"admin"}, "password": {string(pw)}, "plainpw": {"1"}})
+	ses, _ := l["session"].(string)
+	if l["success"] != true || ses == "" {
 		t.Fatalf("login %v", l)
 	}
-	for _, e := range arr(c.call("status", url.Values{})["status"]) {
-		if e["name"] == "k3sserver01" {
-			if age := fixed.Sub(time.Unix(num(e["lastbackup"]), 0)); age < 29*time.Hour || age > 31*time.Hour {
+	var st struct {
+		Status []struct {
+			Name       string `json:"name"`
+			LastBackup any    `json:"lastbackup"` // "-" for a rejected client
+		} `json:"status"`
+	}
+	raw, _ := json.Marshal(urbackupCall(t, h.URBackup, "status", url.Values{"ses": {ses}}))
+	if err := json.Unmarshal(raw, &st); err != nil || len(st.Status) == 0 {
+		t.Fatalf("status %s: %v", raw, err)
+	}
+	for _, e := range st.Status {
+		if e.Name == "k3sserver01" {
+			last, _ := e.LastBackup.(float64)
+			if age := fixed.Sub(time.Unix(int64(last), 0)); age < 29*time.Hour || age > 31*time.Hour {
 				t.Errorf("k3sserver01 last backup %v before the shared now", age)
 			}
 		}
 	}
 }
 
+// urbackupCall posts an action to the UrBackup server's HTTPS front,
+// trusting its certificate as a root, and decodes the answer.
+func urbackupCall(t *testing.T, u *urbackup.Server, action string, form url.Values) map[string]any {
+	t.Helper()
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(u.CertPEM())
+	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
+	resp, err := hc.Post(u.TLSURL()+"/x?a="+action, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("a=%s: %v", action, err)
+	}
+	return out
+}
+
 func TestHomelabNoUsersConfig(t *testing.T) {
 	t.Parallel()
-	h, err := StartHomelab(HomelabOptions{URBackup: URBackupOptions{NoUsers: true}})
+	h, err := StartHomelab(HomelabOptions{URBackup: urbackup.Options{NoUsers: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +163,7 @@ func TestHomelabNoUsersConfig(t *testing.T) {
 
 func TestStartHomelabClosesPVEWhenURBackupFails(t *testing.T) {
 	t.Parallel()
-	if _, err := StartHomelab(HomelabOptions{URBackup: URBackupOptions{Addr: "256.0.0.1:0"}}); err == nil {
+	if _, err := StartHomelab(HomelabOptions{URBackup: urbackup.Options{Addr: "256.0.0.1:0"}}); err == nil {
 		t.Fatal("no error for a bad address")
 	}
 }

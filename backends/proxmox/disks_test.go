@@ -7,14 +7,14 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/backdeck/backdeck/backends/lab"
+	labpve "github.com/backdeck/backdeck/backends/lab/pve"
 	"github.com/backdeck/backdeck/backends/proxmox"
 )
 
 // The disks and their SMART, as the SMART source's laptop path reads them.
 func TestDisksAndSMARTOnTheLab(t *testing.T) {
 	t.Parallel()
-	p := startLab(t, lab.Options{})
+	p := startLab(t, labpve.Options{})
 	c := labClient(t, p)
 	ctx := context.Background()
 

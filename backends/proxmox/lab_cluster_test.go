@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/backdeck/backdeck/backends/lab"
+	labpve "github.com/backdeck/backdeck/backends/lab/pve"
 	"github.com/backdeck/backdeck/backends/proxmox"
 	"github.com/backdeck/backdeck/model"
 )
@@ -17,7 +17,7 @@ import (
 // beta, and no node named pve. The lab deals the seed's guests out in turn:
 // 100, 411, 422 on alpha; 101, 421, 431 on beta.
 
-func startCluster(t *testing.T, opts lab.Options) (*lab.PVE, *proxmox.Client) {
+func startCluster(t *testing.T, opts labpve.Options) (*labpve.Server, *proxmox.Client) {
 	t.Helper()
 	opts.Nodes = []string{"alpha", "beta"}
 	p := startLab(t, opts)
@@ -25,7 +25,7 @@ func startCluster(t *testing.T, opts lab.Options) (*lab.PVE, *proxmox.Client) {
 }
 
 // requestsTo counts the requests whose path starts with prefix.
-func requestsTo(p *lab.PVE, prefix string) int {
+func requestsTo(p *labpve.Server, prefix string) int {
 	n := 0
 	for path, count := range p.RequestsByPath() {
 		if strings.HasPrefix(path, "/api2/json"+prefix) {
@@ -36,7 +36,7 @@ func requestsTo(p *lab.PVE, prefix string) int {
 }
 
 func TestClusterInventory(t *testing.T) {
-	p, c := startCluster(t, lab.Options{})
+	p, c := startCluster(t, labpve.Options{})
 	st := observe(t, c)
 	var ids []string
 	for _, tg := range st.Targets {
@@ -84,7 +84,7 @@ func TestClusterInventory(t *testing.T) {
 
 // A vzdump and a snapshot of a guest on beta go to beta.
 func TestClusterJobsRunOnTheGuestsNode(t *testing.T) {
-	p, c := startCluster(t, lab.Options{})
+	p, c := startCluster(t, labpve.Options{})
 	ctx := context.Background()
 	job, err := c.Start(ctx, model.JobRequest{Target: "pve/qemu/421", Method: model.MethodVzdump})
 	if err != nil {
@@ -121,7 +121,7 @@ func TestClusterJobsRunOnTheGuestsNode(t *testing.T) {
 // A guest that migrates between two refreshes keeps its id and its restore
 // points, and what acts on it goes to its new node.
 func TestClusterMigrationBetweenRefreshes(t *testing.T) {
-	p, c := startCluster(t, lab.Options{})
+	p, c := startCluster(t, labpve.Options{})
 	ctx := context.Background()
 	before := target(t, observe(t, c), "pve/qemu/421")
 	job, err := c.Start(ctx, model.JobRequest{Target: "pve/qemu/421"})
@@ -162,7 +162,7 @@ func TestClusterMigrationBetweenRefreshes(t *testing.T) {
 // A backup that ends, then its guest migrates, then a console comes back to
 // follow it: the task is still read on the node where it ran.
 func TestClusterJobFollowedAfterItsGuestMigrated(t *testing.T) {
-	p, c := startCluster(t, lab.Options{BackupDuration: 600 * time.Millisecond})
+	p, c := startCluster(t, labpve.Options{BackupDuration: 600 * time.Millisecond})
 	job, err := c.Start(context.Background(), model.JobRequest{Target: "pve/qemu/421"})
 	if err != nil {
 		t.Fatal(err)
@@ -188,7 +188,7 @@ func TestClusterJobFollowedAfterItsGuestMigrated(t *testing.T) {
 // alpha: Running still maps it to its target, Follow reads it on beta to its
 // end, which PVE makes a failure (beta no longer has the guest's config).
 func TestClusterJobFollowedThroughAMigration(t *testing.T) {
-	p, c := startCluster(t, lab.Options{BackupDuration: 1500 * time.Millisecond})
+	p, c := startCluster(t, labpve.Options{BackupDuration: 1500 * time.Millisecond})
 	ctx := context.Background()
 	first, err := c.Start(ctx, model.JobRequest{Target: "pve/qemu/431"})
 	if err != nil {
@@ -224,7 +224,7 @@ func TestClusterJobFollowedThroughAMigration(t *testing.T) {
 
 // An id of the old form, given at run time, says which id to use.
 func TestClusterOldTargetIDs(t *testing.T) {
-	p, c := startCluster(t, lab.Options{})
+	p, c := startCluster(t, labpve.Options{})
 	ctx := context.Background()
 	p.ResetRequests()
 	_, err := c.Start(ctx, model.JobRequest{Target: "beta/qemu/421"})
@@ -240,7 +240,7 @@ func TestClusterOldTargetIDs(t *testing.T) {
 }
 
 func TestClusterPrunePreview(t *testing.T) {
-	_, c := startCluster(t, lab.Options{})
+	_, c := startCluster(t, labpve.Options{})
 	ctx := context.Background()
 	marks, err := c.PrunePreview(ctx, "pve/"+usbStorage, model.Retention{KeepLast: 1}, 421)
 	if err != nil || len(marks) == 0 || marks[0].Mark != "keep" || marks[0].VMID != 421 {

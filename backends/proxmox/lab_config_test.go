@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/backdeck/backdeck/backends/lab"
+	labpve "github.com/backdeck/backdeck/backends/lab/pve"
 	"github.com/backdeck/backdeck/model"
 )
 
@@ -15,7 +16,7 @@ import (
 // pve and on a cluster of nodes with other names.
 func TestLabConfigNamesWhatObserveReports(t *testing.T) {
 	for _, nodes := range [][]string{nil, {"alpha", "beta"}} {
-		p := startLab(t, lab.Options{Nodes: nodes})
+		p := startLab(t, labpve.Options{Nodes: nodes})
 		cfgPath, err := lab.WriteConfig(filepath.Join(t.TempDir(), "lab"), p)
 		if err != nil {
 			t.Fatal(err)

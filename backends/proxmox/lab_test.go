@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/backdeck/backdeck/backends"
-	"github.com/backdeck/backdeck/backends/lab"
+	labpve "github.com/backdeck/backdeck/backends/lab/pve"
 	"github.com/backdeck/backdeck/backends/proxmox"
 	"github.com/backdeck/backdeck/model"
 )
@@ -24,7 +24,7 @@ var _ backends.SnapshotLister = (*proxmox.Client)(nil)
 
 const usbStorage = "hddusb_bkpvzdumps"
 
-func startLab(t testing.TB, opts lab.Options) *lab.PVE {
+func startLab(t testing.TB, opts labpve.Options) *labpve.Server {
 	t.Helper()
 	if opts.BackupDuration == 0 {
 		opts.BackupDuration = 1200 * time.Millisecond
@@ -35,7 +35,7 @@ func startLab(t testing.TB, opts lab.Options) *lab.PVE {
 	if opts.AuthFailDelay == 0 {
 		opts.AuthFailDelay = 50 * time.Millisecond
 	}
-	p, err := lab.StartPVE(opts)
+	p, err := labpve.Start(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func startLab(t testing.TB, opts lab.Options) *lab.PVE {
 }
 
 // labClient connects to the lab pinning its certificate.
-func labClient(t testing.TB, p *lab.PVE, mods ...func(*proxmox.Options)) *proxmox.Client {
+func labClient(t testing.TB, p *labpve.Server, mods ...func(*proxmox.Options)) *proxmox.Client {
 	t.Helper()
 	opts := proxmox.Options{
 		Config: model.ProxmoxConfig{
@@ -96,7 +96,7 @@ func store(st model.SourceState, id string) (model.Store, bool) {
 }
 
 func TestLabInventory(t *testing.T) {
-	p := startLab(t, lab.Options{})
+	p := startLab(t, labpve.Options{})
 	c := labClient(t, p)
 	st := observe(t, c)
 	if !st.OK || !strings.HasPrefix(st.Version, "pve ") || st.Insecure {
@@ -143,7 +143,7 @@ func TestLabInventory(t *testing.T) {
 }
 
 func TestLabCAFile(t *testing.T) {
-	p := startLab(t, lab.Options{})
+	p := startLab(t, labpve.Options{})
 	ca := filepath.Join(t.TempDir(), "pve.pem")
 	if err := os.WriteFile(ca, p.CertPEM(), 0o600); err != nil {
 		t.Fatal(err)
@@ -153,7 +153,7 @@ func TestLabCAFile(t *testing.T) {
 }
 
 func TestLabWrongToken(t *testing.T) {
-	p := startLab(t, lab.Options{})
+	p := startLab(t, labpve.Options{})
 	const wrong = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
 	c := labClient(t, p, func(o *proxmox.Options) { o.Secret = wrong })
 	_, err := c.Observe(context.Background())
@@ -170,7 +170,7 @@ func TestLabWrongToken(t *testing.T) {
 }
 
 func TestLabWrongFingerprint(t *testing.T) {
-	p := startLab(t, lab.Options{})
+	p := startLab(t, labpve.Options{})
 	wrong := strings.Repeat("0F:", 31) + "0F"
 	c := labClient(t, p, func(o *proxmox.Options) { o.Config.Fingerprint = wrong })
 	_, err := c.Observe(context.Background())
@@ -186,7 +186,7 @@ func TestLabWrongFingerprint(t *testing.T) {
 }
 
 func TestLabOfflineStorageRefusesStart(t *testing.T) {
-	p := startLab(t, lab.Options{})
+	p := startLab(t, labpve.Options{})
 	c := labClient(t, p)
 	p.SetStorageActive(usbStorage, false)
 	st := observe(t, c)
@@ -210,7 +210,7 @@ func TestLabOfflineStorageRefusesStart(t *testing.T) {
 }
 
 func TestLabLockedGuestRefusesStart(t *testing.T) {
-	p := startLab(t, lab.Options{})
+	p := startLab(t, labpve.Options{})
 	c := labClient(t, p)
 	p.SetLock(421, "backup")
 	if tg := target(t, observe(t, c), "pve/qemu/421"); tg.Lock != "backup" {
@@ -245,7 +245,7 @@ func follow(t *testing.T, c *proxmox.Client, job model.Job) (model.Job, []model.
 }
 
 func TestLabVzdumpSucceeds(t *testing.T) {
-	p := startLab(t, lab.Options{})
+	p := startLab(t, labpve.Options{})
 	c := labClient(t, p)
 	before := len(target(t, observe(t, c), "pve/qemu/421").RestorePoints)
 	job, err := c.Start(context.Background(), model.JobRequest{Target: "pve/qemu/421", Method: model.MethodVzdump})
@@ -292,14 +292,14 @@ func TestLabVzdumpSucceeds(t *testing.T) {
 
 func TestLabVzdumpOutcomes(t *testing.T) {
 	cases := []struct {
-		outcome lab.Outcome
+		outcome labpve.Outcome
 		state   model.JobState
 		prefix  string
 	}{
-		{lab.OutcomeWarnings, model.JobWarning, "WARNINGS: 1"},
-		{lab.OutcomeFail, model.JobFailed, "job errors"},
+		{labpve.OutcomeWarnings, model.JobWarning, "WARNINGS: 1"},
+		{labpve.OutcomeFail, model.JobFailed, "job errors"},
 	}
-	p := startLab(t, lab.Options{})
+	p := startLab(t, labpve.Options{})
 	c := labClient(t, p)
 	for _, tc := range cases {
 		p.SetNextOutcome(tc.outcome)
@@ -318,7 +318,7 @@ func TestLabVzdumpOutcomes(t *testing.T) {
 }
 
 func TestLabStopCancels(t *testing.T) {
-	p := startLab(t, lab.Options{BackupDuration: 10 * time.Second})
+	p := startLab(t, labpve.Options{BackupDuration: 10 * time.Second})
 	c := labClient(t, p)
 	job, err := c.Start(context.Background(), model.JobRequest{Target: "pve/qemu/411"})
 	if err != nil {
@@ -346,7 +346,7 @@ func TestLabStopCancels(t *testing.T) {
 // A console that quits and comes back finds the running backup and follows
 // it to its end.
 func TestLabRunningAfterRestart(t *testing.T) {
-	p := startLab(t, lab.Options{BackupDuration: 2 * time.Second})
+	p := startLab(t, labpve.Options{BackupDuration: 2 * time.Second})
 	first := labClient(t, p)
 	job, err := first.Start(context.Background(), model.JobRequest{Target: "pve/qemu/421"})
 	if err != nil {
@@ -380,7 +380,7 @@ func TestLabRunningAfterRestart(t *testing.T) {
 }
 
 func TestLabTaskForgotten(t *testing.T) {
-	p := startLab(t, lab.Options{BackupDuration: 10 * time.Second})
+	p := startLab(t, labpve.Options{BackupDuration: 10 * time.Second})
 	c := labClient(t, p)
 	job, err := c.Start(context.Background(), model.JobRequest{Target: "pve/qemu/411"})
 	if err != nil {
@@ -397,7 +397,7 @@ func TestLabTaskForgotten(t *testing.T) {
 }
 
 func TestLabSnapshots(t *testing.T) {
-	p := startLab(t, lab.Options{})
+	p := startLab(t, labpve.Options{})
 	c := labClient(t, p)
 	ctx := context.Background()
 	run := func(req model.JobRequest) model.Job {
@@ -435,7 +435,7 @@ func TestLabSnapshots(t *testing.T) {
 // guests and checks that the requests per Observe do not depend on the
 // number of guests.
 func BenchmarkObserve1000Guests(b *testing.B) {
-	perObserve := func(p *lab.PVE) (int, map[string]int) {
+	perObserve := func(p *labpve.Server) (int, map[string]int) {
 		c := labClient(b, p)
 		if _, err := c.Observe(context.Background()); err != nil { // warms the version cache
 			b.Fatal(err)
@@ -446,8 +446,8 @@ func BenchmarkObserve1000Guests(b *testing.B) {
 		}
 		return p.Requests(), p.RequestsByPath()
 	}
-	small, smallPaths := perObserve(startLab(b, lab.Options{}))
-	big := startLab(b, lab.Options{ExtraGuests: 1000})
+	small, smallPaths := perObserve(startLab(b, labpve.Options{}))
+	big := startLab(b, labpve.Options{ExtraGuests: 1000})
 	n, bigPaths := perObserve(big)
 	if n != small {
 		b.Fatalf("requests per Observe depend on the guests: %d with 1000 extra guests (%v), %d without (%v)", n, bigPaths, small, smallPaths)

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/backdeck/backdeck/backends/lab"
+	labpve "github.com/backdeck/backdeck/backends/lab/pve"
 	"github.com/backdeck/backdeck/model"
 )
 
@@ -57,7 +57,7 @@ func (c *cannedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // guests (and their archives), answered from a recording of the lab, so that
 // B/op and allocs/op are the client's own.
 func BenchmarkObserve1000GuestsClient(b *testing.B) {
-	p, err := lab.StartPVE(lab.Options{ExtraGuests: 1000, Now: func() time.Time { return time.Date(2026, 11, 25, 14, 22, 0, 0, time.UTC) }})
+	p, err := labpve.Start(labpve.Options{ExtraGuests: 1000, Now: func() time.Time { return time.Date(2026, 11, 25, 14, 22, 0, 0, time.UTC) }})
 	if err != nil {
 		b.Fatal(err)
 	}

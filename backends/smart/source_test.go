@@ -16,13 +16,14 @@ import (
 
 	"github.com/backdeck/backdeck/backends"
 	"github.com/backdeck/backdeck/backends/lab"
+	labpve "github.com/backdeck/backdeck/backends/lab/pve"
 	"github.com/backdeck/backdeck/backends/proxmox"
 	"github.com/backdeck/backdeck/backends/smart"
 	"github.com/backdeck/backdeck/model"
 )
 
 // The Source is tested on the lab: its fake smartctl and lsblk for the host
-// path (backends/lab/smartctl.go, built from real smartctl outputs) and its
+// path (backends/lab/host/smartctl.go, built from real smartctl outputs) and its
 // PVE disks API over HTTPS for the laptop path, which serves the same
 // drives' SMART in PVE's shape.
 
@@ -200,9 +201,9 @@ func TestHostPathReadsAConfiguredInternalDisk(t *testing.T) {
 	}
 }
 
-func labClient(t *testing.T) (*lab.PVE, *proxmox.Client) {
+func labClient(t *testing.T) (*labpve.Server, *proxmox.Client) {
 	t.Helper()
-	p, err := lab.StartPVE(lab.Options{})
+	p, err := labpve.Start(labpve.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/backdeck/backdeck/backends/lab"
+	laburbackup "github.com/backdeck/backdeck/backends/lab/urbackup"
 	"github.com/backdeck/backdeck/backends/urbackup"
 	"github.com/backdeck/backdeck/model"
 )
@@ -39,7 +39,7 @@ func phases(ups []model.Job) string {
 // foretells the end of the transfer.
 func TestLabFullBackupPhasesAndETA(t *testing.T) {
 	t.Parallel()
-	u := startLab(t, lab.URBackupOptions{BackupDuration: 4 * time.Second})
+	u := startLab(t, laburbackup.Options{BackupDuration: 4 * time.Second})
 	c := jobClient(t, u)
 	job := startJob(t, c, "urbackup/k3sagent02", model.MethodFullFile)
 	if job.Progress.Phase != "waiting for the client" {
@@ -111,7 +111,7 @@ func TestLabFullBackupPhasesAndETA(t *testing.T) {
 // that UrBackup did not stop it.
 func TestLabLateStopIsIgnored(t *testing.T) {
 	t.Parallel()
-	u := startLab(t, lab.URBackupOptions{BackupDuration: 6 * time.Second})
+	u := startLab(t, laburbackup.Options{BackupDuration: 6 * time.Second})
 	c := jobClient(t, u)
 	before := observe(t, c)["k3sagent01"]
 	job := startJob(t, c, "urbackup/k3sagent01", model.MethodFullFile)
@@ -140,7 +140,7 @@ func TestLabLateStopIsIgnored(t *testing.T) {
 // one process, as `status --json` builds it.)
 func TestLabAutomaticBackupsOff(t *testing.T) {
 	t.Parallel()
-	u := startLab(t, lab.URBackupOptions{})
+	u := startLab(t, laburbackup.Options{})
 	u.SetAutomaticFileBackups("k3sagent02", false)
 	c := jobClient(t, u)
 	tg := observe(t, c)["k3sagent02"]
@@ -193,7 +193,7 @@ func TestLabAutomaticBackupsOff(t *testing.T) {
 // reports the line of the server's log that says why.
 func TestLabCrashedClient(t *testing.T) {
 	t.Parallel()
-	u := startLab(t, lab.URBackupOptions{BackupDuration: 2 * time.Second})
+	u := startLab(t, laburbackup.Options{BackupDuration: 2 * time.Second})
 	u.CrashClient("k3sagent01")
 	c := labClient(t, u, func(o *urbackup.Options) { o.PollInterval = 20 * time.Millisecond })
 	if observe(t, c)["k3sagent01"].Offline {
@@ -212,7 +212,7 @@ func TestLabCrashedClient(t *testing.T) {
 // restore point, marked deduplicated.
 func TestLabFullWithoutChangesIsDeduplicated(t *testing.T) {
 	t.Parallel()
-	u := startLab(t, lab.URBackupOptions{})
+	u := startLab(t, laburbackup.Options{})
 	c := jobClient(t, u)
 	for i := range 2 {
 		final, err := c.Follow(context.Background(), startJob(t, c, "urbackup/k3sagent01", model.MethodFullFile), nil)

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/backdeck/backdeck/backends"
-	"github.com/backdeck/backdeck/backends/lab"
+	laburbackup "github.com/backdeck/backdeck/backends/lab/urbackup"
 	"github.com/backdeck/backdeck/backends/urbackup"
 	"github.com/backdeck/backdeck/model"
 )
@@ -33,7 +33,7 @@ var (
 
 func labClock() time.Time { return labNow.Add(time.Since(labOrigin)) }
 
-func startLab(t testing.TB, opts lab.URBackupOptions) *lab.URBackup {
+func startLab(t testing.TB, opts laburbackup.Options) *laburbackup.Server {
 	t.Helper()
 	if opts.BackupDuration == 0 {
 		opts.BackupDuration = 3 * time.Second
@@ -42,7 +42,7 @@ func startLab(t testing.TB, opts lab.URBackupOptions) *lab.URBackup {
 	if opts.PBKDF2Rounds == 0 {
 		opts.PBKDF2Rounds = 1000 // the default 10000 only slows the tests
 	}
-	u, err := lab.StartURBackup(opts)
+	u, err := laburbackup.Start(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func startLab(t testing.TB, opts lab.URBackupOptions) *lab.URBackup {
 }
 
 // labClient connects over HTTPS, pinning the front's certificate.
-func labClient(t testing.TB, u *lab.URBackup, mods ...func(*urbackup.Options)) *urbackup.Client {
+func labClient(t testing.TB, u *laburbackup.Server, mods ...func(*urbackup.Options)) *urbackup.Client {
 	t.Helper()
 	opts := urbackup.Options{
 		Config: model.URBackupConfig{
@@ -81,19 +81,19 @@ func labClient(t testing.TB, u *lab.URBackup, mods ...func(*urbackup.Options)) *
 // connection, and a TLS handshake per poll of every test running at once
 // loads the machine more than the tests can bear. TLS is tested by the
 // inventory, login and bad-gateway tests.
-func jobClient(t testing.TB, u *lab.URBackup, mods ...func(*urbackup.Options)) *urbackup.Client {
+func jobClient(t testing.TB, u *laburbackup.Server, mods ...func(*urbackup.Options)) *urbackup.Client {
 	t.Helper()
 	return labClient(t, u, append([]func(*urbackup.Options){plainHTTP(u)}, mods...)...)
 }
 
-func plainHTTP(u *lab.URBackup) func(*urbackup.Options) {
+func plainHTTP(u *laburbackup.Server) func(*urbackup.Options) {
 	return func(o *urbackup.Options) {
 		o.Config.URL = u.URL()
 		o.Config.TLSConfig = model.TLSConfig{}
 	}
 }
 
-func secretFree(t *testing.T, u *lab.URBackup, err error) {
+func secretFree(t *testing.T, u *laburbackup.Server, err error) {
 	t.Helper()
 	if err != nil && u.Password() != "" && strings.Contains(err.Error(), u.Password()) {
 		t.Errorf("the password is in the error: %v", err)
@@ -125,7 +125,7 @@ func facts(tg model.Target) map[string]string {
 }
 
 func TestLabInventory(t *testing.T) {
-	u := startLab(t, lab.URBackupOptions{})
+	u := startLab(t, laburbackup.Options{})
 	for name, mod := range map[string]func(*urbackup.Options){
 		"https pinned": func(*urbackup.Options) {},
 		"http":         plainHTTP(u),
@@ -215,7 +215,7 @@ func methodNames(ms []model.Method) []string {
 
 func TestLabLoginVariants(t *testing.T) {
 	t.Run("no users", func(t *testing.T) {
-		u := startLab(t, lab.URBackupOptions{NoUsers: true})
+		u := startLab(t, laburbackup.Options{NoUsers: true})
 		c := labClient(t, u)
 		if n := len(observe(t, c)); n != 3 {
 			t.Errorf("%d targets", n)
@@ -225,13 +225,13 @@ func TestLabLoginVariants(t *testing.T) {
 		}
 	})
 	t.Run("plain md5 user", func(t *testing.T) {
-		u := startLab(t, lab.URBackupOptions{PBKDF2Rounds: -1})
+		u := startLab(t, laburbackup.Options{PBKDF2Rounds: -1})
 		if n := len(observe(t, labClient(t, u))); n != 3 {
 			t.Errorf("%d targets", n)
 		}
 	})
 	t.Run("ca file", func(t *testing.T) {
-		u := startLab(t, lab.URBackupOptions{})
+		u := startLab(t, laburbackup.Options{})
 		ca := filepath.Join(t.TempDir(), "ca.pem")
 		if err := os.WriteFile(ca, u.CertPEM(), 0o600); err != nil {
 			t.Fatal(err)
@@ -246,7 +246,7 @@ func TestLabLoginVariants(t *testing.T) {
 		}
 	})
 	t.Run("wrong pin", func(t *testing.T) {
-		u := startLab(t, lab.URBackupOptions{})
+		u := startLab(t, laburbackup.Options{})
 		c := labClient(t, u, func(o *urbackup.Options) {
 			o.Config.Fingerprint = strings.Repeat("AB:", 31) + "AB"
 		})
@@ -261,7 +261,7 @@ func TestLabLoginVariants(t *testing.T) {
 }
 
 func TestLabWrongPassword(t *testing.T) {
-	u := startLab(t, lab.URBackupOptions{})
+	u := startLab(t, laburbackup.Options{})
 	c := labClient(t, u, func(o *urbackup.Options) { o.Password = "not-" + u.Password() })
 	want := `UrBackup says wrong password for user "admin": check password_file (or password_env) in [urbackup]`
 	for i := 0; i < 4; i++ {
@@ -289,7 +289,7 @@ func TestLabWrongPassword(t *testing.T) {
 }
 
 func TestLabBan(t *testing.T) {
-	u := startLab(t, lab.URBackupOptions{BanDuration: time.Minute})
+	u := startLab(t, laburbackup.Options{BanDuration: time.Minute})
 	// Eleven other consoles with a wrong password get the address banned.
 	for i := 0; i < 11; i++ {
 		c := labClient(t, u, func(o *urbackup.Options) { o.Password = "wrong" })
@@ -303,7 +303,7 @@ func TestLabBan(t *testing.T) {
 }
 
 func TestLabBadGateway(t *testing.T) {
-	u := startLab(t, lab.URBackupOptions{})
+	u := startLab(t, laburbackup.Options{})
 	c := labClient(t, u)
 	u.SetBadGateway(true)
 	_, err := c.Observe(context.Background())
@@ -406,7 +406,7 @@ func TestLabBackups(t *testing.T) {
 		t.Run(string(m), func(t *testing.T) {
 			t.Parallel()
 			const d = 6 * time.Second
-			u := startLab(t, lab.URBackupOptions{BackupDuration: d})
+			u := startLab(t, laburbackup.Options{BackupDuration: d})
 			c := jobClient(t, u)
 			before := observe(t, c)["k3sagent01"]
 			begun := time.Now()
@@ -451,7 +451,7 @@ func TestLabBackups(t *testing.T) {
 }
 
 func TestLabRefusals(t *testing.T) {
-	u := startLab(t, lab.URBackupOptions{})
+	u := startLab(t, laburbackup.Options{})
 	c := labClient(t, u)
 	_, err := c.Start(context.Background(), model.JobRequest{Target: "urbackup/k3sserver01", Method: model.MethodIncrFile})
 	if err == nil || err.Error() != "UrBackup did not start the backup of k3sserver01: the client is offline (last seen 23 h ago)" {
@@ -477,20 +477,20 @@ func TestLabRefusals(t *testing.T) {
 func TestLabOutcomes(t *testing.T) {
 	cases := []struct {
 		name  string
-		setup func(u *lab.URBackup)
-		mid   func(u *lab.URBackup)
+		setup func(u *laburbackup.Server)
+		mid   func(u *laburbackup.Server)
 		state model.JobState
 		msg   string
 	}{
-		{"fail next", func(u *lab.URBackup) { u.FailNext("k3sagent01") }, nil, model.JobFailed,
+		{"fail next", func(u *laburbackup.Server) { u.FailNext("k3sagent01") }, nil, model.JobFailed,
 			`the backup did not complete: Error getting file list of "/mnt/monitoring-ssd/grafana-data" from client k3sagent01: read error (Input/output error) (UrBackup's log)`},
-		{"offline mid-backup", nil, func(u *lab.URBackup) { u.SetClientOnline("k3sagent01", false) }, model.JobFailed,
+		{"offline mid-backup", nil, func(u *laburbackup.Server) { u.SetClientOnline("k3sagent01", false) }, model.JobFailed,
 			"k3sagent01 went offline during the backup"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			u := startLab(t, lab.URBackupOptions{})
+			u := startLab(t, laburbackup.Options{})
 			if tc.setup != nil {
 				tc.setup(u)
 			}
@@ -520,7 +520,7 @@ func TestLabOutcomes(t *testing.T) {
 // as it shows) is honoured: the process goes without a backup.
 func TestLabStop(t *testing.T) {
 	t.Parallel()
-	u := startLab(t, lab.URBackupOptions{BackupDuration: 20 * time.Second}) // indexing 1 s
+	u := startLab(t, laburbackup.Options{BackupDuration: 20 * time.Second}) // indexing 1 s
 	c := jobClient(t, u)
 	before := observe(t, c)["k3sagent01"]
 	job := startJob(t, c, "urbackup/k3sagent01", model.MethodFullFile)
@@ -546,7 +546,7 @@ func TestLabStop(t *testing.T) {
 
 func TestLabStopBeforeTheClientConnects(t *testing.T) {
 	t.Parallel()
-	u := startLab(t, lab.URBackupOptions{BackupDuration: 20 * time.Second}) // indexing 1 s
+	u := startLab(t, laburbackup.Options{BackupDuration: 20 * time.Second}) // indexing 1 s
 	c := jobClient(t, u)
 	job := startJob(t, c, "urbackup/k3sagent02", model.MethodIncrFile)
 	_, done, errs := followAsync(c, job)
@@ -561,7 +561,7 @@ func TestLabStopBeforeTheClientConnects(t *testing.T) {
 
 func TestLabSessionExpiresMidJob(t *testing.T) {
 	t.Parallel()
-	u := startLab(t, lab.URBackupOptions{BackupDuration: 4 * time.Second})
+	u := startLab(t, laburbackup.Options{BackupDuration: 4 * time.Second})
 	c := jobClient(t, u)
 	observe(t, c)
 	logins := u.RequestsByAction()["login"]
@@ -579,7 +579,7 @@ func TestLabSessionExpiresMidJob(t *testing.T) {
 
 func TestLabBadGatewayMidJob(t *testing.T) {
 	t.Parallel()
-	u := startLab(t, lab.URBackupOptions{BackupDuration: 4 * time.Second})
+	u := startLab(t, laburbackup.Options{BackupDuration: 4 * time.Second})
 	c := labClient(t, u)
 	rec, done, errs := followAsync(c, startJob(t, c, "urbackup/k3sagent01", model.MethodIncrFile))
 	rec.waitFor(t, "the process", func(j model.Job) bool { return j.TaskID != "" })
@@ -594,7 +594,7 @@ func TestLabBadGatewayMidJob(t *testing.T) {
 
 func TestLabRunning(t *testing.T) {
 	t.Parallel()
-	u := startLab(t, lab.URBackupOptions{BackupDuration: 4 * time.Second})
+	u := startLab(t, laburbackup.Options{BackupDuration: 4 * time.Second})
 	c := jobClient(t, u)
 	startJob(t, c, "urbackup/k3sagent02", model.MethodFullFile)
 
@@ -626,7 +626,7 @@ func TestLabRunning(t *testing.T) {
 
 func TestLabOfflineBeforeTheClientConnects(t *testing.T) {
 	t.Parallel()
-	u := startLab(t, lab.URBackupOptions{})
+	u := startLab(t, laburbackup.Options{})
 	c := jobClient(t, u)
 	job := startJob(t, c, "urbackup/k3sagent01", model.MethodIncrFile)
 	// The client drops off before it connects back for the backup.

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/backdeck/backdeck/backends/lab"
+	labpve "github.com/backdeck/backdeck/backends/lab/pve"
+	laburbackup "github.com/backdeck/backdeck/backends/lab/urbackup"
 	"github.com/backdeck/backdeck/model"
 )
 
@@ -25,8 +27,8 @@ type demoLab struct {
 // real config's, and goes with it.
 func startDemo(ctx context.Context, now func() time.Time) (*demoLab, error) {
 	h, err := lab.StartHomelab(lab.HomelabOptions{
-		PVE:      lab.Options{BackupDuration: DemoJobDuration, Now: now},
-		URBackup: lab.URBackupOptions{BackupDuration: DemoJobDuration},
+		PVE:      labpve.Options{BackupDuration: DemoJobDuration, Now: now},
+		URBackup: laburbackup.Options{BackupDuration: DemoJobDuration},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("starting the simulated homelab: %w", err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/backdeck/backdeck/backends/lab"
+	labpve "github.com/backdeck/backdeck/backends/lab/pve"
 )
 
 // guestInStatus is one guest as status --json reports it.
@@ -44,7 +45,7 @@ func guestOf(t *testing.T, statusJSON, id string) guestInStatus {
 func TestATwoNodeClusterWithOtherNames(t *testing.T) {
 	now := testClock
 	start := time.Now()
-	h, err := lab.StartHomelab(lab.HomelabOptions{PVE: lab.Options{Nodes: []string{"alpha", "beta"},
+	h, err := lab.StartHomelab(lab.HomelabOptions{PVE: labpve.Options{Nodes: []string{"alpha", "beta"},
 		BackupDuration: time.Second, TaskDuration: 100 * time.Millisecond, Now: func() time.Time { return now.Add(time.Since(start)) }}})
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/backdeck/backdeck/backends/lab"
+	labpve "github.com/backdeck/backdeck/backends/lab/pve"
+	laburbackup "github.com/backdeck/backdeck/backends/lab/urbackup"
 	"github.com/backdeck/backdeck/backends/wire"
 )
 
@@ -33,8 +35,8 @@ func labCommand() command {
 
 func runLab(ctx context.Context, c *call, out string, duration time.Duration, nodes []string) int {
 	h, err := lab.StartHomelab(lab.HomelabOptions{
-		PVE:      lab.Options{BackupDuration: duration, AuthFailDelay: 3 * time.Second, Now: c.Now, Nodes: nodes},
-		URBackup: lab.URBackupOptions{BackupDuration: duration},
+		PVE:      labpve.Options{BackupDuration: duration, AuthFailDelay: 3 * time.Second, Now: c.Now, Nodes: nodes},
+		URBackup: laburbackup.Options{BackupDuration: duration},
 	})
 	if err != nil {
 		return c.failf(1, "%v", err)

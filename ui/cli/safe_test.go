@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/backdeck/backdeck/backends/lab"
+	labpve "github.com/backdeck/backdeck/backends/lab/pve"
 )
 
 // hostile is an OSC that sets the title, BEL, a CSI that clears the screen,
@@ -32,7 +33,7 @@ func labWith(t *testing.T, home string) (*lab.Homelab, string) {
 	t.Helper()
 	now := testClock
 	start := time.Now()
-	h, err := lab.StartHomelab(lab.HomelabOptions{PVE: lab.Options{BackupDuration: time.Second, TaskDuration: 100 * time.Millisecond,
+	h, err := lab.StartHomelab(lab.HomelabOptions{PVE: labpve.Options{BackupDuration: time.Second, TaskDuration: 100 * time.Millisecond,
 		Now: func() time.Time { return now.Add(time.Since(start)) }}})
 	if err != nil {
 		t.Fatal(err)

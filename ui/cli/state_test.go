@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/backdeck/backdeck/backends/lab"
+	labpve "github.com/backdeck/backdeck/backends/lab/pve"
 )
 
 // imagesOf is how many images status --json lists for a host disk.
@@ -41,7 +42,7 @@ func imagesOf(t *testing.T, statusJSON, target string) int {
 // and caches.
 func TestALabLeavesNothingInAnotherConfigsView(t *testing.T) {
 	now := testClock
-	h, err := lab.StartHomelab(lab.HomelabOptions{PVE: lab.Options{Now: func() time.Time { return now }}})
+	h, err := lab.StartHomelab(lab.HomelabOptions{PVE: labpve.Options{Now: func() time.Time { return now }}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +87,7 @@ func TestALabLeavesNothingInAnotherConfigsView(t *testing.T) {
 // guests, and says which id to write.
 func TestOldTargetIDsLoadWithAWarning(t *testing.T) {
 	now := testClock
-	h, err := lab.StartHomelab(lab.HomelabOptions{PVE: lab.Options{Now: func() time.Time { return now }}})
+	h, err := lab.StartHomelab(lab.HomelabOptions{PVE: labpve.Options{Now: func() time.Time { return now }}})
 	if err != nil {
 		t.Fatal(err)
 	}
