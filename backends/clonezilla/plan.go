@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/backdeck/backdeck/model"
+	"github.com/backdeck/backdeck/model/config"
 )
 
 // PlanConfig is what the plan takes from the config.
@@ -59,7 +59,7 @@ func MakePlan(pf Preflight, cfg PlanConfig) (Plan, error) {
 		return p, errors.New("the plan needs the date of today for the image names")
 	}
 	if cfg.NameTemplate == "" {
-		cfg.NameTemplate = model.DefaultImageNameTemplate
+		cfg.NameTemplate = config.DefaultImageNameTemplate
 	}
 	if cfg.Locale == "" {
 		cfg.Locale = "en_US.UTF-8"

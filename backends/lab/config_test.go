@@ -9,6 +9,7 @@ import (
 
 	"github.com/backdeck/backdeck/backends/lab/pve"
 	"github.com/backdeck/backdeck/model"
+	"github.com/backdeck/backdeck/model/config"
 )
 
 func TestWriteConfig(t *testing.T) {
@@ -96,7 +97,7 @@ func TestConfigDrives(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := model.LoadConfig(t.Context(), path)
+	cfg, err := config.Load(t.Context(), path)
 	if err != nil {
 		t.Fatal(err)
 	}

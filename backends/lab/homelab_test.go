@@ -14,7 +14,7 @@ import (
 
 	"github.com/backdeck/backdeck/backends/lab/pve"
 	"github.com/backdeck/backdeck/backends/lab/urbackup"
-	"github.com/backdeck/backdeck/model"
+	"github.com/backdeck/backdeck/model/config"
 )
 
 func TestHomelabWriteConfig(t *testing.T) {
@@ -42,7 +42,7 @@ func TestHomelabWriteConfig(t *testing.T) {
 			t.Errorf("%s holds %q", name, b)
 		}
 	}
-	cfg, err := model.LoadConfig(t.Context(), path)
+	cfg, err := config.Load(t.Context(), path)
 	if err != nil {
 		b, _ := os.ReadFile(path)
 		t.Fatalf("%v\n%s", err, b)
@@ -152,7 +152,7 @@ func TestHomelabNoUsersConfig(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "urbackup-password")); !os.IsNotExist(err) {
 		t.Errorf("password file for a server without users: %v", err)
 	}
-	cfg, err := model.LoadConfig(t.Context(), path)
+	cfg, err := config.Load(t.Context(), path)
 	if err != nil {
 		t.Fatal(err)
 	}

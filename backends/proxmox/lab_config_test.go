@@ -8,7 +8,7 @@ import (
 
 	"github.com/backdeck/backdeck/backends/lab"
 	labpve "github.com/backdeck/backdeck/backends/lab/pve"
-	"github.com/backdeck/backdeck/model"
+	"github.com/backdeck/backdeck/model/config"
 )
 
 // The config the lab writes names what the client reports: every PVE
@@ -21,7 +21,7 @@ func TestLabConfigNamesWhatObserveReports(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg, err := model.LoadConfig(t.Context(), cfgPath)
+		cfg, err := config.Load(t.Context(), cfgPath)
 		if err != nil {
 			t.Fatalf("nodes %v: %v", nodes, err)
 		}

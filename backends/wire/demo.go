@@ -11,6 +11,7 @@ import (
 	labpve "github.com/backdeck/backdeck/backends/lab/pve"
 	laburbackup "github.com/backdeck/backdeck/backends/lab/urbackup"
 	"github.com/backdeck/backdeck/model"
+	"github.com/backdeck/backdeck/model/config"
 )
 
 // demoLab is the simulated homelab --demo runs on, with the config it
@@ -44,7 +45,7 @@ func startDemo(ctx context.Context, now func() time.Time) (*demoLab, error) {
 	}}
 	path, err := h.WriteConfig(dir)
 	if err == nil {
-		d.cfg, err = model.LoadConfig(ctx, path)
+		d.cfg, err = config.Load(ctx, path)
 	}
 	if err != nil {
 		d.close()

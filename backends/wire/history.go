@@ -14,7 +14,7 @@ import (
 	"github.com/backdeck/backdeck/backends/history"
 	"github.com/backdeck/backdeck/backends/lab"
 	"github.com/backdeck/backdeck/backends/smart"
-	"github.com/backdeck/backdeck/model"
+	"github.com/backdeck/backdeck/model/config"
 )
 
 // historyOpener opens the history when the engine first needs it (in a
@@ -78,7 +78,7 @@ func historyPathFor(getenv func(string) string, configPath string) string {
 	if def == "" || configPath == "" {
 		return def
 	}
-	defaultConfig, _ := model.FindConfigPath("", func(k string) string {
+	defaultConfig, _ := config.FindPath("", func(k string) string {
 		if k == "BACKDECK_CONFIG" {
 			return ""
 		}

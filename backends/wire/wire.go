@@ -10,6 +10,7 @@ import (
 	"github.com/backdeck/backdeck/backends"
 	"github.com/backdeck/backdeck/backends/clonezilla"
 	"github.com/backdeck/backdeck/model"
+	"github.com/backdeck/backdeck/model/config"
 )
 
 // SourceTimeout is how long one source (the PVE API, the UrBackup server,
@@ -95,14 +96,14 @@ func Build(ctx context.Context, opts Options) (*Built, error) {
 		demo = d
 		b.Config, b.Title, b.HistoryPath = d.cfg, "demo", d.historyPath
 	} else {
-		path, explicit := model.FindConfigPath(opts.ConfigPath, opts.Getenv)
+		path, explicit := config.FindPath(opts.ConfigPath, opts.Getenv)
 		if _, err := os.Stat(path); err != nil && errors.Is(err, os.ErrNotExist) {
 			if explicit {
 				return nil, fmt.Errorf("no config at %s", path)
 			}
 			return nil, fmt.Errorf("no config at %s.\nTo try backdeck, run: backdeck --demo\nTo set it up, copy config.toml.example to %s and edit it (README: \"Point it at your Proxmox host\")", path, path)
 		}
-		cfg, err := model.LoadConfig(ctx, path)
+		cfg, err := config.Load(ctx, path)
 		if err != nil {
 			return nil, err
 		}

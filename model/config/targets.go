@@ -1,9 +1,11 @@
-package model
+package config
 
 import (
 	"fmt"
 	"path"
 	"strings"
+
+	"github.com/backdeck/backdeck/model"
 )
 
 // warn records something that loads but should be written otherwise,
@@ -14,7 +16,7 @@ func (l *loader) warn(pos, format string, args ...any) {
 		l.moreWarnings++
 		return
 	}
-	w := &ConfigError{File: l.name, Line: l.line(pos), Msg: fmt.Sprintf(format, args...)}
+	w := &Error{File: l.name, Line: l.line(pos), Msg: fmt.Sprintf(format, args...)}
 	l.warnings = append(l.warnings, w.Error())
 }
 
@@ -23,7 +25,7 @@ func (l *loader) allWarnings() []string {
 	if l.moreWarnings == 0 {
 		return l.warnings
 	}
-	more := &ConfigError{File: l.name, Msg: fmt.Sprintf("and %d more warnings like these", l.moreWarnings)}
+	more := &Error{File: l.name, Msg: fmt.Sprintf("and %d more warnings like these", l.moreWarnings)}
 	return append(l.warnings, more.Error())
 }
 
@@ -73,7 +75,7 @@ func (l *loader) renameGuestTargets(pos string, targets []string) []string {
 // target, and for a pattern whose first part matches "pve" already.
 func newGuestTarget(id string) (string, bool) {
 	parts := strings.Split(id, "/")
-	if len(parts) != 3 || parts[1] != string(KindVM) && parts[1] != string(KindLXC) {
+	if len(parts) != 3 || parts[1] != string(model.KindVM) && parts[1] != string(model.KindLXC) {
 		return id, false
 	}
 	if m, err := path.Match(parts[0], "pve"); m || err != nil {

@@ -1,4 +1,4 @@
-package model
+package config
 
 import (
 	"context"
@@ -14,6 +14,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/backdeck/backdeck/model"
 
 	"github.com/BurntSushi/toml"
 )
@@ -31,9 +33,9 @@ const (
 	DefaultImageNameTemplate = "{host}-{disk}-{date}"
 )
 
-// ConfigError is one problem in a config file, located for the operator:
+// Error is one problem in a config file, located for the operator:
 // "/home/u/.config/backdeck/config.toml:12: [proxmox] url: … is not a URL; write e.g. …".
-type ConfigError struct {
+type Error struct {
 	File  string
 	Line  int    // 1-based; 0 when unknown
 	Table string // "[proxmox]", "[[drive]] #2"; empty for the top level
@@ -43,7 +45,7 @@ type ConfigError struct {
 
 // Error is one line with no control character: keys, values and the
 // decoder's messages quote what the file holds, which may be anything.
-func (e *ConfigError) Error() string {
+func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
 	if e.Line > 0 {
@@ -89,7 +91,7 @@ func escapeControls(s string) string {
 // named the file (flag or variable), so a missing file is an error rather
 // than a first run. path is empty only when neither XDG_CONFIG_HOME nor
 // HOME is set.
-func FindConfigPath(flag string, getenv func(string) string) (path string, explicit bool) {
+func FindPath(flag string, getenv func(string) string) (path string, explicit bool) {
 	home := getenv("HOME")
 	// A flag written as --config=~/x reaches us unexpanded by the shell.
 	tilde := func(p string) string {
@@ -116,7 +118,7 @@ func FindConfigPath(flag string, getenv func(string) string) (path string, expli
 
 // ParseConfig decodes and checks a config. name is the file it came from: it
 // names the file in errors and anchors relative paths. All problems found are
-// reported together, each a *ConfigError (joined with errors.Join when more
+// reported together, each a *Error (joined with errors.Join when more
 // than one), in the order of the file; problems of structure (syntax, unknown
 // keys, inline secrets, types) come first, alone, so that a misspelt key is
 // not also reported as a missing one. On success the config has its defaults
@@ -125,7 +127,7 @@ func FindConfigPath(flag string, getenv func(string) string) (path string, expli
 // in the text: a text over MaxConfigSize or nested deeper than
 // MaxConfigNesting is refused before it is decoded, and ParseConfig ends
 // with ctx's error when ctx is cancelled.
-func ParseConfig(ctx context.Context, name string, data []byte) (*Config, error) {
+func Parse(ctx context.Context, name string, data []byte) (*model.Config, error) {
 	if len(data) > MaxConfigSize {
 		return nil, tooBig(name, int64(len(data)))
 	}
@@ -144,16 +146,16 @@ func ParseConfig(ctx context.Context, name string, data []byte) (*Config, error)
 		}
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, &ConfigError{File: name, Line: pe.Position.Line, Msg: pe.Message}
+			return nil, &Error{File: name, Line: pe.Position.Line, Msg: pe.Message}
 		}
-		return nil, &ConfigError{File: name, Msg: err.Error()}
+		return nil, &Error{File: name, Msg: err.Error()}
 	}
 	lines, err := scanKeyLines(ctx, text)
 	if err != nil {
 		return nil, cancelled(name, err)
 	}
 	l.lines = lines
-	l.checkTable(table{}, raw, reflect.TypeFor[Config]())
+	l.checkTable(table{}, raw, reflect.TypeFor[model.Config]())
 	if err := ctx.Err(); err != nil {
 		return nil, cancelled(name, err)
 	}
@@ -161,14 +163,14 @@ func ParseConfig(ctx context.Context, name string, data []byte) (*Config, error)
 		return nil, err
 	}
 
-	cfg := &Config{Path: name}
+	cfg := &model.Config{Path: name}
 	md, err := decodeTOML(ctx, text, cfg)
 	if ctx.Err() != nil {
 		return nil, cancelled(name, ctx.Err())
 	}
 	if err != nil {
 		// The walk accepts only what decodes; this is a safety net.
-		return nil, &ConfigError{File: name, Msg: err.Error()}
+		return nil, &Error{File: name, Msg: err.Error()}
 	}
 	for _, k := range md.Undecoded() {
 		l.fail(table{}, k.String(), k.String(), "unknown key")
@@ -219,7 +221,7 @@ type loader struct {
 	ctx      context.Context
 	name     string
 	lines    *keyLines
-	errs     []*ConfigError
+	errs     []*Error
 	warnings []string
 	// moreWarnings counts those past maxProblems.
 	moreWarnings int
@@ -253,7 +255,7 @@ func joinKey(a, b string) string {
 // fail records a problem with key in t; pos is the most precise place known
 // ("drive[0].holds[2]"), looked up with fallbacks to its enclosing keys.
 func (l *loader) fail(t table, key, pos, format string, args ...any) {
-	l.errs = append(l.errs, &ConfigError{File: l.name, Line: l.line(pos), Table: t.label, Key: key, Msg: fmt.Sprintf(format, args...)})
+	l.errs = append(l.errs, &Error{File: l.name, Line: l.line(pos), Table: t.label, Key: key, Msg: fmt.Sprintf(format, args...)})
 }
 
 // failKey records a problem with key in t, located at the key.
@@ -292,7 +294,7 @@ func (l *loader) err() error {
 		errs = append(errs, e)
 	}
 	if more := len(l.errs) - maxProblems; more > 0 {
-		errs = append(errs, &ConfigError{File: l.name, Msg: fmt.Sprintf("and %d more problems: is this the right file? See config.toml.example", more)})
+		errs = append(errs, &Error{File: l.name, Msg: fmt.Sprintf("and %d more problems: is this the right file? See config.toml.example", more)})
 	}
 	return errors.Join(errs...)
 }
@@ -388,7 +390,7 @@ func (l *loader) unknownKey(t table, k string, v any, fields []field) {
 
 // checkValue checks that v, the value of key k (at pos), fits typ.
 func (l *loader) checkValue(t table, k, pos string, v any, typ reflect.Type) {
-	if typ == reflect.TypeFor[Duration]() {
+	if typ == reflect.TypeFor[model.Duration]() {
 		l.checkDuration(t, k, pos, v)
 		return
 	}

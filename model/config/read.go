@@ -1,4 +1,4 @@
-package model
+package config
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/backdeck/backdeck/model"
 )
 
 // MaxConfigSize is the largest config read: a real one is a few KB.
@@ -19,12 +21,12 @@ const MaxConfigSize = 1 << 20
 // file of at most MaxConfigSize is read, so a device, pipe or directory
 // named by mistake is refused at once rather than read for ever; loading
 // ends with ctx's error when ctx is cancelled.
-func LoadConfig(ctx context.Context, path string) (*Config, error) {
+func Load(ctx context.Context, path string) (*model.Config, error) {
 	data, err := readConfigFile(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	return ParseConfig(ctx, path, data)
+	return Parse(ctx, path, data)
 }
 
 func readConfigFile(ctx context.Context, path string) ([]byte, error) {
@@ -73,7 +75,7 @@ func notRegular(path string, mode fs.FileMode) error {
 	what := "not a regular file"
 	switch {
 	case mode.IsDir():
-		return &ConfigError{File: path, Msg: fmt.Sprintf("is a directory, not a regular file: name the config file itself, e.g. %s", filepath.Join(path, "config.toml"))}
+		return &Error{File: path, Msg: fmt.Sprintf("is a directory, not a regular file: name the config file itself, e.g. %s", filepath.Join(path, "config.toml"))}
 	case mode&fs.ModeNamedPipe != 0:
 		what = "a named pipe (FIFO), not a regular file"
 	case mode&fs.ModeCharDevice != 0:
@@ -83,9 +85,9 @@ func notRegular(path string, mode fs.FileMode) error {
 	case mode&fs.ModeSocket != 0:
 		what = "a socket, not a regular file"
 	}
-	return &ConfigError{File: path, Msg: "is " + what + ": point --config (or BACKDECK_CONFIG) at your config.toml, a text file (see config.toml.example)"}
+	return &Error{File: path, Msg: "is " + what + ": point --config (or BACKDECK_CONFIG) at your config.toml, a text file (see config.toml.example)"}
 }
 
 func tooBig(path string, size int64) error {
-	return &ConfigError{File: path, Msg: fmt.Sprintf("is %s, more than a config can be (%s at most; a real one is a few KB): is this the right file? See config.toml.example", HumanBytes(size), HumanBytes(MaxConfigSize))}
+	return &Error{File: path, Msg: fmt.Sprintf("is %s, more than a config can be (%s at most; a real one is a few KB): is this the right file? See config.toml.example", model.HumanBytes(size), model.HumanBytes(MaxConfigSize))}
 }

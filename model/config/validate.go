@@ -1,4 +1,4 @@
-package model
+package config
 
 import (
 	"fmt"
@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/backdeck/backdeck/model"
 
 	"github.com/BurntSushi/toml"
 )
@@ -24,14 +26,14 @@ var (
 )
 
 // validate checks the values and fills in the defaults.
-func (l *loader) validate(cfg *Config, md *toml.MetaData) {
+func (l *loader) validate(cfg *model.Config, md *toml.MetaData) {
 	top := table{}
 	l.oneOf(top, "mode", &cfg.Mode, "auto", "mode", "auto", "host", "laptop")
 	switch {
 	case !md.IsDefined("refresh"):
 		cfg.Refresh.Duration = DefaultRefresh
 	case cfg.Refresh.Duration < MinRefresh:
-		l.failKey(top, "refresh", "%s is too often; the minimum is %s (the default is %s)", cfg.Refresh, Duration{MinRefresh}, Duration{DefaultRefresh})
+		l.failKey(top, "refresh", "%s is too often; the minimum is %s (the default is %s)", cfg.Refresh, model.Duration{Duration: MinRefresh}, model.Duration{Duration: DefaultRefresh})
 	}
 	if p := cfg.Proxmox; p != nil {
 		l.validateProxmox(table{}.child("proxmox"), p, md)
@@ -46,7 +48,7 @@ func (l *loader) validate(cfg *Config, md *toml.MetaData) {
 	l.validateConcerns(cfg)
 }
 
-func (l *loader) validateProxmox(t table, p *ProxmoxConfig, md *toml.MetaData) {
+func (l *loader) validateProxmox(t table, p *model.ProxmoxConfig, md *toml.MetaData) {
 	const example = "https://pve.homelab.cloud:8006"
 	if u, ok := l.checkURL(t, &p.URL, example); ok {
 		if u.Scheme != "https" {
@@ -81,7 +83,7 @@ func (l *loader) validateProxmox(t table, p *ProxmoxConfig, md *toml.MetaData) {
 	}
 }
 
-func (l *loader) validateURBackup(t table, u *URBackupConfig, md *toml.MetaData) {
+func (l *loader) validateURBackup(t table, u *model.URBackupConfig, md *toml.MetaData) {
 	const example = "https://bkpserver.homelab.cloud"
 	scheme := ""
 	if parsed, ok := l.checkURL(t, &u.URL, example); ok {
@@ -192,7 +194,7 @@ func (l *loader) filePath(t table, key, p string) string {
 
 // checkTLS checks the certificate options: at most one, the fingerprint in
 // PVE's form, and none on plain HTTP.
-func (l *loader) checkTLS(t table, c *TLSConfig, scheme string) {
+func (l *loader) checkTLS(t table, c *model.TLSConfig, scheme string) {
 	var set []string
 	if c.Fingerprint != "" {
 		set = append(set, "fingerprint")
@@ -253,16 +255,16 @@ func NormalizeFingerprint(s string) (string, error) {
 	return strings.Join(pairs, ":"), nil
 }
 
-func (l *loader) timeout(t table, d *Duration, defined bool) {
+func (l *loader) timeout(t table, d *model.Duration, defined bool) {
 	switch {
 	case !defined:
 		d.Duration = DefaultTimeout
 	case d.Duration <= 0:
-		l.failKey(t, "timeout", "must be more than 0s (the default is %s)", Duration{DefaultTimeout})
+		l.failKey(t, "timeout", "must be more than 0s (the default is %s)", model.Duration{Duration: DefaultTimeout})
 	}
 }
 
-func (l *loader) validateDrives(drives []DriveConfig) {
+func (l *loader) validateDrives(drives []model.DriveConfig) {
 	serials := map[string]int{}
 	names := map[string]int{}
 	stores := map[string]int{}
@@ -306,7 +308,7 @@ var (
 	labelRe    = regexp.MustCompile(`^[^\s"'\\]+$`)
 )
 
-func (l *loader) validateClonezilla(t table, c *ClonezillaConfig) {
+func (l *loader) validateClonezilla(t table, c *model.ClonezillaConfig) {
 	if len(c.ImageDirs) == 0 {
 		l.fail(t, "image_dirs", t.pos, "missing; list the directories that hold the images, e.g. image_dirs = [%q]", "/mnt/cz-images")
 	}
@@ -378,12 +380,12 @@ func (l *loader) validateClonezilla(t table, c *ClonezillaConfig) {
 	}
 }
 
-func (l *loader) validateConcerns(cfg *Config) {
+func (l *loader) validateConcerns(cfg *model.Config) {
 	if len(cfg.Concerns) == 0 {
 		// Without concerns the dashboard would be empty: rate what backdeck
 		// can see by itself.
 		if cfg.Proxmox != nil {
-			cfg.Concerns = append(cfg.Concerns, ConcernConfig{ID: string(ConcernVMs), MaxAge: Duration{26 * time.Hour}, Targets: []string{"*/qemu/*", "*/lxc/*"}})
+			cfg.Concerns = append(cfg.Concerns, model.ConcernConfig{ID: string(model.ConcernVMs), MaxAge: model.Duration{Duration: 26 * time.Hour}, Targets: []string{"*/qemu/*", "*/lxc/*"}})
 		}
 		if cz := cfg.Clonezilla; cz != nil {
 			// Listed by id, so a disk shows (as unknown) even while the
@@ -393,13 +395,13 @@ func (l *loader) validateConcerns(cfg *Config) {
 				targets = append(targets, "clonezilla/"+d.Name)
 			}
 			targets = append(targets, "clonezilla/*") // images of disks not listed
-			cfg.Concerns = append([]ConcernConfig{{ID: string(ConcernHost), MaxAge: Duration{DefaultImageMaxAge}, Targets: targets}}, cfg.Concerns...)
+			cfg.Concerns = append([]model.ConcernConfig{{ID: string(model.ConcernHost), MaxAge: model.Duration{Duration: DefaultImageMaxAge}, Targets: targets}}, cfg.Concerns...)
 		}
-		cfg.Concerns = append(cfg.Concerns, ConcernConfig{ID: string(ConcernBackups)})
+		cfg.Concerns = append(cfg.Concerns, model.ConcernConfig{ID: string(model.ConcernBackups)})
 		return
 	}
 	var ids []string
-	for _, c := range ConcernIDs() {
+	for _, c := range model.ConcernIDs() {
 		ids = append(ids, string(c))
 	}
 	seen := map[string]int{}
@@ -408,7 +410,7 @@ func (l *loader) validateConcerns(cfg *Config) {
 		switch j, dup := seen[c.ID]; {
 		case c.ID == "":
 			l.fail(t, "id", t.pos, "missing; write one of %s", quoteList(ids, "or"))
-		case !ConcernID(c.ID).Valid():
+		case !model.ConcernID(c.ID).Valid():
 			msg := fmt.Sprintf("%q is not a concern; write one of %s", c.ID, quoteList(ids, "or"))
 			if s := suggest(c.ID, ids); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
@@ -419,7 +421,7 @@ func (l *loader) validateConcerns(cfg *Config) {
 		default:
 			seen[c.ID] = i
 		}
-		if c.ID == string(ConcernBackups) && len(c.Targets) > 0 {
+		if c.ID == string(model.ConcernBackups) && len(c.Targets) > 0 {
 			l.failKey(t, "targets", "the backups concern rates the stores and drives ([[drive]]); it takes no targets")
 		}
 		for k, tg := range c.Targets {

@@ -1,4 +1,4 @@
-package model
+package config
 
 import (
 	"errors"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/backdeck/backdeck/model"
 )
 
 const testFile = "/home/u/.config/backdeck/config.toml"
@@ -28,41 +30,41 @@ func TestParseConfigValid(t *testing.T) {
 	tests := []struct {
 		name  string
 		src   string
-		check func(t *testing.T, c *Config)
+		check func(t *testing.T, c *model.Config)
 	}{
 		{
 			name: "empty file",
 			src:  "",
-			check: func(t *testing.T, c *Config) {
+			check: func(t *testing.T, c *model.Config) {
 				eq(t, "Path", c.Path, testFile)
 				eq(t, "Mode", c.Mode, "auto")
 				eq(t, "Refresh", c.Refresh.Duration, 30*time.Second)
-				eq(t, "Proxmox", c.Proxmox, (*ProxmoxConfig)(nil))
-				eq(t, "URBackup", c.URBackup, (*URBackupConfig)(nil))
-				eq(t, "Concerns", c.Concerns, []ConcernConfig{{ID: "backups"}})
+				eq(t, "Proxmox", c.Proxmox, (*model.ProxmoxConfig)(nil))
+				eq(t, "URBackup", c.URBackup, (*model.URBackupConfig)(nil))
+				eq(t, "Concerns", c.Concerns, []model.ConcernConfig{{ID: "backups"}})
 			},
 		},
 		{
 			name: "comments only",
 			src:  "# nothing yet\n\n",
-			check: func(t *testing.T, c *Config) {
-				eq(t, "Concerns", c.Concerns, []ConcernConfig{{ID: "backups"}})
+			check: func(t *testing.T, c *model.Config) {
+				eq(t, "Concerns", c.Concerns, []model.ConcernConfig{{ID: "backups"}})
 			},
 		},
 		{
 			name: "only urbackup, a server without users",
 			src:  "[urbackup]\nurl = \"http://bkpserver:55414/\"\n",
-			check: func(t *testing.T, c *Config) {
+			check: func(t *testing.T, c *model.Config) {
 				eq(t, "URL", c.URBackup.URL, "http://bkpserver:55414")
 				eq(t, "Timeout", c.URBackup.Timeout.Duration, 10*time.Second)
-				eq(t, "Proxmox", c.Proxmox, (*ProxmoxConfig)(nil))
-				eq(t, "Concerns", c.Concerns, []ConcernConfig{{ID: "backups"}})
+				eq(t, "Proxmox", c.Proxmox, (*model.ProxmoxConfig)(nil))
+				eq(t, "Concerns", c.Concerns, []model.ConcernConfig{{ID: "backups"}})
 			},
 		},
 		{
 			name: "urbackup with a user and a password variable",
 			src:  "[urbackup]\nurl = \"https://bkpserver.homelab.cloud\"\nusername = \"admin\"\npassword_env = \"URB_PW\"\ninsecure = true\ntimeout = \"1m\"\n",
-			check: func(t *testing.T, c *Config) {
+			check: func(t *testing.T, c *model.Config) {
 				eq(t, "Username", c.URBackup.Username, "admin")
 				eq(t, "PasswordEnv", c.URBackup.PasswordEnv, "URB_PW")
 				eq(t, "Insecure", c.URBackup.Insecure, true)
@@ -72,8 +74,8 @@ func TestParseConfigValid(t *testing.T) {
 		{
 			name: "only drives",
 			src:  "[[drive]]\nname = \"usb-backups\"\nserial = \"NA8F1234\"\nholds = [\"pve/hddusb_bkpvzdumps\"]\n\n[[drive]]\nname = \"usb-images\"\nserial = \"NB2K5678\"\n",
-			check: func(t *testing.T, c *Config) {
-				eq(t, "Drives", c.Drives, []DriveConfig{
+			check: func(t *testing.T, c *model.Config) {
+				eq(t, "Drives", c.Drives, []model.DriveConfig{
 					{Name: "usb-backups", Serial: "NA8F1234", Holds: []string{"pve/hddusb_bkpvzdumps"}},
 					{Name: "usb-images", Serial: "NB2K5678"},
 				})
@@ -82,7 +84,7 @@ func TestParseConfigValid(t *testing.T) {
 		{
 			name: "drives as an inline list of tables",
 			src:  "drive = [{name = \"a\", serial = \"S1\"}, {name = \"b\", serial = \"S2\", holds = [\"pve/x\", \"pve/local@alpha\"]}]\n",
-			check: func(t *testing.T, c *Config) {
+			check: func(t *testing.T, c *model.Config) {
 				eq(t, "len(Drives)", len(c.Drives), 2)
 				eq(t, "Drives[1].Holds", c.Drives[1].Holds, []string{"pve/x", "pve/local@alpha"})
 			},
@@ -90,13 +92,13 @@ func TestParseConfigValid(t *testing.T) {
 		{
 			name: "proxmox defaults",
 			src:  pveOK,
-			check: func(t *testing.T, c *Config) {
+			check: func(t *testing.T, c *model.Config) {
 				p := c.Proxmox
 				eq(t, "Timeout", p.Timeout.Duration, 10*time.Second)
-				eq(t, "Vzdump", p.Vzdump, VzdumpDefault{Mode: "snapshot", Compress: "zstd", NotesTemplate: "{{guestname}}"})
-				eq(t, "TLS", p.TLSConfig, TLSConfig{})
-				eq(t, "Concerns", c.Concerns, []ConcernConfig{
-					{ID: "vms", MaxAge: Duration{26 * time.Hour}, Targets: []string{"*/qemu/*", "*/lxc/*"}},
+				eq(t, "Vzdump", p.Vzdump, model.VzdumpDefault{Mode: "snapshot", Compress: "zstd", NotesTemplate: "{{guestname}}"})
+				eq(t, "TLS", p.TLSConfig, model.TLSConfig{})
+				eq(t, "Concerns", c.Concerns, []model.ConcernConfig{
+					{ID: "vms", MaxAge: model.Duration{Duration: 26 * time.Hour}, Targets: []string{"*/qemu/*", "*/lxc/*"}},
 					{ID: "backups"},
 				})
 			},
@@ -113,25 +115,25 @@ compress = "0"
 notes_template = ""
 protected = true
 `,
-			check: func(t *testing.T, c *Config) {
+			check: func(t *testing.T, c *model.Config) {
 				p := c.Proxmox
 				eq(t, "Fingerprint", p.Fingerprint, fpUpper)
 				eq(t, "Timeout", p.Timeout.Duration, 30*time.Second)
 				// An empty notes template written out stays empty: no notes.
-				eq(t, "Vzdump", p.Vzdump, VzdumpDefault{Storage: "hddusb_bkpvzdumps", Mode: "stop", Compress: "0", Protected: true})
+				eq(t, "Vzdump", p.Vzdump, model.VzdumpDefault{Storage: "hddusb_bkpvzdumps", Mode: "stop", Compress: "0", Protected: true})
 			},
 		},
 		{
 			name: "fingerprint as openssl prints it",
 			src:  pveOK + "fingerprint = \"sha256 Fingerprint=3F:9a:1C:5E:77:0B:D2:48:A6:19:EE:04:7C:B3:52:90:6D:F1:28:AA:C4:3B:85:0E:D9:62:17:4F:A0:BB:36:c8\"\n",
-			check: func(t *testing.T, c *Config) {
+			check: func(t *testing.T, c *model.Config) {
 				eq(t, "Fingerprint", c.Proxmox.Fingerprint, fpUpper)
 			},
 		},
 		{
 			name: "token secret from the environment",
 			src:  strings.Replace(pveOK, `token_secret_file = "/etc/backdeck/pve-token"`, `token_secret_env = "BACKDECK_PVE_TOKEN"`, 1),
-			check: func(t *testing.T, c *Config) {
+			check: func(t *testing.T, c *model.Config) {
 				eq(t, "TokenSecretEnv", c.Proxmox.TokenSecretEnv, "BACKDECK_PVE_TOKEN")
 				eq(t, "TokenSecretFile", c.Proxmox.TokenSecretFile, "")
 			},
@@ -140,7 +142,7 @@ protected = true
 			name: "~ and relative paths",
 			src: strings.Replace(pveOK, `"/etc/backdeck/pve-token"`, `"~/.config/backdeck/pve-token"`, 1) +
 				"ca_file = \"certs/pve-ca.pem\"\n[urbackup]\nurl = \"https://bkp\"\nusername = \"admin\"\npassword_file = \"~\"\n",
-			check: func(t *testing.T, c *Config) {
+			check: func(t *testing.T, c *model.Config) {
 				eq(t, "TokenSecretFile", c.Proxmox.TokenSecretFile, "/home/u/.config/backdeck/pve-token")
 				eq(t, "CAFile", c.Proxmox.CAFile, "/home/u/.config/backdeck/certs/pve-ca.pem")
 				eq(t, "PasswordFile", c.URBackup.PasswordFile, "/home/u")
@@ -149,10 +151,10 @@ protected = true
 		{
 			name: "refresh at the minimum, mode, ui",
 			src:  "mode = \"laptop\"\nrefresh = \"5s\"\n[ui]\nascii = true\n",
-			check: func(t *testing.T, c *Config) {
+			check: func(t *testing.T, c *model.Config) {
 				eq(t, "Mode", c.Mode, "laptop")
 				eq(t, "Refresh", c.Refresh.Duration, 5*time.Second)
-				eq(t, "UI", c.UI, UIConfig{ASCII: true})
+				eq(t, "UI", c.UI, model.UIConfig{ASCII: true})
 			},
 		},
 		{
@@ -168,9 +170,9 @@ name = "Guests"
 max_age = 0
 targets = ["pve/qemu/4[0-9]?", "pve/lxc/*"]
 `,
-			check: func(t *testing.T, c *Config) {
-				eq(t, "Concerns", c.Concerns, []ConcernConfig{
-					{ID: "host", MaxAge: Duration{35 * 24 * time.Hour}, Targets: []string{"clonezilla/pve-ssd", "clonezilla/pve-hdd"}},
+			check: func(t *testing.T, c *model.Config) {
+				eq(t, "Concerns", c.Concerns, []model.ConcernConfig{
+					{ID: "host", MaxAge: model.Duration{Duration: 35 * 24 * time.Hour}, Targets: []string{"clonezilla/pve-ssd", "clonezilla/pve-hdd"}},
 					{ID: "vms", Name: "Guests", Targets: []string{"pve/qemu/4[0-9]?", "pve/lxc/*"}},
 				})
 			},
@@ -178,7 +180,7 @@ targets = ["pve/qemu/4[0-9]?", "pve/lxc/*"]
 		{
 			name: "dotted keys and quoted keys",
 			src:  pveOK + "vzdump.mode = \"suspend\"\n\"timeout\" = \"1m\"\n",
-			check: func(t *testing.T, c *Config) {
+			check: func(t *testing.T, c *model.Config) {
 				eq(t, "Vzdump.Mode", c.Proxmox.Vzdump.Mode, "suspend")
 				eq(t, "Timeout", c.Proxmox.Timeout.Duration, time.Minute)
 			},
@@ -186,7 +188,7 @@ targets = ["pve/qemu/4[0-9]?", "pve/lxc/*"]
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := ParseConfig(t.Context(), testFile, []byte(tt.src))
+			c, err := Parse(t.Context(), testFile, []byte(tt.src))
 			if err != nil {
 				t.Fatalf("ParseConfig: %v", err)
 			}
@@ -792,7 +794,7 @@ func TestParseConfigErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := ParseConfig(t.Context(), testFile, []byte(tt.src))
+			c, err := Parse(t.Context(), testFile, []byte(tt.src))
 			if err == nil {
 				t.Fatalf("ParseConfig succeeded: %+v", c)
 			}
@@ -814,9 +816,9 @@ func TestParseConfigErrors(t *testing.T) {
 					t.Errorf("error %q contains %q", msg, s)
 				}
 			}
-			var ce *ConfigError
+			var ce *Error
 			if !errors.As(err, &ce) || ce.File != testFile || ce.Line != tt.line {
-				t.Errorf("error is not a *ConfigError for %s line %d: %#v", testFile, tt.line, ce)
+				t.Errorf("error is not a *Error for %s line %d: %#v", testFile, tt.line, ce)
 			}
 		})
 	}
@@ -835,16 +837,16 @@ url = "http://pve:8006"
 token_id = "backdeck"
 token_secret_env = "T"
 `
-	_, err := ParseConfig(t.Context(), testFile, []byte(src))
+	_, err := Parse(t.Context(), testFile, []byte(src))
 	if err == nil {
 		t.Fatal("ParseConfig succeeded")
 	}
 	var lines []int
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		for _, e := range j.Unwrap() {
-			var ce *ConfigError
+			var ce *Error
 			if !errors.As(e, &ce) {
-				t.Fatalf("%v is not a *ConfigError", e)
+				t.Fatalf("%v is not a *Error", e)
 			}
 			lines = append(lines, ce.Line)
 		}
@@ -858,7 +860,7 @@ token_secret_env = "T"
 func TestParseConfigStructureBeforeValues(t *testing.T) {
 	// A misspelt key is reported once, as a typo, not also as a missing key.
 	src := strings.Replace(pveOK, "token_id", "tokenid", 1)
-	_, err := ParseConfig(t.Context(), testFile, []byte(src))
+	_, err := Parse(t.Context(), testFile, []byte(src))
 	if err == nil {
 		t.Fatal("ParseConfig succeeded")
 	}
@@ -866,7 +868,7 @@ func TestParseConfigStructureBeforeValues(t *testing.T) {
 }
 
 func TestLoadConfig(t *testing.T) {
-	c, err := LoadConfig(t.Context(), "testdata/relative-secret.toml")
+	c, err := Load(t.Context(), "testdata/relative-secret.toml")
 	if err != nil {
 		t.Fatalf("LoadConfig: %v", err)
 	}
@@ -879,12 +881,12 @@ func TestLoadConfig(t *testing.T) {
 	eq(t, "TokenSecretFile", c.Proxmox.TokenSecretFile, filepath.Join(dir, "secrets", "pve-token"))
 	eq(t, "CAFile", c.Proxmox.CAFile, filepath.Join(dir, "pve-ca.pem"))
 
-	_, err = LoadConfig(t.Context(), "testdata/syntax-error.toml")
+	_, err = Load(t.Context(), "testdata/syntax-error.toml")
 	if err == nil || !strings.HasPrefix(err.Error(), "testdata/syntax-error.toml:4: ") {
 		t.Errorf("LoadConfig of a broken file: %v", err)
 	}
 
-	_, err = LoadConfig(t.Context(), "testdata/no-such-config.toml")
+	_, err = Load(t.Context(), "testdata/no-such-config.toml")
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("LoadConfig of a missing file: %v, want fs.ErrNotExist", err)
 	}
@@ -893,58 +895,58 @@ func TestLoadConfig(t *testing.T) {
 // TestConfigExample keeps config.toml.example valid and as documented.
 func TestConfigExample(t *testing.T) {
 	t.Setenv("HOME", "/home/u")
-	c, err := LoadConfig(t.Context(), "../config.toml.example")
+	c, err := Load(t.Context(), "../../config.toml.example")
 	if err != nil {
 		t.Fatalf("LoadConfig: %v", err)
 	}
 	eq(t, "Mode", c.Mode, "auto")
 	eq(t, "Refresh", c.Refresh.Duration, 30*time.Second)
-	eq(t, "Proxmox", *c.Proxmox, ProxmoxConfig{
+	eq(t, "Proxmox", *c.Proxmox, model.ProxmoxConfig{
 		URL:             "https://pve.homelab.cloud:8006",
 		TokenID:         "backdeck@pve!console",
 		TokenSecretFile: "/home/u/.config/backdeck/pve-token",
-		TLSConfig:       TLSConfig{Fingerprint: fpUpper},
-		Timeout:         Duration{10 * time.Second},
-		Vzdump:          VzdumpDefault{Storage: "hddusb_bkpvzdumps", Mode: "snapshot", Compress: "zstd", NotesTemplate: "{{guestname}}"},
+		TLSConfig:       model.TLSConfig{Fingerprint: fpUpper},
+		Timeout:         model.Duration{Duration: 10 * time.Second},
+		Vzdump:          model.VzdumpDefault{Storage: "hddusb_bkpvzdumps", Mode: "snapshot", Compress: "zstd", NotesTemplate: "{{guestname}}"},
 	})
-	eq(t, "URBackup", *c.URBackup, URBackupConfig{
+	eq(t, "URBackup", *c.URBackup, model.URBackupConfig{
 		URL:          "https://bkpserver.homelab.cloud",
 		Username:     "admin",
 		PasswordFile: "/home/u/.config/backdeck/urbackup-password",
-		TLSConfig:    TLSConfig{Fingerprint: "5D:20:8B:E3:41:C7:9F:06:BA:73:1E:D4:68:2C:F5:90:A1:4B:37:E8:0C:DD:62:95:7A:13:C6:F0:89:24:5E:B7"},
-		Timeout:      Duration{10 * time.Second},
-		Clients: []URBackupClientConfig{{Name: "k3sagent01",
+		TLSConfig:    model.TLSConfig{Fingerprint: "5D:20:8B:E3:41:C7:9F:06:BA:73:1E:D4:68:2C:F5:90:A1:4B:37:E8:0C:DD:62:95:7A:13:C6:F0:89:24:5E:B7"},
+		Timeout:      model.Duration{Duration: 10 * time.Second},
+		Clients: []model.URBackupClientConfig{{Name: "k3sagent01",
 			Folders: []string{"/mnt/gitea-hdd/repos", "/mnt/gitea-ssd/data", "/mnt/gitea-ssd/db", "/mnt/monitoring-ssd/grafana-data"}}},
 	})
-	eq(t, "Host", c.Host, HostConfig{Mounts: []string{"/mnt/hddusb_bkpvzdumps"}})
-	eq(t, "Clonezilla", *c.Clonezilla, ClonezillaConfig{
+	eq(t, "Host", c.Host, model.HostConfig{Mounts: []string{"/mnt/hddusb_bkpvzdumps"}})
+	eq(t, "Clonezilla", *c.Clonezilla, model.ClonezillaConfig{
 		ImageDirs: []string{"/mnt/cz-images"}, Host: "pve", NameTemplate: "{host}-{disk}-{date}",
 		DriveLabel: "cz-images", DriveSerial: "NB2K5678", LiveVersion: "5.15.26", Locale: "en_US.UTF-8", Keyboard: "us",
 		KeepLast: 2, KeepMonthly: 6,
-		Disks: []ClonezillaDiskConfig{{Name: "pve-ssd", Serial: "S5GXNX0T"}, {Name: "pve-hdd", Serial: "ZFL1ABCD"}},
+		Disks: []model.ClonezillaDiskConfig{{Name: "pve-ssd", Serial: "S5GXNX0T"}, {Name: "pve-hdd", Serial: "ZFL1ABCD"}},
 	})
-	eq(t, "Drives", c.Drives, []DriveConfig{
+	eq(t, "Drives", c.Drives, []model.DriveConfig{
 		{Name: "usb-backups", Serial: "NA8F1234", Holds: []string{"pve/hddusb_bkpvzdumps", "pve/hddusb_bkpdata"}},
 		{Name: "usb-images", Serial: "NB2K5678", Holds: []string{}},
 	})
 	day := 24 * time.Hour
 	agents := []string{"urbackup/k3sagent01", "urbackup/k3sagent02"}
-	eq(t, "Concerns", c.Concerns, []ConcernConfig{
-		{ID: "host", MaxAge: Duration{35 * day}, Targets: []string{"clonezilla/pve-ssd", "clonezilla/pve-hdd"}},
-		{ID: "vms", MaxAge: Duration{26 * time.Hour}, Targets: []string{"pve/qemu/*"}},
-		{ID: "cluster", MaxAge: Duration{26 * time.Hour}, Targets: []string{"pve/qemu/411", "pve/qemu/421", "pve/qemu/422"}},
-		{ID: "appdata", MaxAge: Duration{26 * time.Hour}, Targets: agents},
-		{ID: "userdata", Name: "User data", MaxAge: Duration{26 * time.Hour}, Targets: agents},
+	eq(t, "Concerns", c.Concerns, []model.ConcernConfig{
+		{ID: "host", MaxAge: model.Duration{Duration: 35 * day}, Targets: []string{"clonezilla/pve-ssd", "clonezilla/pve-hdd"}},
+		{ID: "vms", MaxAge: model.Duration{Duration: 26 * time.Hour}, Targets: []string{"pve/qemu/*"}},
+		{ID: "cluster", MaxAge: model.Duration{Duration: 26 * time.Hour}, Targets: []string{"pve/qemu/411", "pve/qemu/421", "pve/qemu/422"}},
+		{ID: "appdata", MaxAge: model.Duration{Duration: 26 * time.Hour}, Targets: agents},
+		{ID: "userdata", Name: "User data", MaxAge: model.Duration{Duration: 26 * time.Hour}, Targets: agents},
 		{ID: "backups"},
 	})
-	eq(t, "UI", c.UI, UIConfig{})
+	eq(t, "UI", c.UI, model.UIConfig{})
 	eq(t, "Warnings", c.Warnings, []string(nil))
 	// Every concern id of the product appears in the example.
-	var ids []ConcernID
+	var ids []model.ConcernID
 	for _, cc := range c.Concerns {
-		ids = append(ids, ConcernID(cc.ID))
+		ids = append(ids, model.ConcernID(cc.ID))
 	}
-	eq(t, "concern ids", ids, ConcernIDs())
+	eq(t, "concern ids", ids, model.ConcernIDs())
 }
 
 func TestFindConfigPath(t *testing.T) {
@@ -965,7 +967,7 @@ func TestFindConfigPath(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, explicit := FindConfigPath(tt.flag, func(k string) string { return tt.env[k] })
+			got, explicit := FindPath(tt.flag, func(k string) string { return tt.env[k] })
 			if got != tt.want || explicit != tt.wantExplicit {
 				t.Errorf("FindConfigPath = %q, %v; want %q, %v", got, explicit, tt.want, tt.wantExplicit)
 			}
@@ -1104,7 +1106,7 @@ func TestClonezillaImageDirsExpandHome(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := ParseConfig(t.Context(), "/etc/backdeck/config.toml", []byte("[clonezilla]\nimage_dirs = [\"~/cz-images\", \"/mnt/cz\"]\n"))
+	cfg, err := Parse(t.Context(), "/etc/backdeck/config.toml", []byte("[clonezilla]\nimage_dirs = [\"~/cz-images\", \"/mnt/cz\"]\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

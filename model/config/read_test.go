@@ -1,4 +1,4 @@
-package model
+package config
 
 import (
 	"context"
@@ -10,13 +10,13 @@ import (
 	"testing"
 )
 
-// wantConfigError checks that err is a *ConfigError for file whose text
+// wantConfigError checks that err is a *Error for file whose text
 // has each of has.
-func wantConfigError(t *testing.T, err error, file string, has ...string) *ConfigError {
+func wantConfigError(t *testing.T, err error, file string, has ...string) *Error {
 	t.Helper()
-	var ce *ConfigError
+	var ce *Error
 	if !errors.As(err, &ce) || ce.File != file {
-		t.Fatalf("error %v is not a *ConfigError for %s", err, file)
+		t.Fatalf("error %v is not a *Error for %s", err, file)
 	}
 	msg := err.Error()
 	if !strings.HasPrefix(msg, file+":") {
@@ -42,7 +42,7 @@ func writeConfig(t *testing.T, data []byte) string {
 // The file of issue 9, which took 296 s and 14.9 GB: refused at once.
 func TestLoadConfigRefusesDeepNesting(t *testing.T) {
 	path := writeConfig(t, nestedArrays(200_000))
-	_, err := LoadConfig(t.Context(), path)
+	_, err := Load(t.Context(), path)
 	ce := wantConfigError(t, err, path, "nested deeper than 16 levels", "is this the right file?")
 	if ce.Line != 1 {
 		t.Errorf("line %d, want 1", ce.Line)
@@ -70,7 +70,7 @@ func TestLoadConfigRefusesNonRegularFiles(t *testing.T) {
 	for path, want := range paths {
 		// A FIFO without a writer would block an open without O_NONBLOCK:
 		// the test would hang rather than fail.
-		_, err := LoadConfig(t.Context(), path)
+		_, err := Load(t.Context(), path)
 		wantConfigError(t, err, path, want)
 	}
 	if len(paths) < 3 {
@@ -81,17 +81,17 @@ func TestLoadConfigRefusesNonRegularFiles(t *testing.T) {
 func TestLoadConfigRefusesBigFiles(t *testing.T) {
 	line := "# " + strings.Repeat("x", 61) + "\n"
 	big := writeConfig(t, []byte(strings.Repeat(line, 2<<20/len(line))))
-	_, err := LoadConfig(t.Context(), big)
+	_, err := Load(t.Context(), big)
 	wantConfigError(t, err, big, "is 2.0 MiB, more than a config can be (1.0 MiB at most", "is this the right file?")
 
 	// The same from bytes, as a fuzzer or a caller with its own reader has.
-	_, err = ParseConfig(t.Context(), "mem.toml", make([]byte, MaxConfigSize+1))
+	_, err = Parse(t.Context(), "mem.toml", make([]byte, MaxConfigSize+1))
 	wantConfigError(t, err, "mem.toml", "more than a config can be")
 
 	// Exactly the limit still loads.
 	at := []byte(strings.Repeat(line, MaxConfigSize/len(line)))
 	at = append(at, strings.Repeat("#", MaxConfigSize-len(at))...)
-	if _, err := LoadConfig(t.Context(), writeConfig(t, at)); err != nil {
+	if _, err := Load(t.Context(), writeConfig(t, at)); err != nil {
 		t.Errorf("a config of exactly %d bytes: %v", MaxConfigSize, err)
 	}
 }
@@ -112,19 +112,19 @@ func (c *stopAfter) Err() error {
 }
 
 func TestLoadConfigCancelled(t *testing.T) {
-	path, err := filepath.Abs("../config.toml.example")
+	path, err := filepath.Abs("../../config.toml.example")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	_, err = LoadConfig(ctx, path)
+	_, err = Load(ctx, path)
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), path) {
 		t.Errorf("LoadConfig with a cancelled context: %v, want context.Canceled naming the file", err)
 	}
 	// Cancelled at each check in turn, loading stops with ctx's error.
 	for n := 0; ; n++ {
-		c, err := LoadConfig(&stopAfter{Context: t.Context(), n: n}, path)
+		c, err := Load(&stopAfter{Context: t.Context(), n: n}, path)
 		if err == nil {
 			if n < 4 {
 				t.Errorf("loading checked for cancellation only %d times", n)
@@ -170,7 +170,7 @@ func TestCheckNesting(t *testing.T) {
 		{"dots in quoted keys are not parts", "\"" + dotted(40) + "\" = 1\n", 0},
 		{"the example", "", 0},
 	}
-	example, err := os.ReadFile("../config.toml.example")
+	example, err := os.ReadFile("../../config.toml.example")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +195,7 @@ func TestCheckNesting(t *testing.T) {
 // A file of thousands of problems is the wrong file: the first few say so.
 func TestParseConfigListsAFewProblems(t *testing.T) {
 	src := "[[concern]]\nid = \"vms\"\ntargets = [" + strings.Repeat("\"\",\n", 5000) + "]\n"
-	_, err := ParseConfig(t.Context(), testFile, []byte(src))
+	_, err := Parse(t.Context(), testFile, []byte(src))
 	if err == nil {
 		t.Fatal("ParseConfig succeeded")
 	}
@@ -219,7 +219,7 @@ func TestConfigErrorEscapesControls(t *testing.T) {
 		"[\"\\u009b2J\"]\n":                `:1: \u009b2J: unknown table`,
 		"a = \"\\":                         `invalid escape in string '\\x00'`,
 	} {
-		_, err := ParseConfig(t.Context(), testFile, []byte(src))
+		_, err := Parse(t.Context(), testFile, []byte(src))
 		if err == nil {
 			t.Fatalf("%q loaded", src)
 		}

@@ -1,4 +1,4 @@
-package model
+package config
 
 import (
 	"fmt"
@@ -27,7 +27,7 @@ targets = [
 id = "cluster"
 targets = ["alpha/qemu/421", "beta/qemu/421", "pve/qemu/422", "gamma/qemu/422", "pve/qemu/423", "pve/qemu/423"]
 `
-	c, err := ParseConfig(t.Context(), testFile, []byte(src))
+	c, err := Parse(t.Context(), testFile, []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ targets = ["alpha/qemu/421", "beta/qemu/421", "pve/qemu/422", "gamma/qemu/422", 
 // the first is.
 func TestOldGuestTargetIDsCollapse(t *testing.T) {
 	src := "[[concern]]\nid = \"vms\"\ntargets = [\n  \"pve/qemu/201\",\n  \"alpha/qemu/201\",\n  \"alpha/qemu/202\",\n  \"pve/qemu/202\",\n]\n"
-	c, err := ParseConfig(t.Context(), testFile, []byte(src))
+	c, err := Parse(t.Context(), testFile, []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestOldGuestTargetIDsWarnAFew(t *testing.T) {
 		ids = append(ids, fmt.Sprintf("%q", fmt.Sprintf("n%d/qemu/%d", i, 100+i)))
 	}
 	src := "[[concern]]\nid = \"vms\"\ntargets = [" + strings.Join(ids, ", ") + "]\n"
-	c, err := ParseConfig(t.Context(), testFile, []byte(src))
+	c, err := Parse(t.Context(), testFile, []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package model
+package config
 
 import (
 	"fmt"
@@ -43,7 +43,7 @@ func BenchmarkLoadNested(b *testing.B) {
 				b.SetBytes(int64(len(data)))
 				b.ReportAllocs()
 				for b.Loop() {
-					LoadConfig(b.Context(), path)
+					Load(b.Context(), path)
 				}
 			})
 		}

@@ -1,4 +1,4 @@
-package model
+package config
 
 import (
 	"context"
@@ -25,7 +25,7 @@ func checkNesting(ctx context.Context, name, src string) error {
 	if s.deepAt == 0 {
 		return nil
 	}
-	return &ConfigError{File: name, Line: s.deepAt, Msg: fmt.Sprintf(
+	return &Error{File: name, Line: s.deepAt, Msg: fmt.Sprintf(
 		"nested deeper than %d levels (table names, dotted keys, lists and inline tables together), where a backdeck config needs 3: is this the right file? See config.toml.example", MaxConfigNesting)}
 }
 

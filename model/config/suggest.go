@@ -1,4 +1,4 @@
-package model
+package config
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/backdeck/backdeck/model"
 )
 
 // suggest finds the known name that got is probably a typo of: the same
@@ -154,11 +156,11 @@ func (l *loader) checkDuration(t table, k, pos string, v any) {
 		l.fail(t, k, pos, "must be a string in quotes, not %s", describe(v))
 		return
 	}
-	_, err := ParseDuration(text)
+	_, err := model.ParseDuration(text)
 	if err == nil {
 		return
 	}
-	if unit, ok := durationUnit(k); ok && isBareNumber(text) {
+	if unit, ok := durationUnit(k); ok && text != "" && strings.Trim(text, "0123456789.") == "" {
 		l.fail(t, k, pos, "%s has no unit; write e.g. %s = \"%s%s\" (units: s, m, h, d, w)", shown, k, text, unit)
 		return
 	}

@@ -1,4 +1,4 @@
-package model
+package config
 
 import (
 	"os"
@@ -13,10 +13,10 @@ import (
 // FuzzLoadConfig loads any bytes as a config. Whatever the input: no
 // panic, a bounded time, and every line of an error or warning starts
 // with the file's name and holds no control character (the text reaches
-// a terminal). Seeded with config.toml.example, model/testdata/*.toml and
+// a terminal). Seeded with config.toml.example, model/config/testdata/*.toml and
 // small hostile inputs.
 func FuzzLoadConfig(f *testing.F) {
-	seeds := []string{"../config.toml.example"}
+	seeds := []string{"../../config.toml.example"}
 	more, err := filepath.Glob("testdata/*.toml")
 	if err != nil {
 		f.Fatal(err)
@@ -55,7 +55,7 @@ func FuzzLoadConfig(f *testing.F) {
 	const name = "/etc/backdeck/config.toml"
 	f.Fuzz(func(t *testing.T, data []byte) {
 		start := time.Now()
-		c, err := ParseConfig(t.Context(), name, data)
+		c, err := Parse(t.Context(), name, data)
 		if d := time.Since(start); d > 5*time.Second {
 			// Far above the worst seen (1 MiB of hostile text, ~2 s).
 			t.Errorf("loading %d bytes took %v", len(data), d)
