@@ -276,6 +276,11 @@ func rateTarget(id string, known map[string]Target, sources map[Source]SourceSta
 		if t.Offline {
 			ts.Reason += "; " + firstNonEmpty(t.OfflineNote, "the client is offline")
 		}
+		if t.NoJob {
+			// Why it is late, and what to do: a guest no job covers is
+			// backed up only when someone remembers to.
+			ts.Reason += "; no backup job covers it: add it to one (Datacenter → Backup) or back it up by hand"
+		}
 		if why := verificationsUnknown(t, state, historyErr); why != "" {
 			ts.Status = Worse(ts.Status, StatusUnknown)
 			ts.Reason += "; whether its " + pointWord(t) + "s are damaged is unknown, the history cannot be read: " + why

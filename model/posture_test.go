@@ -252,3 +252,18 @@ func TestLastBackupSkipsPointsThatFailedVerification(t *testing.T) {
 		t.Fatalf("a damaged image counted as a backup: %q", got.ID)
 	}
 }
+
+// A guest that no backup job covers says so in its reason, whatever its
+// age: bkpserver was critical with only "last backup 8 d ago" to go on.
+func TestNoJobIsSaid(t *testing.T) {
+	now := time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)
+	guest := Target{ID: "pve/qemu/431", Name: "bkpserver", Kind: KindVM, Source: SourceProxmox, NoJob: true,
+		RestorePoints: []RestorePoint{{ID: "a", Time: now.Add(-8 * 24 * time.Hour)}}}
+	p := BuildPosture(PostureInput{Now: now,
+		Concerns: []ConcernSpec{{ID: ConcernVMs, MaxAge: 26 * time.Hour, Targets: []string{"pve/qemu/431"}}},
+		Sources:  []SourceState{{Source: SourceProxmox, OK: true, Targets: []Target{guest}}}})
+	ts, _ := p.Target("pve/qemu/431")
+	if ts.Status != StatusCritical || !strings.Contains(ts.Reason, "more than twice the max age") || !strings.Contains(ts.Reason, "no backup job covers it") {
+		t.Errorf("%s: %s", ts.Status, ts.Reason)
+	}
+}

@@ -57,6 +57,10 @@ type Target struct {
 	// (default "the client is offline").
 	Offline     bool
 	OfflineNote string
+	// NoJob is set when the source knows that no scheduled job backs the
+	// target up (PVE's /cluster/backup-info/not-backed-up): its backups
+	// happen only by hand.
+	NoJob bool
 	// Facts are labelled lines for the detail pane ("folders", "usage" …).
 	Facts []Fact
 }

@@ -136,7 +136,7 @@ func TestStorageContentFixtureDecodes(t *testing.T) {
 
 	inv := newInventory([]resource{{Type: "qemu", Node: "pve", Name: "k3s-server-1", VMID: number{100, true}}})
 	inv.addRestorePoints("pve/usb1", entries)
-	ts := inv.targets(nil)
+	ts := inv.targets(nil, nil)
 	if len(ts) != 1 || len(ts[0].RestorePoints) != 1 {
 		t.Fatalf("targets %+v", ts)
 	}
@@ -268,7 +268,7 @@ func TestInventorySkipsWhatPVECouldNotName(t *testing.T) {
 		{ID: "storage/p@q/ok", Type: "storage", Node: "p@q", Storage: "ok"},
 		{ID: "storage/pve/ok", Type: "storage", Node: "pve", Storage: "ok"},
 	})
-	ts, stores := inv.targets(nil), inv.storeList()
+	ts, stores := inv.targets(nil, nil), inv.storeList()
 	if len(ts) != 1 || ts[0].VMID != 7 || len(stores) != 1 || stores[0].ID != "pve/ok" {
 		t.Errorf("targets %+v, stores %+v", ts, stores)
 	}

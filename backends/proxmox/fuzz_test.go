@@ -105,7 +105,7 @@ func FuzzClusterResources(f *testing.F) {
 			return
 		}
 		inv := newInventory(res)
-		for _, tg := range inv.targets(nil) {
+		for _, tg := range inv.targets(nil, nil) {
 			if typ, vmid, err := parseTargetID(tg.ID); err != nil || vmid != tg.VMID || targetID(typ, vmid) != tg.ID {
 				t.Fatalf("target id %q does not read back: %v", tg.ID, err)
 			}
@@ -131,7 +131,7 @@ func FuzzStorageContent(f *testing.F) {
 		}
 		inv := newInventory([]resource{{Type: "qemu", Node: "pve", Name: "g", VMID: number{100, true}}})
 		inv.addRestorePoints("pve/s", entries)
-		for _, tg := range inv.targets(nil) {
+		for _, tg := range inv.targets(nil, nil) {
 			for _, rp := range tg.RestorePoints {
 				if rp.Target != tg.ID || rp.Store != "pve/s" {
 					t.Fatalf("restore point %+v under %s", rp, tg.ID)

@@ -33,6 +33,10 @@ func (c *Client) Observe(ctx context.Context) (model.SourceState, error) {
 	if err != nil {
 		return model.SourceState{}, err
 	}
+	uncovered, err := c.notBackedUp(ctx)
+	if err != nil {
+		return model.SourceState{}, err
+	}
 	inv := newInventory(res)
 	c.mu.Lock()
 	inv.sizeRestorePoints(c.lastPoints)
@@ -68,7 +72,7 @@ func (c *Client) Observe(ctx context.Context) (model.SourceState, error) {
 		OK:       true,
 		Version:  ver,
 		Insecure: c.Insecure(),
-		Targets:  inv.targets(jobs),
+		Targets:  inv.targets(jobs, uncovered),
 		Stores:   inv.storeList(),
 		At:       c.now(),
 	}, nil
@@ -120,6 +124,29 @@ func (c *Client) backupJobs(ctx context.Context) ([]backupJob, error) {
 		return nil, nil
 	}
 	return jobs, err
+}
+
+// notBackedUp reads PVE's own list of the guests no backup job selects
+// (one request, whatever the number of guests). A token without Sys.Audit
+// may not read it, and PVE before 7 does not have it: nil then, and the
+// jobs are matched here instead.
+func (c *Client) notBackedUp(ctx context.Context) (map[int]bool, error) {
+	out := map[int]bool{}
+	err := c.getData(ctx, "/cluster/backup-info/not-backed-up", eachElement(func(e *struct {
+		VMID number `json:"vmid"`
+	}) {
+		if v := e.VMID.Int64(0); v > 0 {
+			out[int(v)] = true
+		}
+	}))
+	var ae *APIError
+	if errors.As(err, &ae) && (ae.StatusCode == http.StatusForbidden || ae.StatusCode == http.StatusNotImplemented) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // nodeBackupStorages lists a node's storages that take backups, with their
@@ -368,17 +395,30 @@ func (inv *inventory) addRestorePoint(storeID string, e *contentEntry) {
 	})
 }
 
-func (inv *inventory) targets(jobs []backupJob) []model.Target {
+// targets finishes the guests: the job that backs each up, and whether
+// none does. uncovered is PVE's own list (nil when it could not be read:
+// then the jobs are matched here, as PVE would).
+func (inv *inventory) targets(jobs []backupJob, uncovered map[int]bool) []model.Target {
 	out := make([]model.Target, 0, len(inv.guests))
 	for _, t := range inv.guests {
 		sort.SliceStable(t.RestorePoints, func(i, j int) bool { return t.RestorePoints[i].Time.After(t.RestorePoints[j].Time) })
+		covered := false
 		for _, j := range jobs {
 			if j.Type != "" && j.Type != "vzdump" {
 				continue
 			}
 			if j.covers(t.VMID, t.Node, inv.pools[t.VMID]) {
 				t.Detail += " · job " + firstOf(j.Schedule, j.ID) + " → " + firstOf(j.Storage, "default storage")
+				covered = true
 				break
+			}
+		}
+		// A template is backed up once, by hand: no job is expected.
+		if t.Kind != model.KindTemplate {
+			if uncovered != nil {
+				t.NoJob = uncovered[t.VMID]
+			} else {
+				t.NoJob = jobs != nil && !covered
 			}
 		}
 		out = append(out, *t)

@@ -65,7 +65,7 @@ func TestStoreIDsInACluster(t *testing.T) {
 	// Restore points carry the id of the store they were listed from.
 	inv = newInventory(append(res, resource{Type: "qemu", Node: "beta", Name: "web", VMID: number{201, true}}))
 	inv.addRestorePoints("pve/local@beta", []contentEntry{{VolID: "local:backup/vzdump-qemu-201-2026_01_01-00_00_00.vma.zst", VMID: number{201, true}}})
-	ts := inv.targets(nil)
+	ts := inv.targets(nil, nil)
 	if len(ts) != 1 || ts[0].ID != "pve/qemu/201" || ts[0].Node != "beta" || len(ts[0].RestorePoints) != 1 || ts[0].RestorePoints[0].Store != "pve/local@beta" {
 		t.Errorf("targets %+v", ts)
 	}

@@ -470,3 +470,20 @@ func BenchmarkObserve1000Guests(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(big.Requests())/float64(b.N), "requests/op")
 }
+
+// PVE's own list of the guests no job selects marks them: bkpserver is
+// backed up only by hand; the K3s VMs are in the daily job; the templates,
+// backed up once by hand, are not expected to be in one.
+func TestObserveMarksGuestsNoJobCovers(t *testing.T) {
+	p := startLab(t, labpve.Options{})
+	st, err := labClient(t, p).Observe(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int]bool{100: false, 101: false, 411: false, 421: false, 422: false, 431: true}
+	for _, tg := range st.Targets {
+		if w, ok := want[tg.VMID]; ok && tg.NoJob != w {
+			t.Errorf("%s (%d): NoJob %v, want %v", tg.Name, tg.VMID, tg.NoJob, w)
+		}
+	}
+}

@@ -31,6 +31,7 @@ func apiRoutes() []route {
 		{"GET", seg("cluster/resources"), []string{"type"}, (*world).clusterResources},
 		{"GET", seg("cluster/backup"), nil, (*world).clusterBackup},
 		{"GET", seg("cluster/backup/{id}"), nil, (*world).clusterBackupJob},
+		{"GET", seg("cluster/backup-info/not-backed-up"), nil, (*world).notBackedUp},
 		{"GET", seg("nodes"), nil, (*world).nodeList},
 		{"GET", seg("nodes/{node}/status"), nil, (*world).nodeStatus},
 		{"GET", seg("nodes/{node}/qemu"), []string{"full"}, (*world).qemuList},

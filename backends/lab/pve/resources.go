@@ -1,6 +1,7 @@
 package pve
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -120,6 +121,27 @@ func (w *world) clusterBackupJob(r *request, now time.Duration) (any, error) {
 		}
 	}
 	return nil, serverError("job '%s' does not exist", r.param("id"))
+}
+
+// GET /cluster/backup-info/not-backed-up: every guest that no backup job
+// selects, as PVE lists them (templates too), by vmid.
+func (w *world) notBackedUp(r *request, now time.Duration) (any, error) {
+	out := []map[string]any{}
+	for _, vmid := range w.vmids {
+		covered := false
+		for _, j := range w.jobs {
+			for _, f := range strings.FieldsFunc(j.vmid, func(r rune) bool { return r == ',' || r == ' ' }) {
+				if n, err := strconv.Atoi(f); err == nil && n == vmid {
+					covered = true
+				}
+			}
+		}
+		if !covered {
+			g := w.guests[vmid]
+			out = append(out, map[string]any{"vmid": vmid, "name": g.name, "type": "qemu"})
+		}
+	}
+	return out, nil
 }
 
 func jobEntry(j backupJob) map[string]any {

@@ -153,3 +153,27 @@ func BenchmarkStart1000Guests(b *testing.B) {
 		p.Close()
 	}
 }
+
+// The guests no job selects, as PVE lists them: templates and bkpserver.
+func TestNotBackedUp(t *testing.T) {
+	_, c := startLab(t, Options{})
+	var list []struct {
+		VMID int    `json:"vmid"`
+		Name string `json:"name"`
+		Type string `json:"type"`
+	}
+	c.get("/cluster/backup-info/not-backed-up", &list)
+	got := map[int]string{}
+	for _, g := range list {
+		got[g.VMID] = g.Name + "/" + g.Type
+	}
+	want := map[int]string{100: "debiantpl/qemu", 101: "k3snodetpl/qemu", 431: "bkpserver/qemu"}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%d: %q, want %q", k, got[k], v)
+		}
+	}
+}
