@@ -99,14 +99,62 @@ func verifyImages(ctx context.Context, c *call, all bool, level int, asJSON bool
 		defer db.Close()
 	}
 	code := 0
+	var whole, damaged, unchecked []string
 	for _, img := range images {
 		res := verifyOne(ctx, c, img, level, asJSON, db)
 		if res == exitInterrupted {
 			return res
 		}
 		code = max(code, res)
+		switch res {
+		case 0:
+			whole = append(whole, img.Name)
+		case 1:
+			damaged = append(damaged, img.Name)
+		default:
+			unchecked = append(unchecked, img.Name)
+		}
+	}
+	if all {
+		summary := verifySummary{Images: len(images), Whole: len(whole), Damaged: damaged, NotChecked: unchecked}
+		if summary.Damaged == nil {
+			summary.Damaged = []string{}
+		}
+		if summary.NotChecked == nil {
+			summary.NotChecked = []string{}
+		}
+		if asJSON {
+			printJSONLine(c, summary)
+		} else {
+			fmt.Fprintln(c.Stdout, summary.text())
+		}
 	}
 	return code
+}
+
+// verifySummary is the last line of verify --all: how many images, and
+// which ones are damaged or could not be checked.
+type verifySummary struct {
+	Images     int      `json:"images"`
+	Whole      int      `json:"whole"`
+	Damaged    []string `json:"damaged"`
+	NotChecked []string `json:"not_checked"`
+}
+
+// text is "10 images: 9 whole, 1 damaged (pve-pve-hdd-2026-08-01)".
+func (s verifySummary) text() string {
+	parts := []string{fmt.Sprintf("%d whole", s.Whole)}
+	if n := len(s.Damaged); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d damaged (%s)", n, strings.Join(s.Damaged, ", ")))
+	}
+	if n := len(s.NotChecked); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d could not be checked (%s)", n, strings.Join(s.NotChecked, ", ")))
+	}
+	word := "images"
+	if s.Images == 1 {
+		word = "image"
+	}
+	return fmt.Sprintf("%d %s: %s", s.Images, word, strings.Join(parts, ", "))
 }
 
 // firstArg is the first positional argument, or "".

@@ -69,6 +69,11 @@ func TestClonezillaVerifyFindsTheDamagedImage(t *testing.T) {
 	if !strings.Contains(out, "ETA") || !strings.Contains(out, "/s") {
 		t.Errorf("no progress line with speed and ETA:\n%s", out)
 	}
+	// It ends with a summary, the damaged image named.
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "10 images: 9 whole, 1 damaged (pve-pve-hdd-") {
+		t.Errorf("the last line is not the summary: %q", last)
+	}
 
 	// Level 2 cannot see it: the streams decode, the checksums match.
 	_, _, code = runCLI(t, nil, "clonezilla", "verify", "--all", "--level", "2", "--demo")
