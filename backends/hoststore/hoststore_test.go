@@ -3,13 +3,15 @@ package hoststore
 import (
 	"context"
 	"errors"
-	"github.com/backdeck/backdeck/backends/lvm"
 	"os"
 	"os/exec"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/backdeck/backdeck/backends/lvm"
+	"github.com/backdeck/backdeck/backends/needs"
 
 	"github.com/backdeck/backdeck/model"
 )
@@ -141,6 +143,7 @@ func TestHungLvsHonoursDeadline(t *testing.T) {
 
 // TestReal runs the real lvs and statfs of this machine.
 func TestReal(t *testing.T) {
+	needs.Command(t, "lvm2", "lvs")
 	s := New(Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backdeck/backdeck/backends/needs"
+
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/backdeck/backdeck/backends/clonezilla"
@@ -370,11 +372,9 @@ func TestExisting(t *testing.T) {
 // damage), sgdisk -v on the disks rebuilt from the saved GPT copies.
 func TestWithRealTools(t *testing.T) {
 	t.Parallel()
-	for _, tool := range []string{"md5sum", "sha1sum", "partclone.chkimg", "sgdisk"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s is not installed: .ci/run installs coreutils, partclone and gdisk", tool)
-		}
-	}
+	needs.Command(t, "coreutils", "md5sum", "sha1sum")
+	needs.Command(t, "partclone", "partclone.chkimg")
+	needs.Command(t, "gdisk", "sgdisk")
 	dir, paths := writeImages(t, testNow)
 	run := func(dir, name string, args ...string) (string, error) {
 		cmd := exec.Command(name, args...)
