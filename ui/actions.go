@@ -355,6 +355,7 @@ func (m *Model) accept(a action) tea.Cmd {
 	case actQuit:
 		return tea.Quit
 	case actStop:
+		m.jobs.Follow(a.job.ID) // its end shows where the cursor is
 		return m.stopCmd(a.job, a.label)
 	case actNone:
 		return nil

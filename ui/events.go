@@ -109,6 +109,7 @@ func (m *Model) applyPosture(p *model.Posture) tea.Cmd {
 	m.chromeDirty = true
 	m.tree.SetConcerns(p.Concerns)
 	m.stores.SetPosture(p)
+	m.jobs.SetPosture(p)
 	now := m.c.now()
 	for _, j := range p.Jobs {
 		if _, waiting := m.pending[j.ID]; waiting {

@@ -1,0 +1,82 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// What a new operator tripped over at first use (issue 11), on the demo.
+
+// jobsLines are the jobs panel's lines.
+func jobsLines(screen string) []string {
+	var out []string
+	in := false
+	for _, l := range strings.Split(screen, "\n") {
+		switch {
+		case strings.HasPrefix(l, "├ Jobs"), strings.HasPrefix(l, "+ Jobs"):
+			in = true
+		case strings.HasPrefix(l, "├ "), strings.HasPrefix(l, "└"), strings.HasPrefix(l, "+ "):
+			in = false
+		case in:
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// linesWith is the first line that has every part, "" when none.
+func linesWith(lines []string, parts ...string) string {
+	for _, l := range lines {
+		all := true
+		for _, p := range parts {
+			all = all && strings.Contains(l, p)
+		}
+		if all {
+			return l
+		}
+	}
+	return ""
+}
+
+// selectByName filters the tree to a name (the cursor goes to the first
+// match) and waits for its pane.
+func (s *session) selectByName(name, pane string) {
+	s.t.Helper()
+	// esc alone: an esc the next key follows at once reads as alt+key
+	s.keys("Escape")
+	time.Sleep(150 * time.Millisecond)
+	s.keys("Escape")
+	time.Sleep(150 * time.Millisecond)
+	s.keys("/")
+	s.waitText("/ ", 5*time.Second)
+	s.typeText(name)
+	s.keys("Enter")
+	s.waitText(pane, 10*time.Second)
+}
+
+// Five backups at 80×24, where the jobs panel has four lines: the newest
+// job is in view and the hidden one is announced; x on the hidden one, from
+// the tree, shows its end without g.
+func TestJobsPanelShowsNewJobsAndStoppedOnesEnd(t *testing.T) {
+	t.Parallel()
+	s := start(t, 80, 24)
+	s.waitText("no jobs running", deadline)
+	guests := []string{"k3sserver01", "k3sagent01", "k3sagent02", "bkpserver", "k3snodetpl"}
+	for i, g := range guests {
+		s.selectByName(g, g+" · ")
+		s.keys("b")
+		s.waitFor(g+"'s job in the jobs panel", 20*time.Second, func(sc string) bool {
+			return linesWith(jobsLines(sc), "vzdump", " "+g+" ") != "" && (i < 4 || strings.Contains(sc, " older"))
+		})
+	}
+	s.selectByName("k3sserver01", "k3sserver01 · VM")
+	s.keys("x")
+	s.waitText("Stop vzdump of k3sserver01", 5*time.Second)
+	s.keys("Tab", "Enter")
+	sc := s.waitFor("k3sserver01's job ended in view", 30*time.Second, func(sc string) bool {
+		row := linesWith(jobsLines(sc), "vzdump", " k3sserver01 ")
+		return row != "" && !strings.Contains(row, "⟳")
+	})
+	t.Logf("after x:\n%s", strings.Join(jobsLines(sc), "\n"))
+}
