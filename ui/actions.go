@@ -133,7 +133,7 @@ func (m *Model) onStopResult(msg stopResultMsg) tea.Cmd {
 // in a notice, in the status bar and in the error log.
 func (m *Model) actionFailed(src model.Source, title string, err error) tea.Cmd {
 	if m.dialog() == nil {
-		m.openDialog(&noticeDialog{c: m.c, title: title, text: err.Error()})
+		m.openDialog(newNotice(m.c, title, err.Error(), "also in the log: L"))
 	}
 	return m.showError(model.SourceError{Source: src, Message: strings.ToLower(title[:1]) + title[1:] + ": " + err.Error(), At: m.c.now()})
 }

@@ -183,12 +183,17 @@ func wrapText(s string, w int) []string {
 	return out
 }
 
-// noticeDialog shows an action's failure in full until the operator has
-// read it (the status bar would cut a long message).
+// noticeDialog shows a failure in full until the operator has read it (the
+// status bar would cut a long message); hint says where else it is kept.
 type noticeDialog struct {
 	c     *common
 	title string
 	text  string
+	hint  string
+}
+
+func newNotice(c *common, title, text, hint string) *noticeDialog {
+	return &noticeDialog{c: c, title: title, text: text, hint: hint}
 }
 
 func (d *noticeDialog) Action() action { return action{kind: actNone} }
@@ -205,7 +210,11 @@ func (d *noticeDialog) View(w int) string {
 	th := d.c.theme
 	lines := []string{th.Critical.Render(d.c.glyph(model.StatusCritical) + " " + d.title), ""}
 	lines = append(lines, wrapText(d.text, w)...)
-	lines = append(lines, "", d.c.sym("›", ">")+th.ButtonFocus.Render("[ OK ]")+th.Muted.Render("  (also in the error log: L)"))
+	ok := d.c.sym("›", ">") + th.ButtonFocus.Render("[ OK ]")
+	if d.hint != "" {
+		ok += th.Muted.Render("  (" + d.hint + ")")
+	}
+	lines = append(lines, "", ok)
 	return strings.Join(lines, "\n")
 }
 

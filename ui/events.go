@@ -118,7 +118,7 @@ func (m *Model) applyPosture(p *model.Posture) tea.Cmd {
 		if j.State.Terminal() && !j.Ended.IsZero() && now.Sub(j.Ended) > keepEnded {
 			continue // ended long ago: pruned here, whatever the engine keeps
 		}
-		m.jobs.Upsert(j)
+		m.upsertJob(j)
 	}
 	for _, e := range m.snaps {
 		e.stale = true
@@ -143,7 +143,7 @@ func (m *Model) applyPosture(p *model.Posture) tea.Cmd {
 
 // applyJob shows a job's new reading.
 func (m *Model) applyJob(j model.Job) tea.Cmd {
-	if !m.jobs.Upsert(j) {
+	if !m.upsertJob(j) {
 		return nil
 	}
 	m.chromeDirty = true // the header counts running jobs

@@ -382,8 +382,7 @@ func (p *jobsPanel) row(j model.Job, selected bool) string {
 		sty = th.Status(jobStatus(j.State))
 	}
 	if j.Method == model.MethodVerify {
-		// Images of a disk differ by the date at the end of their names.
-		name = elideMiddle(name, nameW)
+		name = p.imageLabel(j, nameW)
 	}
 	left := fit(methodLabel(j.Method), p.methodW) + " " + fit(name, nameW)
 	avail := p.w - 1 - 2 - width(left) - 1 - 1 // cursor, glyph, left, gap, margin

@@ -150,3 +150,77 @@ func TestListWindow(t *testing.T) {
 		}
 	}
 }
+
+// A failed verification: its row keeps the disk and the date; enter on it
+// (the tree filtered to something else) opens the disk with the damaged
+// image under the cursor and every problem in full; L lists the failure.
+func TestFailedVerificationOpensTheDamagedImage(t *testing.T) {
+	tm := onHostPosture(t, 80, 24)
+	img := ssdImage(1) // damaged: 2 problems
+	failed := model.Job{
+		ID: "verify-2", Target: diskSSD, Name: imageName(img), Method: model.MethodVerify, Source: model.SourceClonezilla,
+		Point: img.ID, State: model.JobFailed, Started: testNow.Add(-time.Minute), Ended: testNow,
+		Message:      "level 3: 2 problems in 2 files: " + img.Verified.Problems[0],
+		Verification: img.Verified,
+	}
+	tm.keys("/", "k", "3", "s", "enter")
+	tm.jobEvents(failed)
+	if l := lineWith(tm.jobsLines(), "verify   pve-ssd 10-31 ", "failed: level 3"); l == "" {
+		t.Fatalf("the failed verification's row:\n%s", strings.Join(tm.jobsLines(), "\n"))
+	}
+	tm.keys("tab", "tab", "j")
+	if j, _ := tm.m.jobs.Selected(); j.ID != failed.ID {
+		t.Fatalf("the cursor is on %s", j.ID)
+	}
+	tm.run("enter")
+	if _, sel := tm.m.tree.Selected(); sel == nil || sel.ID != diskSSD {
+		t.Fatalf("enter selected %v, want %s", sel, diskSSD)
+	}
+	if tm.m.filter.Applied() {
+		t.Error("the filter that hid the disk is still applied")
+	}
+	if rp, _ := tm.m.detail.SelectedPoint(); rp.ID != img.ID {
+		t.Errorf("the image under the cursor is %s, want %s", rp.ID, img.ID)
+	}
+	d, ok := tm.m.dialog().(*noticeDialog)
+	if !ok {
+		t.Fatalf("enter opened no notice:\n%s", tm.screen())
+	}
+	tm.mustShow("pve-pve-ssd-2026-10-31 is damaged")
+	for _, p := range img.Verified.Problems {
+		if !strings.Contains(d.text, p) {
+			t.Errorf("the notice lacks %q:\n%s", p, d.text)
+		}
+	}
+	tm.keys("esc")
+	if tm.m.dialog() != nil || tm.m.focus != focusDetail {
+		t.Fatalf("esc: dialog %v, focus %v", tm.m.dialog(), tm.m.focus)
+	}
+	tm.mustShow("› 10-31")
+	tm.keys("L")
+	tm.mustShow("verification of pve-pve-ssd-2026-10-31 failed:")
+	tm.mustShow("SHA1SUMS: pve-root.ext4-ptcl-img.zst.aa listed")
+	// enter on the damaged image in the pane shows it again
+	tm.keys("esc", "enter")
+	if _, ok := tm.m.dialog().(*noticeDialog); !ok {
+		t.Fatalf("enter on the damaged image opened nothing:\n%s", tm.screen())
+	}
+}
+
+// A notice taller than the screen keeps its button and says what it cut.
+func TestTallNoticeFits(t *testing.T) {
+	tm := onHostPosture(t, 80, 24)
+	img := ssdImage(1)
+	v := *img.Verified
+	v.Problems = nil
+	for i := range 40 {
+		v.Problems = append(v.Problems, fmt.Sprintf("sda%d.ext4-ptcl-img.zst.aa: partclone CRC mismatch", i))
+	}
+	img.Verified = &v
+	tm.m.openProblems(img)
+	tm.mustShow("[ OK ]")
+	tm.mustShow("more lines: a taller terminal shows them")
+	if n := len(strings.Split(tm.screen(), "\n")); n != 24 {
+		t.Fatalf("%d lines", n)
+	}
+}

@@ -191,6 +191,21 @@ func (t *tree) Select(targetID string) bool {
 	return false
 }
 
+// Reveal unfolds the concern that lists a target and puts the cursor on
+// it; it reports whether the tree shows it.
+func (t *tree) Reveal(id string) bool {
+	for _, c := range t.concerns {
+		for _, ts := range c.Targets {
+			if ts.ID == id {
+				t.folded[c.ID] = false
+				t.rebuild(selection{concern: c.ID, target: id})
+				return t.Select(id)
+			}
+		}
+	}
+	return false
+}
+
 // Len is the number of rows shown.
 func (t *tree) Len() int { return len(t.rows) }
 

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -79,4 +80,31 @@ func TestJobsPanelShowsNewJobsAndStoppedOnesEnd(t *testing.T) {
 		return row != "" && !strings.Contains(row, "⟳")
 	})
 	t.Logf("after x:\n%s", strings.Join(jobsLines(sc), "\n"))
+}
+
+var verifyRowRe = regexp.MustCompile(`verify\s+pve-hdd (\d{4}-)?\d\d-\d\d\s`)
+
+// A failed verification at 80×24: its row keeps the disk and the date;
+// enter on it shows the damaged image's every problem; L lists it.
+func TestFailedVerificationOpensItsImage(t *testing.T) {
+	t.Parallel()
+	s := start(t, 80, 24)
+	s.waitText("pve-hdd", deadline)
+	s.keys("j", "j", "Tab", "G", "v")
+	sc := s.waitFor("the verification to fail", 30*time.Second, func(sc string) bool {
+		return linesWith(jobsLines(sc), "verify", "failed") != ""
+	})
+	row := linesWith(jobsLines(sc), "verify", "failed")
+	if !verifyRowRe.MatchString(row) {
+		t.Fatalf("the row does not name the disk and the date: %q", row)
+	}
+	s.keys("Tab", "Enter")
+	sc = s.waitText("is damaged", 5*time.Second)
+	if !strings.Contains(sc, "sda1.ext4-ptcl-img.zst.aa") {
+		t.Errorf("the notice does not name the damaged file:\n%s", sc)
+	}
+	s.keys("Escape")
+	time.Sleep(150 * time.Millisecond)
+	s.keys("L")
+	s.waitText("failed: level", 5*time.Second)
 }
