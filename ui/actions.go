@@ -237,6 +237,9 @@ func (m *Model) clientBackup(meth model.Method, keyName string) tea.Cmd {
 
 func (m *Model) openSnapshotForm() tea.Cmd {
 	t := m.selectedTarget()
+	if t != nil && kindOf(t.Target) == model.KindTemplate {
+		return m.say(t.Name+" is a template: PVE cannot snapshot templates (b backs it up)", false)
+	}
 	if t == nil || !hasMethod(t.Target, model.MethodSnapshot) {
 		return m.say("s snapshots a guest: select one in the tree", false)
 	}
@@ -247,14 +250,31 @@ func (m *Model) openSnapshotForm() tea.Cmd {
 // snapshotTarget is the guest and snapshot a rollback or deletion is about.
 func (m *Model) snapshotTarget(method model.Method, verb string) (*model.TargetStatus, model.Snapshot, tea.Cmd) {
 	t := m.selectedTarget()
+	if t != nil && kindOf(t.Target) == model.KindTemplate {
+		return nil, model.Snapshot{}, m.say(t.Name+" is a template: PVE cannot snapshot templates, so it has none", false)
+	}
 	if t == nil || !hasMethod(t.Target, method) {
 		return nil, model.Snapshot{}, m.say(verb+" needs a guest with snapshots: select one in the tree", false)
 	}
 	s, ok := m.detail.SelectedSnapshot()
 	if !ok {
-		return nil, model.Snapshot{}, m.say("no snapshot selected: tab to the detail pane and pick one with j/k", false)
+		return nil, model.Snapshot{}, m.say(m.noSnapshot(t), false)
 	}
 	return t, s, nil
+}
+
+// noSnapshot says why no snapshot of a guest is there to act on.
+func (m *Model) noSnapshot(t *model.TargetStatus) string {
+	e := m.snaps[t.ID]
+	switch {
+	case e == nil || (e.loading && !e.loaded):
+		return "the snapshots of " + t.Name + " are still loading"
+	case e.err != "":
+		return "the snapshots of " + t.Name + " could not be read: " + e.err
+	case len(e.list) == 0:
+		return t.Name + " has no snapshots (s takes one)"
+	}
+	return "no snapshot selected: tab to the detail pane and pick one with j/k"
 }
 
 func (m *Model) openRollback() tea.Cmd {

@@ -49,7 +49,8 @@ type dialog interface {
 }
 
 // confirmDialog asks before a destructive action. Cancel has the focus;
-// when typeName is set, Confirm works only once that name is typed.
+// when typeName is set, Confirm works only once that name is typed, and
+// then takes the focus: Enter confirms.
 type confirmDialog struct {
 	c        *common
 	title    string
@@ -87,6 +88,7 @@ func (d *confirmDialog) Update(msg tea.Msg) layerResult {
 	case isKey && (km.String() == "tab" || km.String() == "shift+tab"):
 		d.confirm = !d.confirm
 	case d.typeName != "" && d.field.Update(msg):
+		d.confirm = d.confirm || d.enabled()
 	case isKey && (key.Matches(km, k.Collapse) || key.Matches(km, k.Expand)):
 		d.confirm = !d.confirm
 	}
@@ -117,6 +119,9 @@ func (d *confirmDialog) View(w int) string {
 		cancel = mark + th.ButtonFocus.Render("[ Cancel ]")
 	case d.enabled():
 		confirm = mark + th.ButtonFocus.Render(confirmText)
+		if d.typeName != "" {
+			confirm += th.Muted.Render("  enter confirms")
+		}
 	default:
 		confirm = mark + th.ButtonOff.Render(confirmText)
 	}

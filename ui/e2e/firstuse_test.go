@@ -108,3 +108,37 @@ func TestFailedVerificationOpensItsImage(t *testing.T) {
 	s.keys("L")
 	s.waitText("failed: level", 5*time.Second)
 }
+
+// The snapshot keys at first use: s on a template and R with no snapshots
+// say why not; the proposed name is replaced by what is typed; in the
+// delete dialog, Enter deletes once the name is typed.
+func TestSnapshotDialogsAtFirstUse(t *testing.T) {
+	t.Parallel()
+	s := start(t, 80, 24)
+	s.waitText("no jobs running", deadline)
+	s.selectByName("debiantpl", "debiantpl · template")
+	s.keys("s")
+	s.waitText("PVE cannot snapshot templates", 5*time.Second)
+
+	s.selectByName("k3sserver01", "k3sserver01 · VM")
+	s.waitText("Snapshots (0)", 10*time.Second)
+	s.keys("Tab", "R")
+	s.waitText("k3sserver01 has no snapshots", 5*time.Second)
+
+	s.keys("s")
+	s.waitText("typing replaces it", 5*time.Second)
+	s.typeText("pre-upgrade")
+	s.keys("Enter")
+	s.waitText("started snapshot pre-upgrade of k3sserver01", 10*time.Second)
+	s.waitFor("the snapshot pre-upgrade listed", deadline, func(sc string) bool {
+		return strings.Contains(sc, "Snapshots (1)") && strings.Contains(sc, "pre-upgrade")
+	})
+
+	s.keys("D")
+	s.waitText("Type pre-upgrade to enable Confirm", 5*time.Second)
+	s.typeText("pre-upgrade")
+	s.waitText("enter confirms", 5*time.Second)
+	s.keys("Enter")
+	s.waitText("started deletion of snapshot pre-upgrade", 10*time.Second)
+	s.waitText("Snapshots (0)", deadline)
+}
