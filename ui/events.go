@@ -135,6 +135,7 @@ func (m *Model) applyPosture(p *model.Posture) tea.Cmd {
 			cmds = append(cmds, m.say(string(n.Source)+": "+n.Message+" (L shows notes and errors)", false))
 		}
 	}
+	m.tree.SetFailed(m.jobs.FailedTargets())
 	m.relayout()
 	m.updateTreeHeader()
 	cmds = append(cmds, m.syncSelection(), m.armSpin())
@@ -149,6 +150,10 @@ func (m *Model) applyJob(j model.Job) tea.Cmd {
 	m.chromeDirty = true // the header counts running jobs
 	m.relayout()
 	var cmd tea.Cmd
+	if j.State.Terminal() && m.tree.SetFailed(m.jobs.FailedTargets()) {
+		m.updateTreeHeader()
+		cmd = m.syncSelection()
+	}
 	if j.Target == m.selTarget {
 		m.detail.SetRunning(m.jobs.RunningOn(j.Target))
 		changesSnapshots := j.Method == model.MethodSnapshot || j.Method == model.MethodRollback || j.Method == model.MethodDeleteSnapshot

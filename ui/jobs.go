@@ -182,6 +182,19 @@ func (p *jobsPanel) State(id string) (model.JobState, bool) {
 	return "", false
 }
 
+// FailedTargets are the targets whose last job that ended failed.
+func (p *jobsPanel) FailedTargets() map[string]bool {
+	out := map[string]bool{}
+	seen := map[string]bool{}
+	for _, j := range p.jobs { // the ended ones latest first
+		if j.State.Terminal() && !seen[j.Target] {
+			seen[j.Target] = true
+			out[j.Target] = j.State == model.JobFailed
+		}
+	}
+	return out
+}
+
 // Running counts the jobs that have not ended.
 func (p *jobsPanel) Running() int {
 	n := 0
