@@ -135,7 +135,9 @@ func (m *Model) actionFailed(src model.Source, title string, err error) tea.Cmd 
 	if m.dialog() == nil {
 		m.openDialog(newNotice(m.c, title, err.Error(), "also in the log: L"))
 	}
-	return m.showError(model.SourceError{Source: src, Message: strings.ToLower(title[:1]) + title[1:] + ": " + err.Error(), At: m.c.now()})
+	en := &logEntry{at: m.c.now(), sources: []string{string(src)}, message: strings.ToLower(title[:1]) + title[1:] + ": " + err.Error()}
+	m.log.add(en)
+	return m.sayError(en)
 }
 
 // onSnapshots keeps the answer of the latest fetch only.

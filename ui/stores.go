@@ -68,7 +68,7 @@ func (p *storesPanel) SetPosture(pos *model.Posture) {
 }
 
 // Rows is how many lines the panel would like.
-func (p *storesPanel) Rows() int { return max(1, len(p.stores)+len(p.drives)+len(p.errs)) }
+func (p *storesPanel) Rows() int { return max(1, len(p.stores)+len(p.drives)+len(causes(p.errs))) }
 
 // panelRow is a row to draw: an error, a store or a drive (by index).
 type panelRow struct {
@@ -81,7 +81,7 @@ type panelRow struct {
 func (p *storesPanel) View() []string { return p.lines(p.w, p.h, p.draw) }
 
 func (p *storesPanel) draw(lines []string) []string {
-	for _, e := range p.errs {
+	for _, e := range causes(p.errs) {
 		lines = append(lines, p.errRow(e))
 	}
 	rows := make([]panelRow, 0, len(p.stores)+len(p.drives))
@@ -125,9 +125,9 @@ func (p *storesPanel) draw(lines []string) []string {
 // badgeW is the width of a "✗ critical" badge column.
 const badgeW = 10
 
-func (p *storesPanel) errRow(e model.SourceError) string {
+func (p *storesPanel) errRow(e *logEntry) string {
 	c := p.c
-	return fit(" "+fit(c.badge(model.StatusUnknown), badgeW)+" "+c.theme.Unknown.Render(string(e.Source)+": "+e.Message), p.w)
+	return fit(" "+fit(c.badge(model.StatusUnknown), badgeW)+" "+c.theme.Unknown.Render(e.text()), p.w)
 }
 
 // forecastText is a forecast for a row: "full in 94 d", a muted "not

@@ -251,7 +251,7 @@ func TestStartErrorIsShown(t *testing.T) {
 		t.Fatal("esc did not close the notice (or quit)")
 	}
 	tm.keys("L")
-	tm.mustShow("Recent errors")
+	tm.mustShow("Errors and failed jobs")
 	tm.mustShow("14:22:00")
 }
 
@@ -677,9 +677,9 @@ func TestOverlayStack(t *testing.T) {
 	}
 	// the log: L or esc closes it
 	tm.keys("L")
-	tm.mustShow("Recent errors")
+	tm.mustShow("Errors and failed jobs")
 	tm.keys("L")
-	tm.mustNotShow("Recent errors")
+	tm.mustNotShow("Errors and failed jobs")
 }
 
 func TestTabCyclesFocus(t *testing.T) {

@@ -87,10 +87,10 @@ type session struct {
 // start runs "backdeck --demo" in a new tmux server at w×h.
 func start(t *testing.T, w, h int) *session {
 	t.Helper()
-	return startWith(t, w, h, nil)
+	return startWith(t, w, h, nil, "--demo")
 }
 
-// startWith runs "backdeck --demo ARGS…" with env (NAME=value, after the
+// startWith runs "backdeck ARGS…" with env (NAME=value, after the
 // defaults: TERM=linux replaces xterm-256color) in a new tmux server.
 func startWith(t *testing.T, w, h int, env []string, args ...string) *session {
 	t.Helper()
@@ -123,7 +123,7 @@ func startWith(t *testing.T, w, h int, env []string, args ...string) *session {
 	for _, e := range env {
 		words = append(words, shellQuote(e))
 	}
-	script := `"$0" --demo`
+	script := `"$0"`
 	for i := range args {
 		script += fmt.Sprintf(` "$%d"`, i+2)
 	}

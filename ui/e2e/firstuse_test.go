@@ -1,10 +1,15 @@
 package e2e
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/backdeck/backdeck/backends/lab"
+	labpve "github.com/backdeck/backdeck/backends/lab/pve"
 )
 
 // What a new operator tripped over at first use (issue 11), on the demo.
@@ -141,4 +146,37 @@ func TestSnapshotDialogsAtFirstUse(t *testing.T) {
 	s.keys("Enter")
 	s.waitText("started deletion of snapshot pre-upgrade", 10*time.Second)
 	s.waitText("Snapshots (0)", deadline)
+}
+
+// A wrong PVE token on a laptop: PVE answers 401, and SMART, read through
+// PVE, fails of the same cause. One line says it, naming both sources, in
+// the status bar and in the log.
+func TestAWrongTokenIsOneError(t *testing.T) {
+	t.Parallel()
+	p, err := labpve.Start(labpve.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	dir := t.TempDir()
+	cfg, err := lab.WriteConfig(dir, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "pve-token"), []byte("not-the-secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startWith(t, 120, 40, nil, "--config", cfg)
+	both := regexp.MustCompile(`(proxmox, smart|smart, proxmox): PVE rejected the API token`)
+	s.waitFor("one line for both sources", deadline, func(sc string) bool { return both.MatchString(sc) })
+	s.keys("L")
+	sc := s.waitText("Errors and failed jobs", 5*time.Second)
+	logLine := regexp.MustCompile(`\d\d:\d\d:\d\d  .*PVE rejected the API token`)
+	if n := len(logLine.FindAllString(sc, -1)); n != 1 || !both.MatchString(sc) {
+		t.Fatalf("the log says the cause %d times:\n%s", n, sc)
+	}
+	s.keys("Escape")
+	time.Sleep(150 * time.Millisecond)
+	s.keys("q")
+	s.waitExit("q")
 }
