@@ -398,7 +398,7 @@ func (p *jobsPanel) row(j model.Job, selected bool) string {
 		name = p.imageLabel(j, nameW)
 	}
 	left := fit(methodLabel(j.Method), p.methodW) + " " + fit(name, nameW)
-	avail := p.w - 1 - 2 - width(left) - 1 - 1 // cursor, glyph, left, gap, margin
+	avail := p.w - 1 - width(glyph) - 1 - width(left) - 1 - 1 // cursor, glyph and space, left, gap, margin
 	var rest string
 	switch {
 	case j.State.Terminal():

@@ -122,12 +122,9 @@ func (p *storesPanel) draw(lines []string) []string {
 	return lines
 }
 
-// badgeW is the width of a "✗ critical" badge column.
-const badgeW = 10
-
 func (p *storesPanel) errRow(e *logEntry) string {
 	c := p.c
-	return fit(" "+fit(c.badge(model.StatusUnknown), badgeW)+" "+c.theme.Unknown.Render(e.text()), p.w)
+	return fit(" "+fit(c.badge(model.StatusUnknown), c.badgeW())+" "+c.theme.Unknown.Render(e.text()), p.w)
 }
 
 // forecastText is a forecast for a row: "full in 94 d", a muted "not
@@ -151,7 +148,7 @@ func (p *storesPanel) storeRow(s *model.Store) string {
 	if !s.Online {
 		online = th.Warn.Render("offline")
 	}
-	head := " " + fit(c.badge(st), badgeW) + " " + fit(s.Name, p.nameW) + " " + online + " "
+	head := " " + fit(c.badge(st), c.badgeW()) + " " + fit(s.Name, p.nameW) + " " + online + " "
 	if !s.Online {
 		return fit(head+th.Muted.Render("not mounted: the drive is unplugged or the storage is inactive"), p.w)
 	}
@@ -209,7 +206,7 @@ func (p *storesPanel) driveLayout(ds []*model.Drive) driveCols {
 		extrasW = max(extrasW, w)
 		l.foreW = max(l.foreW, width(p.c.forecastText(soonestForecast(driveStores(d, p.all)))))
 	}
-	rest := p.w - 1 - badgeW - 1 - p.nameW - 1 - l.stateW - 1 - 1
+	rest := p.w - 1 - p.c.badgeW() - 1 - p.nameW - 1 - l.stateW - 1 - 1
 	fore := 2
 	if l.foreW > 0 {
 		fore += l.foreW + 2
@@ -257,7 +254,7 @@ func (p *storesPanel) driveRow(d *model.Drive, l driveCols) string {
 	st := d.Health.Status()
 	badge := th.Status(st).Render(c.glyph(st) + " " + healthWord(d.Health))
 	name := firstNonEmpty(d.Name, d.Model, d.Serial)
-	line := " " + fit(badge, badgeW) + " " + fit(name, p.nameW) + " " + fit(p.driveStateText(d), l.stateW) + " "
+	line := " " + fit(badge, c.badgeW()) + " " + fit(name, p.nameW) + " " + fit(p.driveStateText(d), l.stateW) + " "
 	stores := driveStores(d, p.all)
 	used, total := driveUsage(stores)
 	switch {

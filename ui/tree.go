@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -347,10 +348,10 @@ func (t *tree) row(r treeRow, selected bool, now time.Time) string {
 	} else {
 		ts := &concern.Targets[r.ti]
 		st, name = ts.Status, ts.Name
-		lead = "    "
+		lead = strings.Repeat(" ", 5-c.glyphW()) // ASCII's wider glyph takes a cell of the indent
 		rightText = t.targetAside(ts, now)
 	}
-	avail := t.w - 1 - width(lead) - 2 - 1 // cursor, lead, glyph+space, right margin
+	avail := t.w - 1 - width(lead) - c.glyphW() - 1 - 1 // cursor, lead, glyph and space, right margin
 	if selected && t.focused {
 		text := lead + c.glyph(st) + " " + spread(name, rightText, avail)
 		return cursor + c.theme.Selected.Render(text) + " "

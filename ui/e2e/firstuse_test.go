@@ -180,3 +180,46 @@ func TestAWrongTokenIsOneError(t *testing.T) {
 	s.keys("q")
 	s.waitExit("q")
 }
+
+// cutFigureRe is a figure cut short that reads as a number: "610.|".
+var cutFigureRe = regexp.MustCompile(`\d\.\|`)
+
+// On the PVE host's own console (TERM=linux) the dashboard is ASCII by
+// itself, as with --ascii, and keeps its colours; a cut shows as "~", and
+// the verdicts read as words ("ok", "!!", "XX").
+func TestLinuxConsoleIsASCII(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name string
+		env  []string
+		args []string
+	}{
+		{"TERM=linux", []string{"TERM=linux"}, []string{"--demo"}},
+		{"--ascii", nil, []string{"--demo", "--ascii"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := startWith(t, 80, 24, c.env, c.args...)
+			sc := s.waitText("no jobs running", deadline)
+			sc = s.waitText("full in", deadline)
+			for i, r := range sc {
+				if r > 126 {
+					s.shown = true
+					t.Fatalf("non-ASCII %q at %d:\n%s", r, i, sc)
+				}
+			}
+			for _, want := range []string{"+ backdeck", "XX critical", "    ok ", "~"} {
+				if !strings.Contains(sc, want) {
+					s.shown = true
+					t.Fatalf("%q not on screen:\n%s", want, sc)
+				}
+			}
+			if m := cutFigureRe.FindString(sc); m != "" {
+				s.shown = true
+				t.Fatalf("a cut figure reads as a number, %q:\n%s", m, sc)
+			}
+			if raw := s.tmux("capture-pane", "-e", "-p", "-t", "s"); !strings.Contains(raw, "\x1b[3") && !strings.Contains(raw, "\x1b[9") {
+				t.Fatalf("no colour left:\n%q", raw)
+			}
+		})
+	}
+}
