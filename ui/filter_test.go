@@ -106,3 +106,49 @@ func TestFilterFailedFollowsJobs(t *testing.T) {
 		t.Fatal("not on screen")
 	}
 }
+
+// filterTo types a filter afresh.
+func (tm *testModel) filterTo(text string) {
+	tm.t.Helper()
+	tm.keys("esc", "/")
+	for _, r := range text {
+		tm.keys(string(r))
+	}
+}
+
+// Every store and drive the stores panel counts is in the tree (the
+// Backups concern, as the model builds it) and found by the filter, by its
+// name and by its id: the panel's "… N more" points there.
+func TestEveryStoreAndDriveOfThePanelIsInTheTree(t *testing.T) {
+	stores, drives := seedStoresAndDrives()
+	// a store of no backup drive that takes no backups: in neither
+	stores = append(stores, model.Store{ID: "pve/local-lvm", Name: "local-lvm", Node: "pve", Online: true, Total: 100 * GiB, Used: 10 * GiB})
+	p := model.BuildPosture(model.PostureInput{Now: testNow, Concerns: []model.ConcernSpec{{ID: model.ConcernBackups}},
+		Sources: []model.SourceState{{Source: model.SourceProxmox, OK: true, Stores: stores, Drives: drives}}})
+	tm := newTestModel(t, 80, 24)
+	tm.send(eventsMsg{evs: []model.Event{model.PostureEvent{Posture: p}}})
+	tm.mustShow("more: the Backups concern in the tree lists every store and drive")
+	type counted struct{ id, name, key string }
+	var all []counted
+	for _, s := range tm.m.stores.stores {
+		all = append(all, counted{"store/" + s.ID, s.Name, s.ID})
+	}
+	for _, d := range tm.m.stores.drives {
+		all = append(all, counted{"drive/" + d.ID, d.Name, d.Serial})
+	}
+	if len(all) != 7 { // 4 stores, 3 drives
+		t.Fatalf("the panel counts %d", len(all))
+	}
+	for _, c := range all {
+		for _, f := range []string{c.name, c.key, strings.TrimPrefix(c.key, "pve/hddusb_")} {
+			tm.filterTo(f)
+			if !slices.Contains(tm.shownTargets(), c.id) {
+				t.Errorf("the filter %q does not find %s: %v", f, c.id, tm.shownTargets())
+			}
+		}
+	}
+	tm.filterTo("local-lvm")
+	if n := len(tm.shownTargets()); n != 0 {
+		t.Errorf("local-lvm, of no backups, is in the tree")
+	}
+}

@@ -19,7 +19,8 @@ type storesPanel struct {
 	all    []model.Store // every store, for the drives' sums
 	drives []model.Drive
 	errs   []model.SourceError
-	nameW  int // the longest name, within bounds
+	listed bool // the tree has the Backups concern, which lists them all
+	nameW  int  // the longest name, within bounds
 	lineCache
 }
 
@@ -33,20 +34,19 @@ func (p *storesPanel) SetSize(w, h int) {
 	}
 }
 
-// SetPosture keeps the stores that hold backups (or sit on a backup
-// drive), the drives, and the errors of the sources that report them.
+// SetPosture keeps the stores of the backups (those the Backups concern
+// lists: they take backups or sit on a backup drive), the drives, and the
+// errors of the sources that report them.
 func (p *storesPanel) SetPosture(pos *model.Posture) {
 	p.stores = p.stores[:0]
-	held := map[string]bool{}
-	for _, d := range pos.Drives {
-		for _, h := range d.Holds {
-			held[h] = true
-		}
-	}
 	for _, s := range pos.Stores {
-		if s.Backup || s.Drive != "" || held[s.ID] {
+		if s.OfBackups() {
 			p.stores = append(p.stores, s)
 		}
+	}
+	p.listed = false
+	for _, c := range pos.Concerns {
+		p.listed = p.listed || c.ID == model.ConcernBackups
 	}
 	p.all = pos.Stores
 	p.drives = pos.Drives
@@ -114,7 +114,11 @@ func (p *storesPanel) draw(lines []string) []string {
 		}
 	}
 	if more > 0 {
-		lines = append(lines, fit("   "+p.c.theme.Muted.Render(fmt.Sprintf("… %d more: the Backups concern in the tree lists every store and drive", more)), p.w))
+		where := "the Backups concern in the tree lists every store and drive"
+		if !p.listed {
+			where = "a taller terminal shows them"
+		}
+		lines = append(lines, fit("   "+p.c.theme.Muted.Render(fmt.Sprintf("… %d more: %s", more, where)), p.w))
 	}
 	if len(lines) == 0 {
 		lines = append(lines, fit("   "+p.c.theme.Muted.Render("no backup stores or drives reported yet"), p.w))

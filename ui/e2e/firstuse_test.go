@@ -223,3 +223,44 @@ func TestLinuxConsoleIsASCII(t *testing.T) {
 		})
 	}
 }
+
+// treeText is the tree pane's text.
+func treeText(screen string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(screen, "\n") {
+		if tree, _, ok := panes(l); ok {
+			b.WriteString(tree + "\n")
+		}
+	}
+	return b.String()
+}
+
+// The filter finds every store the stores panel counts (bkpdata, the thin
+// pool of UrBackup's data on the backup drive), and takes states as
+// operators triage.
+func TestFilterFindsStoresAndStates(t *testing.T) {
+	t.Parallel()
+	s := start(t, 80, 24)
+	s.waitText("more: the Backups concern in the tree lists every store and drive", deadline)
+	filter := func(text, what string, ok func(tree string) bool) {
+		t.Helper()
+		s.keys("Escape")
+		time.Sleep(150 * time.Millisecond)
+		s.keys("/")
+		s.waitText("/ ", 5*time.Second)
+		s.typeText(text)
+		s.waitFor(what, 10*time.Second, func(sc string) bool { return ok(treeText(sc)) })
+	}
+	filter("bkpdata", "hddusb_bkpdata in the tree", func(tree string) bool {
+		return strings.Contains(tree, "hddusb_bkpdata") && strings.Contains(tree, "1 shown")
+	})
+	filter("!critical", "bkpserver and the failed drive, nothing else", func(tree string) bool {
+		return strings.Contains(tree, "bkpserver") && strings.Contains(tree, "usb-images") && strings.Contains(tree, "2 shown")
+	})
+	filter("!failed", "the failed drive", func(tree string) bool {
+		return strings.Contains(tree, "usb-images") && strings.Contains(tree, "1 shown")
+	})
+	filter("k3s !ok", "the k3s guests and clients", func(tree string) bool {
+		return strings.Contains(tree, "k3sagent01") && !strings.Contains(tree, "bkpserver") && !strings.Contains(tree, "debiantpl")
+	})
+}
