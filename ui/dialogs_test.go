@@ -3,8 +3,6 @@ package ui
 import (
 	"strings"
 	"testing"
-
-	"github.com/backdeck/backdeck/model"
 )
 
 // The dialogs at first use: what the operator types and what Enter does.
@@ -22,24 +20,6 @@ func TestSnapshotNameTypedReplacesTheProposal(t *testing.T) {
 	starts := tm.eng.Starts()
 	if len(starts) != 1 || starts[0].Snapshot != "pre-upgrade" {
 		t.Fatalf("starts %+v, want one snapshot named pre-upgrade", starts)
-	}
-}
-
-// Once the snapshot's name is typed in the delete dialog, Enter deletes
-// (the focus moves from Cancel to Confirm, which says so).
-func TestDeleteDialogEnterConfirmsOnceTheNameIsTyped(t *testing.T) {
-	tm := onAgent01(t, 80, 24)
-	tm.keys("tab", "D")
-	for _, r := range "pre-upgrad" {
-		tm.keys(string(r))
-	}
-	tm.mustNotShow("enter confirms")
-	tm.keys("e")
-	tm.mustShow("›[ Confirm ]  enter confirms")
-	tm.run("enter")
-	starts := tm.eng.Starts()
-	if len(starts) != 1 || starts[0].Method != model.MethodDeleteSnapshot || starts[0].Snapshot != "pre-upgrade" {
-		t.Fatalf("starts %+v, want the deletion of pre-upgrade", starts)
 	}
 }
 

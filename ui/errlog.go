@@ -11,6 +11,12 @@ import (
 // logCap bounds the error log.
 const logCap = 200
 
+// sameFailureWithin is how long after its last sighting a cause is still
+// the same failure, whether or not a posture carried it meanwhile: an
+// error event no posture carries ("listing running jobs: …") and the
+// source's error a refresh later are one line.
+const sameFailureWithin = time.Minute
+
 // logEntry is one cause the console saw fail, with the sources it
 // affected: "proxmox, smart: PVE rejected the API token …".
 type logEntry struct {
@@ -20,6 +26,7 @@ type logEntry struct {
 	// live are the sources failing of this cause now (a source's refresh);
 	// empty for what happened once (an action, a job).
 	live map[model.Source]bool
+	seen time.Time // when a source last failed of it
 }
 
 // text is the entry in one line: "proxmox, smart: message".
@@ -102,7 +109,7 @@ func (l *errLog) Failing(e model.SourceError) (*logEntry, bool) {
 	kept := l.entries[:0]
 	for _, en := range l.entries {
 		cause, same := sameCause(en.message, e.Message)
-		if len(en.live) == 0 || !same {
+		if !same || en.live == nil || (len(en.live) == 0 && !l.recent(en)) {
 			kept = append(kept, en)
 			continue
 		}
@@ -123,7 +130,15 @@ func (l *errLog) Failing(e model.SourceError) (*logEntry, bool) {
 		changed = true
 	}
 	keep.live[e.Source] = true
+	if l.c != nil {
+		keep.seen = l.c.now()
+	}
 	return keep, keep.addSource(string(e.Source)) || changed
+}
+
+// recent reports whether a cause failed a moment ago (sameFailureWithin).
+func (l *errLog) recent(e *logEntry) bool {
+	return l.c != nil && l.c.now().Sub(e.seen) < sameFailureWithin
 }
 
 // addSource adds a source to the entry's; it reports whether it is new.

@@ -14,37 +14,6 @@ import (
 
 // What a new operator tripped over at first use (issue 11), on the demo.
 
-// jobsLines are the jobs panel's lines.
-func jobsLines(screen string) []string {
-	var out []string
-	in := false
-	for _, l := range strings.Split(screen, "\n") {
-		switch {
-		case strings.HasPrefix(l, "├ Jobs"), strings.HasPrefix(l, "+ Jobs"):
-			in = true
-		case strings.HasPrefix(l, "├ "), strings.HasPrefix(l, "└"), strings.HasPrefix(l, "+ "):
-			in = false
-		case in:
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
-// linesWith is the first line that has every part, "" when none.
-func linesWith(lines []string, parts ...string) string {
-	for _, l := range lines {
-		all := true
-		for _, p := range parts {
-			all = all && strings.Contains(l, p)
-		}
-		if all {
-			return l
-		}
-	}
-	return ""
-}
-
 // selectByName filters the tree to a name (the cursor goes to the first
 // match) and waits for its pane.
 func (s *session) selectByName(name, pane string) {
@@ -73,18 +42,19 @@ func TestJobsPanelShowsNewJobsAndStoppedOnesEnd(t *testing.T) {
 		s.selectByName(g, g+" · ")
 		s.keys("b")
 		s.waitFor(g+"'s job in the jobs panel", 20*time.Second, func(sc string) bool {
-			return linesWith(jobsLines(sc), "vzdump", " "+g+" ") != "" && (i < 4 || strings.Contains(sc, " older"))
+			return jobRowOf(sc, "vzdump", g) != "" && (i < 4 || strings.Contains(sc, " older"))
 		})
 	}
 	s.selectByName("k3sserver01", "k3sserver01 · VM")
 	s.keys("x")
 	s.waitText("Stop vzdump of k3sserver01", 5*time.Second)
 	s.keys("Tab", "Enter")
-	sc := s.waitFor("k3sserver01's job ended in view", 30*time.Second, func(sc string) bool {
-		row := linesWith(jobsLines(sc), "vzdump", " k3sserver01 ")
+	row := ""
+	s.waitFor("k3sserver01's job ended in view", 30*time.Second, func(sc string) bool {
+		row = jobRowOf(sc, "vzdump", "k3sserver01")
 		return row != "" && !strings.Contains(row, "⟳")
 	})
-	t.Logf("after x:\n%s", strings.Join(jobsLines(sc), "\n"))
+	t.Logf("after x: %s", strings.TrimSpace(row))
 }
 
 var verifyRowRe = regexp.MustCompile(`verify\s+pve-hdd (\d{4}-)?\d\d-\d\d\s`)
@@ -96,15 +66,16 @@ func TestFailedVerificationOpensItsImage(t *testing.T) {
 	s := start(t, 80, 24)
 	s.waitText("pve-hdd", deadline)
 	s.keys("j", "j", "Tab", "G", "v")
-	sc := s.waitFor("the verification to fail", 30*time.Second, func(sc string) bool {
-		return linesWith(jobsLines(sc), "verify", "failed") != ""
+	row := ""
+	s.waitFor("the verification to fail", 30*time.Second, func(sc string) bool {
+		row = jobRowOf(sc, "verify", "pve-hdd")
+		return strings.Contains(row, "failed")
 	})
-	row := linesWith(jobsLines(sc), "verify", "failed")
 	if !verifyRowRe.MatchString(row) {
 		t.Fatalf("the row does not name the disk and the date: %q", row)
 	}
 	s.keys("Tab", "Enter")
-	sc = s.waitText("is damaged", 5*time.Second)
+	sc := s.waitText("is damaged", 5*time.Second)
 	if !strings.Contains(sc, "sda1.ext4-ptcl-img.zst.aa") {
 		t.Errorf("the notice does not name the damaged file:\n%s", sc)
 	}
