@@ -135,9 +135,7 @@ func (m *Model) actionFailed(src model.Source, title string, err error) tea.Cmd 
 	if m.dialog() == nil {
 		m.openDialog(newNotice(m.c, title, err.Error(), "also in the log: L"))
 	}
-	en := &logEntry{at: m.c.now(), sources: []string{string(src)}, message: strings.ToLower(title[:1]) + title[1:] + ": " + err.Error()}
-	m.log.add(en)
-	return m.sayError(en)
+	return m.sayError(m.log.Add(m.c.now(), string(src), strings.ToLower(title[:1])+title[1:]+": "+err.Error()))
 }
 
 // onSnapshots keeps the answer of the latest fetch only.

@@ -83,8 +83,10 @@ func (l *errLog) Note(n model.SourceError) bool {
 }
 
 // Add records what failed once: an action, a job.
-func (l *errLog) Add(at time.Time, source, message string) {
-	l.add(&logEntry{at: at, sources: []string{source}, message: message})
+func (l *errLog) Add(at time.Time, source, message string) *logEntry {
+	e := &logEntry{at: at, sources: []string{source}, message: message}
+	l.add(e)
+	return e
 }
 
 func (l *errLog) add(e *logEntry) {

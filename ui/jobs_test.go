@@ -45,13 +45,6 @@ func (tm *testModel) jobsLines() []string {
 	return out
 }
 
-func (tm *testModel) mustShowJob(name string) {
-	tm.t.Helper()
-	if lineWith(tm.jobsLines(), " "+name+" ") == "" {
-		tm.t.Fatalf("the jobs panel does not show %s:\n%s", name, strings.Join(tm.jobsLines(), "\n"))
-	}
-}
-
 // At 80×24 the jobs panel has 4 lines: with more jobs, the new one is in
 // view, and the hidden rows are announced.
 func TestJobsPanelShowsNewJobsAndSaysWhatIsHidden(t *testing.T) {

@@ -170,8 +170,8 @@ func TestLinuxConsoleIsASCII(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := startWith(t, 80, 24, c.env, c.args...)
-			sc := s.waitText("no jobs running", deadline)
-			sc = s.waitText("full in", deadline)
+			s.waitText("no jobs running", deadline)
+			sc := s.waitText("full in", deadline)
 			for i, r := range sc {
 				if r > 126 {
 					s.shown = true
