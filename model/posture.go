@@ -317,12 +317,13 @@ func ageReason(ts TargetStatus, now time.Time) string {
 // fullSoon is how close a store's full date makes it a warning.
 const fullSoon = 14 * 24 * time.Hour
 
-// storeRows turns the backup stores into the rows of the backups concern.
+// storeRows turns the stores of the backups (Store.OfBackups) and the
+// drives into the rows of the backups concern.
 func storeRows(stores []Store, drives []Drive, now time.Time) []TargetStatus {
 	var rows []TargetStatus
 	for i := range stores {
 		s := stores[i]
-		if !s.Backup {
+		if !s.OfBackups() {
 			continue
 		}
 		row := TargetStatus{Target: Target{ID: "store/" + s.ID, Name: s.Name, Node: s.Node, Kind: KindStore}, Found: true, Store: &stores[i]}

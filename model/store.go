@@ -24,6 +24,11 @@ type Store struct {
 	Usage []UsageSample
 }
 
+// OfBackups reports whether the backups concern rates the store: it takes
+// backups, or it is on a backup drive (its data is the backups' too, as
+// UrBackup's on the thin pool of the seed's USB drive).
+func (s Store) OfBackups() bool { return s.Backup || s.Drive != "" }
+
 // UsedFraction is used/total, 0 when the total is unknown.
 func (s Store) UsedFraction() float64 {
 	if s.Total <= 0 {

@@ -133,9 +133,9 @@ func (m *Model) onStopResult(msg stopResultMsg) tea.Cmd {
 // in a notice, in the status bar and in the error log.
 func (m *Model) actionFailed(src model.Source, title string, err error) tea.Cmd {
 	if m.dialog() == nil {
-		m.openDialog(&noticeDialog{c: m.c, title: title, text: err.Error()})
+		m.openDialog(newNotice(m.c, title, err.Error(), "also in the log: L"))
 	}
-	return m.showError(model.SourceError{Source: src, Message: strings.ToLower(title[:1]) + title[1:] + ": " + err.Error(), At: m.c.now()})
+	return m.sayError(m.log.Add(m.c.now(), string(src), strings.ToLower(title[:1])+title[1:]+": "+err.Error()))
 }
 
 // onSnapshots keeps the answer of the latest fetch only.
@@ -237,6 +237,9 @@ func (m *Model) clientBackup(meth model.Method, keyName string) tea.Cmd {
 
 func (m *Model) openSnapshotForm() tea.Cmd {
 	t := m.selectedTarget()
+	if t != nil && kindOf(t.Target) == model.KindTemplate {
+		return m.say(t.Name+" is a template: PVE cannot snapshot templates (b backs it up)", false)
+	}
 	if t == nil || !hasMethod(t.Target, model.MethodSnapshot) {
 		return m.say("s snapshots a guest: select one in the tree", false)
 	}
@@ -247,14 +250,31 @@ func (m *Model) openSnapshotForm() tea.Cmd {
 // snapshotTarget is the guest and snapshot a rollback or deletion is about.
 func (m *Model) snapshotTarget(method model.Method, verb string) (*model.TargetStatus, model.Snapshot, tea.Cmd) {
 	t := m.selectedTarget()
+	if t != nil && kindOf(t.Target) == model.KindTemplate {
+		return nil, model.Snapshot{}, m.say(t.Name+" is a template: PVE cannot snapshot templates, so it has none", false)
+	}
 	if t == nil || !hasMethod(t.Target, method) {
 		return nil, model.Snapshot{}, m.say(verb+" needs a guest with snapshots: select one in the tree", false)
 	}
 	s, ok := m.detail.SelectedSnapshot()
 	if !ok {
-		return nil, model.Snapshot{}, m.say("no snapshot selected: tab to the detail pane and pick one with j/k", false)
+		return nil, model.Snapshot{}, m.say(m.noSnapshot(t), false)
 	}
 	return t, s, nil
+}
+
+// noSnapshot says why no snapshot of a guest is there to act on.
+func (m *Model) noSnapshot(t *model.TargetStatus) string {
+	e := m.snaps[t.ID]
+	switch {
+	case e == nil || (e.loading && !e.loaded):
+		return "the snapshots of " + t.Name + " are still loading"
+	case e.err != "":
+		return "the snapshots of " + t.Name + " could not be read: " + e.err
+	case len(e.list) == 0:
+		return t.Name + " has no snapshots (s takes one)"
+	}
+	return "no snapshot selected: tab to the detail pane and pick one with j/k"
 }
 
 func (m *Model) openRollback() tea.Cmd {
@@ -355,6 +375,7 @@ func (m *Model) accept(a action) tea.Cmd {
 	case actQuit:
 		return tea.Quit
 	case actStop:
+		m.jobs.Follow(a.job.ID) // its end shows where the cursor is
 		return m.stopCmd(a.job, a.label)
 	case actNone:
 		return nil

@@ -21,8 +21,27 @@ type common struct {
 	height int
 }
 
-// glyph is the symbol of a verdict in the current glyph set.
-func (c *common) glyph(s model.Status) string { return s.Glyph(c.ascii) }
+// glyph is the symbol of a verdict in the current glyph set: ✓ ! ✗ ?, or
+// in ASCII two cells that read as what they say, "ok", "!!", "XX", "??"
+// (a lone "+" or "x" reads as punctuation).
+func (c *common) glyph(s model.Status) string {
+	if !c.ascii {
+		return s.Glyph(false)
+	}
+	switch s {
+	case model.StatusOK:
+		return "ok"
+	case model.StatusWarning:
+		return "!!"
+	case model.StatusCritical:
+		return "XX"
+	}
+	return "??"
+}
+
+// glyphW is how many cells a glyph takes: columns made for "✓ ok" widen by
+// glyphW-1 in ASCII.
+func (c *common) glyphW() int { return width(c.glyph(model.StatusOK)) }
 
 // statusWord is the short word that goes with a glyph.
 func statusWord(s model.Status) string {
@@ -37,10 +56,17 @@ func statusWord(s model.Status) string {
 	return "unknown"
 }
 
-// badge is a verdict as glyph and word, styled: "✓ ok", "! warn".
+// badge is a verdict as glyph and word, styled: "✓ ok", "! warn"; in
+// ASCII "ok" says it alone.
 func (c *common) badge(s model.Status) string {
+	if c.glyph(s) == statusWord(s) {
+		return c.theme.Status(s).Render(statusWord(s))
+	}
 	return c.theme.Status(s).Render(c.glyph(s) + " " + statusWord(s))
 }
+
+// badgeW is the width of a column of badges: "✗ critical", "XX critical".
+func (c *common) badgeW() int { return 9 + c.glyphW() }
 
 // mark is a verdict's glyph alone, styled.
 func (c *common) mark(s model.Status) string {
@@ -59,9 +85,9 @@ func (c *common) sym(unicode, ascii string) string {
 func (c *common) jobGlyph(s model.JobState) string {
 	switch s {
 	case model.JobQueued:
-		return c.sym("…", ".")
+		return c.sym("…", "..")
 	case model.JobRunning:
-		return c.sym("⟳", "~")
+		return c.sym("⟳", ">>")
 	case model.JobSucceeded:
 		return c.glyph(model.StatusOK)
 	case model.JobWarning:
@@ -69,7 +95,7 @@ func (c *common) jobGlyph(s model.JobState) string {
 	case model.JobFailed:
 		return c.glyph(model.StatusCritical)
 	}
-	return "-"
+	return c.sym("-", "--")
 }
 
 // jobStatus is the verdict colour of a job's state.

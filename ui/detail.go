@@ -153,6 +153,13 @@ func (d *detail) SelectedPoint() (model.RestorePoint, bool) {
 	return k.SelectedPoint()
 }
 
+// SelectPoint puts a disk's image cursor on an image (a verification's).
+func (d *detail) SelectPoint(id string) {
+	if k, ok := d.pane.(*diskPane); ok {
+		k.pointSel, d.dirty = id, true
+	}
+}
+
 // Update gives the pane its keys while the detail has the focus.
 func (d *detail) Update(msg tea.KeyPressMsg) bool {
 	if !d.pane.Update(msg) {

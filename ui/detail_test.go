@@ -132,7 +132,7 @@ func TestDetailActionsNeedASnapshot(t *testing.T) {
 	if tm.m.dialog() != nil {
 		t.Fatal("R opened a dialog with no snapshot")
 	}
-	tm.mustShow("no snapshot selected")
+	tm.mustShow("k3sagent01 has no snapshots (s takes one)")
 
 	// R and D show with a snapshot: the guest offers them
 	tm = onAgent01After(t, 80, 24, oneSnapshot())

@@ -49,7 +49,8 @@ type dialog interface {
 }
 
 // confirmDialog asks before a destructive action. Cancel has the focus;
-// when typeName is set, Confirm works only once that name is typed.
+// when typeName is set, Confirm works only once that name is typed, and
+// then takes the focus: Enter confirms.
 type confirmDialog struct {
 	c        *common
 	title    string
@@ -87,6 +88,7 @@ func (d *confirmDialog) Update(msg tea.Msg) layerResult {
 	case isKey && (km.String() == "tab" || km.String() == "shift+tab"):
 		d.confirm = !d.confirm
 	case d.typeName != "" && d.field.Update(msg):
+		d.confirm = d.confirm || d.enabled()
 	case isKey && (key.Matches(km, k.Collapse) || key.Matches(km, k.Expand)):
 		d.confirm = !d.confirm
 	}
@@ -117,6 +119,9 @@ func (d *confirmDialog) View(w int) string {
 		cancel = mark + th.ButtonFocus.Render("[ Cancel ]")
 	case d.enabled():
 		confirm = mark + th.ButtonFocus.Render(confirmText)
+		if d.typeName != "" {
+			confirm += th.Muted.Render("  enter confirms")
+		}
 	default:
 		confirm = mark + th.ButtonOff.Render(confirmText)
 	}
@@ -183,12 +188,17 @@ func wrapText(s string, w int) []string {
 	return out
 }
 
-// noticeDialog shows an action's failure in full until the operator has
-// read it (the status bar would cut a long message).
+// noticeDialog shows a failure in full until the operator has read it (the
+// status bar would cut a long message); hint says where else it is kept.
 type noticeDialog struct {
 	c     *common
 	title string
 	text  string
+	hint  string
+}
+
+func newNotice(c *common, title, text, hint string) *noticeDialog {
+	return &noticeDialog{c: c, title: title, text: text, hint: hint}
 }
 
 func (d *noticeDialog) Action() action { return action{kind: actNone} }
@@ -205,7 +215,11 @@ func (d *noticeDialog) View(w int) string {
 	th := d.c.theme
 	lines := []string{th.Critical.Render(d.c.glyph(model.StatusCritical) + " " + d.title), ""}
 	lines = append(lines, wrapText(d.text, w)...)
-	lines = append(lines, "", d.c.sym("›", ">")+th.ButtonFocus.Render("[ OK ]")+th.Muted.Render("  (also in the error log: L)"))
+	ok := d.c.sym("›", ">") + th.ButtonFocus.Render("[ OK ]")
+	if d.hint != "" {
+		ok += th.Muted.Render("  (" + d.hint + ")")
+	}
+	lines = append(lines, "", ok)
 	return strings.Join(lines, "\n")
 }
 

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -109,6 +110,7 @@ func (m *Model) applyPosture(p *model.Posture) tea.Cmd {
 	m.chromeDirty = true
 	m.tree.SetConcerns(p.Concerns)
 	m.stores.SetPosture(p)
+	m.jobs.SetPosture(p)
 	now := m.c.now()
 	for _, j := range p.Jobs {
 		if _, waiting := m.pending[j.ID]; waiting {
@@ -117,23 +119,30 @@ func (m *Model) applyPosture(p *model.Posture) tea.Cmd {
 		if j.State.Terminal() && !j.Ended.IsZero() && now.Sub(j.Ended) > keepEnded {
 			continue // ended long ago: pruned here, whatever the engine keeps
 		}
-		m.jobs.Upsert(j)
+		m.upsertJob(j)
 	}
 	for _, e := range m.snaps {
 		e.stale = true
 	}
 	var cmds []tea.Cmd
+	// One line per cause: a source's error event said it already, and
+	// SMART read through PVE fails of PVE's cause.
+	var news []*logEntry
 	for _, e := range p.Errors {
-		if m.log.SourceFailing(e) {
-			cmds = append(cmds, m.say(m.c.glyph(model.StatusCritical)+" "+string(e.Source)+": "+e.Message, true))
+		if en, isNew := m.log.Failing(e); isNew && !slices.Contains(news, en) {
+			news = append(news, en)
 		}
 	}
 	m.log.SourcesOK(p.Errors)
+	for _, en := range news {
+		cmds = append(cmds, m.sayError(en))
+	}
 	for _, n := range p.Notes {
 		if m.log.Note(n) {
 			cmds = append(cmds, m.say(string(n.Source)+": "+n.Message+" (L shows notes and errors)", false))
 		}
 	}
+	m.tree.SetFailed(m.jobs.FailedTargets())
 	m.relayout()
 	m.updateTreeHeader()
 	cmds = append(cmds, m.syncSelection(), m.armSpin())
@@ -142,12 +151,16 @@ func (m *Model) applyPosture(p *model.Posture) tea.Cmd {
 
 // applyJob shows a job's new reading.
 func (m *Model) applyJob(j model.Job) tea.Cmd {
-	if !m.jobs.Upsert(j) {
+	if !m.upsertJob(j) {
 		return nil
 	}
 	m.chromeDirty = true // the header counts running jobs
 	m.relayout()
 	var cmd tea.Cmd
+	if j.State.Terminal() && m.tree.SetFailed(m.jobs.FailedTargets()) {
+		m.updateTreeHeader()
+		cmd = m.syncSelection()
+	}
 	if j.Target == m.selTarget {
 		m.detail.SetRunning(m.jobs.RunningOn(j.Target))
 		changesSnapshots := j.Method == model.MethodSnapshot || j.Method == model.MethodRollback || j.Method == model.MethodDeleteSnapshot
@@ -161,10 +174,18 @@ func (m *Model) applyJob(j model.Job) tea.Cmd {
 	return tea.Batch(cmd, m.armSpin())
 }
 
-// showError logs an error and shows it in the status bar for a while.
+// showError logs a source's error under its cause and shows it in the
+// status bar for a while, unless the cause is known already.
 func (m *Model) showError(e model.SourceError) tea.Cmd {
-	m.log.Add(e.At, string(e.Source), e.Message)
-	return m.say(m.c.glyph(model.StatusCritical)+" "+string(e.Source)+": "+e.Message, true)
+	if en, isNew := m.log.Failing(e); isNew {
+		return m.sayError(en)
+	}
+	return nil
+}
+
+// sayError shows a logged error in the status bar: "✗ proxmox, smart: …".
+func (m *Model) sayError(en *logEntry) tea.Cmd {
+	return m.say(m.c.glyph(model.StatusCritical)+" "+en.text(), true)
 }
 
 // say shows a message in the status bar and arms its expiry.

@@ -105,7 +105,8 @@ type snapshotForm struct {
 
 func newSnapshotForm(c *common, t model.Target) *snapshotForm {
 	name := "backdeck-" + c.now().Format("20060102-1504")
-	f := &snapshotForm{c: c, target: t, name: newTextField(c.theme, name, 40), desc: newTextField(c.theme, "", 200)}
+	f := &snapshotForm{c: c, target: t, name: newTextField(c.theme, "", 40), desc: newTextField(c.theme, "", 200)}
+	f.name.Preset(name)
 	f.desc.Blur()
 	return f
 }
@@ -195,9 +196,12 @@ func (d *snapshotForm) View(w int) string {
 		"",
 		label(fmt.Sprintf("%-12s", "name"), !d.onDesc) + " " + d.name.View(fw),
 	}
-	if why := validSnapshotName(d.name.Value()); why != "" {
+	switch why := validSnapshotName(d.name.Value()); {
+	case why != "":
 		lines = append(lines, strings.Repeat(" ", 13)+th.Critical.Render(d.c.glyph(model.StatusCritical)+" "+why))
-	} else {
+	case d.name.IsPreset() && !d.onDesc:
+		lines = append(lines, strings.Repeat(" ", 13)+th.Muted.Render("typing replaces it; "+d.c.sym("← →", "left, right")+" to edit it"))
+	default:
 		lines = append(lines, strings.Repeat(" ", 13)+th.Muted.Render("a letter first; letters, digits, _ and -; at most 40"))
 	}
 	lines = append(lines, label(fmt.Sprintf("%-12s", "description"), d.onDesc)+" "+d.desc.View(fw))

@@ -10,10 +10,11 @@ import (
 )
 
 // asciiFrame turns the frame's box drawing and punctuation into ASCII,
-// cell for cell, for terminals without Unicode.
+// cell for cell, for terminals without Unicode. A cut is "~": a "." after a
+// figure cut short would read as part of it ("full in 610.").
 var asciiFrame = strings.NewReplacer(
 	"─", "-", "│", "|", "┌", "+", "┐", "+", "└", "+", "┘", "+", "├", "+", "┤", "+", "┴", "+",
-	"·", "-", "…", ".", "↑", "^", "↓", "v", "←", "<", "→", ">",
+	"·", "-", "…", "~", "↑", "^", "↓", "v", "←", "<", "→", ">",
 )
 
 // dirty reports whether anything drawn changed since the last frame.

@@ -125,7 +125,7 @@ func (m *Model) verify() tea.Cmd {
 }
 
 // checkWordW is the width of a preflight line's glyph and word: "? unknown".
-const checkWordW = 9
+func (c *common) checkWordW() int { return 8 + c.glyphW() }
 
 // checkWord is a preflight line's state in a word: "pass", "warn", "fail",
 // "unknown".

@@ -189,10 +189,11 @@ func TestVerifyJobInTheJobsPanel(t *testing.T) {
 		tm.mustShow("27.0/60.0 GiB")
 		tm.mustShow("1.3 GiB/s")
 		tm.mustShow("45%")
+		// the disk and the date, which tell images apart, stay
 		if w == 80 {
-			tm.mustShow("pve-pv…-11-23") // the date, which tells images apart, stays
+			tm.mustShow("⟳ verify   pve-ssd 11-23 ")
 		} else {
-			tm.mustShow("pve-pve-ssd-2026-11-23")
+			tm.mustShow("⟳ verify   pve-ssd 2026-11-23 ")
 			tm.mustShow("verifying nvme0n1p3.ext4-ptcl")
 		}
 		// the image's row and the summary say it is being verified

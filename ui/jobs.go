@@ -16,6 +16,10 @@ import (
 // keepEnded is how long an ended job stays listed.
 const keepEnded = 10 * time.Minute
 
+// followPause is how long the cursor stays where the operator put it
+// before a new job takes it again.
+const followPause = 30 * time.Second
+
 // jobsPanel lists the jobs: the running ones first with their progress,
 // then the ended ones with their final word, for a while.
 type jobsPanel struct {
@@ -26,7 +30,9 @@ type jobsPanel struct {
 	offset  int
 	focused bool
 	spin    spinner.Model
-	methodW int // the method column's width in the last frame
+	methodW int            // the method column's width in the last frame
+	moved   time.Time      // when the operator last put the cursor somewhere
+	posture *model.Posture // names the disk and date of a verification's image
 	lineCache
 }
 
@@ -73,12 +79,18 @@ func (p *jobsPanel) Has(id string) bool { return p.index(id) >= 0 }
 
 // Upsert records a job's new reading; it reports whether anything shown
 // changed. An ended job never goes back to running (a late progress
-// reading after the end is dropped).
+// reading after the end is dropped). A new job that has not ended takes
+// the cursor, so that it is in view, unless the operator moved the cursor
+// a moment ago.
 func (p *jobsPanel) Upsert(j model.Job) bool {
 	i := p.index(j.ID)
 	if i < 0 {
 		p.jobs = append(p.jobs, j)
 		p.sort()
+		if !j.State.Terminal() && p.c.now().Sub(p.moved) >= followPause {
+			p.cursor = p.index(j.ID)
+			p.scroll()
+		}
 		p.dirty = true
 		return true
 	}
@@ -145,6 +157,42 @@ func (p *jobsPanel) Prune(now time.Time) bool {
 	p.scroll()
 	p.dirty = true
 	return true
+}
+
+// Follow puts the cursor on a job the operator acts on (one they stop),
+// so that its end shows, and keeps it there for a while.
+func (p *jobsPanel) Follow(id string) {
+	if i := p.index(id); i >= 0 {
+		p.cursor, p.moved, p.dirty = i, p.c.now(), true
+		p.scroll()
+	}
+}
+
+// SetPosture gives the panel what names a verification's image.
+func (p *jobsPanel) SetPosture(pos *model.Posture) {
+	p.posture = pos
+	p.dirty = true
+}
+
+// State is a listed job's state.
+func (p *jobsPanel) State(id string) (model.JobState, bool) {
+	if i := p.index(id); i >= 0 {
+		return p.jobs[i].State, true
+	}
+	return "", false
+}
+
+// FailedTargets are the targets whose last job that ended failed.
+func (p *jobsPanel) FailedTargets() map[string]bool {
+	out := map[string]bool{}
+	seen := map[string]bool{}
+	for _, j := range p.jobs { // the ended ones latest first
+		if j.State.Terminal() && !seen[j.Target] {
+			seen[j.Target] = true
+			out[j.Target] = j.State == model.JobFailed
+		}
+	}
+	return out
 }
 
 // Running counts the jobs that have not ended.
@@ -218,15 +266,39 @@ func (p *jobsPanel) Selected() (model.Job, bool) {
 // Len is the number of jobs listed.
 func (p *jobsPanel) Len() int { return len(p.jobs) }
 
+// scroll keeps the cursor's row in view.
 func (p *jobsPanel) scroll() {
-	v := max(1, p.h)
-	if p.cursor < p.offset {
-		p.offset = p.cursor
+	p.offset, _ = listWindow(len(p.jobs), p.h, p.cursor, p.offset)
+}
+
+// listWindow is the rows [start, end) of n that h lines show from about
+// off with the row cur in view: a hidden row is announced, "… N newer" in
+// the first line and "… N older" in the last, each in the place of a row.
+// The window never ends in blank lines while rows above it are hidden.
+func listWindow(n, h, cur, off int) (start, end int) {
+	if n <= h || h <= 0 {
+		return 0, n
 	}
-	if p.cursor >= p.offset+v {
-		p.offset = p.cursor - v + 1
+	// span is the end of the rows shown from o.
+	span := func(o int) int {
+		rows := h
+		if o > 0 {
+			rows--
+		}
+		if o+rows < n {
+			rows--
+		}
+		return min(n, o+max(1, rows))
 	}
-	p.offset = max(0, min(p.offset, len(p.jobs)-v))
+	cur = max(0, min(cur, n-1))
+	off = max(0, min(off, cur))
+	for span(off) <= cur {
+		off++
+	}
+	for off > 0 && span(off-1) > cur && (off == 1 || span(off-1) >= n) {
+		off--
+	}
+	return off, span(off)
 }
 
 func (p *jobsPanel) Update(msg tea.KeyPressMsg) bool {
@@ -245,6 +317,7 @@ func (p *jobsPanel) Update(msg tea.KeyPressMsg) bool {
 		return false
 	}
 	to = max(0, min(to, len(p.jobs)-1))
+	p.moved = p.c.now()
 	if to != p.cursor {
 		p.cursor = to
 		p.scroll()
@@ -285,8 +358,16 @@ func (p *jobsPanel) draw(lines []string) []string {
 	for _, j := range p.jobs {
 		p.methodW = max(p.methodW, min(12, width(methodLabel(j.Method))))
 	}
-	for i := p.offset; i < len(p.jobs) && len(lines) < p.h; i++ {
+	start, end := listWindow(len(p.jobs), p.h, p.cursor, p.offset)
+	th := p.c.theme
+	if start > 0 {
+		lines = append(lines, fit("   "+th.Muted.Render(fmt.Sprintf("… %d newer", start)), p.w))
+	}
+	for i := start; i < end; i++ {
 		lines = append(lines, p.row(p.jobs[i], i == p.cursor && p.focused))
+	}
+	if end < len(p.jobs) {
+		lines = append(lines, fit("   "+th.Muted.Render(fmt.Sprintf("… %d older", len(p.jobs)-end)), p.w))
 	}
 	if len(p.jobs) == 0 && p.h > 0 {
 		lines = append(lines, fit("   "+p.c.theme.Muted.Render("no jobs: b backs up the selected guest, i or f the selected UrBackup client"), p.w))
@@ -314,11 +395,10 @@ func (p *jobsPanel) row(j model.Job, selected bool) string {
 		sty = th.Status(jobStatus(j.State))
 	}
 	if j.Method == model.MethodVerify {
-		// Images of a disk differ by the date at the end of their names.
-		name = elideMiddle(name, nameW)
+		name = p.imageLabel(j, nameW)
 	}
 	left := fit(methodLabel(j.Method), p.methodW) + " " + fit(name, nameW)
-	avail := p.w - 1 - 2 - width(left) - 1 - 1 // cursor, glyph, left, gap, margin
+	avail := p.w - 1 - width(glyph) - 1 - width(left) - 1 - 1 // cursor, glyph and space, left, gap, margin
 	var rest string
 	switch {
 	case j.State.Terminal():

@@ -304,16 +304,20 @@ func (m *Model) back() {
 	}
 }
 
-// open is enter: from the tree it focuses the detail; from the jobs panel
-// it selects the job's target.
+// open is enter: from the tree it focuses the detail; on a damaged image
+// it shows its every problem; from the jobs panel it opens what the job
+// was about (jobs_open.go).
 func (m *Model) open() tea.Cmd {
 	switch m.focus {
 	case focusTree:
 		m.setFocus(focusDetail)
+	case focusDetail:
+		if rp, ok := m.detail.SelectedPoint(); ok && damaged(rp) {
+			m.openProblems(rp)
+		}
 	case focusJobs:
-		if j, ok := m.jobs.Selected(); ok && m.tree.Select(j.Target) {
-			m.setFocus(focusDetail)
-			return m.syncSelection()
+		if j, ok := m.jobs.Selected(); ok {
+			return m.openJob(j)
 		}
 	}
 	return nil

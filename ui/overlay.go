@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -74,9 +75,21 @@ func (l pageLayer) FullHelp() [][]key.Binding { return [][]key.Binding{l.ShortHe
 // dialogLayer is a dialog in the stack, in a box of at most 72 cells.
 type dialogLayer struct{ dialog }
 
-func (l dialogLayer) Box(w, _ int) (int, string) {
+func (l dialogLayer) Box(w, h int) (int, string) {
 	bw := min(72, w-4)
-	return bw, l.View(bw - 4)
+	return bw, fitLines(l.View(bw-4), h-2)
+}
+
+// fitLines cuts a dialog's content to h lines (its border takes two more):
+// its last two lines (the buttons) stay, and a line says how many went.
+func fitLines(content string, h int) string {
+	lines := strings.Split(content, "\n")
+	if len(lines) <= h || h < 4 {
+		return content
+	}
+	keep := h - 3
+	out := append(lines[:keep:keep], fmt.Sprintf("… %d more lines: a taller terminal shows them", len(lines)-2-keep))
+	return strings.Join(append(out, lines[len(lines)-2:]...), "\n")
 }
 
 // box draws content in a rounded border with one cell of padding.

@@ -172,7 +172,7 @@ func (d *concernPane) preflightLines() []string {
 	p := *pv.res
 	lines = append(lines, th.Bold.Render("Imaging preflight")+th.Muted.Render(" · ran "+c.ranAgo(p.At)))
 	lines = append(lines, c.joinWrap(c.preflightHeadline(p), avail)...)
-	const wordW = checkWordW
+	wordW := c.checkWordW()
 	hang := strings.Repeat(" ", wordW+1)
 	for _, ch := range worstChecksFirst(p.Checks) {
 		st := ch.State.Status()

@@ -247,7 +247,7 @@ func (d *diskPane) preflightCompact() (line, more []string) {
 			break
 		}
 		st := ch.State.Status()
-		more = append(more, "  "+trunc(th.Status(st).Render(fit(c.glyph(st)+" "+checkWord(ch.State), checkWordW))+" "+ch.Name+": "+ch.Reason, room))
+		more = append(more, "  "+trunc(th.Status(st).Render(fit(c.glyph(st)+" "+checkWord(ch.State), c.checkWordW()))+" "+ch.Name+": "+ch.Reason, room))
 	}
 	return line, more
 }

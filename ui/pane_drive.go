@@ -250,9 +250,9 @@ func (d *drivePane) attributeLines(r *model.SMARTReading, reasons []string) []st
 
 	cw := d.w - 2
 	wide := cw >= 76
-	flagW := 6 // "✗ fail"
+	flagW := 5 + c.glyphW() // "✗ fail"
 	if wide {
-		flagW = 15 // "! failed before"
+		flagW = 14 + c.glyphW() // "! failed before"
 	}
 	raw := func(a model.SMARTAttribute, w int) string {
 		s := a.RawString

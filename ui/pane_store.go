@@ -67,16 +67,19 @@ func (d *storePane) chartLines(s *model.Store) []string {
 }
 
 // driveOf names the drive under a store with its SMART verdict:
-// "usb-backups (NA8F1234)  ✓ passed".
+// "usb-backups (NA8F1234) ✓ passed"; the serial goes when the line is
+// short (the drive's pane has it).
 func (d *storePane) driveOf(serial string) string {
 	dr := findDrive(d.in.posture, serial)
 	if dr == nil {
 		return serial
 	}
 	name := firstNonEmpty(dr.Name, dr.Model, dr.Serial)
-	if name != dr.Serial && dr.Serial != "" {
-		name += " (" + dr.Serial + ")"
-	}
 	st := dr.Health.Status()
-	return name + " " + d.c.theme.Status(st).Render(d.c.glyph(st)+" "+string(dr.Health))
+	verdict := d.c.theme.Status(st).Render(d.c.glyph(st) + " " + string(dr.Health))
+	if withSerial := name + " (" + dr.Serial + ")"; name != dr.Serial && dr.Serial != "" &&
+		width(withSerial)+1+width(verdict) <= d.w-1-d.labelW-1 {
+		name = withSerial
+	}
+	return name + " " + verdict
 }

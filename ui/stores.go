@@ -19,7 +19,8 @@ type storesPanel struct {
 	all    []model.Store // every store, for the drives' sums
 	drives []model.Drive
 	errs   []model.SourceError
-	nameW  int // the longest name, within bounds
+	listed bool // the tree has the Backups concern, which lists them all
+	nameW  int  // the longest name, within bounds
 	lineCache
 }
 
@@ -33,20 +34,19 @@ func (p *storesPanel) SetSize(w, h int) {
 	}
 }
 
-// SetPosture keeps the stores that hold backups (or sit on a backup
-// drive), the drives, and the errors of the sources that report them.
+// SetPosture keeps the stores of the backups (those the Backups concern
+// lists: they take backups or sit on a backup drive), the drives, and the
+// errors of the sources that report them.
 func (p *storesPanel) SetPosture(pos *model.Posture) {
 	p.stores = p.stores[:0]
-	held := map[string]bool{}
-	for _, d := range pos.Drives {
-		for _, h := range d.Holds {
-			held[h] = true
-		}
-	}
 	for _, s := range pos.Stores {
-		if s.Backup || s.Drive != "" || held[s.ID] {
+		if s.OfBackups() {
 			p.stores = append(p.stores, s)
 		}
+	}
+	p.listed = false
+	for _, c := range pos.Concerns {
+		p.listed = p.listed || c.ID == model.ConcernBackups
 	}
 	p.all = pos.Stores
 	p.drives = pos.Drives
@@ -68,7 +68,7 @@ func (p *storesPanel) SetPosture(pos *model.Posture) {
 }
 
 // Rows is how many lines the panel would like.
-func (p *storesPanel) Rows() int { return max(1, len(p.stores)+len(p.drives)+len(p.errs)) }
+func (p *storesPanel) Rows() int { return max(1, len(p.stores)+len(p.drives)+len(causes(p.errs))) }
 
 // panelRow is a row to draw: an error, a store or a drive (by index).
 type panelRow struct {
@@ -81,7 +81,7 @@ type panelRow struct {
 func (p *storesPanel) View() []string { return p.lines(p.w, p.h, p.draw) }
 
 func (p *storesPanel) draw(lines []string) []string {
-	for _, e := range p.errs {
+	for _, e := range causes(p.errs) {
 		lines = append(lines, p.errRow(e))
 	}
 	rows := make([]panelRow, 0, len(p.stores)+len(p.drives))
@@ -114,7 +114,11 @@ func (p *storesPanel) draw(lines []string) []string {
 		}
 	}
 	if more > 0 {
-		lines = append(lines, fit("   "+p.c.theme.Muted.Render(fmt.Sprintf("… %d more: the Backups concern in the tree lists every store and drive", more)), p.w))
+		where := "the Backups concern in the tree lists every store and drive"
+		if !p.listed {
+			where = "a taller terminal shows them"
+		}
+		lines = append(lines, fit("   "+p.c.theme.Muted.Render(fmt.Sprintf("… %d more: %s", more, where)), p.w))
 	}
 	if len(lines) == 0 {
 		lines = append(lines, fit("   "+p.c.theme.Muted.Render("no backup stores or drives reported yet"), p.w))
@@ -122,12 +126,9 @@ func (p *storesPanel) draw(lines []string) []string {
 	return lines
 }
 
-// badgeW is the width of a "✗ critical" badge column.
-const badgeW = 10
-
-func (p *storesPanel) errRow(e model.SourceError) string {
+func (p *storesPanel) errRow(e *logEntry) string {
 	c := p.c
-	return fit(" "+fit(c.badge(model.StatusUnknown), badgeW)+" "+c.theme.Unknown.Render(string(e.Source)+": "+e.Message), p.w)
+	return fit(" "+fit(c.badge(model.StatusUnknown), c.badgeW())+" "+c.theme.Unknown.Render(e.text()), p.w)
 }
 
 // forecastText is a forecast for a row: "full in 94 d", a muted "not
@@ -151,7 +152,7 @@ func (p *storesPanel) storeRow(s *model.Store) string {
 	if !s.Online {
 		online = th.Warn.Render("offline")
 	}
-	head := " " + fit(c.badge(st), badgeW) + " " + fit(s.Name, p.nameW) + " " + online + " "
+	head := " " + fit(c.badge(st), c.badgeW()) + " " + fit(s.Name, p.nameW) + " " + online + " "
 	if !s.Online {
 		return fit(head+th.Muted.Render("not mounted: the drive is unplugged or the storage is inactive"), p.w)
 	}
@@ -209,7 +210,7 @@ func (p *storesPanel) driveLayout(ds []*model.Drive) driveCols {
 		extrasW = max(extrasW, w)
 		l.foreW = max(l.foreW, width(p.c.forecastText(soonestForecast(driveStores(d, p.all)))))
 	}
-	rest := p.w - 1 - badgeW - 1 - p.nameW - 1 - l.stateW - 1 - 1
+	rest := p.w - 1 - p.c.badgeW() - 1 - p.nameW - 1 - l.stateW - 1 - 1
 	fore := 2
 	if l.foreW > 0 {
 		fore += l.foreW + 2
@@ -257,7 +258,7 @@ func (p *storesPanel) driveRow(d *model.Drive, l driveCols) string {
 	st := d.Health.Status()
 	badge := th.Status(st).Render(c.glyph(st) + " " + healthWord(d.Health))
 	name := firstNonEmpty(d.Name, d.Model, d.Serial)
-	line := " " + fit(badge, badgeW) + " " + fit(name, p.nameW) + " " + fit(p.driveStateText(d), l.stateW) + " "
+	line := " " + fit(badge, c.badgeW()) + " " + fit(name, p.nameW) + " " + fit(p.driveStateText(d), l.stateW) + " "
 	stores := driveStores(d, p.all)
 	used, total := driveUsage(stores)
 	switch {

@@ -16,7 +16,9 @@ import (
 // terminal's paste arrives as tea.PasteMsg; reading the clipboard would be
 // I/O the console does not route back).
 type textField struct {
-	in textinput.Model
+	in     textinput.Model
+	preset bool           // the text was given, not typed (Preset)
+	sel    lipgloss.Style // how a preset text shows: selected
 }
 
 func newTextField(th *theme.Theme, value string, limit int) textField {
@@ -28,10 +30,21 @@ func newTextField(th *theme.Theme, value string, limit int) textField {
 	in.KeyMap.AcceptSuggestion, in.KeyMap.NextSuggestion, in.KeyMap.PrevSuggestion = off, off, off
 	in.SetStyles(fieldStyles(th))
 	in.Focus()
-	f := textField{in: in}
+	f := textField{in: in, sel: th.Selected}
 	f.SetValue(value)
 	return f
 }
+
+// Preset gives the field a value to keep or replace, as a text input shows
+// a proposal selected: the first key that types (or a paste) replaces it,
+// a deleting key clears it, a cursor key keeps it for editing.
+func (f *textField) Preset(s string) {
+	f.SetValue(s)
+	f.preset = s != ""
+}
+
+// IsPreset reports whether the text is the one given, untouched.
+func (f *textField) IsPreset() bool { return f.preset }
 
 // fieldStyles are the theme's input styles for textinput. Every colour is
 // set (NoColor where the theme has none): an unset or nil colour would make
@@ -55,6 +68,7 @@ func (f *textField) Value() string { return f.in.Value() }
 
 // SetValue replaces the text and puts the cursor at its end.
 func (f *textField) SetValue(s string) {
+	f.preset = false
 	f.in.SetValue(s)
 	f.in.CursorEnd()
 }
@@ -66,26 +80,30 @@ func (f *textField) Blur()  { f.in.Blur() }
 // Update edits the text on a key or a paste; it reports whether the message
 // was the field's (a paste, an editing key, or a key that types text).
 func (f *textField) Update(msg tea.Msg) bool {
-	used := false
+	used, typing, deleting := false, false, false
 	switch msg := msg.(type) {
 	case tea.PasteMsg:
-		used = true
+		used, typing = true, true
 	case tea.KeyPressMsg:
-		used = msg.Text != "" && msg.Mod&(tea.ModCtrl|tea.ModAlt) == 0
+		typing = msg.Text != "" && msg.Mod&(tea.ModCtrl|tea.ModAlt) == 0
 		km := f.in.KeyMap
-		for _, b := range []key.Binding{
-			km.CharacterForward, km.CharacterBackward, km.WordForward, km.WordBackward,
-			km.DeleteWordBackward, km.DeleteWordForward, km.DeleteAfterCursor, km.DeleteBeforeCursor,
-			km.DeleteCharacterBackward, km.DeleteCharacterForward, km.LineStart, km.LineEnd,
-		} {
-			if key.Matches(msg, b) {
-				used = true
-				break
-			}
-		}
+		deleting = key.Matches(msg, km.DeleteWordBackward, km.DeleteWordForward, km.DeleteAfterCursor, km.DeleteBeforeCursor,
+			km.DeleteCharacterBackward, km.DeleteCharacterForward)
+		used = typing || deleting || key.Matches(msg, km.CharacterForward, km.CharacterBackward, km.WordForward, km.WordBackward,
+			km.LineStart, km.LineEnd)
 	}
 	if !used {
 		return false
+	}
+	if f.preset {
+		f.preset = false
+		switch {
+		case deleting:
+			f.in.SetValue("")
+			return true
+		case typing:
+			f.in.SetValue("")
+		}
 	}
 	// The command is the cursor's blink, which is off.
 	f.in, _ = f.in.Update(msg)
@@ -101,6 +119,9 @@ func (f *textField) View(w int) string {
 	// textinput draws Width cells of text and one more for the cursor; it
 	// scrolls its text when the cursor moves, so a new width is applied by
 	// putting the cursor where it is.
+	if f.preset && f.in.Focused() {
+		return fit(f.sel.Render(trunc(f.in.Value(), w-1)), w)
+	}
 	if tw := max(1, w-1); tw != f.in.Width() {
 		f.in.SetWidth(tw)
 		f.in.SetCursor(f.in.Position())

@@ -69,3 +69,35 @@ func TestTextField(t *testing.T) {
 		t.Fatalf("a blurred field shows its cursor: %q", v)
 	}
 }
+
+// A preset value is replaced by the first key that types, as a text
+// input's selected proposal is; a cursor key keeps it for editing.
+func TestTextFieldPreset(t *testing.T) {
+	const proposal = "backdeck-20261125-1422"
+	cases := []struct {
+		name string
+		msgs []tea.Msg
+		want string
+	}{
+		{"typing replaces it", []tea.Msg{press("p"), press("r"), press("e")}, "pre"},
+		{"a paste replaces it", []tea.Msg{tea.PasteMsg{Content: "weekly"}}, "weekly"},
+		{"backspace clears it", []tea.Msg{press("backspace"), press("x")}, "x"},
+		{"a cursor key keeps it", []tea.Msg{press("left"), press("x")}, "backdeck-20261125-142x2"},
+		{"a key the field does not take leaves it preset", []tea.Msg{press("tab"), press("a")}, "a"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newTextField(theme.New(true), "", 40)
+			f.Preset(proposal)
+			if !f.IsPreset() || ansi.Strip(f.View(30)) != proposal+strings.Repeat(" ", 30-len(proposal)) {
+				t.Fatalf("preset %v, view %q", f.IsPreset(), ansi.Strip(f.View(30)))
+			}
+			for _, m := range c.msgs {
+				f.Update(m)
+			}
+			if f.Value() != c.want {
+				t.Fatalf("value %q, want %q", f.Value(), c.want)
+			}
+		})
+	}
+}

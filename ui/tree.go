@@ -28,8 +28,9 @@ type tree struct {
 	w, h     int
 	concerns []model.ConcernStatus
 	folded   map[model.ConcernID]bool
-	filter   string // lower case; empty shows everything
-	header   string // the title line (the filter's input while filtering)
+	query    query           // the filter; empty shows everything
+	failed   map[string]bool // targets whose last job failed (!failed)
+	header   string          // the title line (the filter's input while filtering)
 	rows     []treeRow
 	cursor   int
 	offset   int
@@ -70,23 +71,30 @@ func (t *tree) SetConcerns(cs []model.ConcernStatus) {
 	t.rebuild(sel)
 }
 
-// SetFilter narrows the targets to those whose name or id contains f.
+// SetFilter narrows the targets to those that answer the query f (the
+// filter's text: words of the name or id, and !states).
 func (t *tree) SetFilter(f string) {
-	f = strings.ToLower(strings.TrimSpace(f))
-	if f == t.filter {
+	q := parseQuery(f)
+	if q.text == t.query.text {
 		return
 	}
 	sel := t.Selection()
-	t.filter = f
+	t.query = q
 	t.rebuild(sel)
 }
 
-func (t *tree) matches(ts *model.TargetStatus) bool {
-	if t.filter == "" {
-		return true
+// SetFailed says which targets' last job failed: a filter by !failed
+// follows. It reports whether the rows changed.
+func (t *tree) SetFailed(failed map[string]bool) bool {
+	t.failed = failed
+	if !t.query.has(stateFailed) {
+		return false
 	}
-	return strings.Contains(strings.ToLower(ts.Name), t.filter) || strings.Contains(strings.ToLower(ts.ID), t.filter)
+	t.rebuild(t.Selection())
+	return true
 }
+
+func (t *tree) filtering() bool { return !t.query.empty() }
 
 // rebuild recomputes the visible rows and puts the cursor back on sel (or
 // on its concern, or as near as it was).
@@ -94,10 +102,10 @@ func (t *tree) rebuild(sel selection) {
 	t.rows = t.rows[:0]
 	for ci := range t.concerns {
 		c := &t.concerns[ci]
-		if t.filter != "" {
+		if t.filtering() {
 			var matched []treeRow
 			for ti := range c.Targets {
-				if t.matches(&c.Targets[ti]) {
+				if t.query.matches(&c.Targets[ti], t.failed) {
 					matched = append(matched, treeRow{ci, ti})
 				}
 			}
@@ -134,7 +142,7 @@ func (t *tree) find(sel selection) int {
 		}
 		if r.ti < 0 {
 			concernRow = i
-			if sel.target == "" && t.filter == "" {
+			if sel.target == "" && !t.filtering() {
 				return i
 			}
 			continue
@@ -144,7 +152,7 @@ func (t *tree) find(sel selection) int {
 		}
 	}
 	// While filtering, the cursor goes to the first match.
-	if t.filter != "" && firstTarget >= 0 {
+	if t.filtering() && firstTarget >= 0 {
 		return firstTarget
 	}
 	if concernRow >= 0 {
@@ -191,6 +199,21 @@ func (t *tree) Select(targetID string) bool {
 	return false
 }
 
+// Reveal unfolds the concern that lists a target and puts the cursor on
+// it; it reports whether the tree shows it.
+func (t *tree) Reveal(id string) bool {
+	for _, c := range t.concerns {
+		for _, ts := range c.Targets {
+			if ts.ID == id {
+				t.folded[c.ID] = false
+				t.rebuild(selection{concern: c.ID, target: id})
+				return t.Select(id)
+			}
+		}
+	}
+	return false
+}
+
 // Len is the number of rows shown.
 func (t *tree) Len() int { return len(t.rows) }
 
@@ -219,7 +242,7 @@ func (t *tree) move(to int) {
 // fold collapses or expands the concern under the cursor; on a target row,
 // collapsing goes to its concern first.
 func (t *tree) fold(collapse bool) {
-	if t.cursor >= len(t.rows) || t.filter != "" {
+	if t.cursor >= len(t.rows) || t.filtering() {
 		return
 	}
 	r := t.rows[t.cursor]
@@ -289,7 +312,7 @@ func (t *tree) draw(lines []string) []string {
 	}
 	if len(t.rows) == 0 && len(lines) < t.h {
 		msg := "no concerns yet"
-		if t.filter != "" {
+		if t.filtering() {
 			msg = "nothing matches the filter"
 		}
 		lines = append(lines, fit("   "+th.Muted.Render(msg), t.w))
@@ -316,7 +339,7 @@ func (t *tree) row(r treeRow, selected bool, now time.Time) string {
 		fold := " "
 		if len(concern.Targets) > 0 {
 			fold = c.sym("▾", "-")
-			if t.folded[concern.ID] && t.filter == "" {
+			if t.folded[concern.ID] && !t.filtering() {
 				fold = c.sym("▸", "+")
 			}
 		}
@@ -325,10 +348,10 @@ func (t *tree) row(r treeRow, selected bool, now time.Time) string {
 	} else {
 		ts := &concern.Targets[r.ti]
 		st, name = ts.Status, ts.Name
-		lead = "    "
+		lead = strings.Repeat(" ", 5-c.glyphW()) // ASCII's wider glyph takes a cell of the indent
 		rightText = t.targetAside(ts, now)
 	}
-	avail := t.w - 1 - width(lead) - 2 - 1 // cursor, lead, glyph+space, right margin
+	avail := t.w - 1 - width(lead) - c.glyphW() - 1 - 1 // cursor, lead, glyph and space, right margin
 	if selected && t.focused {
 		text := lead + c.glyph(st) + " " + spread(name, rightText, avail)
 		return cursor + c.theme.Selected.Render(text) + " "

@@ -251,7 +251,7 @@ func TestStartErrorIsShown(t *testing.T) {
 		t.Fatal("esc did not close the notice (or quit)")
 	}
 	tm.keys("L")
-	tm.mustShow("Recent errors")
+	tm.mustShow("Errors and failed jobs")
 	tm.mustShow("14:22:00")
 }
 
@@ -315,32 +315,43 @@ func TestRollbackDialog(t *testing.T) {
 	}
 }
 
+// Deleting a snapshot asks for its name: Confirm works only once it is
+// typed, and then has the focus (it says so): Enter deletes, whether the
+// operator went to Confirm first or not.
 func TestDeleteRequiresTypingTheName(t *testing.T) {
-	tm := onAgent01(t, 80, 24)
-	tm.keys("tab", "D")
-	if _, ok := tm.m.dialog().(*confirmDialog); !ok {
-		t.Fatalf("no confirmation, dialog %T", tm.m.dialog())
-	}
-	tm.mustShow("Type pre-upgrade to enable Confirm")
-	tm.run("tab", "enter") // Confirm without the name
-	if n := len(tm.eng.Starts()); n != 0 {
-		t.Fatalf("Confirm without the name started %d jobs", n)
-	}
-	if tm.m.dialog() == nil {
-		t.Fatal("the dialog closed")
-	}
-	for _, r := range "pre-upgrad" {
-		tm.keys(string(r))
-	}
-	tm.run("enter")
-	if n := len(tm.eng.Starts()); n != 0 {
-		t.Fatal("a partial name enabled Confirm")
-	}
-	tm.keys("e")
-	tm.run("enter")
-	starts := tm.eng.Starts()
-	if len(starts) != 1 || starts[0].Method != model.MethodDeleteSnapshot || starts[0].Snapshot != "pre-upgrade" {
-		t.Fatalf("starts %+v, want the deletion of pre-upgrade", starts)
+	for _, toConfirm := range []bool{true, false} {
+		tm := onAgent01(t, 80, 24)
+		tm.keys("tab", "D")
+		if _, ok := tm.m.dialog().(*confirmDialog); !ok {
+			t.Fatalf("no confirmation, dialog %T", tm.m.dialog())
+		}
+		tm.mustShow("Type pre-upgrade to enable Confirm")
+		if toConfirm {
+			tm.run("tab", "enter") // Confirm without the name
+			if n := len(tm.eng.Starts()); n != 0 {
+				t.Fatalf("Confirm without the name started %d jobs", n)
+			}
+			if tm.m.dialog() == nil {
+				t.Fatal("the dialog closed")
+			}
+		}
+		for _, r := range "pre-upgrad" {
+			tm.keys(string(r))
+		}
+		tm.mustNotShow("enter confirms")
+		if toConfirm {
+			tm.run("enter")
+			if n := len(tm.eng.Starts()); n != 0 {
+				t.Fatal("a partial name enabled Confirm")
+			}
+		}
+		tm.keys("e")
+		tm.mustShow("›[ Confirm ]  enter confirms")
+		tm.run("enter")
+		starts := tm.eng.Starts()
+		if len(starts) != 1 || starts[0].Method != model.MethodDeleteSnapshot || starts[0].Snapshot != "pre-upgrade" {
+			t.Fatalf("starts %+v, want the deletion of pre-upgrade (Confirm first: %v)", starts, toConfirm)
+		}
 	}
 }
 
@@ -677,9 +688,9 @@ func TestOverlayStack(t *testing.T) {
 	}
 	// the log: L or esc closes it
 	tm.keys("L")
-	tm.mustShow("Recent errors")
+	tm.mustShow("Errors and failed jobs")
 	tm.keys("L")
-	tm.mustNotShow("Recent errors")
+	tm.mustNotShow("Errors and failed jobs")
 }
 
 func TestTabCyclesFocus(t *testing.T) {

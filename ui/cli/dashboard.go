@@ -51,7 +51,11 @@ func runDashboard(ctx context.Context, c *call) int {
 	if noColor {
 		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
 	}
-	m := ui.New(ui.Options{Engine: b.Engine, Now: c.Now, Warnings: b.Config.Warnings, ASCII: c.ascii(b), NoColor: noColor, Title: b.Title})
+	// The Linux console (TERM=linux: the PVE host's own screen) has no
+	// font for box drawing and symbols: ASCII, as --ascii; its colours
+	// stay (NO_COLOR alone takes them away).
+	ascii := c.ascii(b) || c.Getenv("TERM") == "linux"
+	m := ui.New(ui.Options{Engine: b.Engine, Now: c.Now, Warnings: b.Config.Warnings, ASCII: ascii, NoColor: noColor, Title: b.Title})
 	_, err = tea.NewProgram(m, opts...).Run()
 	cancel()
 	<-done

@@ -87,6 +87,13 @@ type session struct {
 // start runs "backdeck --demo" in a new tmux server at w×h.
 func start(t *testing.T, w, h int) *session {
 	t.Helper()
+	return startWith(t, w, h, nil, "--demo")
+}
+
+// startWith runs "backdeck ARGS…" with env (NAME=value, after the
+// defaults: TERM=linux replaces xterm-256color) in a new tmux server.
+func startWith(t *testing.T, w, h int, env []string, args ...string) *session {
+	t.Helper()
 	needs.Command(t, "tmux", "tmux")
 	tmux, err := exec.LookPath("tmux")
 	if err != nil {
@@ -108,12 +115,23 @@ func start(t *testing.T, w, h int) *session {
 	s.statusFile = filepath.Join(state, "exit-status")
 	// Nothing of the operator's: no tmux.conf, own state and config
 	// directories, colours on, and escape passed on at once.
-	cmdline := strings.Join([]string{
+	words := []string{
 		"env", "-u", "NO_COLOR", "-u", "BACKDECK_CONFIG", "TERM=xterm-256color", "BACKDECK_CLOCK=" + clock(),
 		"XDG_STATE_HOME=" + shellQuote(filepath.Join(state, "state")),
 		"XDG_CONFIG_HOME=" + shellQuote(filepath.Join(state, "config")),
-		"sh", "-c", shellQuote(`"$0" --demo; echo $? >"$1"`), shellQuote(bin), shellQuote(s.statusFile),
-	}, " ")
+	}
+	for _, e := range env {
+		words = append(words, shellQuote(e))
+	}
+	script := `"$0"`
+	for i := range args {
+		script += fmt.Sprintf(` "$%d"`, i+2)
+	}
+	words = append(words, "sh", "-c", shellQuote(script+`; echo $? >"$1"`), shellQuote(bin), shellQuote(s.statusFile))
+	for _, a := range args {
+		words = append(words, shellQuote(a))
+	}
+	cmdline := strings.Join(words, " ")
 	s.tmux("-f", os.DevNull, "new-session", "-d", "-s", "s", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), cmdline,
 		";", "set-option", "-g", "remain-on-exit", "on",
 		";", "set-option", "-s", "escape-time", "0")
