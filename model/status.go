@@ -37,31 +37,6 @@ func (s Status) String() string {
 	}
 }
 
-// Glyph is the symbol shown beside the word; ascii selects the fallback.
-func (s Status) Glyph(ascii bool) string {
-	if ascii {
-		switch s {
-		case StatusOK:
-			return "+"
-		case StatusWarning:
-			return "!"
-		case StatusCritical:
-			return "x"
-		default:
-			return "?"
-		}
-	}
-	switch s {
-	case StatusOK:
-		return "✓"
-	case StatusWarning:
-		return "!"
-	case StatusCritical:
-		return "✗"
-	default:
-		return "?"
-	}
-}
 
 // MarshalJSON writes the status as its word.
 func (s Status) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }

@@ -21,23 +21,8 @@ type common struct {
 	height int
 }
 
-// glyph is the symbol of a verdict in the current glyph set: ✓ ! ✗ ?, or
-// in ASCII two cells that read as what they say, "ok", "!!", "XX", "??"
-// (a lone "+" or "x" reads as punctuation).
-func (c *common) glyph(s model.Status) string {
-	if !c.ascii {
-		return s.Glyph(false)
-	}
-	switch s {
-	case model.StatusOK:
-		return "ok"
-	case model.StatusWarning:
-		return "!!"
-	case model.StatusCritical:
-		return "XX"
-	}
-	return "??"
-}
+// glyph is the symbol of a verdict in the current glyph set.
+func (c *common) glyph(s model.Status) string { return theme.Glyph(s, c.ascii) }
 
 // glyphW is how many cells a glyph takes: columns made for "✓ ok" widen by
 // glyphW-1 in ASCII.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/backdeck/backdeck/ui/theme"
+
 	"github.com/backdeck/backdeck/backends/clonezilla"
 	"github.com/backdeck/backdeck/backends/history"
 	"github.com/backdeck/backdeck/backends/wire"
@@ -72,9 +74,9 @@ func verifiedText(v model.Verification, found bool, name string, now time.Time, 
 	case !found:
 		return "not verified: backdeck clonezilla verify " + name
 	case v.OK:
-		return fmt.Sprintf("%s verified whole at level %d, %s ago", model.StatusOK.Glyph(ascii), v.Level, model.HumanAge(now.Sub(v.At)))
+		return fmt.Sprintf("%s verified whole at level %d, %s ago", theme.Glyph(model.StatusOK, ascii), v.Level, model.HumanAge(now.Sub(v.At)))
 	}
-	damaged := fmt.Sprintf("%s DAMAGED: %d problems found at level %d, %s ago", model.StatusCritical.Glyph(ascii), len(v.Problems), v.Level, model.HumanAge(now.Sub(v.At)))
+	damaged := fmt.Sprintf("%s DAMAGED: %d problems found at level %d, %s ago", theme.Glyph(model.StatusCritical, ascii), len(v.Problems), v.Level, model.HumanAge(now.Sub(v.At)))
 	if len(v.Problems) > 0 {
 		damaged += " (first: " + v.Problems[0] + ")"
 	}

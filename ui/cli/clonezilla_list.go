@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/backdeck/backdeck/ui/theme"
+
 	"github.com/backdeck/backdeck/backends/clonezilla"
 	"github.com/backdeck/backdeck/model"
 )
@@ -96,7 +98,7 @@ func listImages(ctx context.Context, c *call, asJSON bool) int {
 			fmt.Fprintf(c.Stdout, "    %s\n", img.Summary())
 			v, found := verified[img.Path]
 			if histErr != nil {
-				fmt.Fprintf(c.Stdout, "    %s verification unknown: the history cannot be read\n", model.StatusUnknown.Glyph(c.ascii(b)))
+				fmt.Fprintf(c.Stdout, "    %s verification unknown: the history cannot be read\n", theme.Glyph(model.StatusUnknown, c.ascii(b)))
 			} else {
 				fmt.Fprintf(c.Stdout, "    %s\n", verifiedText(v, found, filepath.Base(img.Path), now, c.ascii(b), c.common.demo))
 			}

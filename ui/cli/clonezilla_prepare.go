@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/backdeck/backdeck/ui/theme"
+
 	"github.com/backdeck/backdeck/backends/clonezilla"
 	"github.com/backdeck/backdeck/model"
 )
@@ -90,7 +92,7 @@ func prepareRun(ctx context.Context, c *call, o prepareOptions) int {
 		ascii := c.ascii(b)
 		fmt.Fprintln(c.Stdout, "Preflight for the next Clonezilla imaging run of the host:")
 		for _, ch := range pf.Checks {
-			fmt.Fprintf(c.Stdout, "  %s %-7s %s: %s\n", ch.State.Status().Glyph(ascii), ch.State, ch.Name, ch.Reason)
+			fmt.Fprintf(c.Stdout, "  %s %-7s %s: %s\n", theme.Glyph(ch.State.Status(), ascii), ch.State, ch.Name, ch.Reason)
 		}
 		if pf.Expected > 0 {
 			fmt.Fprintf(c.Stdout, "Expected size of the new images: about %s (%s in use × %.2f, %s)\n", model.HumanBytes(pf.Expected), model.HumanBytes(pf.Used), pf.Ratio, pf.RatioFrom)

@@ -159,7 +159,11 @@ func (c *call) build(ctx context.Context, sourceTimeout time.Duration) (*wire.Bu
 }
 
 // ascii reports whether glyphs are to be ASCII: --ascii or [ui] ascii.
-func (c *call) ascii(b *wire.Built) bool { return c.common.ascii || b.Config.UI.ASCII }
+func (c *call) ascii(b *wire.Built) bool {
+	// The Linux console (TERM=linux: the PVE host's own screen) draws no
+	// ✓ or ✗: ASCII there as with --ascii.
+	return c.common.ascii || b.Config.UI.ASCII || c.Getenv("TERM") == "linux"
+}
 
 // warnf prints "backdeck NAME: …" on stderr.
 func (c *call) warnf(format string, a ...any) {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/backdeck/backdeck/ui/theme"
+
 	"github.com/backdeck/backdeck/model"
 )
 
@@ -186,12 +188,12 @@ func (r statusReport) text(opts textOptions) string {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "backdeck status at %s: %s %s\n", r.GeneratedAt.Local().Format("2006-01-02 15:04"), r.Overall.Glyph(ascii), r.Overall)
+	fmt.Fprintf(&b, "backdeck status at %s: %s %s\n", r.GeneratedAt.Local().Format("2006-01-02 15:04"), theme.Glyph(r.Overall, ascii), r.Overall)
 	for _, src := range r.Insecure {
 		fmt.Fprintf(&b, "INSECURE: %s is reached without verifying its TLS certificate (insecure = true)\n", src)
 	}
 	for _, c := range r.Concerns {
-		fmt.Fprintf(&b, "\n%s %-8s %s\n", c.Status.Glyph(ascii), c.Status, c.Name)
+		fmt.Fprintf(&b, "\n%s %-8s %s\n", theme.Glyph(c.Status, ascii), c.Status, c.Name)
 		if len(c.Targets) == 0 {
 			fmt.Fprintf(&b, "    (no targets)\n")
 		}
@@ -210,7 +212,7 @@ func (r statusReport) text(opts textOptions) string {
 			if idWidth > 0 {
 				id = fmt.Sprintf("%-*s  ", idWidth, t.ID)
 			}
-			fmt.Fprintf(&b, "  %s %-8s %-22s %s%7s  %s%s\n", t.Status.Glyph(ascii), t.Status, t.Name, id, age, t.Detail, lock)
+			fmt.Fprintf(&b, "  %s %-8s %-22s %s%7s  %s%s\n", theme.Glyph(t.Status, ascii), t.Status, t.Name, id, age, t.Detail, lock)
 		}
 	}
 	if len(r.Stores) > 0 {

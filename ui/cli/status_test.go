@@ -21,7 +21,7 @@ func TestStatusOnTheDemo(t *testing.T) {
 	}
 	// A terminal 120 columns wide has room for the ids.
 	out, _, _ = runWith(t, home, session{columns: 120}, "status", "--demo", "--ascii")
-	if !strings.Contains(out, " pve/qemu/431 ") || strings.Contains(out, "✗") || !strings.Contains(out, "x critical") {
+	if !strings.Contains(out, " pve/qemu/431 ") || strings.Contains(out, "✗") || !strings.Contains(out, "XX critical") {
 		t.Errorf("at 120 columns with --ascii:\n%s", out)
 	}
 
