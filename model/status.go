@@ -37,6 +37,5 @@ func (s Status) String() string {
 	}
 }
 
-
 // MarshalJSON writes the status as its word.
 func (s Status) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
