@@ -61,6 +61,7 @@ type answers struct {
 // concernAnswer is one concern as the concerns step edits it.
 type concernAnswer struct {
 	id       string
+	name     string // the config's own name for it; "" is the default
 	maxAge   string
 	targets  string // comma-separated
 	proposal string // why these targets and this age

@@ -178,10 +178,13 @@ func (m *Model) driveLines() []string {
 	out := []string{"The USB drives found, with their SMART state. Name each and choose the stores it holds:"}
 	for _, d := range a.drives {
 		line := fmt.Sprintf("  %s  %s  %s  SMART %s", safe(d.Serial), safe(d.Model), model.HumanBytes(d.Size), d.Health)
-		if d.Asleep {
+		switch {
+		case !d.Present:
+			line = fmt.Sprintf("  %s  %s  not plugged in now: kept as your config has it", safe(d.Serial), safe(d.Name))
+		case d.Asleep:
 			line += " (asleep, not woken)"
 		}
-		if len(d.Reasons) > 0 && d.Health != model.HealthPassed {
+		if d.Present && len(d.Reasons) > 0 && d.Health != model.HealthPassed {
 			line += ": " + safe(d.Reasons[0])
 		}
 		out = append(out, line)

@@ -9,9 +9,12 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/backdeck/backdeck/backends/lab"
 	labpve "github.com/backdeck/backdeck/backends/lab/pve"
 	laburbackup "github.com/backdeck/backdeck/backends/lab/urbackup"
+	"github.com/backdeck/backdeck/backends/probe"
 	"github.com/backdeck/backdeck/model/config"
 )
 
@@ -252,6 +255,13 @@ func TestAReRunStartsFromTheConfigAndKeepsTheRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A concern named by hand, and a drive unplugged while the wizard runs:
+	// both are kept.
+	named := strings.Replace(mustRead(t, path), "id = \"vms\"\n", "id = \"vms\"\nname = \"My VMs\"\n", 1)
+	if err := os.WriteFile(path, []byte(named), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.PVE.SetDrivePresent("NB2K5678", false)
 	before, _ := os.ReadFile(path)
 	tokenBefore, _ := os.ReadFile(filepath.Join(dir, "pve-token"))
 	d, _ := newWizard(t, h, path)
@@ -286,6 +296,9 @@ func TestAReRunStartsFromTheConfigAndKeepsTheRest(t *testing.T) {
 	d.at(stepURBackupFound)
 	d.key("enter")
 	d.at(stepDrives)
+	if !strings.Contains(d.screen(), "NB2K5678  usb-images  not plugged in now") {
+		t.Errorf("the unplugged drive:\n%s", d.screen())
+	}
 	for d.m.step == stepDrives {
 		d.key("enter")
 	}
@@ -315,9 +328,19 @@ func TestAReRunStartsFromTheConfigAndKeepsTheRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cfg.Concerns) != 6 || cfg.Concerns[0].ID != "host" || cfg.Concerns[0].MaxAge.Duration != 35*24*time.Hour || len(cfg.Drives) != 2 || cfg.Drives[0].Name != "usb-backups" {
+	if len(cfg.Concerns) != 6 || cfg.Concerns[0].ID != "host" || cfg.Concerns[0].MaxAge.Duration != 35*24*time.Hour || cfg.Concerns[1].Name != "My VMs" ||
+		len(cfg.Drives) != 2 || cfg.Drives[0].Name != "usb-backups" || cfg.Drives[1].Name != "usb-images" {
 		t.Errorf("concerns %+v, drives %+v", cfg.Concerns, cfg.Drives)
 	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // showsFingerprint: the fingerprint is on the screen, in two halves.
@@ -336,4 +359,71 @@ func section(src, start, end string) string {
 		return rest[:j]
 	}
 	return rest
+}
+
+// On a PVE host the wizard proposes host mode and localhost, and finds the
+// drives with lsblk and smartctl (the lab's, here).
+func TestOnAPVEHostItProposesHostModeAndReadsTheDrivesItself(t *testing.T) {
+	t.Parallel()
+	h := startLab(t, nil)
+	path := filepath.Join(t.TempDir(), "config.toml")
+	m := New(Options{ConfigPath: path, Now: func() time.Time { return testClock }, Timeout: 10 * time.Second,
+		Host: probe.Host{PVE: true, Version: "pve-manager/8.4.1/2a5fa54a8503f96d"}, HostEnv: probe.HostEnv{Run: lab.SmartctlRunner()}})
+	d := newDriver(t, m, h.PVE.TokenSecret())
+	d.at(stepWhere)
+	if sc := d.screen(); d.m.a.mode != "host" || d.m.a.pveURL != "https://localhost:8006" || !strings.Contains(sc, "This machine is a Proxmox VE host (pve-manager/8.4.1") {
+		t.Errorf("mode %q, url %q:\n%s", d.m.a.mode, d.m.a.pveURL, sc)
+	}
+	d.key("enter")
+	d.replace(h.PVE.URL()) // the lab is not on 8006
+	d.key("enter")
+	d.at(stepTrust)
+	d.key("enter")
+	d.at(stepToken)
+	d.key("enter")
+	d.typeText(h.PVE.TokenSecret())
+	d.key("enter")
+	d.key("enter")
+	d.at(stepPrivileges)
+	if !strings.Contains(d.screen(), "– reading the drives' SMART through PVE: not needed: on the host, smartctl reads the drives") {
+		t.Errorf("privileges in host mode:\n%s", d.screen())
+	}
+	d.key("enter")
+	d.at(stepFound)
+	d.key("enter")
+	d.at(stepURBackup)
+	d.key("n")
+	d.at(stepDrives)
+	sc := d.screen()
+	if !strings.Contains(sc, "NA8F1234") || !strings.Contains(sc, "SMART failed") {
+		t.Errorf("drives through lsblk and smartctl:\n%s", sc)
+	}
+	d.key("esc") // back to UrBackup, then on again: the drives are not read twice
+	d.at(stepURBackup)
+	d.key("n")
+	d.at(stepDrives)
+}
+
+// Esc abandons a check that is running; its outcome is dropped.
+func TestEscAbandonsARunningCheck(t *testing.T) {
+	t.Parallel()
+	h := startLab(t, nil)
+	d, _ := newWizard(t, h, "")
+	d.at(stepWhere)
+	d.key("enter")
+	d.typeText(h.PVE.URL())
+	d.send(tea.KeyPressMsg{Code: tea.KeyEnter}) // the check starts…
+	for d.m.busy == "" {
+		d.send(<-d.msgs)
+	}
+	d.key("esc") // …and is left
+	if d.m.busy != "" || d.m.step != stepWhere {
+		t.Errorf("after esc: busy %q at %s", d.m.busy, stepName(d.m.step))
+	}
+	d.settle()
+	time.Sleep(200 * time.Millisecond)
+	d.settle()
+	if d.m.step != stepWhere {
+		t.Errorf("the abandoned check moved the wizard to %s", stepName(d.m.step))
+	}
 }

@@ -134,7 +134,10 @@ func (a *answers) setDrives(drives []model.Drive, err error, configured []model.
 	}
 	a.drives = nil
 	for _, d := range drives {
-		if d.Present && d.Serial != "" {
+		// A configured drive that is unplugged now is kept: the [[drive]]
+		// blocks are rewritten from this list.
+		known := slices.ContainsFunc(configured, func(c model.DriveConfig) bool { return strings.EqualFold(c.Serial, d.Serial) })
+		if d.Serial != "" && (d.Present || known) {
 			a.drives = append(a.drives, d)
 		}
 	}
@@ -206,6 +209,7 @@ func (m *Model) proposeConcerns() {
 		c := concernAnswer{id: id}
 		c.maxAge, c.targets, c.proposal = m.proposal(id)
 		if e, ok := existing[id]; ok {
+			c.name = e.Name
 			c.maxAge, c.targets, c.proposal = "", strings.Join(e.Targets, ", "), "as your config has it"
 			if e.MaxAge.Duration > 0 {
 				c.maxAge = formatDuration(e.MaxAge)
@@ -263,6 +267,9 @@ func (m *Model) concernsForm() *huh.Form {
 	for i := range m.a.concerns {
 		c := &m.a.concerns[i]
 		name := model.ConcernID(c.id).DefaultName()
+		if c.name != "" {
+			name = c.name
+		}
 		if c.id == "backups" {
 			groups = append(groups, huh.NewGroup(huh.NewNote().Title(name+" (backups)").Description("It rates every drive and store, and takes no targets or max age.")))
 			continue

@@ -56,7 +56,7 @@ func (m *Model) plan() plan {
 		if c.id != "backups" && len(targets) == 0 {
 			continue // left out
 		}
-		cc := model.ConcernConfig{ID: c.id, Targets: targets}
+		cc := model.ConcernConfig{ID: c.id, Name: c.name, Targets: targets}
 		if d, err := model.ParseDuration(strings.TrimSpace(c.maxAge)); err == nil {
 			cc.MaxAge = model.Duration{Duration: d}
 		}
