@@ -103,3 +103,25 @@ func TestURBackupWrongPinIsNoLoginOutcome(t *testing.T) {
 		t.Errorf("%d failed logins counted, want none: nothing was sent", u.LoginFailures())
 	}
 }
+
+func TestURBackupNamesTheRightsTheUserLacks(t *testing.T) {
+	t.Parallel()
+	u := startURBackup(t, laburbackup.Options{Rights: map[string]string{"progress": "none", "graph": "1,2", "logs": "none"}})
+	rep, err := ProbeURBackup(context.Background(), urbConfig(u, u.Username()), u.Password())
+	if err != nil || rep.Login != LoginOK {
+		t.Fatalf("%v %s", err, rep.Login)
+	}
+	var lacking []string
+	for _, r := range rep.Lacking() {
+		lacking = append(lacking, r.Name+"="+r.Value)
+	}
+	if !slices.Equal(lacking, []string{"progress=none", "graph=1,2", "logs=none"}) {
+		t.Errorf("lacking %v", lacking)
+	}
+
+	noStatus := startURBackup(t, laburbackup.Options{Rights: map[string]string{"status": "none"}})
+	rep, err = ProbeURBackup(context.Background(), urbConfig(noStatus, noStatus.Username()), noStatus.Password())
+	if err != nil || len(rep.Clients) != 0 || rep.Lacking()[0].Name != "status" {
+		t.Errorf("without status: %v, clients %v, lacking %v", err, rep.Clients, rep.Lacking())
+	}
+}
