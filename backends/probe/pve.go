@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -228,7 +229,20 @@ func (p *PVE) Discover(ctx context.Context) (Discovery, error) {
 	if err := p.c.Get(ctx, "/cluster/resources", &res); err != nil {
 		return Discovery{}, err
 	}
-	var d Discovery
+	var jobs []jobEntry
+	hidden := false
+	switch err := p.c.Get(ctx, "/cluster/backup", &jobs); {
+	case Forbidden(err):
+		hidden = true
+	case err != nil:
+		return Discovery{}, err
+	}
+	return discovery(res, jobs, hidden), nil
+}
+
+// discovery assembles what the two answers say.
+func discovery(res []resource, jobs []jobEntry, jobsHidden bool) Discovery {
+	d := Discovery{JobsHidden: jobsHidden}
 	pools := map[int]string{}
 	seenStore := map[string]bool{}
 	for _, r := range res {
@@ -253,14 +267,7 @@ func (p *PVE) Discover(ctx context.Context) (Discovery, error) {
 				Active: r.Status == "available", Total: number(r.MaxDisk), Used: number(r.Disk)})
 		}
 	}
-	slices.SortFunc(d.Guests, func(a, b Guest) int { return a.VMID - b.VMID })
-	var jobs []jobEntry
-	switch err := p.c.Get(ctx, "/cluster/backup", &jobs); {
-	case Forbidden(err):
-		d.JobsHidden = true
-	case err != nil:
-		return Discovery{}, err
-	}
+	slices.SortFunc(d.Guests, func(a, b Guest) int { return cmp.Compare(a.VMID, b.VMID) })
 	for _, j := range jobs {
 		if j.Type != "" && j.Type != "vzdump" {
 			continue
@@ -281,7 +288,7 @@ func (p *PVE) Discover(ctx context.Context) (Discovery, error) {
 			}
 		}
 	}
-	return d, nil
+	return d
 }
 
 // covers is vzdump's selection: an enabled job backs up its vmids, its
