@@ -26,12 +26,23 @@ type Setup struct {
 	// URBackup sets [urbackup]'s url, username, the password's source and
 	// the trust the same way; timeout and [[urbackup.client]] stay.
 	URBackup *model.URBackupConfig
+	// Clonezilla sets [clonezilla]'s image_dirs and drive_serial (the
+	// section is added when missing); its other keys and
+	// [[clonezilla.disk]] stay.
+	Clonezilla *ClonezillaImages
 	// Drives, when set, replaces every [[drive]].
 	Drives    []model.DriveConfig
 	SetDrives bool
 	// Concerns, when set, replaces every [[concern]].
 	Concerns    []model.ConcernConfig
 	SetConcerns bool
+}
+
+// ClonezillaImages is where the Clonezilla images are: the directories
+// that hold them and the serial of the drive they are on.
+type ClonezillaImages struct {
+	ImageDirs   []string
+	DriveSerial string
 }
 
 // Apply writes s into the text of a config (empty for a new one) and
@@ -65,6 +76,12 @@ func Apply(ctx context.Context, name string, old []byte, s Setup) ([]byte, error
 		}
 		set, drop = trust(set, drop, u.TLSConfig)
 		if src, err = setKeys(src, []string{"urbackup"}, set, drop); err != nil {
+			return nil, err
+		}
+	}
+	if cz := s.Clonezilla; cz != nil {
+		set := []keyValue{{"image_dirs", tomlList(cz.ImageDirs)}, {"drive_serial", tomlString(cz.DriveSerial)}}
+		if src, err = setKeys(src, []string{"clonezilla"}, set, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -145,6 +162,9 @@ func readsBack(cfg *model.Config, s Setup) error {
 			(u.PasswordFile != "") != (got.PasswordFile != "") || got.Insecure != u.Insecure || !samePin(got.Fingerprint, u.Fingerprint) {
 			return errors.New("[urbackup] reads otherwise")
 		}
+	}
+	if cz := s.Clonezilla; cz != nil && (cfg.Clonezilla == nil || cfg.Clonezilla.DriveSerial != cz.DriveSerial || len(cfg.Clonezilla.ImageDirs) != len(cz.ImageDirs)) {
+		return errors.New("[clonezilla] reads otherwise")
 	}
 	if s.SetDrives && !(len(cfg.Drives) == 0 && len(s.Drives) == 0) && !reflect.DeepEqual(normDrives(cfg.Drives), normDrives(s.Drives)) {
 		return errors.New("[[drive]] reads otherwise")

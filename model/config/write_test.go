@@ -143,6 +143,27 @@ func TestApplyReplacesConcernsAndDrivesAndKeepsTheRest(t *testing.T) {
 	}
 }
 
+func TestApplySetsWhereTheClonezillaImagesAre(t *testing.T) {
+	old := readExample(t)
+	s := Setup{Clonezilla: &ClonezillaImages{ImageDirs: []string{"/mnt/usb-images", "/mnt/cz-images"}, DriveSerial: "NB2K9999"}}
+	text, err := Apply(context.Background(), "config.toml", []byte(old), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Replace(old, `image_dirs = ["/mnt/cz-images"]`, `image_dirs = ["/mnt/usb-images", "/mnt/cz-images"]`, 1)
+	want = strings.Replace(want, `drive_serial = "NB2K5678"`, `drive_serial = "NB2K9999"`, 1)
+	if string(text) != want {
+		t.Errorf("more than the two values changed:\n%s", lineDiff(want, string(text)))
+	}
+	fresh, err := Apply(context.Background(), "config.toml", nil, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(fresh) != "[clonezilla]\nimage_dirs = [\"/mnt/usb-images\", \"/mnt/cz-images\"]\ndrive_serial = \"NB2K9999\"\n" {
+		t.Errorf("a new [clonezilla]: %q", fresh)
+	}
+}
+
 func TestApplyHandlesMultiLineValuesAndDottedKeys(t *testing.T) {
 	old := "mode = \"auto\" # where\n\n[proxmox]\nurl = \"https://a:8006\"\nvzdump.storage = \"x\"\ntoken_id = '''backdeck@pve!old'''\n" +
 		"token_secret_file = \"/s\"\ninsecure = true # for now\n\n[[concern]]\nid = \"vms\"\ntargets = [\n  \"pve/qemu/1\", # one\n  \"pve/qemu/2\",\n]\n\n# trailing\n"

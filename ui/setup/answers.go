@@ -55,6 +55,9 @@ type answers struct {
 	driveNames []string   // per found drive
 	driveHolds [][]string // per found drive: store ids
 
+	czSerial string // the drive that holds the Clonezilla images; "" none
+	czDir    string // where the images are on it, as mounted here
+
 	concerns []concernAnswer
 }
 
@@ -78,6 +81,7 @@ func startingAnswers(o Options) answers {
 		tokenFile: filepath.Join(dir, "pve-token"),
 		urbTrust:  trustPin,
 		urbUser:   "backdeck",
+		czDir:     "/mnt/cz-images",
 		urbFile:   filepath.Join(dir, "urbackup-password"),
 	}
 	if o.Host.PVE {
@@ -99,6 +103,12 @@ func startingAnswers(o Options) answers {
 			a.tokenFile = p.TokenSecretFile
 		}
 		a.tokenEnv = p.TokenSecretEnv
+	}
+	if cz := c.Clonezilla; cz != nil {
+		a.czSerial = cz.DriveSerial
+		if len(cz.ImageDirs) > 0 {
+			a.czDir = cz.ImageDirs[0]
+		}
 	}
 	if u := c.URBackup; u != nil {
 		a.urbOn = true

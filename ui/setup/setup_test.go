@@ -114,8 +114,12 @@ func TestTheHappyPathWritesAConfigThatLoads(t *testing.T) {
 	}
 	// Name the first drive, give it the first store; keep the others' names.
 	for d.m.step == stepDrives {
-		if d.focused() == "holds0" && len(d.m.a.driveHolds[0]) == 0 {
+		switch {
+		case d.focused() == "holds0" && len(d.m.a.driveHolds[0]) == 0:
 			d.key("x")
+		case d.focused() == "czdrive" && d.m.a.czSerial == "":
+			d.key("down")
+			d.key("down") // the second drive: NB2K5678
 		}
 		d.key("enter")
 	}
@@ -159,13 +163,15 @@ func TestTheHappyPathWritesAConfigThatLoads(t *testing.T) {
 		ids[c.ID] = c.Targets
 		order = append(order, c.ID)
 	}
-	// No [clonezilla] in a new config: host is left out, without targets.
-	if !slices.Equal(order, []string{"vms", "cluster", "appdata", "userdata", "backups"}) || !slices.Equal(ids["vms"], []string{"pve/qemu/*"}) ||
+	if !slices.Equal(order, []string{"host", "vms", "cluster", "appdata", "userdata", "backups"}) || !slices.Equal(ids["host"], []string{"clonezilla/*"}) || !slices.Equal(ids["vms"], []string{"pve/qemu/*"}) ||
 		!slices.Contains(ids["appdata"], "urbackup/k3sagent01") {
 		t.Errorf("concerns %v", ids)
 	}
 	if len(cfg.Drives) == 0 || len(cfg.Drives[0].Holds) != 1 {
 		t.Errorf("drives %+v", cfg.Drives)
+	}
+	if cz := cfg.Clonezilla; cz == nil || cz.DriveSerial != "NB2K5678" || !slices.Equal(cz.ImageDirs, []string{"/mnt/cz-images"}) {
+		t.Errorf("[clonezilla] %+v", cz)
 	}
 	secret, _ := os.ReadFile(filepath.Join(filepath.Dir(path), "pve-token"))
 	if strings.TrimSpace(string(secret)) != h.PVE.TokenSecret() {

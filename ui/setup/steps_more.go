@@ -187,6 +187,16 @@ func (m *Model) drivesForm() *huh.Form {
 		}
 		groups = append(groups, huh.NewGroup(fields...))
 	}
+	// Which drive holds the Clonezilla images, and where they are.
+	czOpts := []huh.Option[string]{huh.NewOption("none of them", "")}
+	for _, d := range m.a.drives {
+		czOpts = append(czOpts, huh.NewOption(safe(d.Serial)+" "+safe(d.Model), d.Serial))
+	}
+	groups = append(groups,
+		huh.NewGroup(huh.NewSelect[string]().Key("czdrive").Title("Which drive holds the Clonezilla images of the host's disks?").Options(czOpts...).Value(&m.a.czSerial)),
+		huh.NewGroup(huh.NewInput().Key("czdir").Title("Where are the images, with the drive mounted (image_dirs)?").Value(&m.a.czDir).Validate(absolutePath)).
+			WithHideFunc(func() bool { return m.a.czSerial == "" }),
+	)
 	return huh.NewForm(groups...)
 }
 
@@ -225,10 +235,10 @@ func (m *Model) proposal(id string) (maxAge, targets, why string) {
 	var ids []string
 	switch id {
 	case "host":
-		if m.opts.Existing != nil && m.opts.Existing.Clonezilla != nil {
+		if m.a.czSerial != "" || m.opts.Existing != nil && m.opts.Existing.Clonezilla != nil {
 			return "35d", "clonezilla/*", "the host's disks, imaged monthly with Clonezilla"
 		}
-		return "35d", "", "the host's disks: add [clonezilla] to the config to watch their images"
+		return "35d", "", "the host's disks: choose the images' drive in step 6 to watch their images"
 	case "vms":
 		kinds := map[string]bool{}
 		for _, g := range m.a.disc.Guests {
@@ -280,6 +290,14 @@ func (m *Model) concernsForm() *huh.Form {
 		))
 	}
 	return huh.NewForm(groups...)
+}
+
+func absolutePath(s string) error {
+	s = strings.TrimSpace(s)
+	if !filepath.IsAbs(s) && !strings.HasPrefix(s, "~/") {
+		return errors.New("an absolute path, e.g. /mnt/cz-images")
+	}
+	return nil
 }
 
 func maxAge(s string) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -50,6 +51,17 @@ func (m *Model) plan() plan {
 			p.setup.Drives = append(p.setup.Drives, model.DriveConfig{Name: strings.TrimSpace(a.driveNames[i]), Serial: d.Serial, Holds: a.driveHolds[i]})
 		}
 	}
+	if a.czSerial != "" {
+		dir := strings.TrimSpace(a.czDir)
+		dirs := []string{dir}
+		if cz := m.existingClonezilla(); cz != nil {
+			dirs = append([]string(nil), cz.ImageDirs...)
+			if !slices.Contains(dirs, dir) {
+				dirs = append([]string{dir}, dirs...)
+			}
+		}
+		p.setup.Clonezilla = &config.ClonezillaImages{ImageDirs: dirs, DriveSerial: a.czSerial}
+	}
 	m.proposeConcerns()
 	for _, c := range a.concerns {
 		targets := splitTargets(c.targets)
@@ -92,6 +104,9 @@ func (p plan) summary(path string) []string {
 	}
 	for _, f := range p.secrets {
 		out = append(out, fmt.Sprintf("%s in %s (mode 600)", f.what, f.path))
+	}
+	if cz := s.Clonezilla; cz != nil {
+		out = append(out, fmt.Sprintf("[clonezilla] images on drive %s in %s", cz.DriveSerial, strings.Join(cz.ImageDirs, ", ")))
 	}
 	if s.SetDrives {
 		for _, d := range s.Drives {
@@ -142,6 +157,13 @@ func (m *Model) write() tea.Cmd {
 	})
 	m.busy = writingWords
 	return cmd
+}
+
+func (m *Model) existingClonezilla() *model.ClonezillaConfig {
+	if m.opts.Existing == nil {
+		return nil
+	}
+	return m.opts.Existing.Clonezilla
 }
 
 func formatDuration(d model.Duration) string { return config.FormatDuration(d) }
