@@ -168,6 +168,12 @@ func (c *Client) String() string {
 	return fmt.Sprintf("proxmox client for %s as %s", c.site, c.cfg.TokenID)
 }
 
+// Get reads the "data" of path (relative to /api2/json, with its query)
+// into v, with the client's errors: the first-contact checks of
+// backends/probe read what no source needs (/access/permissions,
+// /cluster/backup) through it.
+func (c *Client) Get(ctx context.Context, path string, v any) error { return c.get(ctx, path, v) }
+
 // get reads path (relative to /api2/json) into v through go-proxmox.
 func (c *Client) get(ctx context.Context, path string, v any) error {
 	return c.getData(ctx, path, func(dec *json.Decoder) error { return dec.Decode(v) })

@@ -68,6 +68,12 @@ func (h *historyOpener) close() {
 	}
 }
 
+// HistoryPath is where the history of the config at configPath lives, as
+// Build chooses it (backdeck doctor checks that file).
+func HistoryPath(getenv func(string) string, configPath string) string {
+	return historyPathFor(getenv, configPath)
+}
+
 // historyPathFor is where the history (and the caches beside it) of the
 // config at configPath live: the state directory for the config found by
 // default, and a directory of its own under state/configs/ for any other, so

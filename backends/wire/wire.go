@@ -101,7 +101,7 @@ func Build(ctx context.Context, opts Options) (*Built, error) {
 			if explicit {
 				return nil, fmt.Errorf("no config at %s", path)
 			}
-			return nil, fmt.Errorf("no config at %s.\nTo try backdeck, run: backdeck --demo\nTo set it up, copy config.toml.example to %s and edit it (README: \"Point it at your Proxmox host\")", path, path)
+			return nil, fmt.Errorf("no config at %s.\nTo try backdeck, run: backdeck --demo\nTo set it up, run: backdeck setup (or copy config.toml.example to %s and edit it)", path, path)
 		}
 		cfg, err := config.Load(ctx, path)
 		if err != nil {

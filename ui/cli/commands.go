@@ -35,6 +35,7 @@ func commands() []command {
 	return []command{
 		dashboardCommand(), // first: what runs when no command is named
 		statusCommand(),
+		doctorCommand(),
 		runCommand(),
 		clonezillaGroup(),
 		clonezillaListCommand(),

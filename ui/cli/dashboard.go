@@ -28,6 +28,9 @@ func dashboardCommand() command {
 				if len(c.args) > 0 {
 					return unknownCommand(c.Env, c.table, c.args[0])
 				}
+				if wizardInstead(c) { // no config yet: the setup wizard makes one
+					return runSetup(ctx, c)
+				}
 				return runDashboard(ctx, c)
 			}
 		},

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -100,9 +102,18 @@ func TestHelpOfACommandAndVersion(t *testing.T) {
 	}
 }
 
-func TestSetupSaysHowToWriteAConfig(t *testing.T) {
-	_, errOut, code := runIn(t, t.TempDir(), "setup")
-	if code != exitSetup || !strings.Contains(errOut, "config.toml.example") || !strings.Contains(errOut, "backdeck lab") {
-		t.Errorf("setup: exit %d\n%s", code, errOut)
+func TestSetupNeedsATerminalAndAConfigThatLoads(t *testing.T) {
+	home := t.TempDir()
+	_, errOut, code := runIn(t, home, "setup")
+	if code != exitUsage || !strings.Contains(errOut, "the wizard needs a terminal") || !strings.Contains(errOut, "config.toml.example") {
+		t.Errorf("setup without a terminal: exit %d\n%s", code, errOut)
+	}
+	broken := filepath.Join(home, "broken.toml")
+	if err := os.WriteFile(broken, []byte("[proxmox]\nurl = 3\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code = runWith(t, home, session{columns: 80}, "setup", "--config", broken)
+	if code != exitSetup || !strings.Contains(errOut, broken+":2") || !strings.Contains(errOut, "move it away to start afresh") {
+		t.Errorf("setup on a broken config: exit %d\n%s", code, errOut)
 	}
 }

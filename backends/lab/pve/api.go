@@ -28,6 +28,7 @@ type route struct {
 func apiRoutes() []route {
 	return []route{
 		{"GET", seg("version"), nil, (*world).version},
+		{"GET", seg("access/permissions"), []string{"userid", "path"}, (*world).accessPermissions},
 		{"GET", seg("cluster/resources"), []string{"type"}, (*world).clusterResources},
 		{"GET", seg("cluster/backup"), nil, (*world).clusterBackup},
 		{"GET", seg("cluster/backup/{id}"), nil, (*world).clusterBackupJob},
@@ -127,6 +128,9 @@ func (p *Server) handle(rt *route, r *request) (any, error) {
 	w.advance(now)
 	if n, ok := r.params["node"]; ok && w.nodeNamed(n) == nil {
 		return nil, serverError("hostname lookup '%s' failed - failed to get address info for: %s: Name or service not known", n, n)
+	}
+	if err := w.acl.routeCheck(rt, r); err != nil {
+		return nil, err
 	}
 	return rt.handle(w, r, now)
 }

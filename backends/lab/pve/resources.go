@@ -22,6 +22,9 @@ func (w *world) clusterResources(r *request, now time.Duration) (any, error) {
 	out := []map[string]any{}
 	if typ == "" || typ == "vm" {
 		for _, vmid := range w.vmids {
+			if !w.acl.has("/vms/"+itoa(vmid), "VM.Audit") {
+				continue // PVE lists only the guests the token may audit
+			}
 			out = append(out, w.vmResource(w.guests[vmid], now))
 		}
 	}
@@ -34,6 +37,9 @@ func (w *world) clusterResources(r *request, now time.Duration) (any, error) {
 		// A shared storage is listed once per node, as PVE lists it.
 		for _, n := range w.nodes {
 			for _, s := range w.storagesOn(n.name) {
+				if !w.acl.hasAny("/storage/"+s.id, "Datastore.Audit", "Datastore.AllocateSpace") {
+					continue
+				}
 				m := map[string]any{
 					"id": "storage/" + n.name + "/" + s.id, "type": "storage", "storage": s.id, "node": n.name,
 					"plugintype": s.typ, "content": strings.Join(s.content, ","), "shared": b2i(s.shared), "status": "unknown",
@@ -206,7 +212,7 @@ func (w *world) qemuList(r *request, now time.Duration) (any, error) {
 	out := []map[string]any{}
 	for _, vmid := range w.vmids {
 		g := w.guests[vmid]
-		if g.node != r.param("node") {
+		if g.node != r.param("node") || !w.acl.has("/vms/"+itoa(vmid), "VM.Audit") {
 			continue
 		}
 		m := map[string]any{"vmid": g.vmid, "name": g.name, "status": runState(g), "cpus": g.maxcpu,

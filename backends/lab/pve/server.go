@@ -37,6 +37,11 @@ type Options struct {
 	// TaskDuration is the wall time of short tasks (snapshot, rollback,
 	// snapshot deletion, prune); default 1s.
 	TaskDuration time.Duration
+	// Grants are the token's privileges; nil: every privilege on / (an
+	// Administrator's token). API calls the grants do not allow answer 403
+	// "Permission check failed (PATH, PRIVILEGE)", and lists leave out
+	// what the token may not see, as PVE does.
+	Grants []Grant
 	// Nodes are the cluster's node names; default one node, "pve". The
 	// first is the seed's host (the USB drives are on it); the guests are
 	// dealt out over the nodes in turn.
@@ -124,6 +129,7 @@ func Start(opts Options) (*Server, error) {
 		tokenUser:    opts.TokenID,
 		monotonicNow: time.Now(),
 	})
+	p.world.acl = newACL(opts.Grants)
 	p.srv = &http.Server{
 		Handler:           p,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -159,6 +165,13 @@ func (p *Server) TokenID() string { return p.opts.TokenID }
 
 // TokenSecret is the API token secret the server accepts.
 func (p *Server) TokenSecret() string { return p.opts.TokenSecret }
+
+// SetGrants replaces the token's privileges (nil: every privilege on /).
+func (p *Server) SetGrants(grants []Grant) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.world.acl = newACL(grants)
+}
 
 // Close stops the server and drops open connections.
 func (p *Server) Close() error {

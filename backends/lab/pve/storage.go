@@ -48,7 +48,7 @@ func (w *world) storageList(r *request, now time.Duration) (any, error) {
 	}
 	out := []map[string]any{}
 	for _, s := range w.storagesOn(r.param("node")) {
-		if only != "" && s.id != only {
+		if only != "" && s.id != only || !w.acl.hasAny("/storage/"+s.id, "Datastore.Audit", "Datastore.AllocateSpace") {
 			continue
 		}
 		if wanted != nil {
@@ -102,7 +102,7 @@ func (w *world) storageContent(r *request, now time.Duration) (any, error) {
 		return out, nil // the lab keeps only backups; other content lists empty
 	}
 	for _, a := range s.sortedArchives() {
-		if vmid != 0 && a.vmid != vmid {
+		if vmid != 0 && a.vmid != vmid || !w.acl.canSeeBackup(s.id, a.vmid) {
 			continue
 		}
 		m := map[string]any{"volid": a.volid, "content": "backup", "subtype": "qemu", "format": a.format,

@@ -58,6 +58,20 @@ func (w *world) vzdump(r *request, now time.Duration) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// API2/VZDump.pm checks before it starts the worker: VM.Backup on each
+	// guest of this node, Datastore.AllocateSpace on a named storage.
+	if !all {
+		for _, vmid := range run.vmids {
+			if err := w.acl.check("/vms/"+itoa(vmid), "VM.Backup"); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if r.has("storage") {
+		if err := w.acl.check("/storage/"+run.storage, "Datastore.AllocateSpace"); err != nil {
+			return nil, err
+		}
+	}
 	if len(run.vmids) == 0 && !all {
 		return "OK", nil
 	}

@@ -32,6 +32,7 @@ type world struct {
 	pidSeq    uint32
 
 	nextOutcome *Outcome
+	acl         *acl // the token's privileges
 }
 
 type worldConfig struct {

@@ -27,7 +27,7 @@ func (w *world) dispatch(r *request) reply {
 	case "login":
 		return w.actLogin(r)
 	case "status":
-		return w.withSession(r, w.actStatus)
+		return w.withSession(r, w.withRight("status", w.actStatus))
 	case "progress":
 		return w.actProgress(r)
 	case "lastacts":
@@ -37,11 +37,11 @@ func (w *world) dispatch(r *request) reply {
 	case "start_backup":
 		return w.actStartBackup(r)
 	case "usage":
-		return w.withSession(r, w.actUsage)
+		return w.withSession(r, w.withRight("graph", w.actUsage))
 	case "backups":
 		return w.actBackups(r)
 	case "logs":
-		return w.withSession(r, w.actLogs)
+		return w.withSession(r, w.withRight("logs", w.actLogs))
 	case "settings":
 		return w.withSession(r, w.actSettings)
 	}
@@ -59,6 +59,18 @@ func (w *world) withSession(r *request, f func(r *request) reply) reply {
 		return emptyReply()
 	}
 	return f(r)
+}
+
+// withRight refuses an action to a web user whose right for it is
+// "none", as the server does: {"error":1}. (The anonymous session of a
+// server without users has every right.)
+func (w *world) withRight(name string, f func(r *request) reply) func(r *request) reply {
+	return func(r *request) reply {
+		if !w.cfg.noUsers && w.cfg.right(name) == "none" {
+			return jsonReply(jsonObj{"error": 1})
+		}
+		return f(r)
+	}
 }
 
 func (w *world) actStatus(r *request) reply {

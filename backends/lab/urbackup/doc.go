@@ -18,7 +18,8 @@
 // "online" for minutes, and a start right after it answers start_ok and
 // then fails in the server's log; a full backup without new data has size 0
 // (hard links); automatic backups switched off for a client still run when
-// asked by hand.
+// asked by hand. The web user's rights (Options.Rights) are what a=login
+// reports, and an action whose right is "none" answers {"error":1}.
 //
 // The world runs on a monotonic clock from Options.Now and catches up with
 // it at every request, so a fixed Now still lets backups run. The test

@@ -185,7 +185,7 @@ func (w *world) actLogin(r *request) reply {
 	s.loggedIn = true
 	s.username = username
 	for _, k := range []string{"browse_backups", "graph", "logs", "progress", "settings", "status"} {
-		ret[k] = "all"
+		ret[k] = w.cfg.right(k)
 	}
 	ret["success"] = true
 	return jsonReply(ret)

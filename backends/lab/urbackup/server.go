@@ -45,6 +45,11 @@ type Options struct {
 	// BanDuration is how long an IP with more than 10 failed logins in about
 	// 40 s gets {"error":3} from a=salt and a=login; default 10m.
 	BanDuration time.Duration
+	// Rights are the web user's rights as a=login reports them (status,
+	// progress, browse_backups, graph, logs, settings): "all", "none" or
+	// client ids ("1,3"). A right not named is "all"; an action whose
+	// right is "none" answers {"error":1} (status, usage, logs).
+	Rights map[string]string
 	// Now is the world's clock at start; the world then runs on a monotonic
 	// clock from there, so a fixed Now still lets backups run.
 	Now func() time.Time
@@ -162,6 +167,7 @@ func Start(opts Options) (*Server, error) {
 		linger:         opts.OnlineLinger,
 		sessionTimeout: opts.SessionTimeout,
 		ban:            opts.BanDuration,
+		rights:         opts.Rights,
 	})
 	u.wg.Add(2)
 	go u.acceptLoop(u.plainLn, false)

@@ -26,6 +26,15 @@ type config struct {
 	linger         time.Duration // a dead client shows online this long
 	sessionTimeout time.Duration
 	ban            time.Duration
+	rights         map[string]string // the web user's; absent is "all"
+}
+
+// right is the web user's right name: "all" unless Options.Rights says.
+func (c config) right(name string) string {
+	if v, ok := c.rights[name]; ok {
+		return v
+	}
+	return "all"
 }
 
 // world is everything the server knows. Every access holds Server.mu
