@@ -49,6 +49,9 @@ type Target struct {
 	Methods       []Method
 	RestorePoints []RestorePoint // newest first
 	Snapshots     []Snapshot     // newest first
+	// Drills are the restore drills run on the target, newest first, as the
+	// console's history keeps them.
+	Drills []Drill
 	// Detail is a short line of facts for the detail pane.
 	Detail string
 	// Offline is set when the source says the target cannot be reached now
