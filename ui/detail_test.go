@@ -181,7 +181,8 @@ func TestDetailActionsNeedASnapshot(t *testing.T) {
 // scroll the restore points; j/k move the snapshot cursor when there are
 // snapshots and scroll the restore points when there are none.
 func TestDetailScrolling(t *testing.T) {
-	tm := onAgent01After(t, 80, 24, oneSnapshot())
+	// 27 lines: room for the calendar strip and pages of four restore points
+	tm := onAgent01After(t, 80, 27, oneSnapshot())
 	tm.keys("enter") // focus the detail
 	tm.detailText()
 	tm.keys("]") // a page: the next point after those shown comes first
