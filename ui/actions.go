@@ -221,10 +221,7 @@ func (m *Model) openRollback() tea.Cmd {
 	if t == nil {
 		return cmd
 	}
-	g := guestLabel(t.Target)
-	m.openDialog(newConfirm(m.c, "Roll back "+g,
-		fmt.Sprintf("Roll back %s to snapshot %s? Changes since then are lost.", g, s.Name), "",
-		action{kind: actStart, req: model.JobRequest{Target: t.ID, Method: model.MethodRollback, Snapshot: s.Name}, label: "rollback of " + g + " to " + s.Name}))
+	m.openDialog(newRollbackDialog(m.c, t.Target, s))
 	return nil
 }
 

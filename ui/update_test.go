@@ -293,7 +293,7 @@ func TestRollbackDialog(t *testing.T) {
 	tm.keys("tab", "j") // detail focus, second snapshot (older)
 	tm.keys("k")        // back to the newest: pre-upgrade
 	tm.keys("R")
-	d, ok := tm.m.dialog().(*confirmDialog)
+	d, ok := tm.m.dialog().(*rollbackDialog)
 	if !ok {
 		t.Fatalf("no confirmation, dialog %T", tm.m.dialog())
 	}
