@@ -364,6 +364,9 @@ func (m *Model) openDialog(d dialog) {
 func (m *Model) syncSelection() tea.Cmd {
 	c, t := m.tree.Selected()
 	m.detail.SetSelection(m.posture, c, t)
+	if t == nil || t.ID != m.selTarget {
+		m.snapsLeft(m.selTarget)
+	}
 	if t == nil {
 		m.selTarget = ""
 		m.detail.SetRunning(nil)

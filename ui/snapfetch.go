@@ -47,6 +47,18 @@ type snapEntry struct {
 	sig   string // snapSig of the guest when last compared
 }
 
+// known reports whether the snapshots (or why they could not be read) need
+// no fetch.
+func (e *snapEntry) known() bool { return (e.loaded || e.err != "") && !e.stale }
+
+// snapsLeft is the cursor leaving a guest: a listing that failed is tried
+// again when it comes back (a refresh that shows nothing new does not).
+func (m *Model) snapsLeft(id string) {
+	if e := m.snap.entries[id]; e != nil && e.err != "" {
+		e.stale = true
+	}
+}
+
 // snapCache is the console's copies of snapshots and the one fetch (or
 // timer) under way.
 type snapCache struct {
@@ -95,7 +107,7 @@ func (m *Model) wantSnapshots(t *model.TargetStatus) tea.Cmd {
 		sc.entries[t.ID] = e
 	}
 	m.detail.SetSnapshots(e.snapState)
-	if (e.loaded && !e.stale) || sc.flying == t.ID || sc.due == t.ID {
+	if e.known() || sc.flying == t.ID || sc.due == t.ID {
 		return nil // known, on its way, or its timer runs
 	}
 	sc.seq++
@@ -120,7 +132,7 @@ func (m *Model) onSnapDue(msg snapDueMsg) tea.Cmd {
 	if msg.target != m.selTarget || sc.flying == msg.target {
 		return nil
 	}
-	if e := sc.entries[msg.target]; e != nil && e.loaded && !e.stale {
+	if e := sc.entries[msg.target]; e != nil && e.known() {
 		return nil
 	}
 	return m.fetchSnapshots(msg.target)

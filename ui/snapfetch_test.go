@@ -313,3 +313,27 @@ func TestLeavingAGuestCancelsItsFetch(t *testing.T) {
 	tm.mustNotShow("context canceled")
 	tm.wantCalls(3, "k3sagent01, k3sagent02, k3sagent01 again")
 }
+
+// A listing that failed is not asked again at every refresh, but when the
+// cursor comes back (or r asks).
+func TestFailedListingRetriedOnReturn(t *testing.T) {
+	tm := newTestModel(t, 80, 24)
+	fail := true
+	tm.eng.snapFn = func(_ context.Context, id string) ([]model.Snapshot, error) {
+		if fail {
+			return nil, errors.New("permission denied (VM.Audit)")
+		}
+		return agent01Snapshots(), nil
+	}
+	tm.keys("j", "j", "j")
+	tm.run("j")
+	tm.wantCalls(1, "on k3sagent01")
+	tm.mustShow("permission denied")
+	tm.settle(posture(seedPosture()))
+	tm.wantCalls(1, "a refresh with nothing new")
+	fail = false
+	tm.run("j")
+	tm.run("k")
+	tm.wantCalls(3, "k3sagent02, then back on k3sagent01")
+	tm.mustShow("pre-upgrade")
+}
