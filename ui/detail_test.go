@@ -138,7 +138,7 @@ func TestDetailActionsNeedASnapshot(t *testing.T) {
 	tm = onAgent01After(t, 80, 24, oneSnapshot())
 	tm.mustShow("R rollback  D delete")
 	tm.run("R")
-	if _, ok := tm.m.dialog().(*confirmDialog); !ok {
+	if _, ok := tm.m.dialog().(*rollbackDialog); !ok {
 		t.Fatalf("R opened %T, want the confirmation", tm.m.dialog())
 	}
 	tm.keys("esc", "D")
