@@ -27,16 +27,42 @@ func driveStores(d *model.Drive, stores []model.Store) []*model.Store {
 	return out
 }
 
-// driveUsage adds up the used and total space of a drive's stores that
-// report a size (an offline store reports zeros).
-func driveUsage(stores []*model.Store) (used, total int64) {
+// driveSpace is a drive's space as its row and pane show it: the total is
+// the drive's own size (lsblk's or PVE's), the stores on it are parts of
+// it, and the used space is what its online stores use, never more than
+// the drive.
+type driveSpace struct {
+	used   int64 // what the drive's online stores use, at most size
+	size   int64 // the drive's capacity; 0 when unknown
+	parts  int64 // the sizes of its online stores added up
+	sized  bool  // an online store on it reported a size
+	excess bool  // its stores add up to more than the drive
+}
+
+// driveUsage is the space of a drive holding stores (an offline store
+// reports zeros, and is left out).
+func driveUsage(d *model.Drive, stores []*model.Store) driveSpace {
+	sp := driveSpace{size: max(d.Size, 0)}
 	for _, s := range stores {
 		if s.Online && s.Total > 0 {
-			used += s.Used
-			total += s.Total
+			sp.used += max(s.Used, 0)
+			sp.parts += s.Total
+			sp.sized = true
 		}
 	}
-	return used, total
+	if sp.size > 0 {
+		sp.excess = sp.parts > sp.size
+		sp.used = min(sp.used, sp.size)
+	}
+	return sp
+}
+
+// fraction is used/size, 0 when the size is unknown.
+func (sp driveSpace) fraction() float64 {
+	if sp.size <= 0 {
+		return 0
+	}
+	return float64(sp.used) / float64(sp.size)
 }
 
 // storeForecast is a store's forecast; a store that has only FullAt (a

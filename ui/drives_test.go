@@ -33,17 +33,17 @@ func lineWith(lines []string, parts ...string) string {
 }
 
 // TestDrivesPanel: each drive shows its health in a word, asleep or not
-// plugged in in words, the space of the stores on it added up, the
+// plugged in in words, the space its stores use of the drive's size, the
 // soonest forecast of them, its temperature, model and serial.
 func TestDrivesPanel(t *testing.T) {
 	tm := newTestModel(t, 160, 48)
 	lines := tm.storesText()
 	for _, want := range [][]string{
-		// usb-backups holds hddusb_bkpvzdumps (610/1000 GiB, full in 93 d)
-		// and hddusb_bkpdata (300/800 GiB, not filling)
-		{"✓ passed", "usb-backups", "drive", " 51%", "0.9/1.8 TiB", "full in 93 d", "34 °C", "Seagate Expansion HDD", "NA8F1234"},
-		{"✗ failed", "usb-urbackup", " 72%", "1.3/1.8 TiB", "41 °C", "WD Elements 2TB", "WX42D1234567"},
-		{"✓ passed", "usb-offsite", "asleep · read 3 h ago", " 34%", "full in 2624 d", "29 °C"},
+		// usb-backups (1863 GiB) holds hddusb_bkpvzdumps (610/1000 GiB,
+		// full in 93 d) and hddusb_bkpdata (300/800 GiB, not filling)
+		{"✓ passed", "usb-backups", "drive", " 49%", "0.9/1.8 TiB", "full in 93 d", "34 °C", "Seagate Expansion HDD", "NA8F1234"},
+		{"✗ failed", "usb-urbackup", " 70%", "1.3/1.8 TiB", "41 °C", "WD Elements 2TB", "WX42D1234567"},
+		{"✓ passed", "usb-offsite", "asleep · read 3 h ago", " 33%", "1.2/3.6 TiB", "full in 2624 d", "29 °C"},
 		{"✓ ok", "hddusb_bkpdata", "online", "not filling"},
 	} {
 		if lineWith(lines, want...) == "" {
@@ -131,8 +131,9 @@ func TestDriveStoresByEitherLink(t *testing.T) {
 	if strings.Join(ids, ",") != "a,b,c,e" {
 		t.Fatalf("stores %v, want a,b,c,e", ids)
 	}
-	if u, tot := driveUsage(got); u != 45 || tot != 300 {
-		t.Fatalf("usage %d/%d, want 45/300 (the offline store left out)", u, tot)
+	d.Size = 1000
+	if sp := driveUsage(&d, got); sp.used != 45 || sp.parts != 300 || sp.size != 1000 {
+		t.Fatalf("usage %+v, want 45 used by stores of 300 on a drive of 1000 (the offline store left out)", sp)
 	}
 }
 

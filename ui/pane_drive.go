@@ -157,7 +157,9 @@ func (d *drivePane) heldStoreLines(dr *model.Drive) []string {
 	if len(stores) == 0 && len(dr.Holds) == 0 {
 		return nil
 	}
-	lines := []string{"", th.Bold.Render(fmt.Sprintf("Stores on it (%d)", max(len(stores), len(dr.Holds))))}
+	head, notes := d.driveSpace(dr, stores)
+	lines := []string{"", th.Bold.Render(fmt.Sprintf("Stores on it (%d)", max(len(stores), len(dr.Holds)))) + head}
+	lines = append(lines, notes...)
 	nameW := 10
 	for _, s := range stores {
 		nameW = max(nameW, min(24, width(s.Name)))
@@ -188,6 +190,31 @@ func (d *drivePane) heldStoreLines(dr *model.Drive) []string {
 		}
 	}
 	return lines
+}
+
+// driveSpace is what the heading of a drive's stores adds: how much of
+// the drive they use (" · 2.6/3.6 TiB used (71%)"), or that the drive's
+// size is unknown; and, when the stores add up to more than the drive,
+// lines that say one of them is not on it.
+func (d *drivePane) driveSpace(dr *model.Drive, stores []*model.Store) (string, []string) {
+	th := d.c.theme
+	sp := driveUsage(dr, stores)
+	switch {
+	case !sp.sized:
+		return "", nil
+	case sp.size <= 0:
+		return th.Muted.Render(" · ") + th.Warn.Render("drive size unknown") + th.Muted.Render(", its stores use "+model.HumanBytes(sp.used)), nil
+	}
+	head := th.Muted.Render(fmt.Sprintf(" · %s used (%.0f%%)", ofTotal(sp.used, sp.size), sp.fraction()*100))
+	if !sp.excess {
+		return head, nil
+	}
+	var notes []string
+	for _, l := range wrapText(d.c.glyph(model.StatusWarning)+" they add up to "+model.HumanBytes(sp.parts)+
+		", more than the drive: is one of them on another disk? Check the drive's holds in the config.", max(10, d.w-2-2)) {
+		notes = append(notes, "  "+th.Warn.Render(l))
+	}
+	return head, notes
 }
 
 // attributeFlag says whether an ATA attribute row needs a mark, and in

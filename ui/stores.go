@@ -248,10 +248,10 @@ func (p *storesPanel) driveExtras(d *model.Drive) []string {
 	return extras
 }
 
-// driveRow: "✓ passed   usb-backups   drive  ██████░░░░  51%  910/1800 GiB  full in 94 d    34 °C  Seagate Expansion HDD  NA8F1234".
-// The usage is that of the stores on the drive, the forecast that of the
-// one that fills first. What does not fit goes, the least needed first:
-// the serial, the model, the temperature.
+// driveRow: "✓ passed   usb-backups   drive  ██████░░░░  49%  910/1863 GiB  full in 94 d    34 °C  Seagate Expansion HDD  NA8F1234".
+// The total is the drive's size, the used space that of the stores on it,
+// the forecast that of the one that fills first. What does not fit goes,
+// the least needed first: the serial, the model, the temperature.
 func (p *storesPanel) driveRow(d *model.Drive, l driveCols) string {
 	c := p.c
 	th := c.theme
@@ -260,19 +260,22 @@ func (p *storesPanel) driveRow(d *model.Drive, l driveCols) string {
 	name := firstNonEmpty(d.Name, d.Model, d.Serial)
 	line := " " + fit(badge, c.badgeW()) + " " + fit(name, p.nameW) + " " + fit(p.driveStateText(d), l.stateW) + " "
 	stores := driveStores(d, p.all)
-	used, total := driveUsage(stores)
+	sp := driveUsage(d, stores)
 	switch {
 	case !d.Present && !d.Asleep:
 		// its stores are offline: nothing to add up
 	case len(stores) == 0:
 		line += th.Muted.Render("no store on it") + "  "
-	case total <= 0:
+	case !sp.sized:
 		line += th.Muted.Render("its stores report no size") + "  "
+	case sp.size <= 0:
+		// The stores' sizes added up are not the drive's: say what is known.
+		line += th.Warn.Render("drive size unknown") + th.Muted.Render(" · "+model.HumanBytes(sp.used)+" used by its stores") + "  "
 	default:
-		frac := float64(used) / float64(total)
+		frac := sp.fraction()
 		line += c.usageBar(frac, l.barW, usageStatus(frac))
 		if l.used {
-			line += fmt.Sprintf("  %-12s", ofTotal(used, total))
+			line += fmt.Sprintf("  %-12s", ofTotal(sp.used, sp.size))
 		}
 		line += "  "
 		if l.foreW > 0 {

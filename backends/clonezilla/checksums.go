@@ -280,29 +280,37 @@ func (p *sumsPlan) listedIn(file string) string {
 }
 
 // digester computes, for each file of a read, the digests its checksum
-// files need.
+// files need: either the reader itself as it reads (begin, write, end),
+// which keeps the bytes in the cache that just received them and is the
+// cheapest while every core has a file of its own; or one goroutine per
+// algorithm fed by a tap (consume), which overlaps reading with hashing and
+// spreads two digests over two cores when cores would be idle.
 type digester struct {
 	sets []algoSet // per file
-	got  []digests // per file
+	got  []digests // per file; in consume each algorithm writes its own entries
 	hs   [numAlgos]hash.Hash
 	cur  algoSet
 }
 
 func newDigester(sets []algoSet) *digester {
-	d := &digester{sets: sets, got: make([]digests, len(sets))}
+	return &digester{sets: sets, got: make([]digests, len(sets))}
+}
+
+// algos are the algorithms any file of the read needs.
+func (d *digester) algos() []algo {
 	var union algoSet
-	for _, s := range sets {
+	for _, s := range d.sets {
 		union |= s
 	}
-	for _, a := range union.list() {
-		d.hs[a] = a.new()
-	}
-	return d
+	return union.list()
 }
 
 func (d *digester) begin(vol int) {
 	d.cur = d.sets[vol]
 	for _, a := range d.cur.list() {
+		if d.hs[a] == nil {
+			d.hs[a] = a.new()
+		}
 		d.hs[a].Reset()
 	}
 }
@@ -321,5 +329,27 @@ func (d *digester) end(vol int, err error) {
 	}
 	for _, a := range d.cur.list() {
 		d.got[vol][a] = d.hs[a].Sum(nil)
+	}
+}
+
+// consume computes one algorithm's digests of the files that need it from
+// everything t carries, to its end; a file that could not be read gets none.
+func (d *digester) consume(a algo, t *tap) {
+	h := a.new()
+	on := false
+	for m := range t.ch {
+		switch {
+		case m.c != nil:
+			if on {
+				h.Write(m.c.buf[:m.c.n])
+			}
+			t.release(m.c)
+		case m.begin:
+			if on = d.sets[m.vol].has(a); on {
+				h.Reset()
+			}
+		case m.end && on && m.err == nil:
+			d.got[m.vol][a] = h.Sum(nil)
+		}
 	}
 }

@@ -11,20 +11,21 @@ import (
 )
 
 // chunkSize is the read size: large enough that the per-chunk cost
-// (channel sends, hash calls) vanishes, small enough to pipeline.
+// (a read, channel sends, hash calls) vanishes, small enough to pipeline.
 const chunkSize = 1 << 20
 
 // chunksPerReader bounds the memory of one reader and how far it runs ahead
 // of its slowest consumer.
 const chunksPerReader = 6
 
-// fanout reads files once, computes their digests and hands every chunk to
-// consumers (the stream decoder) running in goroutines of their own, so a
-// file is read once however many checks it feeds.
+// fanout reads files once and hands every chunk to its consumers (the
+// stream decoder, the digests when they are spread), each in a goroutine of
+// its own, so a file is read once however many checks it feeds.
 type fanout struct {
 	free      chan *chunk
-	made      int   // chunks allocated so far, at most chunksPerReader
+	made      int   // chunks allocated or taken from the pool so far, at most chunksPerReader
 	chunkSize int64 // no larger than the files need
+	pool      *chunkPool
 	taps      []*tap
 }
 
@@ -44,15 +45,40 @@ type message struct {
 	err   error
 }
 
-// newFanout prepares to read size bytes in all. Chunks are allocated as the
-// reader needs them: a reader without consumers reuses one, and small files
-// get small ones.
-func newFanout(size int64) *fanout {
-	return &fanout{free: make(chan *chunk, chunksPerReader), chunkSize: min(max(size, 1), chunkSize)}
+// chunkPool keeps full-size chunks between the files of one verification,
+// so that reading a file allocates nothing.
+type chunkPool struct{ free chan *chunk }
+
+// newChunkPool keeps up to the chunks that many readers use at once.
+func newChunkPool(readers int) *chunkPool {
+	return &chunkPool{free: make(chan *chunk, readers*chunksPerReader)}
 }
 
-// chunk returns a free chunk, allocating one while fewer than
-// chunksPerReader exist.
+func (p *chunkPool) get() *chunk {
+	select {
+	case c := <-p.free:
+		return c
+	default:
+		return &chunk{buf: make([]byte, chunkSize)}
+	}
+}
+
+func (p *chunkPool) put(c *chunk) {
+	select {
+	case p.free <- c:
+	default: // full: the garbage collector takes it
+	}
+}
+
+// newFanout prepares to read size bytes in all. Chunks come from the pool
+// as the reader needs them (a file smaller than a chunk gets a chunk of its
+// own size instead), and go back to it with release.
+func newFanout(size int64, pool *chunkPool) *fanout {
+	return &fanout{free: make(chan *chunk, chunksPerReader), chunkSize: min(max(size, 1), chunkSize), pool: pool}
+}
+
+// chunk returns a free chunk, taking one while fewer than chunksPerReader
+// are in use.
 func (f *fanout) chunk() *chunk {
 	select {
 	case c := <-f.free:
@@ -61,9 +87,27 @@ func (f *fanout) chunk() *chunk {
 	}
 	if f.made < chunksPerReader {
 		f.made++
+		if f.chunkSize == chunkSize {
+			return f.pool.get()
+		}
 		return &chunk{buf: make([]byte, f.chunkSize)}
 	}
 	return <-f.free
+}
+
+// release gives the fanout's chunks back to the pool, once the read and
+// every consumer are done.
+func (f *fanout) release() {
+	for {
+		select {
+		case c := <-f.free:
+			if len(c.buf) == chunkSize {
+				f.pool.put(c)
+			}
+		default:
+			return
+		}
+	}
 }
 
 // tap adds a consumer; all taps must be added before reading starts, and
@@ -83,10 +127,10 @@ func (f *fanout) send(m message) {
 	}
 }
 
-// read reads the files in order, one after the other: the digests are
-// computed right there, on the bytes just read (handing them to another core
-// first costs more than the hashing gains), then the taps get them. It
-// returns each file's read error and stops early only when ctx is done.
+// read reads the files in order, one after the other; d, when not nil,
+// computes the digests right there on the bytes just read, then the taps
+// get them. It returns each file's read error and stops early only when ctx
+// is done.
 func (f *fanout) read(ctx context.Context, dir string, files []string, d *digester, m *meter) []error {
 	defer func() {
 		for _, t := range f.taps {
@@ -99,10 +143,14 @@ func (f *fanout) read(ctx context.Context, dir string, files []string, d *digest
 			return errs
 		}
 		m.setFile(name)
-		d.begin(i)
+		if d != nil {
+			d.begin(i)
+		}
 		f.send(message{vol: i, begin: true})
 		errs[i] = f.readOne(ctx, filepath.Join(dir, name), d, m)
-		d.end(i, errs[i])
+		if d != nil {
+			d.end(i, errs[i])
+		}
 		f.send(message{vol: i, end: true, err: errs[i]})
 	}
 	return errs
@@ -123,7 +171,9 @@ func (f *fanout) readOne(ctx context.Context, path string, d *digester, m *meter
 		if n > 0 {
 			c.n = n
 			m.add(n)
-			d.write(c.buf[:n])
+			if d != nil {
+				d.write(c.buf[:n])
+			}
 		}
 		if n > 0 && len(f.taps) > 0 {
 			f.send(message{c: c})

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/backdeck/backdeck/model"
@@ -130,6 +131,7 @@ type verification struct {
 	sums       *sumsPlan
 	meter      *meter
 	skipDecode map[*stream]bool // streams whose volumes are known broken
+	chunks     *chunkPool       // the read buffers, shared by the workers
 
 	mu       sync.Mutex
 	problems []Problem
@@ -220,10 +222,11 @@ func uncoveredByDesign(name string) bool {
 	return false
 }
 
-// unit is one piece of work for the pool: a file or a stream.
+// unit is one piece of work for the pool: a file or a stream. spread
+// says that cores would be idle otherwise (see run).
 type unit struct {
 	size int64
-	run  func(ctx context.Context)
+	run  func(ctx context.Context, spread bool)
 }
 
 // units plans the reading: at level 1 every listed file on its own (so big
@@ -240,7 +243,7 @@ func (v *verification) units() ([]unit, int64) {
 				inStream[vol.Name] = true
 				files = append(files, vol.Name)
 			}
-			units = append(units, unit{size: s.Bytes(), run: func(ctx context.Context) { v.readStream(ctx, s, files) }})
+			units = append(units, unit{size: s.Bytes(), run: func(ctx context.Context, spread bool) { v.readStream(ctx, s, files, spread) }})
 			total += s.Bytes()
 		}
 	}
@@ -249,22 +252,34 @@ func (v *verification) units() ([]unit, int64) {
 		if !ok || inStream[f] {
 			continue
 		}
-		units = append(units, unit{size: size, run: func(ctx context.Context) { v.readFiles(ctx, []string{f}, nil) }})
+		units = append(units, unit{size: size, run: func(ctx context.Context, spread bool) { v.readFiles(ctx, []string{f}, nil, spread) }})
 		total += size
 	}
 	sort.SliceStable(units, func(i, j int) bool { return units[i].size > units[j].size })
 	return units, total
 }
 
-// run works through the units with one worker per core.
+// run works through the units with one worker per core, the biggest
+// first. While enough work waits, each worker hashes what it reads itself;
+// a unit taken when what is left would not keep the other workers busy
+// while it is read (one file of several hundred MB, or the last files)
+// spreads its hashing over goroutines of its own, so that the cores that
+// would idle share it.
 func (v *verification) run(ctx context.Context, units []unit) error {
+	workers := runtime.GOMAXPROCS(0)
+	v.chunks = newChunkPool(workers)
+	var left atomic.Int64 // the bytes of the units not yet taken
+	for _, u := range units {
+		left.Add(u.size)
+	}
 	work := make(chan unit)
 	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
+	for range workers {
 		wg.Go(func() {
 			for u := range work {
+				spread := left.Add(-u.size) < u.size*int64(workers-1)
 				if ctx.Err() == nil {
-					u.run(ctx)
+					u.run(ctx, spread)
 				}
 			}
 		})
@@ -279,20 +294,21 @@ func (v *verification) run(ctx context.Context, units []unit) error {
 
 // readStream reads a stream's volumes once: their digests (level 1) and,
 // unless its volumes are known broken, its decoding (levels 2 and 3).
-func (v *verification) readStream(ctx context.Context, s *stream, files []string) {
+func (v *verification) readStream(ctx context.Context, s *stream, files []string, spread bool) {
 	var decode func(t *tap)
 	if v.skipDecode[s] {
 		v.notice(s.Volumes[0].Name, "not decoded: its volumes are incomplete (see the problems)")
 	} else {
 		decode = func(t *tap) { v.decodeStream(s, t) }
 	}
-	v.readFiles(ctx, files, decode)
+	v.readFiles(ctx, files, decode, spread)
 }
 
 // readFiles reads files once, in order, computing the digests the checksum
 // files need for them and, when decode is set, feeding the decoder; then
-// judges the digests.
-func (v *verification) readFiles(ctx context.Context, files []string, decode func(t *tap)) {
+// judges the digests. spread computes each digest in a goroutine of its
+// own rather than in the reader (see digester).
+func (v *verification) readFiles(ctx context.Context, files []string, decode func(t *tap), spread bool) {
 	sets := make([]algoSet, len(files))
 	for i, name := range files {
 		sets[i] = v.sums.compute[name]
@@ -302,8 +318,17 @@ func (v *verification) readFiles(ctx context.Context, files []string, decode fun
 	for _, name := range files {
 		size += v.l.files[name]
 	}
-	f := newFanout(size)
+	f := newFanout(size, v.chunks)
+	defer f.release()
 	var wg sync.WaitGroup
+	inline := d
+	if spread {
+		inline = nil
+		for _, a := range d.algos() {
+			t := f.tap()
+			wg.Go(func() { d.consume(a, t) })
+		}
+	}
 	if decode != nil {
 		t := f.tap()
 		wg.Go(func() {
@@ -311,7 +336,7 @@ func (v *verification) readFiles(ctx context.Context, files []string, decode fun
 			t.drain()
 		})
 	}
-	errs := f.read(ctx, v.l.dir, files, d, v.meter)
+	errs := f.read(ctx, v.l.dir, files, inline, v.meter)
 	wg.Wait()
 	if ctx.Err() != nil {
 		return

@@ -74,15 +74,16 @@ var seedDisks = []Disk{
 		Parts: []Part{{Name: "sda1", Size: 2000397868544, Type: "part", FSType: "ext4", UUID: HDDFSUUID,
 			Mountpoint: "/mnt/pve-hdd", FSUsed: 640 * GiB, FSAvail: 1181985603584}},
 		smart: "internal-sda-ZFL1ABCD.json"},
-	// The vzdump drive's filesystem: the lab's PVE storage hddusb_bkpvzdumps
-	// as the seed makes it (no reserved blocks; the archives of its history
-	// are not counted: this fake does not follow the PVE world).
+	// The vzdump drive (sizes.go): the filesystem is the lab's PVE storage
+	// hddusb_bkpvzdumps as the seed makes it (no reserved blocks; the
+	// archives of its history are not counted: this fake does not follow
+	// the PVE world).
 	{Name: "sdb", Rota: true, Tran: "usb", Serial: "NA8F1234", Model: "Expansion HDD", Vendor: "Seagate ", Size: 4000787030016,
 		Parts: []Part{{Name: "sdb1", Size: 4000785104896, Type: "part", FSType: "LVM2_member", UUID: "Vd2kQm-8Hn4-pL0s-Zt7R-c3Wx-Jy6F-a1Bq9e",
 			Parts: append([]Part{
-				{Name: "hddusb-bkpvzdumps", Size: 3936820862976, Type: "lvm", FSType: "ext4", UUID: "0b8e4d2a-6c1f-4f3e-9d57-b2a8c61e0f94",
-					Mountpoint: "/mnt/hddusb_bkpvzdumps", FSUsed: 2*TiB + 96*GiB, FSAvail: 3936820862976 - (2*TiB + 96*GiB)}},
-				thinPool("hddusb-bkpdata", 96*MiB, 1536*GiB, thinLV("hddusb-vm--431--disk--0", 1536*GiB))...)}},
+				{Name: "hddusb-bkpvzdumps", Size: BkpVzdumpsSize, Type: "lvm", FSType: "ext4", UUID: "0b8e4d2a-6c1f-4f3e-9d57-b2a8c61e0f94",
+					Mountpoint: "/mnt/hddusb_bkpvzdumps", FSUsed: BkpVzdumpsUsed, FSAvail: BkpVzdumpsFS - BkpVzdumpsUsed}},
+				thinPool("hddusb-bkpdata", BkpDataMeta, BkpDataSize, thinLV("hddusb-vm--431--disk--0", BkpDataSize))...)}},
 		smart: "usb-backups-NA8F1234.json"},
 	// The Clonezilla images drive (made with mkfs.ext4 -m 0: no reserved
 	// blocks, so used and available add up to the filesystem).

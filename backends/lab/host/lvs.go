@@ -34,13 +34,11 @@ type LV struct {
 // up to the pool's usage, whose remainder stands for what the seed does not
 // list), the metadata percentages, and the templates' disks named base-*
 // (PVE renames a disk so when it makes a template; the lab's API keeps
-// vm-*). bkpvzdumps keeps the size the seed gives its filesystem, which is
-// no whole number of 4 MiB extents and leaves no room on sdb1 for a 1536
-// GiB pool beside it: the seed's figures, not LVM's.
+// vm-*). bkpvzdumps and bkpdata fit on sdb1 side by side (sizes.go).
 var seedLVs = []LV{
-	{VG: "hddusb", LV: "bkpdata", Attr: "twi-aotz--", Size: 1536 * GiB, Data: "26.86", Metadata: "1.07"},
-	{VG: "hddusb", LV: "bkpvzdumps", Attr: "-wi-ao----", Size: 3936820862976},
-	{VG: "hddusb", LV: "vm-431-disk-0", Attr: "Vwi-aotz--", Size: 1536 * GiB, Data: "26.86", Pool: "bkpdata"},
+	{VG: "hddusb", LV: "bkpdata", Attr: "twi-aotz--", Size: BkpDataSize, Data: "26.86", Metadata: "1.07"},
+	{VG: "hddusb", LV: "bkpvzdumps", Attr: "-wi-ao----", Size: BkpVzdumpsSize},
+	{VG: "hddusb", LV: "vm-431-disk-0", Attr: "Vwi-aotz--", Size: BkpDataSize, Data: "26.86", Pool: "bkpdata"},
 	{VG: "pve", LV: "base-100-disk-0", Attr: "Vri---tz-k", Size: 32 * GiB, Pool: "data"},
 	{VG: "pve", LV: "base-101-disk-0", Attr: "Vri---tz-k", Size: 32 * GiB, Pool: "data"},
 	{VG: "pve", LV: "data", Attr: "twi-aotz--", Size: 794*GiB + 300*MiB, Data: "29.09", Metadata: "1.52"},

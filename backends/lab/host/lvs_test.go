@@ -38,7 +38,7 @@ func TestFakeLvsRows(t *testing.T) {
 	}
 	want := []lvm.LV{
 		{VG: "hddusb", Name: "bkpdata", Attr: "twi-aotz--", Size: 1649267441664, DataPercent: 26.86, MetadataPercent: 1.07},
-		{VG: "hddusb", Name: "bkpvzdumps", Attr: "-wi-ao----", Size: 3936820862976},
+		{VG: "hddusb", Name: "bkpvzdumps", Attr: "-wi-ao----", Size: 2336462209024},
 		{VG: "hddusb", Name: "vm-431-disk-0", Attr: "Vwi-aotz--", Size: 1649267441664, DataPercent: 26.86},
 		{VG: "pve", Name: "base-100-disk-0", Attr: "Vri---tz-k", Size: 34359738368},
 		{VG: "pve", Name: "base-101-disk-0", Attr: "Vri---tz-k", Size: 34359738368},

@@ -71,7 +71,7 @@ func TestFakeLsblkFilesystems(t *testing.T) {
 		"pve-vm--421--disk--0": {Type: "lvm"},
 		"sda1":                 {Type: "part", FSType: "ext4", UUID: HDDFSUUID, Mount: "/mnt/pve-hdd", Used: 640 << 30, Avail: 1181985603584, Known: true},
 		"sdb1":                 {Type: "part", FSType: "LVM2_member", UUID: "Vd2kQm-8Hn4-pL0s-Zt7R-c3Wx-Jy6F-a1Bq9e", Children: []string{"hddusb-bkpvzdumps", "hddusb-bkpdata_tmeta", "hddusb-bkpdata_tdata"}},
-		"hddusb-bkpvzdumps":    {Type: "lvm", FSType: "ext4", UUID: "0b8e4d2a-6c1f-4f3e-9d57-b2a8c61e0f94", Mount: "/mnt/hddusb_bkpvzdumps", Used: 2302102470656, Avail: 1634718392320, Known: true},
+		"hddusb-bkpvzdumps":    {Type: "lvm", FSType: "ext4", UUID: "0b8e4d2a-6c1f-4f3e-9d57-b2a8c61e0f94", Mount: "/mnt/hddusb_bkpvzdumps", Used: 751619276800, Avail: 1547119362048, Known: true},
 		"hddusb-bkpdata-tpool": {Type: "lvm", Children: []string{"hddusb-bkpdata", "hddusb-vm--431--disk--0"}},
 		"sdc1":                 {Type: "part", FSType: "ext4", Label: "cz-images", UUID: "5f0c2a1e-8b3d-4c7e-9a61-2d4f8e0b7c35", Mount: "/mnt/cz-images", Used: 180 << 30, Avail: 298830004224, Known: true},
 		"sdd1":                 {Type: "part", FSType: "ntfs", Label: "WD Elements", UUID: "6A2C4B1F2C4AEA8F"},

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/backdeck/backdeck/backends/lab/host"
 )
 
 // The seed homelab of DESIGN.md: node pve, its guests, storages and disks.
@@ -87,17 +89,17 @@ func (w *world) seedStorages() {
 	}
 	// The USB HDD (Seagate Expansion, 4 TB) on the first node: a directory
 	// storage for the vzdump archives and a thin pool for bkpserver's data
-	// disk. In a cluster the directory is shared (the first node exports it
+	// disk, side by side on it (lab/host's sizes). In a cluster the directory is shared (the first node exports it
 	// and the others mount it at the same path, and storage.cfg says shared
 	// 1), so every node's guests back up to it; the thin pool cannot be.
 	vzdumps := &storage{id: "hddusb_bkpvzdumps", node: first, typ: "dir", content: []string{"backup"}, path: "/mnt/hddusb_bkpvzdumps",
-		mountpoint: true, active: true, total: 3936820862976, otherUsed: 2*tib + 96*gib, drive: "NA8F1234"}
+		mountpoint: true, active: true, total: host.BkpVzdumpsFS, otherUsed: host.BkpVzdumpsUsed, drive: "NA8F1234"}
 	if len(w.nodes) > 1 {
 		vzdumps.node, vzdumps.shared = "", true
 	}
 	add(vzdumps)
 	add(&storage{id: "hddusb_bkpdata", node: first, typ: "lvmthin", content: []string{"images"}, active: true,
-		total: 1536 * gib, otherUsed: 412*gib + 530*mib, drive: "NA8F1234"})
+		total: host.BkpDataSize, otherUsed: 412*gib + 530*mib, drive: "NA8F1234"})
 }
 
 // systemDiskSerial is the serial of the i-th node's system NVMe SSD.
@@ -129,8 +131,9 @@ func (w *world) seedDisks() {
 	}
 	for i, n := range w.nodes[1:] {
 		serial := systemDiskSerial(i + 1)
-		w.disks = append(w.disks, &disk{node: n.name, devpath: "/dev/nvme0n1", typ: "nvme", size: 500107862016,
-			model: "Samsung SSD 980 500GB", serial: serial, vendor: "unknown", wwn: fmt.Sprintf("eui.0025385b21b%05x", i+1),
-			rpm: 0, wearout: 99, health: "PASSED", used: "LVM", byID: "/dev/disk/by-id/nvme-Samsung_SSD_980_500GB_" + serial, present: true})
+		// 1 TB, as the first node's: its local and local-lvm fit on it.
+		w.disks = append(w.disks, &disk{node: n.name, devpath: "/dev/nvme0n1", typ: "nvme", size: 1000204886016,
+			model: "Samsung SSD 980 1TB", serial: serial, vendor: "unknown", wwn: fmt.Sprintf("eui.0025385b21b%05x", i+1),
+			rpm: 0, wearout: 99, health: "PASSED", used: "LVM", byID: "/dev/disk/by-id/nvme-Samsung_SSD_980_1TB_" + serial, present: true})
 	}
 }

@@ -133,7 +133,7 @@ func TestStorageListAndUsage(t *testing.T) {
 		t.Fatalf("content=backup: %+v", backupOnly)
 	}
 	s := backupOnly[0]
-	if s.Type != "dir" || s.Active != 1 || s.Enabled != 1 || s.Total != 3936820862976 || s.Used+s.Avail != s.Total ||
+	if s.Type != "dir" || s.Active != 1 || s.Enabled != 1 || s.Total != 2298738638848 || s.Used+s.Avail != s.Total ||
 		s.UsedFraction == nil || *s.UsedFraction <= 0 || *s.UsedFraction >= 1 {
 		t.Errorf("backup storage %+v", s)
 	}

@@ -37,7 +37,7 @@ func inventUsage(storeID string, s *storage, end time.Time, days int) []UsageRec
 	var growthPerDay, pruneFrees float64
 	switch {
 	case s.hasContent("backup"):
-		growthPerDay = float64(s.total) * 0.0025 // ~9 GiB a day on the 3.6 TiB drive
+		growthPerDay = float64(s.total) * 0.0025 // ~5 GiB a day on the 2.1 TiB store
 		pruneFrees = growthPerDay * 12           // the monthly prune frees twelve days of it
 	case s.typ == "lvmthin" && s.drive != "":
 		growthPerDay = float64(s.total) * 0.0012
