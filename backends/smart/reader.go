@@ -25,6 +25,9 @@ type Reader struct {
 	// Source on both paths; 0 means 4. Starting every drive at once made
 	// 11 of 168 real reads fail ("WaitDelay expired before I/O complete").
 	Parallel int
+	// Now stamps each reading; nil means time.Now. The console's injected
+	// clock reaches it, so a reading's age agrees with every other age.
+	Now func() time.Time
 }
 
 // Result is one drive's read by ReadAll: the reading, and the error Read
@@ -32,6 +35,13 @@ type Reader struct {
 type Result struct {
 	Reading *model.SMARTReading
 	Err     error
+}
+
+func (r *Reader) now() time.Time {
+	if r.Now == nil {
+		return time.Now()
+	}
+	return r.Now()
 }
 
 const (
@@ -134,7 +144,7 @@ func (r *Reader) smartctl(ctx context.Context, dev, deviceType string) (*model.S
 		}
 		return nil, diagnosis{}, fmt.Errorf("smartctl on %s: %w", dev, err)
 	}
-	reading, d, err := parseSmartctl(out, code, time.Now(), dev)
+	reading, d, err := parseSmartctl(out, code, r.now(), dev)
 	if err != nil {
 		return nil, d, fmt.Errorf("smartctl on %s (exit status %d): %w", dev, code, err)
 	}

@@ -335,3 +335,20 @@ func TestDriveTimeout(t *testing.T) {
 		t.Errorf("a refresh that has ended: %s %v, want not read", d, ok)
 	}
 }
+
+// A reading is stamped by the clock the Reader is given (the console's
+// injected one), never the machine's: with BACKDECK_CLOCK the demo's
+// drive read "0 s ago" on another day than every other age.
+func TestReaderStampsWithItsClock(t *testing.T) {
+	ata := readFile(t, filepath.Join(scrutinyDir, "smart-ata.json"))
+	at := time.Date(2026, 11, 28, 8, 6, 0, 0, time.UTC)
+	r := &Reader{Run: (&fakeTool{answer: func(context.Context, []string) ([]byte, int, error) { return ata, 0, nil }}).run,
+		Now: func() time.Time { return at }}
+	reading, err := r.Read(context.Background(), "/dev/sdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reading.At.Equal(at) {
+		t.Errorf("reading at %s, want the clock's %s", reading.At, at)
+	}
+}

@@ -41,9 +41,9 @@ func (b *Built) buildSources(opts Options, demo bool) ([]backends.Observer, erro
 	// the PVE API for the configured drives.
 	switch {
 	case demo:
-		observers = append(observers, smart.NewSource(smart.SourceOptions{Mode: "host", Drives: cfg.Drives, Reader: &smart.Reader{Run: lab.SmartctlRunner()}}))
+		observers = append(observers, smart.NewSource(smart.SourceOptions{Mode: "host", Drives: cfg.Drives, Reader: &smart.Reader{Run: lab.SmartctlRunner(), Now: opts.Now}}))
 	case b.Mode == "host":
-		observers = append(observers, smart.NewSource(smart.SourceOptions{Mode: "host", Drives: cfg.Drives, Reader: &smart.Reader{}}))
+		observers = append(observers, smart.NewSource(smart.SourceOptions{Mode: "host", Drives: cfg.Drives, Reader: &smart.Reader{Now: opts.Now}}))
 	case len(cfg.Drives) > 0 && pve != nil:
 		observers = append(observers, smart.NewSource(smart.SourceOptions{Mode: "laptop", Drives: cfg.Drives, PVE: pve, Now: opts.Now}))
 	}
