@@ -67,6 +67,8 @@ func (c *Client) Observe(ctx context.Context) (model.SourceState, error) {
 	c.mu.Lock()
 	c.lastPoints = points
 	c.mu.Unlock()
+	backupJobs := backupJobModels(jobs, c.now())
+	c.lastDurations(ctx, inv.nodes, backupJobs)
 	return model.SourceState{
 		Source:   model.SourceProxmox,
 		OK:       true,
@@ -75,6 +77,8 @@ func (c *Client) Observe(ctx context.Context) (model.SourceState, error) {
 		Targets:  inv.targets(jobs, uncovered),
 		Stores:   inv.storeList(),
 		At:       c.now(),
+
+		BackupJobs: backupJobs,
 	}, nil
 }
 
