@@ -54,7 +54,7 @@ const maxRunsPerJob = 200
 // from its last backup on (clipped to the backup window), with overlaps on
 // one disk marked.
 func PlanRuns(in PlanInput) []PlannedRun {
-	until := in.From.AddDate(0, 0, in.Days)
+	until := in.From.AddDate(0, 0, in.Days).Add(-time.Second) // the last day ends before the same time N days on
 	var out []PlannedRun
 	for _, j := range in.Jobs {
 		if !j.Enabled {

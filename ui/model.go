@@ -197,6 +197,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			bw := w - 8
 			return bw, m.log.View(bw-4, h-6)
 		}})
+	case key.Matches(msg, k.Schedule):
+		m.layers.push(m.scheduleLayer())
 	case key.Matches(msg, k.Filter):
 		m.filter.Open()
 		m.setFocus(focusTree)

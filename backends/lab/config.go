@@ -36,7 +36,9 @@ func configTOML(p *pve.Server, secretFile string, u *urbackup.Server, passwordFi
 			fmt.Fprintf(&b, "username = %s\n", tomlString(u.Username()))
 			fmt.Fprintf(&b, "password_file = %s\n", tomlString(passwordFile))
 		}
-		fmt.Fprintf(&b, "fingerprint = %s\n\n", tomlString(u.Fingerprint()))
+		fmt.Fprintf(&b, "fingerprint = %s\n", tomlString(u.Fingerprint()))
+		// bkpserver's data disk is on the backup drive's thin pool.
+		fmt.Fprintf(&b, "store = %s\n\n", tomlString("pve/hddusb_bkpdata"))
 		for _, c := range urbackup.SeedClients() {
 			folders := make([]string, len(c.Folders))
 			for i, f := range c.Folders {

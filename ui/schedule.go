@@ -1,0 +1,121 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/backdeck/backdeck/model"
+)
+
+// scheduleDays is how far the schedule overlay looks ahead.
+const scheduleDays = 7
+
+// scheduleLayer is the S overlay: the backup jobs, then the next days' runs
+// of PVE jobs and UrBackup intervals by day, runs that overlap on one
+// drive marked. It is drawn from the posture the console has: no I/O.
+func (m *Model) scheduleLayer() layer {
+	k := m.c.keys
+	return pageLayer{c: m.c, own: k.Schedule, box: func(w, h int) (int, string) {
+		bw := w - 8
+		return bw, scheduleView(m.c, m.posture, bw-4, h-4)
+	}}
+}
+
+// scheduleView draws the schedule in w cells and at most h lines.
+func scheduleView(c *common, p *model.Posture, w, h int) string {
+	th := c.theme
+	now := c.now()
+	var lines []string
+	add := func(s string) { lines = append(lines, trunc(s, w)) }
+	add(th.Bold.Render(fmt.Sprintf("Schedule · next %d days · S or esc closes", scheduleDays)))
+	if len(p.BackupJobs) == 0 {
+		add(th.Muted.Render("No PVE backup job (or the token may not read them)."))
+	}
+	for _, j := range p.BackupJobs {
+		next := "no next run"
+		switch {
+		case !j.Enabled:
+			next = "disabled"
+		case j.ScheduleErr != "":
+			next = "schedule unreadable"
+		case !j.NextRun.IsZero():
+			next = "next " + j.NextRun.In(now.Location()).Format("Mon 15:04")
+		}
+		storage := j.Storage
+		if storage == "" {
+			storage = "default storage"
+		}
+		add(fmt.Sprintf("%s %s · %s · %s → %s · %s · keeps %s", c.sym("▸", ">"), j.ID, j.Schedule, j.Selection, storage, next, j.RetentionText()))
+	}
+	runs := model.PlanRuns(model.PlanInput{From: now, Days: scheduleDays, Jobs: p.BackupJobs, Intervals: p.Intervals,
+		Stores: p.Stores, Drives: p.Drives})
+	overlaps := 0
+	for _, r := range runs {
+		if len(r.Overlaps) > 0 {
+			overlaps++
+		}
+	}
+	switch {
+	case len(runs) == 0:
+		add(th.Muted.Render("No runs in the next days."))
+	case overlaps > 0:
+		add(c.theme.Status(model.StatusWarning).Render(fmt.Sprintf("%s %d runs overlap another on the same drive", c.glyph(model.StatusWarning), overlaps)))
+	default:
+		add(fmt.Sprintf("%s no two runs overlap on one drive", c.glyph(model.StatusOK)))
+	}
+	day := ""
+	var body []string
+	dash := c.sym("–", "-")
+	warn := c.glyph(model.StatusWarning) + " overlap"
+	for _, r := range runs {
+		start := r.Start.In(now.Location())
+		if d := start.Format("Mon 01-02"); d != day {
+			day = d
+			body = append(body, th.Bold.Render(d))
+		}
+		span := start.Format("15:04") + "      "
+		if r.Duration > 0 {
+			span = start.Format("15:04") + dash + r.End().In(now.Location()).Format("15:04")
+		}
+		mark := strings.Repeat(" ", width(warn))
+		if len(r.Overlaps) > 0 {
+			mark = warn
+		}
+		disk := r.Disk
+		if disk == "" {
+			disk = "?"
+		}
+		what := r.What
+		if r.Source == model.SourceURBackup {
+			what = strings.TrimPrefix(what, shortJob(r)+" ")
+		}
+		// The time, the mark and the drive always show; the job and what
+		// it takes share what is left.
+		fixed := 2 + width(span) + 1 + width(mark) + 2 + 1 + min(width(disk), 16)
+		jobW := max(8, min(20, w-fixed-1-10)) // the job's name first: what it takes can be read in S's job lines
+		whatW := max(0, w-fixed-jobW-1)
+		line := fmt.Sprintf("  %s %s  %-*s %-*s %s", span, mark, jobW, trunc(shortJob(r), jobW), whatW, trunc(what, whatW), trunc(disk, 16))
+		if len(r.Overlaps) > 0 {
+			line = c.theme.Status(model.StatusWarning).Render(trunc(line, w))
+		}
+		body = append(body, line)
+	}
+	room := h - len(lines)
+	if len(body) > room && room > 1 {
+		more := len(body) - (room - 1)
+		body = append(body[:room-1:room-1], th.Muted.Render(fmt.Sprintf("… %d more lines: backdeck schedule prints them all", more)))
+	}
+	for _, l := range body {
+		add(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// shortJob names a run's job in its column: the PVE job id, or the UrBackup
+// client's name with its kind.
+func shortJob(r model.PlannedRun) string {
+	if r.Source == model.SourceURBackup {
+		return strings.TrimPrefix(r.Job, "urbackup/")
+	}
+	return r.Job
+}
