@@ -162,6 +162,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onSnapshots(msg)
 	case preflightMsg:
 		return m, m.onPreflight(msg)
+	case runJobResultMsg:
+		return m, m.onRunJobResult(msg)
 	}
 	return m, nil
 }
@@ -347,6 +349,10 @@ func (m *Model) layerKey(msg tea.Msg) tea.Cmd {
 		m.layers.pop()
 	case layerQuit:
 		return m.quit()
+	case layerOpen:
+		if so, ok := top.(*scheduleOverlay); ok {
+			return so.takeAsk()
+		}
 	}
 	return nil
 }

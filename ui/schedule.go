@@ -4,34 +4,102 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/backdeck/backdeck/model"
 )
 
 // scheduleDays is how far the schedule overlay looks ahead.
 const scheduleDays = 7
 
-// scheduleLayer is the S overlay: the backup jobs, then the next days' runs
-// of PVE jobs and UrBackup intervals by day, runs that overlap on one
-// drive marked. It is drawn from the posture the console has: no I/O.
-func (m *Model) scheduleLayer() layer {
-	k := m.c.keys
-	return pageLayer{c: m.c, own: k.Schedule, box: func(w, h int) (int, string) {
-		bw := w - 8
-		return bw, scheduleView(m.c, m.posture, bw-4, h-4)
-	}}
+// scheduleOverlay is the S overlay: the backup jobs, then the next days'
+// runs of PVE jobs and UrBackup intervals by day, runs that overlap on one
+// drive marked. ↑/↓ choose a job and b runs it now (it asks first). It is
+// drawn from the posture the console has: no I/O.
+type scheduleOverlay struct {
+	m      *Model
+	cursor int    // the chosen job, an index into the posture's jobs
+	ask    string // the job b asked to run, for the root to confirm
+}
+
+func (m *Model) scheduleLayer() layer { return &scheduleOverlay{m: m} }
+
+func (o *scheduleOverlay) Update(msg tea.Msg) layerResult {
+	km, ok := msg.(tea.KeyPressMsg)
+	k := o.m.c.keys
+	n := len(o.m.posture.BackupJobs)
+	switch {
+	case !ok:
+	case key.Matches(km, k.Quit):
+		return layerQuit
+	case key.Matches(km, k.Back), key.Matches(km, k.Schedule):
+		return layerClosed
+	case key.Matches(km, k.Down) && o.cursor < n-1:
+		o.cursor++
+	case key.Matches(km, k.Up) && o.cursor > 0:
+		o.cursor--
+	case key.Matches(km, k.Backup) && n > 0:
+		o.ask = o.m.posture.BackupJobs[min(o.cursor, n-1)].ID
+	}
+	return layerOpen
+}
+
+func (o *scheduleOverlay) Box(w, h int) (int, string) {
+	bw := w - 8
+	return bw, scheduleView(o.m.c, o.m.posture, o.cursor, bw-4, h-4)
+}
+
+func (o *scheduleOverlay) ShortHelp() []key.Binding {
+	k := o.m.c.keys
+	return []key.Binding{helpAs(k.Backup, "run job now"), helpAs(k.Down, "next job"), k.Schedule, k.Back}
+}
+
+func (o *scheduleOverlay) FullHelp() [][]key.Binding { return [][]key.Binding{o.ShortHelp()} }
+
+// takeAsk opens the question for the job b asked to run, once.
+func (o *scheduleOverlay) takeAsk() tea.Cmd {
+	id := o.ask
+	o.ask = ""
+	if id == "" {
+		return nil
+	}
+	j, err := model.FindJob(o.m.posture.BackupJobs, id)
+	if err != nil {
+		return o.m.say(err.Error(), true)
+	}
+	storage := j.Storage
+	if storage == "" {
+		storage = "the default storage"
+	}
+	var params []string
+	for _, p := range []string{j.Mode, j.Compress} {
+		if p != "" {
+			params = append(params, p)
+		}
+	}
+	params = append(params, "retention "+j.RetentionText())
+	text := fmt.Sprintf("PVE has no call to run a job: backdeck replays it as vzdump with the job's parameters (%s) on every node that has guests in it. "+
+		"It backs up %s to %s now, besides its schedule (%s); each node's task shows in the jobs panel.",
+		strings.Join(params, ", "), j.Selection, storage, j.Schedule)
+	d := newConfirm(o.m.c, "Run backup job "+j.ID+" now?", text, "", action{kind: actRunBackupJob, label: "backup job " + j.ID,
+		req: model.JobRequest{Target: "job/" + j.ID, Method: model.MethodVzdump}})
+	d.heavy = true
+	o.m.openDialog(d)
+	return nil
 }
 
 // scheduleView draws the schedule in w cells and at most h lines.
-func scheduleView(c *common, p *model.Posture, w, h int) string {
+func scheduleView(c *common, p *model.Posture, cursor, w, h int) string {
 	th := c.theme
 	now := c.now()
 	var lines []string
 	add := func(s string) { lines = append(lines, trunc(s, w)) }
-	add(th.Bold.Render(fmt.Sprintf("Schedule · next %d days · S or esc closes", scheduleDays)))
+	add(th.Bold.Render(fmt.Sprintf("Schedule · next %d days · b runs the chosen job now · S or esc closes", scheduleDays)))
 	if len(p.BackupJobs) == 0 {
 		add(th.Muted.Render("No PVE backup job (or the token may not read them)."))
 	}
-	for _, j := range p.BackupJobs {
+	for i, j := range p.BackupJobs {
 		next := "no next run"
 		switch {
 		case !j.Enabled:
@@ -45,7 +113,11 @@ func scheduleView(c *common, p *model.Posture, w, h int) string {
 		if storage == "" {
 			storage = "default storage"
 		}
-		add(fmt.Sprintf("%s %s · %s · %s → %s · %s · keeps %s", c.sym("▸", ">"), j.ID, j.Schedule, j.Selection, storage, next, j.RetentionText()))
+		mark := " "
+		if i == cursor {
+			mark = c.sym("›", ">")
+		}
+		add(fmt.Sprintf("%s %s · %s · %s → %s · %s · keeps %s", mark, j.ID, j.Schedule, j.Selection, storage, next, j.RetentionText()))
 	}
 	runs := model.PlanRuns(model.PlanInput{From: now, Days: scheduleDays, Jobs: p.BackupJobs, Intervals: p.Intervals,
 		Stores: p.Stores, Drives: p.Drives})

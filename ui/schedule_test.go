@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -47,7 +48,7 @@ func TestScheduleOverlay(t *testing.T) {
 
 func TestScheduleViewWithoutJobs(t *testing.T) {
 	c := newTestModel(t, 120, 40).m.c
-	out := scheduleView(c, &model.Posture{}, 100, 30)
+	out := scheduleView(c, &model.Posture{}, 0, 100, 30)
 	for _, want := range []string{"No PVE backup job (or the token may not read them).", "No runs in the next days."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("lacks %q:\n%s", want, out)
@@ -56,7 +57,7 @@ func TestScheduleViewWithoutJobs(t *testing.T) {
 	// A job and an interval that do not overlap.
 	p := schedulePosture()
 	p.Intervals[0].Last = time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
-	out = scheduleView(c, p, 100, 40)
+	out = scheduleView(c, p, 0, 100, 40)
 	if !strings.Contains(out, "no two runs overlap on one drive") || strings.Contains(out, "overlap\n") {
 		t.Errorf("no overlap expected:\n%s", out)
 	}
@@ -82,4 +83,80 @@ func TestScheduleHostileNames(t *testing.T) {
 		t.Errorf("control characters on screen:\n%q", s)
 	}
 	tm.mustShow("Schedule · next 7 days")
+}
+
+// runFake is the fake engine with "run now".
+type runFake struct {
+	*fakeEngine
+	ran []string
+}
+
+func (f *runFake) RunBackupJob(_ context.Context, id string) ([]model.Job, error) {
+	f.ran = append(f.ran, id)
+	var jobs []model.Job
+	for _, n := range []string{"alpha", "beta"} {
+		jobs = append(jobs, model.Job{ID: "UPID:" + n + ":1", TaskID: "UPID:" + n + ":1", Name: n + ": " + id, Node: n,
+			Method: model.MethodVzdump, Source: model.SourceProxmox, State: model.JobRunning, Started: testNow, Progress: model.UnknownProgress()})
+	}
+	return jobs, nil
+}
+
+// b in the schedule asks, names what the job does, and only Confirm runs
+// it; each node's task then shows in the jobs panel.
+func TestScheduleRunJobNow(t *testing.T) {
+	var fake *runFake
+	tm := newTestModel(t, 120, 40, func(o *Options) {
+		fake = &runFake{fakeEngine: o.Engine.(*fakeEngine)}
+		o.Engine = fake
+	})
+	tm.send(eventsMsg{evs: []model.Event{model.PostureEvent{Posture: schedulePosture()}}})
+	tm.keys("S", "b")
+	tm.mustShow("Run backup job backup-k3s-daily now?")
+	tm.mustShow("replays it as vzdump with the")
+	tm.mustShow("retention keep-daily=7")
+	tm.keys("enter") // Cancel has the focus
+	if len(fake.ran) != 0 {
+		t.Fatalf("enter on Cancel ran %v", fake.ran)
+	}
+	tm.mustShow("Schedule · next 7 days") // back in the schedule
+	tm.keys("b", "tab")
+	msgs := tm.keys("enter")
+	if len(fake.ran) != 1 || fake.ran[0] != "backup-k3s-daily" {
+		t.Fatalf("ran %v", fake.ran)
+	}
+	for _, msg := range msgs {
+		if _, ok := msg.(runJobResultMsg); ok {
+			collect(tm.send(msg))
+		}
+	}
+	tm.keys("esc")
+	tm.mustShow("alpha: backup-k3s-") // each node's task in the jobs panel
+	tm.mustShow("beta: backup-k3s-")
+	tm.mustShow("started backup job backup-k3s-daily on alpha, beta")
+}
+
+// Without a PVE source that runs jobs, b says so and runs nothing.
+func TestScheduleRunJobWithoutRunner(t *testing.T) {
+	tm := newTestModel(t, 120, 40)
+	tm.send(eventsMsg{evs: []model.Event{model.PostureEvent{Posture: schedulePosture()}}})
+	tm.keys("S", "b", "tab", "enter")
+	tm.mustShow("cannot run backup jobs")
+}
+
+// A guest that no job covers says so on its pane, at 80×24 too: the
+// posture's reason carries it (model.BuildPosture).
+func TestGuestPaneNamesNoJob(t *testing.T) {
+	day := 24 * time.Hour
+	tg := model.Target{ID: "pve/qemu/431", Name: "bkpserver", Kind: model.KindVM, Source: model.SourceProxmox, Node: "pve", VMID: 431,
+		State: "running", Methods: guestMethods, NoJob: true,
+		RestorePoints: []model.RestorePoint{vzdump(431, 9*day, 1843*MiB, "bkpserver", false)}}
+	p := model.BuildPosture(model.PostureInput{Now: testNow,
+		Concerns: []model.ConcernSpec{{ID: model.ConcernVMs, Name: "Virtual machines", MaxAge: 26 * time.Hour, Targets: []string{"pve/qemu/431"}}},
+		Sources:  []model.SourceState{{Source: model.SourceProxmox, OK: true, At: testNow, Targets: []model.Target{tg}}}})
+	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+		tm := newTestModel(t, size[0], size[1])
+		tm.send(eventsMsg{evs: []model.Event{model.PostureEvent{Posture: p}}})
+		tm.selectTarget("pve/qemu/431")
+		tm.mustShow("backup job covers it") // "no" may end the line above
+	}
 }

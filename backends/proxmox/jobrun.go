@@ -68,7 +68,7 @@ func (c *Client) RunBackupJob(ctx context.Context, id string) ([]model.Job, erro
 			return nil, fmt.Errorf("starting backup job %s on node %s: %w", id, node, err)
 		}
 		job := model.Job{
-			Name: id + " on " + node, Method: model.MethodVzdump, Source: model.SourceProxmox, Node: node,
+			Name: node + ": " + id, Method: model.MethodVzdump, Source: model.SourceProxmox, Node: node,
 			Started: c.now(), Storage: j.Storage, Progress: model.UnknownProgress(),
 		}
 		job, err := c.taskJob(job, answer)

@@ -31,7 +31,7 @@ func TestLabRunBackupJobAcrossNodes(t *testing.T) {
 		t.Errorf("%d vzdump calls, want 2", n)
 	}
 	for _, j := range jobs {
-		if j.State != model.JobRunning || j.TaskID == "" || j.Name != "backup-k3s-daily on "+j.Node || j.Storage != "hddusb_bkpvzdumps" {
+		if j.State != model.JobRunning || j.TaskID == "" || j.Name != j.Node+": backup-k3s-daily" || j.Storage != "hddusb_bkpvzdumps" {
 			t.Errorf("job %+v", j)
 		}
 		final, _ := follow(t, c, j)
