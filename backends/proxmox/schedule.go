@@ -32,14 +32,21 @@ func backupJobModels(jobs []backupJob, now time.Time) []model.BackupJob {
 		if m.Selection.All {
 			m.Selection.VMIDs = nil
 		}
-		ev, err := calendar.Parse(j.Schedule)
+		if m.Schedule == "" && j.StartTime != "" {
+			m.Schedule = legacySchedule(j.StartTime, j.DOW)
+		}
+		ev, err := calendar.Parse(m.Schedule)
 		if err != nil {
 			m.ScheduleErr = err.Error()
 		}
+		// PVE computes next-run from the job's last run: after a missed
+		// run (the node was down) it lies in the past, and the next start
+		// is then computed from now.
+		pveNext := time.Unix(j.NextRun.Int64(0), 0)
 		switch {
 		case !m.Enabled:
-		case j.NextRun.Valid && j.NextRun.V > 0:
-			m.NextRun = time.Unix(j.NextRun.Int64(0), 0).In(now.Location())
+		case j.NextRun.Valid && j.NextRun.V > 0 && !pveNext.Before(now.Add(-time.Minute)):
+			m.NextRun = pveNext.In(now.Location())
 		case err == nil:
 			if next, ok := ev.Next(now); ok {
 				m.NextRun, m.NextRunComputed = next, true
@@ -49,6 +56,17 @@ func backupJobModels(jobs []backupJob, now time.Time) []model.BackupJob {
 	}
 	model.SortJobs(out)
 	return out
+}
+
+// legacySchedule is the calendar event of a PVE 6 job, as PVE 7 converts
+// it when it moves vzdump.cron to jobs.cfg: "HH:MM" on every day, else
+// "dow,dow HH:MM".
+func legacySchedule(start, dow string) string {
+	days := splitList(dow)
+	if len(days) == 0 || len(days) == 7 {
+		return start
+	}
+	return strings.Join(days, ",") + " " + start
 }
 
 // vmidList reads PVE's vmid lists ("411,421 422"), sorted, without repeats.
@@ -129,4 +147,29 @@ func (c *Client) lastDurations(ctx context.Context, nodes []nodeInfo, jobs []mod
 			}
 		}
 	}
+}
+
+// jobOf adds to a guest's detail the enabled job that backs it up; covered
+// says one does, disabledOnly that only disabled jobs select it (PVE's
+// not-backed-up list counts those as covering).
+func (inv *inventory) jobOf(t *model.Target, jobs []backupJob) (covered, disabledOnly bool) {
+	var disabled []string
+	for _, j := range jobs {
+		if j.Type != "" && j.Type != "vzdump" {
+			continue
+		}
+		if j.covers(t.VMID, t.Node, inv.pools[t.VMID]) {
+			t.Detail += " · job " + firstOf(j.Schedule, legacySchedule(j.StartTime, j.DOW), j.ID) + " → " + firstOf(j.Storage, "default storage")
+			return true, false
+		}
+		enabled := j
+		enabled.Enabled = number{}
+		if enabled.covers(t.VMID, t.Node, inv.pools[t.VMID]) {
+			disabled = append(disabled, j.ID)
+		}
+	}
+	if len(disabled) > 0 {
+		t.Detail += " · only in disabled job " + strings.Join(disabled, ", ")
+	}
+	return false, len(disabled) > 0
 }

@@ -3,6 +3,7 @@ package proxmox
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,5 +73,59 @@ func TestBackupJobModelsComputed(t *testing.T) {
 	}
 	if got[0].ID != "weekdays" {
 		t.Errorf("jobs not in order of next run: %v", got)
+	}
+}
+
+// PVE 6 keeps start time and weekdays (vzdump.cron); PVE 7 turns them into
+// a schedule the same way. A next-run in the past (a missed run) is
+// recomputed from now.
+func TestBackupJobModelsLegacyAndMissed(t *testing.T) {
+	raw := `[
+	 {"id":"old","starttime":"02:30","dow":"sat,mon","enabled":1,"vmid":"411"},
+	 {"id":"every","starttime":"21:00","dow":"mon,tue,wed,thu,fri,sat,sun","all":1},
+	 {"id":"missed","schedule":"14:20","enabled":1,"vmid":"421","next-run":1764000000}
+	]`
+	var jobs []backupJob
+	if err := json.Unmarshal([]byte(raw), &jobs); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) // Friday
+	byID := map[string]model.BackupJob{}
+	for _, j := range backupJobModels(jobs, now) {
+		byID[j.ID] = j
+	}
+	if j := byID["old"]; j.Schedule != "mon,sat 02:30" || !j.NextRun.Equal(time.Date(2026, 11, 28, 2, 30, 0, 0, time.UTC)) {
+		t.Errorf("legacy job %+v", j)
+	}
+	if j := byID["every"]; j.Schedule != "21:00" || !j.NextRun.Equal(time.Date(2026, 11, 27, 21, 0, 0, 0, time.UTC)) {
+		t.Errorf("legacy daily job %+v", j)
+	}
+	if j := byID["missed"]; !j.NextRunComputed || !j.NextRun.Equal(time.Date(2026, 11, 27, 14, 20, 0, 0, time.UTC)) {
+		t.Errorf("missed run: %+v", j)
+	}
+}
+
+// A guest only a disabled job selects is backed up by nothing, though PVE's
+// not-backed-up list counts it covered.
+func TestDisabledJobDoesNotCover(t *testing.T) {
+	var jobs []backupJob
+	if err := json.Unmarshal([]byte(`[{"id":"off","enabled":0,"vmid":"421","schedule":"14:20"},{"id":"on","vmid":"411","schedule":"14:20"}]`), &jobs); err != nil {
+		t.Fatal(err)
+	}
+	inv := newInventory([]resource{
+		{Type: "node", Node: "pve", Status: "online"},
+		{Type: "qemu", Node: "pve", VMID: number{V: 411, Valid: true}, Name: "a"},
+		{Type: "qemu", Node: "pve", VMID: number{V: 421, Valid: true}, Name: "b"},
+	})
+	targets := inv.targets(jobs, map[int]bool{}) // PVE: every guest covered
+	byID := map[string]model.Target{}
+	for _, tg := range targets {
+		byID[tg.ID] = tg
+	}
+	if tg := byID["pve/qemu/421"]; !tg.NoJob || !strings.Contains(tg.Detail, "only in disabled job off") {
+		t.Errorf("421: NoJob %v, detail %q", tg.NoJob, tg.Detail)
+	}
+	if tg := byID["pve/qemu/411"]; tg.NoJob || !strings.Contains(tg.Detail, "job 14:20 → default storage") {
+		t.Errorf("411: NoJob %v, detail %q", tg.NoJob, tg.Detail)
 	}
 }
