@@ -160,3 +160,18 @@ func TestGuestPaneNamesNoJob(t *testing.T) {
 		tm.mustShow("backup job covers it") // "no" may end the line above
 	}
 }
+
+// An UrBackup client's intervals and retention, as its server reports
+// them, are on its pane.
+func TestClientPaneShowsIntervals(t *testing.T) {
+	facts := []model.Fact{{Label: "online", Value: "yes"},
+		{Label: "schedule", Value: "incremental file every 24 h, full file every 30 d"},
+		{Label: "retention", Value: "keeps incremental file 40–100, full file 2–10 (min–max)"}}
+	p := &model.Posture{GeneratedAt: testNow, Concerns: []model.ConcernStatus{{ID: model.ConcernAppData, Name: "Application data",
+		Targets: []model.TargetStatus{client("k3sagent01", model.StatusOK, false, "last backup 2 h ago", nil, facts)}}}}
+	tm := newTestModel(t, 160, 48)
+	tm.send(eventsMsg{evs: []model.Event{model.PostureEvent{Posture: p}}})
+	tm.selectTarget("urbackup/k3sagent01")
+	tm.mustShow("incremental file every 24 h, full file every 30 d")
+	tm.mustShow("keeps incremental file 40–100, full file 2–10")
+}
