@@ -112,6 +112,10 @@ func (c *Client) readClientSettings(ctx context.Context, id int64) (clientSettin
 	return answer.Settings, true
 }
 
+// maxIntervalSecs bounds an interval (ten years): a larger one is no
+// schedule, and would overflow a time.Duration.
+const maxIntervalSecs = 10 * 366 * 24 * 3600
+
 // kindSettings names the settings of one kind of backup.
 type kindSettings struct {
 	method      model.Method
@@ -142,7 +146,7 @@ func schedule(st *statusAnswer, cs clientStatus, t model.Target, set clientSetti
 			off = bool(st.NoImages) || bool(cs.ImageDisabled) || bool(cs.ImageNotSupported)
 		}
 		secs, ok := set.number(k.freq)
-		if off || !ok || secs <= 0 {
+		if off || !ok || secs <= 0 || secs > maxIntervalSecs {
 			continue // negative is how UrBackup says "disabled" for a client
 		}
 		iv := model.BackupInterval{Target: t.ID, Name: t.Name, Method: k.method, Every: time.Duration(secs) * time.Second,
