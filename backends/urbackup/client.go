@@ -100,16 +100,17 @@ type Client struct {
 
 	loginMu sync.Mutex // one login at a time: concurrent expiries share it
 
-	mu  sync.Mutex
-	ses string
+	mu        sync.Mutex
+	ses       string
+	authErr   error     // the last definite login failure…
+	authErrAt time.Time // …and when it happened (wall clock, monotonic)
+	last      *statusAnswer
+	jobs      map[string]*jobTrack // by job id
+	logsOff   bool                 // the web user may not read a=logs
+
 	// settingsRefused: the web user may not read client settings (see
 	// readClientSettings); asked once, not on every refresh.
 	settingsRefused bool
-	authErr         error     // the last definite login failure…
-	authErrAt       time.Time // …and when it happened (wall clock, monotonic)
-	last            *statusAnswer
-	jobs            map[string]*jobTrack // by job id
-	logsOff         bool                 // the web user may not read a=logs
 }
 
 // New validates the configuration and builds the client; it sends nothing.

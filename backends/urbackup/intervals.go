@@ -3,6 +3,7 @@ package urbackup
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -101,15 +102,20 @@ func (c *Client) readClientSettings(ctx context.Context, id int64) (clientSettin
 		Error    num            `json:"error"`
 	}
 	form := url.Values{"sa": {"clientsettings"}, "t_clientid": {strconv.FormatInt(id, 10)}}
-	if err := c.call(ctx, "settings", form, &answer); err != nil || answer.Settings == nil {
-		if ctx.Err() == nil {
-			c.mu.Lock()
-			c.settingsRefused = true
-			c.mu.Unlock()
-		}
-		return nil, false
+	err := c.call(ctx, "settings", form, &answer)
+	var re *RightsError
+	switch {
+	case err == nil && answer.Settings != nil:
+		return answer.Settings, true
+	case err == nil, errors.As(err, &re):
+		// No settings in the answer (the right does not cover the
+		// client), or {"error":1} after a fresh login: a missing right,
+		// which the next refresh would meet again.
+		c.mu.Lock()
+		c.settingsRefused = true
+		c.mu.Unlock()
 	}
-	return answer.Settings, true
+	return nil, false // a failure of the moment: asked again next refresh
 }
 
 // maxIntervalSecs bounds an interval (ten years): a larger one is no
