@@ -217,6 +217,7 @@ func (r statusReport) text(opts textOptions) string {
 			fmt.Fprintf(&b, "  %s %-8s %-22s %s%7s  %s%s\n", theme.Glyph(t.Status, ascii), t.Status, t.Name, id, age, t.Detail, lock)
 		}
 	}
+	b.WriteString(r.noJobLines())
 	if len(r.Stores) > 0 {
 		fmt.Fprintf(&b, "\nStores\n")
 		for _, s := range r.Stores {

@@ -91,12 +91,15 @@ func TestStatusNamesGuestsNoJobCovers(t *testing.T) {
 	out, _, _ := runIn(t, home, "status", "--demo")
 	line := ""
 	for _, l := range strings.Split(out, "\n") {
-		if strings.Contains(l, "bkpserver") {
-			line = l
+		if strings.Contains(l, "bkpserver") && line == "" {
+			line = l // its row under Virtual machines
 		}
 	}
 	if !strings.Contains(line, "no backup job covers it") {
 		t.Errorf("status does not say that no job covers bkpserver: %q", line)
+	}
+	if !strings.Contains(out, "\nNo backup job covers: bkpserver (pve/qemu/431)\n") || strings.Count(out, "No backup job covers") != 1 {
+		t.Errorf("status does not name the guests no job covers once:\n%s", out)
 	}
 	out, _, _ = runIn(t, home, "status", "--demo", "--json")
 	var doc struct {
