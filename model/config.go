@@ -100,6 +100,10 @@ type URBackupConfig struct {
 	PasswordEnv  string `toml:"password_env"`
 	TLSConfig
 	Timeout Duration `toml:"timeout"`
+	// Store is the store that holds the server's backups (its data disk),
+	// e.g. "pve/hddusb_bkpdata": the schedule marks runs that overlap on
+	// its drive. The web API does not say where the server writes.
+	Store string `toml:"store"`
 	// Clients documents what each UrBackup client keeps safe.
 	Clients []URBackupClientConfig `toml:"client"`
 }

@@ -41,6 +41,11 @@ type SourceState struct {
 	// Notes are what the operator should know of a source that answered
 	// (a cache it could not write): worth saying, but no failure.
 	Notes []string
+	// BackupJobs are the source's scheduled backup jobs (PVE's
+	// /cluster/backup); Intervals the backups it repeats at an interval
+	// (UrBackup's clients).
+	BackupJobs []BackupJob
+	Intervals  []BackupInterval
 }
 
 // SourceError is a source's failure as shown to the operator.
@@ -104,6 +109,10 @@ type Posture struct {
 	// Insecure lists sources reached without TLS verification.
 	Insecure []Source
 	Versions map[Source]string
+	// BackupJobs and Intervals are every source's schedules, for the
+	// schedule view (see PlanRuns).
+	BackupJobs []BackupJob
+	Intervals  []BackupInterval
 }
 
 // SourceOf tells which source a target id belongs to: "urbackup/…" and
@@ -132,6 +141,8 @@ func BuildPosture(in PostureInput) *Posture {
 		if s.Version != "" {
 			p.Versions[s.Source] = s.Version
 		}
+		p.BackupJobs = append(p.BackupJobs, s.BackupJobs...)
+		p.Intervals = append(p.Intervals, s.Intervals...)
 		if s.Insecure {
 			p.Insecure = append(p.Insecure, s.Source)
 		}

@@ -315,6 +315,8 @@ func (m *Model) accept(a action) tea.Cmd {
 		return m.stopCmd(a.job, a.label)
 	case actNone:
 		return nil
+	case actRunBackupJob:
+		return m.runBackupJobCmd(a.req.Target, a.label)
 	}
 	return m.startCmd(a.req, a.label)
 }

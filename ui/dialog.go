@@ -26,7 +26,8 @@ const (
 	actStart actionKind = iota // Engine.Start(req)
 	actStop                    // Engine.Stop(job)
 	actQuit
-	actNone // nothing (a notice)
+	actNone         // nothing (a notice)
+	actRunBackupJob // a backup job now (req.Target is "job/<id>")
 )
 
 // action is the work an accepted dialog stands for.

@@ -163,6 +163,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onSnapshots(msg)
 	case preflightMsg:
 		return m, m.onPreflight(msg)
+	case runJobResultMsg:
+		return m, m.onRunJobResult(msg)
 	}
 	return m, nil
 }
@@ -198,6 +200,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			bw := w - 8
 			return bw, m.log.View(bw-4, h-6)
 		}})
+	case key.Matches(msg, k.Schedule):
+		m.layers.push(m.scheduleLayer())
 	case key.Matches(msg, k.Filter):
 		m.filter.Open()
 		m.setFocus(focusTree)
@@ -343,6 +347,10 @@ func (m *Model) layerKey(msg tea.Msg) tea.Cmd {
 		m.layers.pop()
 	case layerQuit:
 		return m.quit()
+	case layerOpen:
+		if so, ok := top.(*scheduleOverlay); ok {
+			return so.takeAsk()
+		}
 	}
 	return nil
 }

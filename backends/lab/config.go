@@ -37,7 +37,9 @@ func configTOML(p *pve.Server, secretFile string, u *urbackup.Server, passwordFi
 			fmt.Fprintf(&b, "username = %s\n", config.Quote(u.Username()))
 			fmt.Fprintf(&b, "password_file = %s\n", config.Quote(passwordFile))
 		}
-		fmt.Fprintf(&b, "fingerprint = %s\n\n", config.Quote(u.Fingerprint()))
+		fmt.Fprintf(&b, "fingerprint = %s\n", config.Quote(u.Fingerprint()))
+		// bkpserver's data disk is on the backup drive's thin pool.
+		fmt.Fprintf(&b, "store = %s\n\n", config.Quote("pve/hddusb_bkpdata"))
 		for _, c := range urbackup.SeedClients() {
 			folders := make([]string, len(c.Folders))
 			for i, f := range c.Folders {

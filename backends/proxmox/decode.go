@@ -204,6 +204,10 @@ type backupJob struct {
 	NotesTemplate string    `json:"notes-template"`
 	NextRun       number    `json:"next-run"`
 	PruneBackups  retention `json:"prune-backups"`
+	// PVE 6's jobs (vzdump.cron) have a start time and weekdays instead
+	// of a schedule.
+	StartTime string `json:"starttime"`
+	DOW       string `json:"dow"`
 }
 
 func (j backupJob) enabled() bool { return !j.Enabled.Valid || j.Enabled.V != 0 }

@@ -67,6 +67,8 @@ func (c *Client) Observe(ctx context.Context) (model.SourceState, error) {
 	c.mu.Lock()
 	c.lastPoints = points
 	c.mu.Unlock()
+	backupJobs := backupJobModels(jobs, c.now())
+	c.lastDurations(ctx, inv.nodes, backupJobs)
 	return model.SourceState{
 		Source:   model.SourceProxmox,
 		OK:       true,
@@ -75,6 +77,8 @@ func (c *Client) Observe(ctx context.Context) (model.SourceState, error) {
 		Targets:  inv.targets(jobs, uncovered),
 		Stores:   inv.storeList(),
 		At:       c.now(),
+
+		BackupJobs: backupJobs,
 	}, nil
 }
 
@@ -402,21 +406,13 @@ func (inv *inventory) targets(jobs []backupJob, uncovered map[int]bool) []model.
 	out := make([]model.Target, 0, len(inv.guests))
 	for _, t := range inv.guests {
 		sort.SliceStable(t.RestorePoints, func(i, j int) bool { return t.RestorePoints[i].Time.After(t.RestorePoints[j].Time) })
-		covered := false
-		for _, j := range jobs {
-			if j.Type != "" && j.Type != "vzdump" {
-				continue
-			}
-			if j.covers(t.VMID, t.Node, inv.pools[t.VMID]) {
-				t.Detail += " · job " + firstOf(j.Schedule, j.ID) + " → " + firstOf(j.Storage, "default storage")
-				covered = true
-				break
-			}
-		}
+		covered, disabledOnly := inv.jobOf(t, jobs)
 		// A template is backed up once, by hand: no job is expected.
 		if t.Kind != model.KindTemplate {
 			if uncovered != nil {
-				t.NoJob = uncovered[t.VMID]
+				// PVE counts disabled jobs as covering: only enabled
+				// ones back anything up.
+				t.NoJob = uncovered[t.VMID] || disabledOnly
 			} else {
 				t.NoJob = jobs != nil && !covered
 			}

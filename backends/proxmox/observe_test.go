@@ -83,14 +83,15 @@ func TestObserveInventory(t *testing.T) {
 		"GET /cluster/resources": 1, "GET /cluster/backup": 1, "GET /nodes/pve/storage": 1,
 		"GET /nodes/pve/storage/hddusb_bkpvzdumps/content": 1, "GET /nodes/pve/storage/local/content": 1,
 		"GET /cluster/backup-info/not-backed-up": 1, // this fake does not know it: the jobs are matched here
+		"GET /nodes/pve/tasks":                   1, // the jobs' last runs, for their durations
 	}
 	for k, n := range want {
 		if f.count(k) != n {
 			t.Errorf("%s: %d requests, want %d", k, f.count(k), n)
 		}
 	}
-	if f.total() != 6 {
-		t.Errorf("%d requests per Observe, want 6", f.total())
+	if f.total() != 7 {
+		t.Errorf("%d requests per Observe, want 7", f.total())
 	}
 }
 

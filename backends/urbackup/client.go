@@ -107,6 +107,10 @@ type Client struct {
 	last      *statusAnswer
 	jobs      map[string]*jobTrack // by job id
 	logsOff   bool                 // the web user may not read a=logs
+
+	// settingsRefused: the web user may not read client settings (see
+	// readClientSettings); asked once, not on every refresh.
+	settingsRefused bool
 }
 
 // New validates the configuration and builds the client; it sends nothing.

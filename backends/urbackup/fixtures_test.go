@@ -372,7 +372,7 @@ func TestReplayRecordedServer(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if got := strings.Join(actions, ","); got != "salt,login,status,usage,backups,status,start_backup" {
+	if got := strings.Join(actions, ","); got != "salt,login,status,usage,backups,settings,status,start_backup" {
 		t.Errorf("actions %s", got)
 	}
 }

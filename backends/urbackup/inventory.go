@@ -31,6 +31,7 @@ func (c *Client) Observe(ctx context.Context) (model.SourceState, error) {
 	}
 	now := c.now()
 	var targets []model.Target
+	var intervals []model.BackupInterval
 	for _, cs := range st.Status {
 		if !cs.known() {
 			continue // a rejected or unknown client: nothing to back up here
@@ -40,7 +41,13 @@ func (c *Client) Observe(ctx context.Context) (model.SourceState, error) {
 		if err := c.call(ctx, "backups", form, &b); err != nil {
 			return model.SourceState{}, err
 		}
-		targets = append(targets, c.target(st, cs, b, used, now))
+		t := c.target(st, cs, b, used, now)
+		if set, ok := c.readClientSettings(ctx, cs.ID.Int(0)); ok {
+			ivs, facts := schedule(st, cs, t, set, c.cfg.Store)
+			intervals = append(intervals, ivs...)
+			t.Facts = append(t.Facts, facts...)
+		}
+		targets = append(targets, t)
 	}
 	sort.SliceStable(targets, func(i, j int) bool { return targets[i].Name < targets[j].Name })
 	return model.SourceState{
@@ -49,6 +56,8 @@ func (c *Client) Observe(ctx context.Context) (model.SourceState, error) {
 		At:       now,
 		Insecure: c.Insecure(),
 		Targets:  targets,
+
+		Intervals: intervals,
 	}, nil
 }
 

@@ -915,6 +915,7 @@ func TestConfigExample(t *testing.T) {
 		PasswordFile: "/home/u/.config/backdeck/urbackup-password",
 		TLSConfig:    model.TLSConfig{Fingerprint: "5D:20:8B:E3:41:C7:9F:06:BA:73:1E:D4:68:2C:F5:90:A1:4B:37:E8:0C:DD:62:95:7A:13:C6:F0:89:24:5E:B7"},
 		Timeout:      model.Duration{Duration: 10 * time.Second},
+		Store:        "pve/hddusb_bkpdata",
 		Clients: []model.URBackupClientConfig{{Name: "k3sagent01",
 			Folders: []string{"/mnt/gitea-hdd/repos", "/mnt/gitea-ssd/data", "/mnt/gitea-ssd/db", "/mnt/monitoring-ssd/grafana-data"}}},
 	})

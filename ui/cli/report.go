@@ -50,6 +50,8 @@ type reportTarget struct {
 	// Node is the PVE node a guest is on now (a fact, not part of its id).
 	Node   string `json:"node,omitempty"`
 	Detail string `json:"detail"`
+	// NoJob is set on a guest that no scheduled backup job covers.
+	NoJob bool `json:"no_job,omitempty"`
 	// Images are a host disk's Clonezilla images, newest first (the other
 	// kinds' restore points are only counted: there can be hundreds).
 	Images []reportImage `json:"images,omitempty"`
@@ -121,7 +123,7 @@ func newStatusReport(p *model.Posture) statusReport {
 		rc := reportConcern{ID: c.ID, Name: c.Name, Status: c.Status, Targets: []reportTarget{}}
 		for _, t := range c.Targets {
 			rt := reportTarget{ID: t.ID, Name: t.Name, Kind: t.Kind, Status: t.Status, MaxAgeSeconds: int64(t.MaxAge / time.Second),
-				RestorePoints: len(t.RestorePoints), SizeBytes: t.TotalSize(), Lock: t.Lock, Detail: t.Reason}
+				RestorePoints: len(t.RestorePoints), SizeBytes: t.TotalSize(), Lock: t.Lock, Detail: t.Reason, NoJob: t.NoJob}
 			if t.Source == model.SourceProxmox {
 				rt.Node = t.Node
 			}
@@ -215,6 +217,7 @@ func (r statusReport) text(opts textOptions) string {
 			fmt.Fprintf(&b, "  %s %-8s %-22s %s%7s  %s%s\n", theme.Glyph(t.Status, ascii), t.Status, t.Name, id, age, t.Detail, lock)
 		}
 	}
+	b.WriteString(r.noJobLines())
 	if len(r.Stores) > 0 {
 		fmt.Fprintf(&b, "\nStores\n")
 		for _, s := range r.Stores {

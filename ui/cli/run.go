@@ -18,12 +18,14 @@ import (
 func runCommand() command {
 	return command{
 		name:     "run",
-		synopsis: "TARGET --method M [--json]",
+		synopsis: "TARGET --method M [--json] | job/ID [--json]",
 		summary:  "start a job headless; exit 0 only on success",
 		about: "Starts a job on the server and prints one line per progress change; exit 2 when it fails\n" +
 			"or is refused. M is vzdump or snapshot for guests, incr-file or full-file (incr-image,\n" +
 			"full-image) for UrBackup clients. TARGET is a target id such as pve/qemu/421 (backdeck status\n" +
-			"--ids lists them), or a name or VMID that names one target that can run the method.",
+			"--ids lists them), or a name or VMID that names one target that can run the method.\n" +
+			"job/ID runs PVE's scheduled backup job ID now (backdeck schedule lists them): as vzdump with\n" +
+			"the job's parameters on every node that has guests in it, one line per node's progress change.",
 		common: true,
 		flags: func(fs *flag.FlagSet) action {
 			method := fs.String("method", "", "vzdump or snapshot (guests); incr-file, full-file, incr-image or full-image (UrBackup clients)")
@@ -51,6 +53,9 @@ func runCommand() command {
 }
 
 func runJob(ctx context.Context, c *call, req model.JobRequest, asJSON bool) int {
+	if len(c.args) == 1 && strings.HasPrefix(c.args[0], "job/") {
+		return runBackupJob(ctx, c, strings.TrimPrefix(c.args[0], "job/"), req, asJSON)
+	}
 	if len(c.args) != 1 || req.Method == "" {
 		return c.failf(exitUsage, "give one TARGET and --method, e.g. backdeck run pve/qemu/421 --method vzdump, or backdeck run urbackup/k3sagent01 --method incr-file")
 	}

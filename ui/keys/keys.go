@@ -34,6 +34,8 @@ type KeyMap struct {
 	// the host's Clonezilla images
 	Verify    key.Binding // verify the selected image (it only reads: no question)
 	Preflight key.Binding // check the host for the next imaging run
+	// Schedule shows the backup jobs and the next days' runs
+	Schedule key.Binding
 
 	// the console
 	Help      key.Binding
@@ -82,6 +84,7 @@ func Default() KeyMap {
 
 		Verify:    b("v", "verify image", "v"),
 		Preflight: b("p", "imaging preflight", "p"),
+		Schedule:  b("S", "schedule", "S"),
 
 		Help:      b("?", "help", "?"),
 		Filter:    b("/", "filter", "/"),

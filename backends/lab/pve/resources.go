@@ -1,7 +1,6 @@
 package pve
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
@@ -113,7 +112,9 @@ func (w *world) clusterBackup(r *request, now time.Duration) (any, error) {
 	out := []map[string]any{}
 	for _, j := range w.jobs {
 		m := jobEntry(j)
-		m["next-run"] = w.nextRun(j, now)
+		if next, ok := w.nextRun(j, now); ok {
+			m["next-run"] = next
+		}
 		out = append(out, m)
 	}
 	return out, nil
@@ -136,11 +137,7 @@ func (w *world) notBackedUp(r *request, now time.Duration) (any, error) {
 	for _, vmid := range w.vmids {
 		covered := false
 		for _, j := range w.jobs {
-			for _, f := range strings.FieldsFunc(j.vmid, func(r rune) bool { return r == ',' || r == ' ' }) {
-				if n, err := strconv.Atoi(f); err == nil && n == vmid {
-					covered = true
-				}
-			}
+			covered = covered || j.selects(w.guests[vmid])
 		}
 		if !covered {
 			g := w.guests[vmid]
@@ -155,22 +152,15 @@ func jobEntry(j backupJob) map[string]any {
 	for k, v := range j.prune {
 		prune[k] = v
 	}
-	return map[string]any{
-		"id": j.id, "type": "vzdump", "schedule": j.schedule, "enabled": 1, "storage": j.storage,
-		"mode": j.mode, "compress": j.compress, "vmid": j.vmid, "notes-template": j.notes,
-		"prune-backups": prune,
+	m := map[string]any{
+		"id": j.id, "type": "vzdump", "schedule": j.schedule, "enabled": b2i(!j.disabled), "storage": j.storage,
+		"mode": j.mode, "compress": j.compress, "notes-template": j.notes,
 	}
-}
-
-// nextRun is the next daily "HH:MM" after now, in local time.
-func (w *world) nextRun(j backupJob, now time.Duration) int64 {
-	t := w.timeAt(now)
-	hm, _ := time.Parse("15:04", j.schedule)
-	next := host.Midnight(t).Add(time.Duration(hm.Hour())*time.Hour + time.Duration(hm.Minute())*time.Minute)
-	if !next.After(t) {
-		next = next.AddDate(0, 0, 1)
+	if len(prune) > 0 {
+		m["prune-backups"] = prune
 	}
-	return next.Unix()
+	addJobSelection(m, j)
+	return m
 }
 
 // GET /nodes. Every node shows the lab's one certificate: the lab listens

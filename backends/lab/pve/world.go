@@ -144,6 +144,11 @@ type disk struct {
 type backupJob struct {
 	id, schedule, storage, mode, compress, vmid, notes string
 	prune                                              map[string]string
+	// what AddBackupJob adds: jobs.cfg's enabled (default 1), all with
+	// exclude, pool, node
+	disabled                bool
+	all                     bool
+	exclude, pool, onlyNode string
 }
 
 func newWorld(cfg worldConfig) *world {

@@ -12,6 +12,9 @@ func (w *world) actSettings(r *request) reply {
 		"groups": jsonArr{jsonObj{"id": 0, "name": ""}}, "internet": true, "ldap": true, "mail": true, "users": true,
 	}
 	sa := r.form.Get("sa")
+	if sa == "clientsettings" {
+		return w.actClientSettings(r, nav)
+	}
 	if sa != "general" {
 		return jsonReply(jsonObj{"navitems": nav})
 	}
