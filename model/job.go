@@ -83,6 +83,8 @@ type JobRequest struct {
 	// snapshots
 	Snapshot    string
 	Description string
+	// prune: the retention to prune Storage with (PVE's prune-backups)
+	Retention *Retention
 	// verification: the restore point (an image path) and how deep (1–3;
 	// 0 is the deepest)
 	Point string
