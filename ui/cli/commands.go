@@ -37,6 +37,7 @@ func commands() []command {
 		statusCommand(),
 		doctorCommand(),
 		runCommand(),
+		pruneCommand(),
 		clonezillaGroup(),
 		clonezillaListCommand(),
 		clonezillaVerifyCommand(),
