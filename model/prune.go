@@ -48,7 +48,8 @@ type PrunePlan struct {
 	Store  string // pve/hddusb_bkpvzdumps
 	Rules  Retention
 	// From says where the rules come from: "job backup-k3s-daily",
-	// "storage hddusb_bkpvzdumps", "the keep-all default", "the command line".
+	// "storage hddusb_bkpvzdumps", "the keep-all default", or "given" (the
+	// caller's own).
 	From    string
 	Entries []PruneEntry // newest first
 }

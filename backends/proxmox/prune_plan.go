@@ -16,7 +16,7 @@ import (
 // PrunePlans previews, with PVE's own marks, what pruning a guest's
 // archives would remove on each backup storage of its node that holds
 // some: one plan per storage. The rules are keep when given (the command
-// line's), else those that apply on that storage: the guest's backup job's
+// line's or the console's: From says "given"), else those that apply on that storage: the guest's backup job's
 // prune-backups when the job writes there, else the storage's own, else
 // keep-all (what vzdump does). Each kept archive is named with the rule
 // that keeps it, computed as PVE computes its marks.
@@ -50,7 +50,7 @@ func (c *Client) PrunePlans(ctx context.Context, targetID string, keep *model.Re
 		}
 		plan := model.PrunePlan{Target: g.ID, Name: g.Name, Store: storeID(s.Storage)}
 		if keep != nil {
-			plan.Rules, plan.From = *keep, "the command line"
+			plan.Rules, plan.From = *keep, "given"
 		} else if plan.Rules, plan.From, err = c.rulesFor(ctx, g, s.Storage, jobs); err != nil {
 			return nil, err
 		}

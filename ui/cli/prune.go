@@ -186,8 +186,11 @@ func printPlan(c *call, p model.PrunePlan, asJSON bool) {
 		}
 		return
 	}
-	rules := p.Rules.String()
-	fmt.Fprintf(c.Stdout, "%s (%s) on %s: %s (%s)\n", p.Name, p.Target, p.Store, rules, p.From)
+	from := p.From
+	if from == "given" {
+		from = "the --keep-* flags"
+	}
+	fmt.Fprintf(c.Stdout, "%s (%s) on %s: %s (%s)\n", p.Name, p.Target, p.Store, p.Rules.String(), from)
 	for _, e := range p.Entries {
 		size := "?"
 		if e.Size >= 0 {

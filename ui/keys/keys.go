@@ -34,6 +34,11 @@ type KeyMap struct {
 	// the host's Clonezilla images
 	Verify    key.Binding // verify the selected image (it only reads: no question)
 	Preflight key.Binding // check the host for the next imaging run
+	// retention: the prune preview of a guest or a host disk, and in it
+	Prune   key.Binding
+	Protect key.Binding // protect or unprotect the archive under the cursor
+	More    key.Binding // one more of the selected keep rule
+	Less    key.Binding // one less
 
 	// the console
 	Help      key.Binding
@@ -82,6 +87,11 @@ func Default() KeyMap {
 
 		Verify:    b("v", "verify image", "v"),
 		Preflight: b("p", "imaging preflight", "p"),
+
+		Prune:   b("P", "prune preview", "P"),
+		Protect: b("t", "protect/unprotect", "t"),
+		More:    b("+", "keep one more", "+", "="),
+		Less:    b("-", "keep one less", "-"),
 
 		Help:      b("?", "help", "?"),
 		Filter:    b("/", "filter", "/"),
