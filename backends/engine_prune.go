@@ -29,8 +29,20 @@ func (e *Engine) pruner(targetID string) (Pruner, error) {
 	return p, nil
 }
 
-// PrunePlans previews what pruning a target's archives would remove.
+// ImagePruner previews the prune of a host disk's images (Clonezilla) by
+// the config's keep rules; the prune is a job (Start with
+// model.MethodPrune) that removes what the last preview showed.
+type ImagePruner interface {
+	PlanImagePrune(disks []model.Target, targetID string) (model.PrunePlan, error)
+}
+
+// PrunePlans previews what pruning a target's archives would remove: a
+// guest's per storage, or a host disk's images (keep is for PVE only: the
+// images' rules are the config's).
 func (e *Engine) PrunePlans(ctx context.Context, targetID string, keep *model.Retention) ([]model.PrunePlan, error) {
+	if src := model.SourceOf(targetID); src == model.SourceClonezilla {
+		return e.imagePrunePlans(src, targetID)
+	}
 	p, err := e.pruner(targetID)
 	if err != nil {
 		return nil, err
@@ -50,4 +62,37 @@ func (e *Engine) SetProtected(ctx context.Context, targetID, volid string, prote
 	}
 	e.Refresh()
 	return nil
+}
+
+// imagePrunePlans plans with the images as the posture has them: with their
+// verifications from the history, so the newest whole image is kept.
+func (e *Engine) imagePrunePlans(src model.Source, targetID string) ([]model.PrunePlan, error) {
+	b, ok := e.backends[src]
+	if !ok {
+		return nil, fmt.Errorf("no %s source is configured for %s", src, targetID)
+	}
+	ip, ok := b.(ImagePruner)
+	if !ok {
+		return nil, fmt.Errorf("%s cannot prune images", src)
+	}
+	e.mu.Lock()
+	state := e.states[src]
+	e.mu.Unlock()
+	if state.VerificationsUnknown {
+		return nil, fmt.Errorf("the images' verifications are unknown (%s), so the newest image verified whole cannot be told: nothing can be pruned safely", firstOf(state.HistoryErr, "the history did not answer"))
+	}
+	plan, err := ip.PlanImagePrune(state.Targets, targetID)
+	if err != nil {
+		return nil, err
+	}
+	return []model.PrunePlan{plan}, nil
+}
+
+func firstOf(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
 }

@@ -70,7 +70,12 @@ type pruneLayer struct {
 	fetch   bool
 	protect *model.PruneEntry
 	confirm bool
+	note    string // a word for the status bar
 }
+
+// images tells whether the preview is of a host disk's Clonezilla images:
+// their rules are the config's, and they have no protection.
+func (l *pruneLayer) images() bool { return isDisk(l.target) }
 
 func (l *pruneLayer) current() (model.PrunePlan, bool) {
 	if l.plan < 0 || l.plan >= len(l.plans) {
@@ -107,6 +112,8 @@ func (l *pruneLayer) Update(msg tea.Msg) layerResult {
 		l.rule = max(0, l.rule-1)
 	case key.Matches(km, k.Expand):
 		l.rule = min(len(pruneRules)-1, l.rule+1)
+	case l.images() && (key.Matches(km, k.More) || key.Matches(km, k.Less) || key.Matches(km, k.Protect)):
+		l.note = "the images' keep rules are keep_last and keep_monthly under [clonezilla] in the config; images have no protection"
 	case key.Matches(km, k.More), key.Matches(km, k.Less):
 		if !has && l.keep == nil {
 			break
@@ -172,8 +179,16 @@ func (l *pruneLayer) Box(w, h int) (int, string) {
 		from = "your rules, for this prune only"
 	}
 	lines = append(lines, trunc(where+" · "+from, cw))
-	lines = append(lines, l.rulesLine(p, cw), "")
 	head := th.Muted.Render(fmt.Sprintf("  %-9s  %-16s  %9s  %-7s  %s", "mark", "date", "size", "rule", "archive"))
+	if l.images() {
+		where = fmt.Sprintf("keep_last %d · keep_monthly %d · the newest image verified whole is always kept", p.Rules.KeepLast, p.Rules.KeepMonthly)
+		lines[len(lines)-1] = trunc(where, cw)
+		lines = append(lines, th.Muted.Render("(the rules of [clonezilla] in the config)"))
+		head = th.Muted.Render(fmt.Sprintf("  %-9s  %-16s  %9s  %-30s  %s", "mark", "date", "size", "image", "kept because"))
+	} else {
+		lines = append(lines, l.rulesLine(p, cw))
+	}
+	lines = append(lines, "")
 	lines = append(lines, trunc(head, cw))
 	n, bytes := p.Removed()
 	summary := "nothing to remove"
@@ -187,7 +202,12 @@ func (l *pruneLayer) Box(w, h int) (int, string) {
 		summary += th.Muted.Render(" · " + l.busy)
 	}
 	hint := th.Muted.Render("enter prunes (you type the name) · t protect · ←/→ +/- rules · esc")
-	if n == 0 {
+	switch {
+	case l.images() && n > 0:
+		hint = th.Muted.Render("enter removes them (you type the disk's name) · esc closes")
+	case l.images():
+		hint = th.Muted.Render("esc closes")
+	case n == 0:
 		hint = th.Muted.Render("t protect · ←/→ +/- rules · esc closes")
 	}
 	room := max(1, h-2-len(lines)-3)
@@ -242,7 +262,11 @@ func (l *pruneLayer) row(e model.PruneEntry, sel bool, w int) string {
 	if sel {
 		ptr = l.c.sym("› ", "> ")
 	}
-	return trunc(fmt.Sprintf("%s%s  %-16s  %9s  %-7s  %s", ptr, mark, l.c.local(e.Time).Format("2006-01-02 15:04"), size, e.Rule, path.Base(e.VolID)), w)
+	date := l.c.local(e.Time).Format("2006-01-02 15:04")
+	if l.images() {
+		return trunc(fmt.Sprintf("%s%s  %-16s  %9s  %-30s  %s", ptr, mark, date, size, trunc(path.Base(e.VolID), 30), e.Rule), w)
+	}
+	return trunc(fmt.Sprintf("%s%s  %-16s  %9s  %-7s  %s", ptr, mark, date, size, e.Rule, path.Base(e.VolID)), w)
 }
 
 // window is n of rows with row i in view.
@@ -267,8 +291,8 @@ func (m *Model) pruner() (pruneEngine, bool) {
 // openPrune opens the prune preview of the selected guest.
 func (m *Model) openPrune() tea.Cmd {
 	t := m.selectedTarget()
-	if t == nil || !isGuest(t.Target) || t.Source != model.SourceProxmox {
-		return m.say("P previews the prune of a guest's archives: select a guest in the tree", false)
+	if t == nil || !(isGuest(t.Target) && t.Source == model.SourceProxmox || isDisk(t.Target)) {
+		return m.say("P previews the prune of a guest's archives or a host disk's images: select one in the tree", false)
 	}
 	if _, ok := m.pruner(); !ok {
 		return m.say("this console's engine has no prune preview", false)
@@ -358,6 +382,20 @@ func (m *Model) pruneOutbox(l *pruneLayer, res layerResult) tea.Cmd {
 		return nil
 	case res == layerQuit:
 		return m.quit()
+	case l.note != "":
+		note := l.note
+		l.note = ""
+		return m.say(note, false)
+	case l.confirm && l.images():
+		l.confirm = false
+		p, _ := l.current()
+		n, bytes := p.Removed()
+		m.layers.pop()
+		m.openDialog(newConfirm(m.c, "Prune the images of "+l.target.Name,
+			fmt.Sprintf("Remove %d image%s of %s (%s freed), as keep_last %d and keep_monthly %d decide? They cannot be restored afterwards; the newest image verified whole stays.",
+				n, plural(n), l.target.Name, model.HumanBytes(bytes), p.Rules.KeepLast, p.Rules.KeepMonthly), l.target.Name,
+			action{kind: actStart, req: model.JobRequest{Target: l.target.ID, Method: model.MethodPrune}, label: "prune of the images of " + l.target.Name}))
+		return nil
 	case l.confirm:
 		l.confirm = false
 		p, _ := l.current()

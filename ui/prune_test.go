@@ -31,6 +31,15 @@ func (f *pruneFake) PrunePlans(_ context.Context, targetID string, keep *model.R
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.previews = append(f.previews, keep)
+	if strings.HasPrefix(targetID, "clonezilla/") {
+		day := 24 * time.Hour
+		return []model.PrunePlan{{Target: targetID, Name: "pve-ssd", Store: "clonezilla", Rules: model.Retention{KeepLast: 1, KeepMonthly: 1},
+			From: "[clonezilla] keep_last and keep_monthly", Entries: []model.PruneEntry{
+				{VolID: imageDir + "pve-pve-ssd-2026-11-23", Time: testNow.Add(-2 * day), Size: 61 * GiB, Mark: model.MarkKeep, Rule: "one of the last 1; newest of 2026-11"},
+				{VolID: imageDir + "pve-pve-ssd-2026-10-31", Time: testNow.Add(-25 * day), Size: 60 * GiB, Mark: model.MarkKeep, Rule: "newest image verified whole"},
+				{VolID: imageDir + "pve-pve-ssd-2026-10-01", Time: testNow.Add(-55 * day), Size: 59 * GiB, Mark: model.MarkRemove},
+			}}}, nil
+	}
 	rules, from := jobRules, "job backup-k3s-daily"
 	if keep != nil {
 		rules, from = *keep, "given"
@@ -185,4 +194,36 @@ func TestPruneOverlaySafeAndOnlyForGuests(t *testing.T) {
 	tm.selectTarget("urbackup/k3sagent01")
 	tm.keys("P")
 	tm.mustShow("P previews the prune of a guest's archives")
+}
+
+// A host disk's images have the same preview: the config's keep rules, why
+// each image is kept, and a prune confirmed by the disk's name.
+func TestPrunePreviewOfImages(t *testing.T) {
+	pf := &pruneFake{fakeEngine: newFakeEngine(), protectOK: true}
+	tm := newTestModel(t, 100, 30, func(o *Options) { o.Engine = pf })
+	tm.eng = pf.fakeEngine
+	tm.send(eventsMsg{evs: []model.Event{model.PostureEvent{Posture: hostPosture()}}})
+	tm.selectTarget(diskSSD)
+	tm.pump(tm.keys("P"))
+	tm.mustShow("Prune preview · pve-ssd")
+	tm.mustShow("keep_last 1 · keep_monthly 1 · the newest image verified whole is always kept")
+	tm.mustShow("newest image verified whole")
+	tm.mustShow("1 to remove · 59.0 GiB freed")
+	tm.keys("+")
+	if len(pf.previews) != 1 {
+		t.Errorf("+ asked again for images: %v", pf.previews)
+	}
+	tm.mustShow("keep_last and keep_monthly under [clonezilla]")
+	tm.keys("enter")
+	d, ok := tm.m.dialog().(*confirmDialog)
+	if !ok || d.typeName != "pve-ssd" || !strings.Contains(d.text, "Remove 1 image of pve-ssd (59.0 GiB freed)") {
+		t.Fatalf("confirmation %+v", tm.m.dialog())
+	}
+	for _, r := range "pve-ssd" {
+		tm.keys(string(r))
+	}
+	tm.pump(tm.keys("enter"))
+	if st := tm.eng.Starts(); len(st) != 1 || st[0].Target != diskSSD || st[0].Method != model.MethodPrune {
+		t.Fatalf("starts %+v", st)
+	}
 }
