@@ -5,9 +5,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/backdeck/backdeck/backends"
 	labpve "github.com/backdeck/backdeck/backends/lab/pve"
+	"github.com/backdeck/backdeck/backends/proxmox"
 	"github.com/backdeck/backdeck/model"
 )
+
+var _ backends.Pruner = (*proxmox.Client)(nil)
 
 // The rules default to the guest's job's, then the storage's own, then
 // keep-all; each kept archive names the rule that keeps it.

@@ -58,3 +58,39 @@ func TestPrunePreviewAndApply(t *testing.T) {
 	s.keys("q")
 	s.waitExit("q with the prune ended")
 }
+
+// TestPruneImagesInTheConsole: P on the demo's SSD previews its images'
+// prune with the config's rules; after the disk's name, the one image they
+// drop is removed by a job.
+func TestPruneImagesInTheConsole(t *testing.T) {
+	t.Parallel()
+	s := start(t, 120, 40)
+	s.waitText("pve-ssd", deadline)
+	s.keys("j")
+	s.waitText("pve-ssd · host disk", 10*time.Second)
+	s.waitText("Images (5", 10*time.Second)
+	s.keys("P")
+	sc := s.waitText("1 to remove", deadline)
+	if !strings.Contains(sc, "Prune preview · pve-ssd") || !strings.Contains(sc, "the newest image verified whole is always kept") {
+		t.Fatalf("the images' preview:\n%s", sc)
+	}
+	removed := false
+	for _, l := range strings.Split(sc, "\n") {
+		removed = removed || strings.Contains(l, "remove ") && strings.Contains(l, "pve-pve-ssd-2026-08-01")
+	}
+	if !removed {
+		t.Fatalf("the preview does not drop pve-pve-ssd-2026-08-01:\n%s", sc)
+	}
+	s.keys("Enter")
+	s.waitText("Type pve-ssd to enable Confirm", 5*time.Second)
+	s.typeText("pve-ssd")
+	s.waitText("enter confirms", 5*time.Second)
+	s.keys("Enter")
+	s.waitFor("the prune job succeeded and the image gone", deadline, func(sc string) bool {
+		ok := false
+		for _, l := range strings.Split(sc, "\n") {
+			ok = ok || strings.Contains(l, "prune") && strings.Contains(l, "pve-ssd") && strings.Contains(l, "succeeded")
+		}
+		return ok && strings.Contains(sc, "Images (4") && !strings.Contains(sc, "2026-08-01")
+	})
+}
