@@ -418,22 +418,27 @@ func (m *Model) pruneOutbox(l *pruneLayer, res layerResult) tea.Cmd {
 	case l.protect != nil:
 		e := *l.protect
 		l.protect = nil
-		eng, ok := m.pruner()
-		if !ok {
-			return nil
-		}
 		protect := e.Mark != model.MarkProtected
 		verb := "protecting "
 		if !protect {
 			verb = "unprotecting "
 		}
 		l.busy = verb + path.Base(e.VolID) + "…"
-		id := l.target.ID
-		return func() tea.Msg {
-			ctx, cancel := context.WithTimeout(context.Background(), pruneTimeout)
-			defer cancel()
-			return protectMsg{volid: e.VolID, protected: protect, err: termsafe.CleanError(eng.SetProtected(ctx, id, e.VolID, protect))}
-		}
+		return m.protectCmd(l.target.ID, e.VolID, protect)
 	}
 	return nil
+}
+
+// protectCmd protects (or releases) one archive of a guest; its answer,
+// protectMsg, is said in the status bar and asks an open preview again.
+func (m *Model) protectCmd(targetID, volid string, protect bool) tea.Cmd {
+	eng, ok := m.pruner()
+	if !ok {
+		return nil
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), pruneTimeout)
+		defer cancel()
+		return protectMsg{volid: volid, protected: protect, err: termsafe.CleanError(eng.SetProtected(ctx, targetID, volid, protect))}
+	}
 }

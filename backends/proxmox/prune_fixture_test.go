@@ -47,3 +47,18 @@ func TestPlanEntriesFromFixtures(t *testing.T) {
 		t.Errorf("keep-daily=1 on the fixture's marks: %+v", got)
 	}
 }
+
+// keep-all is a retention of its own: a job or storage that sets it keeps
+// everything, and says so (it is not "no retention set").
+func TestRetentionDecodesKeepAll(t *testing.T) {
+	for _, in := range []string{`"keep-all=1"`, `{"keep-all":"1"}`, `{"keep-all":1}`} {
+		var r retention
+		if err := json.Unmarshal([]byte(in), &r); err != nil || !r.Set || !r.KeepAll || r.Any() {
+			t.Errorf("%s: %+v %v", in, r, err)
+		}
+	}
+	var r retention
+	if err := json.Unmarshal([]byte(`"keep-last=3,keep-daily=7"`), &r); err != nil || !r.Set || r.KeepAll || r.String() != "keep-last=3,keep-daily=7" {
+		t.Errorf("%+v %v", r, err)
+	}
+}
