@@ -115,3 +115,30 @@ func TestLabPruneApplyAndProtect(t *testing.T) {
 		t.Error("a prune without its retention started")
 	}
 }
+
+// README's least-privilege token previews and prunes one guest's archives
+// (Datastore.AllocateSpace and VM.Backup), and reads the storage's own
+// retention from the storage index, not from /storage/{id}.
+func TestLabPruneWithLeastPrivilege(t *testing.T) {
+	t.Parallel()
+	p := startLab(t, labpve.Options{Grants: labpve.LeastPrivilegeGrants(false, usbStorage)})
+	if err := p.SetStoragePrune(usbStorage, "keep-last=1"); err != nil {
+		t.Fatal(err)
+	}
+	c := labClient(t, p)
+	ctx := context.Background()
+	plans, err := c.PrunePlans(ctx, "pve/qemu/431", nil)
+	if err != nil || len(plans) != 1 || plans[0].From != "storage "+usbStorage {
+		t.Fatalf("plans %+v, %v", plans, err)
+	}
+	job, err := c.Start(ctx, model.JobRequest{Target: "pve/qemu/431", Method: model.MethodPrune, Storage: plans[0].Store, Retention: &plans[0].Rules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if end, _ := follow(t, c, job); end.State != model.JobSucceeded {
+		t.Fatalf("prune %+v", end)
+	}
+	if err := c.SetProtected(ctx, plans[0].Entries[0].VolID, true); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -73,14 +73,19 @@ func (c *Client) rulesFor(ctx context.Context, g guest, storage string, jobs []b
 			return j.PruneBackups.Retention, "job " + j.ID, nil
 		}
 	}
-	var cfg struct {
+	// The storage index (Datastore.Audit is enough) rather than
+	// /storage/{id}, which wants Datastore.Allocate.
+	var list []struct {
+		Storage      string    `json:"storage"`
 		PruneBackups retention `json:"prune-backups"`
 	}
-	if err := c.get(ctx, "/storage/"+url.PathEscape(storage), &cfg); err != nil {
+	if err := c.get(ctx, "/storage", &list); err != nil {
 		return model.Retention{}, "", fmt.Errorf("reading storage %s's retention: %w", storage, err)
 	}
-	if cfg.PruneBackups.Set {
-		return cfg.PruneBackups.Retention, "storage " + storage, nil
+	for _, s := range list {
+		if s.Storage == storage && s.PruneBackups.Set {
+			return s.PruneBackups.Retention, "storage " + storage, nil
+		}
 	}
 	return model.Retention{KeepAll: true}, "the keep-all default", nil
 }

@@ -174,6 +174,10 @@ func TestStoragePruneBackups(t *testing.T) {
 	if err := p.SetStoragePrune("hddusb_bkpvzdumps", "keep-last=2"); err != nil {
 		t.Fatal(err)
 	}
+	p.SetGrants(LeastPrivilegeGrants(false, "hddusb_bkpvzdumps"))
+	if status, _, _ := c.apiErr(http.MethodGet, "/storage/hddusb_bkpvzdumps", nil); status != "403 Permission check failed (/storage/hddusb_bkpvzdumps, Datastore.Allocate)" {
+		t.Errorf("reading one storage's config without Datastore.Allocate: %q", status)
+	}
 	var all []map[string]any
 	c.get("/storage", &all)
 	n := 0
@@ -182,7 +186,7 @@ func TestStoragePruneBackups(t *testing.T) {
 			n++
 		}
 	}
-	if n != 1 || len(all) != 4 {
+	if n != 1 || len(all) != 1 { // the token sees only its storage
 		t.Errorf("storage list %v", all)
 	}
 	var marks []pruneEntryJSON
