@@ -79,20 +79,15 @@ func (e *Engine) imagePrunePlans(src model.Source, targetID string) ([]model.Pru
 	state := e.states[src]
 	e.mu.Unlock()
 	if state.VerificationsUnknown {
-		return nil, fmt.Errorf("the images' verifications are unknown (%s), so the newest image verified whole cannot be told: nothing can be pruned safely", firstOf(state.HistoryErr, "the history did not answer"))
+		why := state.HistoryErr
+		if why == "" {
+			why = "the history did not answer"
+		}
+		return nil, fmt.Errorf("the images' verifications are unknown (%s), so the newest image verified whole cannot be told: nothing can be pruned safely", why)
 	}
 	plan, err := ip.PlanImagePrune(state.Targets, targetID)
 	if err != nil {
 		return nil, err
 	}
 	return []model.PrunePlan{plan}, nil
-}
-
-func firstOf(s ...string) string {
-	for _, x := range s {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
 }

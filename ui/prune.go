@@ -42,7 +42,7 @@ type (
 // pruneRules are the keep rules in PVE's order, as the preview edits them.
 var pruneRules = []string{model.RuleLast, model.RuleHourly, model.RuleDaily, model.RuleWeekly, model.RuleMonthly, model.RuleYearly}
 
-func ruleCount(r *model.Retention, i int) *int {
+func pruneRuleCount(r *model.Retention, i int) *int {
 	return []*int{&r.KeepLast, &r.KeepHourly, &r.KeepDaily, &r.KeepWeekly, &r.KeepMonthly, &r.KeepYearly}[i]
 }
 
@@ -125,7 +125,7 @@ func (l *pruneLayer) Update(msg tea.Msg) layerResult {
 			}
 			l.keep = &r
 		}
-		n := ruleCount(l.keep, l.rule)
+		n := pruneRuleCount(l.keep, l.rule)
 		if key.Matches(km, k.More) {
 			*n++
 		} else {
@@ -215,7 +215,7 @@ func (l *pruneLayer) Box(w, h int) (int, string) {
 	for i, e := range p.Entries {
 		rows = append(rows, l.row(e, i == l.cursor, cw))
 	}
-	lines = append(lines, window(rows, l.cursor, room)...)
+	lines = append(lines, pruneWindow(rows, l.cursor, room)...)
 	lines = append(lines, "", summary, hint)
 	return bw, strings.Join(lines, "\n")
 }
@@ -230,7 +230,7 @@ func (l *pruneLayer) rulesLine(p model.PrunePlan, w int) string {
 	}
 	var parts []string
 	for i, name := range pruneRules {
-		part := fmt.Sprintf("%s %d", name, *ruleCount(&r, i))
+		part := fmt.Sprintf("%s %d", name, *pruneRuleCount(&r, i))
 		if i == l.rule {
 			part = th.ButtonFocus.Render("[" + part + "]")
 		} else {
@@ -269,8 +269,8 @@ func (l *pruneLayer) row(e model.PruneEntry, sel bool, w int) string {
 	return trunc(fmt.Sprintf("%s%s  %-16s  %9s  %-7s  %s", ptr, mark, date, size, e.Rule, path.Base(e.VolID)), w)
 }
 
-// window is n of rows with row i in view.
-func window(rows []string, i, n int) []string {
+// pruneWindow is n of rows with row i in view.
+func pruneWindow(rows []string, i, n int) []string {
 	if len(rows) <= n {
 		return rows
 	}

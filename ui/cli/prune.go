@@ -85,8 +85,8 @@ type pruneJSON struct {
 	Rule      string `json:"rule,omitempty"`
 }
 
-// startEngine builds the engine and runs it until the returned stop.
-func startEngine(ctx context.Context, c *call) (*wire.Built, func(), error) {
+// startPruneEngine builds the engine and runs it until the returned stop.
+func startPruneEngine(ctx context.Context, c *call) (*wire.Built, func(), error) {
 	b, err := c.build(ctx, wire.SourceTimeout)
 	if err != nil {
 		return nil, nil, err
@@ -98,7 +98,7 @@ func startEngine(ctx context.Context, c *call) (*wire.Built, func(), error) {
 }
 
 func pruneGuests(ctx context.Context, c *call, o pruneOptions) int {
-	b, stop, err := startEngine(ctx, c)
+	b, stop, err := startPruneEngine(ctx, c)
 	if err != nil {
 		fmt.Fprintln(c.Stderr, "backdeck:", err)
 		return exitSetup
@@ -123,11 +123,11 @@ func pruneGuests(ctx context.Context, c *call, o pruneOptions) int {
 			continue
 		}
 		for _, p := range plans {
-			printPlan(c, p, o.json)
+			printPrunePlan(c, p, o.json)
 			if !o.apply {
 				continue
 			}
-			if code := applyPlan(ctx, c, b.Engine, ask, p, o); code > exit {
+			if code := applyPrunePlan(ctx, c, b.Engine, ask, p, o); code > exit {
 				exit = code
 			}
 		}
@@ -173,7 +173,7 @@ func pruneTargets(c *call, p *model.Posture) ([]string, int) {
 	return out, 0
 }
 
-func printPlan(c *call, p model.PrunePlan, asJSON bool) {
+func printPrunePlan(c *call, p model.PrunePlan, asJSON bool) {
 	if asJSON {
 		enc := json.NewEncoder(c.Stdout)
 		for _, e := range p.Entries {
@@ -206,9 +206,9 @@ func printPlan(c *call, p model.PrunePlan, asJSON bool) {
 	fmt.Fprintf(c.Stdout, "  %d to remove, %s freed\n", n, model.HumanBytes(bytes))
 }
 
-// applyPlan prunes one plan as PVE does, after the guest's name is typed,
+// applyPrunePlan prunes one plan as PVE does, after the guest's name is typed,
 // and follows the task to its end.
-func applyPlan(ctx context.Context, c *call, e *backends.Engine, ask *prompter, p model.PrunePlan, o pruneOptions) int {
+func applyPrunePlan(ctx context.Context, c *call, e *backends.Engine, ask *prompter, p model.PrunePlan, o pruneOptions) int {
 	n, _ := p.Removed()
 	if n == 0 {
 		return 0
@@ -252,7 +252,7 @@ func applyPlan(ctx context.Context, c *call, e *backends.Engine, ask *prompter, 
 // protectArchive sets one archive's protection; the archive must be a
 // restore point the inventory knows.
 func protectArchive(ctx context.Context, c *call, volid string, protected bool) int {
-	b, stop, err := startEngine(ctx, c)
+	b, stop, err := startPruneEngine(ctx, c)
 	if err != nil {
 		fmt.Fprintln(c.Stderr, "backdeck:", err)
 		return exitSetup
