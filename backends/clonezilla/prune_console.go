@@ -121,7 +121,6 @@ func (s *Source) prune(ctx context.Context, run *verifyRun, paths []string) {
 	run.mu.Lock()
 	run.final = final
 	run.mu.Unlock()
-	s.mu.Lock()
-	delete(s.running, run.job.ID)
-	s.mu.Unlock()
+	// The run stays in s.running until Follow reads its end: removing a few
+	// directories may take less time than the engine takes to start following.
 }

@@ -50,6 +50,7 @@ func TestDiskPrunePlanAndPruneJob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	time.Sleep(100 * time.Millisecond) // the prune ends before anyone follows it: Follow still gets its end
 	end, err := src.Follow(context.Background(), job, func(model.Job) {})
 	if err != nil || end.State != model.JobSucceeded || end.Message != "2 images removed" {
 		t.Fatalf("prune job %+v, %v", end, err)

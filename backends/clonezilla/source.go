@@ -400,6 +400,9 @@ func (s *Source) Follow(ctx context.Context, job model.Job, update func(model.Jo
 		case <-ctx.Done():
 			return job, ctx.Err()
 		case <-run.done:
+			s.mu.Lock()
+			delete(s.running, job.ID) // a prune that ended before Follow came waits for it here
+			s.mu.Unlock()
 			run.mu.Lock()
 			defer run.mu.Unlock()
 			return run.final, nil
