@@ -89,6 +89,8 @@ type JobRequest struct {
 	// Start starts the guest after a rollback (PVE's start=1): without
 	// saved RAM, PVE leaves it stopped.
 	Start bool
+	// prune: the retention to prune Storage with (PVE's prune-backups)
+	Retention *Retention
 	// verification: the restore point (an image path) and how deep (1–3;
 	// 0 is the deepest)
 	Point string

@@ -10,7 +10,10 @@ type Policy struct {
 }
 
 // Retention follows Proxmox's prune-backups semantics; zero means unset.
+// KeepAll is PVE's keep-all=1: every backup is kept (the default when
+// neither a job nor its storage sets a retention).
 type Retention struct {
+	KeepAll     bool
 	KeepLast    int
 	KeepHourly  int
 	KeepDaily   int

@@ -82,28 +82,7 @@ func (j BackupJob) RetentionText() string {
 	if !j.RetentionSet {
 		return "the storage's own"
 	}
-	if s := j.Retention.String(); s != "" {
-		return s
-	}
-	return "keep all"
-}
-
-// String is the retention as PVE writes it: "keep-last=3, keep-daily=7";
-// "" when nothing is set.
-func (r Retention) String() string {
-	var parts []string
-	add := func(k string, n int) {
-		if n > 0 {
-			parts = append(parts, k+"="+strconv.Itoa(n))
-		}
-	}
-	add("keep-last", r.KeepLast)
-	add("keep-hourly", r.KeepHourly)
-	add("keep-daily", r.KeepDaily)
-	add("keep-weekly", r.KeepWeekly)
-	add("keep-monthly", r.KeepMonthly)
-	add("keep-yearly", r.KeepYearly)
-	return strings.Join(parts, ", ")
+	return j.Retention.Text()
 }
 
 // BackupInterval is a backup that a source repeats at a fixed interval

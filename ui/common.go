@@ -146,6 +146,8 @@ func methodLabel(m model.Method) string {
 		return "full image"
 	case model.MethodVerify:
 		return "verify"
+	case model.MethodPrune:
+		return "prune"
 	}
 	return string(m)
 }

@@ -165,6 +165,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onPreflight(msg)
 	case runJobResultMsg:
 		return m, m.onRunJobResult(msg)
+	case prunePlansMsg:
+		return m, m.onPrunePlans(msg)
+	case protectMsg:
+		return m, m.onProtect(msg)
 	}
 	return m, nil
 }
@@ -239,6 +243,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.verify()
 	case key.Matches(msg, k.Preflight):
 		return m.runPreflight()
+	case key.Matches(msg, k.Prune):
+		return m.openPrune()
 	case key.Matches(msg, k.Open):
 		return m.open()
 	default:
@@ -337,7 +343,11 @@ func (m *Model) setFocus(f focusArea) {
 // closes, and an accepted dialog's action is done.
 func (m *Model) layerKey(msg tea.Msg) tea.Cmd {
 	top := m.layers.top()
-	switch top.Update(msg) {
+	res := top.Update(msg)
+	if pl, ok := top.(*pruneLayer); ok {
+		return m.pruneOutbox(pl, res)
+	}
+	switch res {
 	case layerAccepted:
 		m.layers.pop()
 		if dl, ok := top.(dialogLayer); ok {

@@ -49,6 +49,7 @@ type Source struct {
 	images  map[string]Image // by path, from the last scan
 	running map[string]*verifyRun
 	seq     int
+	planned map[string][]string // by disk: what its last prune preview removes
 }
 
 // verifyRun is one verification in progress.
@@ -292,6 +293,9 @@ func (s *Source) image(path string) (Image, error) {
 
 // Start begins verifying the image req.Point (level req.Level, 0 = 3).
 func (s *Source) Start(ctx context.Context, req model.JobRequest) (model.Job, error) {
+	if req.Method == model.MethodPrune {
+		return s.startPrune(req)
+	}
 	if req.Method != model.MethodVerify {
 		return model.Job{}, fmt.Errorf("a Clonezilla image can only be verified here; images are made from Clonezilla Live (backdeck clonezilla prepare)")
 	}
@@ -396,6 +400,9 @@ func (s *Source) Follow(ctx context.Context, job model.Job, update func(model.Jo
 		case <-ctx.Done():
 			return job, ctx.Err()
 		case <-run.done:
+			s.mu.Lock()
+			delete(s.running, job.ID) // a prune that ended before Follow came waits for it here
+			s.mu.Unlock()
 			run.mu.Lock()
 			defer run.mu.Unlock()
 			return run.final, nil

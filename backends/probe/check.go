@@ -7,7 +7,7 @@ const (
 	// OK: it works.
 	OK Status = "ok"
 	// Note: nothing is wrong; something optional is not set up (pruning
-	// without Datastore.Allocate, UrBackup not configured).
+	// without Datastore.AllocateSpace or VM.Backup, UrBackup not configured).
 	Note Status = "note"
 	// Off: backdeck works, but a feature is switched off or a warning
 	// stands (a certificate that expires soon, a missing privilege).

@@ -128,9 +128,12 @@ func Features(perms Permissions, d Discovery, hostMode bool) []FeatureCheck {
 		add(smart, lacking("/nodes", nodes, "Sys.Audit"))
 	}
 
-	add(FeatureCheck{ID: "prune", Name: "pruning old backups (optional)", Needs: "Datastore.Allocate on the backup storages",
-		SwitchedOff: "optional: the console previews what a retention removes and leaves removing to PVE's own jobs"},
-		lacking("/storage", stores, "Datastore.Allocate"))
+	// backdeck prunes one guest at a time (DELETE …/prunebackups with its
+	// vmid): PVE then wants these two, not Datastore.Allocate.
+	add(FeatureCheck{ID: "prune", Name: "pruning old backups (optional)",
+		Needs:       "Datastore.AllocateSpace on the backup storages and VM.Backup on the guests (Datastore.Allocate to protect more than 5 archives of a guest)",
+		SwitchedOff: "optional: the preview still shows what a retention removes; pruning and protecting are refused"},
+		lacking("/storage", stores, "Datastore.AllocateSpace"), lacking("/vms", guests, "VM.Backup"))
 	return out
 }
 

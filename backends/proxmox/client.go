@@ -278,11 +278,18 @@ func (c *Client) del(ctx context.Context, path string, v any) error {
 func (c *Client) post(ctx context.Context, path string, form url.Values, v any) error {
 	rctx, cancel := httpapi.WithRequestTimeout(ctx, c.timeout)
 	defer cancel()
-	return c.explain(ctx, rctx, http.MethodPost, path, c.rawPost(rctx, path, form, v))
+	return c.explain(ctx, rctx, http.MethodPost, path, c.rawForm(rctx, http.MethodPost, path, form, v))
 }
 
-func (c *Client) rawPost(ctx context.Context, path string, form url.Values, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, strings.NewReader(form.Encode()))
+// put sends form parameters with PUT, as post does.
+func (c *Client) put(ctx context.Context, path string, form url.Values, v any) error {
+	rctx, cancel := httpapi.WithRequestTimeout(ctx, c.timeout)
+	defer cancel()
+	return c.explain(ctx, rctx, http.MethodPut, path, c.rawForm(rctx, http.MethodPut, path, form, v))
+}
+
+func (c *Client) rawForm(ctx context.Context, method, path string, form url.Values, v any) error {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, strings.NewReader(form.Encode()))
 	if err != nil {
 		return err
 	}

@@ -156,7 +156,7 @@ func (r *retention) UnmarshalJSON(b []byte) error {
 		case "keep-yearly":
 			r.KeepYearly = n
 		case "keep-all":
-			continue
+			r.KeepAll = n > 0
 		}
 		r.Set = true
 	}

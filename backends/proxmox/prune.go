@@ -60,6 +60,21 @@ func (c *Client) PrunePreview(ctx context.Context, storeID string, keep model.Re
 	return pruneMarks(entries), nil
 }
 
+// previewEntries is GET …/prunebackups for one guest of one type.
+func (c *Client) previewEntries(ctx context.Context, node, storage string, keep model.Retention, typ string, vmid int) ([]pruneEntry, error) {
+	q := url.Values{"prune-backups": {retentionSpec(keep)}, "type": {typ}, "vmid": {strconv.Itoa(vmid)}}
+	var entries []pruneEntry
+	p := storagePath(node, storage) + "/prunebackups?" + q.Encode()
+	if err := c.get(ctx, p, &entries); err != nil {
+		return nil, fmt.Errorf("the prune preview on storage %s: %w", storage, err)
+	}
+	return entries, nil
+}
+
+func storagePath(node, storage string) string {
+	return "/nodes/" + url.PathEscape(node) + "/storage/" + url.PathEscape(storage)
+}
+
 // parseStoreID reads "pve/<storage>" or "pve/<storage>@<node>"; node is
 // empty in the first form.
 func parseStoreID(id string) (storage, node string, err error) {
@@ -121,19 +136,5 @@ func pruneMarks(entries []pruneEntry) []PruneMark {
 }
 
 // retentionSpec writes a retention as PVE's property string
-// ("keep-last=3,keep-daily=7"); empty when nothing is set.
-func retentionSpec(r model.Retention) string {
-	var parts []string
-	for _, kv := range []struct {
-		key string
-		n   int
-	}{
-		{"keep-last", r.KeepLast}, {"keep-hourly", r.KeepHourly}, {"keep-daily", r.KeepDaily},
-		{"keep-weekly", r.KeepWeekly}, {"keep-monthly", r.KeepMonthly}, {"keep-yearly", r.KeepYearly},
-	} {
-		if kv.n > 0 {
-			parts = append(parts, kv.key+"="+strconv.Itoa(kv.n))
-		}
-	}
-	return strings.Join(parts, ",")
-}
+// ("keep-last=3,keep-daily=7", "keep-all=1"); empty when nothing is set.
+func retentionSpec(r model.Retention) string { return r.String() }

@@ -60,6 +60,8 @@ func taskMethod(typ string) (model.Method, bool) {
 		return model.MethodRollback, true
 	case "qmdelsnapshot", "vzdelsnapshot":
 		return model.MethodDeleteSnapshot, true
+	case "prunebackups":
+		return model.MethodPrune, true
 	}
 	return "", false
 }
@@ -328,6 +330,9 @@ func runningJob(t taskEntry, node string, guests map[int]resource) (model.Job, b
 		Progress: model.UnknownProgress(),
 	}
 	id := firstOf(string(t.ID), u.ID)
+	if method == model.MethodPrune {
+		id, _, _ = strings.Cut(id, "@") // "421@hddusb_bkpvzdumps"; a whole storage is no guest's
+	}
 	vmid, err := strconv.Atoi(id)
 	if err == nil && (vmid <= 0 || vmid > maxVMID) {
 		err = fmt.Errorf("task id %q is no vmid", id)

@@ -38,6 +38,7 @@ func commands() []command {
 		doctorCommand(),
 		runCommand(),
 		scheduleCommand(),
+		pruneCommand(),
 		clonezillaGroup(),
 		clonezillaListCommand(),
 		clonezillaVerifyCommand(),

@@ -241,11 +241,8 @@ func (r scheduleReport) text(ascii bool) string {
 
 func retentionText(k scheduleRetention) string {
 	s := model.Retention{KeepLast: k.KeepLast, KeepHourly: k.KeepHourly, KeepDaily: k.KeepDaily, KeepWeekly: k.KeepWeekly,
-		KeepMonthly: k.KeepMonthly, KeepYearly: k.KeepYearly}.String()
-	if s == "" {
-		return "keep all"
-	}
-	return s
+		KeepMonthly: k.KeepMonthly, KeepYearly: k.KeepYearly}
+	return s.Text()
 }
 
 func firstNonEmptyString(s ...string) string {

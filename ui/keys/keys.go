@@ -36,6 +36,11 @@ type KeyMap struct {
 	Preflight key.Binding // check the host for the next imaging run
 	// Schedule shows the backup jobs and the next days' runs
 	Schedule key.Binding
+	// retention: the prune preview of a guest or a host disk, and in it
+	Prune   key.Binding
+	Protect key.Binding // protect or unprotect the archive under the cursor
+	More    key.Binding // one more of the selected keep rule
+	Less    key.Binding // one less
 
 	// the console
 	Help      key.Binding
@@ -85,6 +90,11 @@ func Default() KeyMap {
 		Verify:    b("v", "verify image", "v"),
 		Preflight: b("p", "imaging preflight", "p"),
 		Schedule:  b("S", "schedule", "S"),
+
+		Prune:   b("P", "prune preview", "P"),
+		Protect: b("t", "protect/unprotect", "t"),
+		More:    b("+", "keep one more", "+", "="),
+		Less:    b("-", "keep one less", "-"),
 
 		Help:      b("?", "help", "?"),
 		Filter:    b("/", "filter", "/"),

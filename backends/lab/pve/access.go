@@ -166,6 +166,8 @@ func (a *acl) routeCheck(rt *route, r *request) error {
 	switch rt.method + " " + strings.Join(rt.pattern, "/") {
 	case "GET cluster/backup", "GET cluster/backup/{id}":
 		return a.check("/", "Sys.Audit")
+	case "GET storage/{storage}":
+		return a.check(storePath(), "Datastore.Allocate") // the index needs only Audit
 	case "GET nodes/{node}/status", "GET nodes/{node}/disks/list", "GET nodes/{node}/disks/smart":
 		return a.check(nodePath(), "Sys.Audit")
 	case "GET nodes/{node}/storage/{storage}/status", "GET nodes/{node}/storage/{storage}/content",

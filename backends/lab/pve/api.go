@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +42,9 @@ func apiRoutes() []route {
 		{"GET", seg("nodes/{node}/storage/{storage}/content"), []string{"content", "vmid"}, (*world).storageContent},
 		{"GET", seg("nodes/{node}/storage/{storage}/prunebackups"), []string{"prune-backups", "type", "vmid"}, (*world).pruneBackupsPreview},
 		{"DELETE", seg("nodes/{node}/storage/{storage}/prunebackups"), []string{"prune-backups", "type", "vmid"}, (*world).pruneBackups},
+		{"PUT", seg("nodes/{node}/storage/{storage}/content/{volume}"), []string{"notes", "protected"}, (*world).volumeUpdate},
+		{"GET", seg("storage"), []string{"type"}, (*world).storageConfigList},
+		{"GET", seg("storage/{storage}"), nil, (*world).storageConfigRead},
 		{"GET", seg("nodes/{node}/qemu/{vmid}/snapshot"), nil, (*world).snapshotList},
 		{"POST", seg("nodes/{node}/qemu/{vmid}/snapshot"), []string{"snapname", "description", "vmstate"}, (*world).snapshotCreate},
 		{"GET", seg("nodes/{node}/qemu/{vmid}/snapshot/{snapname}"), nil, (*world).snapshotIndex},
@@ -67,7 +71,9 @@ func (p *Server) ServeHTTP(rw http.ResponseWriter, hr *http.Request) {
 		p.refuse(rw, hr, reason)
 		return
 	}
-	path, ok := strings.CutPrefix(hr.URL.Path, apiPrefix)
+	// Split the escaped path: a volume id in it ("store:backup/…") has
+	// its slash escaped, and is one segment.
+	path, ok := strings.CutPrefix(hr.URL.EscapedPath(), apiPrefix)
 	path = strings.Trim(path, "/")
 	if !ok {
 		writeError(rw, hr, notImplemented(hr.Method, hr.URL.Path))
@@ -150,7 +156,12 @@ func match(routes []route, method, path string) (*route, map[string]string) {
 					ok = false
 					break
 				}
-				params[strings.Trim(s, "{}")] = parts[j]
+				v, err := url.PathUnescape(parts[j])
+				if err != nil {
+					ok = false
+					break
+				}
+				params[strings.Trim(s, "{}")] = v
 			} else if s != parts[j] {
 				ok = false
 				break

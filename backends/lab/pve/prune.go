@@ -2,9 +2,49 @@ package pve
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 )
+
+// archiveTypeRe and archiveStdRe are PVE::Storage::archive_info's: a
+// vzdump archive's guest type, and its standard name (vmid and time stamp)
+// that prune needs; anything else is "renamed" and never pruned.
+var (
+	archiveTypeRe = regexp.MustCompile(`^vzdump-(lxc|openvz|qemu)-.+\.(vma|tar)(\.(gz|lzo|zst))?$`)
+	archiveStdRe  = regexp.MustCompile(`^vzdump-(lxc|openvz|qemu)-([1-9][0-9]{2,8})-\d{4}_\d{2}_\d{2}-\d{2}_\d{2}_\d{2}\.(vma|tar)(\.(gz|lzo|zst))?$`)
+	// archiveVMIDRe is how the directory plugin reads a listed archive's vmid.
+	archiveVMIDRe = regexp.MustCompile(`-([1-9][0-9]{2,8})-[^/]+$`)
+)
+
+// fileName is the archive's file name: its volid after "storage:backup/".
+func (a *archive) fileName() string {
+	_, name, _ := strings.Cut(a.volid, ":backup/")
+	return name
+}
+
+// guestType is archive_info's type: qemu, lxc, openvz, or unknown.
+func (a *archive) guestType() string {
+	if m := archiveTypeRe.FindStringSubmatch(a.fileName()); m != nil {
+		return m[1]
+	}
+	return "unknown"
+}
+
+// standard tells whether the archive keeps vzdump's name, which prune needs.
+func (a *archive) standard() bool { return archiveStdRe.MatchString(a.fileName()) }
+
+// vmidFromName is the vmid the directory plugin reads from a file name; 0
+// when it finds none (k3s-before-upgrade.vma.zst).
+func vmidFromName(name string) int {
+	if m := archiveVMIDRe.FindStringSubmatch(name); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 0
+}
 
 // markBackups is PVE::Storage::prune_mark_backup_group over one guest's
 // backups: protected ones are never removed and take no bucket; keep-last
@@ -81,22 +121,34 @@ func markBackups(group []*archive, keep map[string]int, loc *time.Location) map[
 // pruneSel says which backups a prune call considers.
 type pruneSel struct {
 	vmid int    // 0: all guests
-	typ  string // "", "qemu" or "lxc"; every archive here is a QEMU one
+	typ  string // "", "qemu" or "lxc"
 	keep map[string]int
 }
 
-// pruneMarks marks the selected backups of a storage, guest by guest.
+// pruneMarks marks the selected backups of a storage as
+// PVE::Storage::Plugin::prune_backups does: archives with vzdump's standard
+// name are marked guest by guest, the others are "renamed"; protected
+// archives are "protected" whatever their name.
 func (w *world) pruneMarks(s *storage, sel pruneSel) ([]*archive, map[*archive]string) {
-	groups := map[int][]*archive{}
+	groups := map[string][]*archive{}
 	var all []*archive
+	marks := map[*archive]string{}
 	for _, a := range s.archives {
-		if (sel.vmid != 0 && a.vmid != sel.vmid) || sel.typ == "lxc" {
+		typ := a.guestType()
+		if (sel.vmid != 0 && a.vmid != sel.vmid) || (sel.typ != "" && sel.typ != typ) {
 			continue
 		}
-		groups[a.vmid] = append(groups[a.vmid], a)
 		all = append(all, a)
+		if a.standard() {
+			g := fmt.Sprintf("%s/%d", typ, a.vmid)
+			groups[g] = append(groups[g], a)
+		} else {
+			marks[a] = "renamed"
+		}
+		if a.protected {
+			marks[a] = "protected"
+		}
 	}
-	marks := map[*archive]string{}
 	for _, g := range groups {
 		for a, m := range markBackups(g, sel.keep, w.loc) {
 			marks[a] = m
@@ -112,10 +164,13 @@ func (w *world) pruneMarks(s *storage, sel pruneSel) ([]*archive, map[*archive]s
 }
 
 // retentionFor is the retention a prune call uses: its parameter, else the
-// storage's own setting (none here, as on a default PVE storage).
+// storage's own prune-backups; PVE refuses a storage that has none.
 func retentionFor(r *request, s *storage) (map[string]int, error) {
 	if v := r.form.Get("prune-backups"); v != "" {
 		return parseRetention(v)
+	}
+	if s.pruneBackups != "" {
+		return parseRetention(s.pruneBackups)
 	}
 	return nil, serverError("no prune-backups options configured for storage '%s'", s.id)
 }
@@ -132,7 +187,11 @@ func (w *world) pruneBackupsPreview(r *request, now time.Duration) (any, error) 
 	list, marks := w.pruneMarks(s, sel)
 	out := []map[string]any{}
 	for _, a := range list {
-		out = append(out, map[string]any{"volid": a.volid, "ctime": a.ctime, "mark": marks[a], "type": "qemu", "vmid": a.vmid})
+		e := map[string]any{"volid": a.volid, "ctime": a.ctime, "mark": marks[a], "type": a.guestType()}
+		if a.vmid != 0 {
+			e["vmid"] = a.vmid
+		}
+		out = append(out, e)
 	}
 	return out, nil
 }

@@ -105,8 +105,13 @@ func (w *world) storageContent(r *request, now time.Duration) (any, error) {
 		if vmid != 0 && a.vmid != vmid || !w.acl.canSeeBackup(s.id, a.vmid) {
 			continue
 		}
-		m := map[string]any{"volid": a.volid, "content": "backup", "subtype": "qemu", "format": a.format,
-			"size": a.size, "ctime": a.ctime, "vmid": a.vmid}
+		// The directory plugin reads subtype and vmid from the file name:
+		// a renamed archive may have neither.
+		m := map[string]any{"volid": a.volid, "content": "backup", "subtype": a.guestType(), "format": a.format,
+			"size": a.size, "ctime": a.ctime}
+		if a.vmid != 0 {
+			m["vmid"] = a.vmid
+		}
 		if a.notes != "" {
 			m["notes"] = a.notes
 		}

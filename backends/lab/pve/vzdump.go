@@ -143,7 +143,11 @@ func (w *world) readVzdump(r *request) (*vzdumpRun, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	if v := r.form.Get("prune-backups"); v != "" && remove {
+	spec := r.form.Get("prune-backups")
+	if s := w.storageOn(r.param("node"), run.storage); spec == "" && s != nil {
+		spec = s.pruneBackups // PVE::VZDump: the storage's own retention, else keep-all
+	}
+	if v := spec; v != "" && remove {
 		if run.keep, err = parseRetention(v); err != nil {
 			return nil, false, err
 		}

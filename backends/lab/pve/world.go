@@ -110,8 +110,11 @@ type storage struct {
 	total      int64
 	otherUsed  int64  // everything that is not a vzdump archive
 	drive      string // serial of the disk it lives on
-	archives   []*archive
-	sorted     bool
+	// pruneBackups is storage.cfg's prune-backups ("keep-last=3,…"); ""
+	// when unset, as on a new storage.
+	pruneBackups string
+	archives     []*archive
+	sorted       bool
 }
 
 type archive struct {
