@@ -264,10 +264,11 @@ func TestDetailKeysInTheFooterAndHelp(t *testing.T) {
 	tm.mustShow("↓/j snapshot")
 	tm.mustShow("pgdn/] older points")
 	tm.keys("?")
-	for _, s := range []string{"older/newer snapshot", "older/newer restore pts (pgdn/pgup)", "j/k scroll the restore points of a guest without snapshots"} {
+	for _, s := range []string{"older/newer snapshot", "older/newer restore pts (pgdn/pgup)", "prune preview (t protects)", "j/k scroll the restore points of a guest without snapshots"} {
 		tm.mustShow(s)
 	}
 	tm.send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	tm.mustShow("older/newer restore pts")
+	tm.mustShow("prune preview (t protects)")
 	tm.mustShow("Destructive actions ask first") // the overlay fits at 80×24
 }

@@ -350,6 +350,7 @@ func TestHelpListsHostKeys(t *testing.T) {
 	tm.keys("?")
 	tm.mustShow("v verify image (level 3; it only reads)")
 	tm.mustShow("p imaging preflight")
+	tm.mustShow("P prune preview of the images")
 	tm.mustShow("Destructive actions ask first") // still fits at 80×24
 }
 

@@ -69,6 +69,7 @@ func (d *diskPane) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{
 		helpAs(k.Verify, "verify image (level 3; it only reads)"),
 		k.Preflight,
+		helpAs(k.Prune, "prune preview of the images"),
 	}}
 }
 

@@ -67,6 +67,7 @@ func (p *guestPane) FullHelp() [][]key.Binding {
 			bothKeys(k.Down, k.Up, "j/k", "older/newer snapshot"),
 			bothKeys(k.Bottom, k.Top, "G/g", "oldest/newest snapshot"),
 			bothKeys(k.PageDown, k.PageUp, "]/[", "older/newer restore pts (pgdn/pgup)"),
+			helpAs(k.Prune, "prune preview (t protects)"),
 		},
 		{
 			k.Backup, k.Snapshot, helpAs(k.Rollback, "rollback to selected"),
