@@ -128,6 +128,8 @@ const (
 	MethodFullImage Method = "full-image"
 	// MethodVerify checks a restore point (a Clonezilla image) is whole.
 	MethodVerify Method = "verify"
+	// MethodRestore restores a vzdump archive to a guest.
+	MethodRestore Method = "restore"
 )
 
 // Phrase names the method in a sentence: "incremental file backup".

@@ -282,7 +282,18 @@ func (c *Client) post(ctx context.Context, path string, form url.Values, v any) 
 }
 
 func (c *Client) rawPost(ctx context.Context, path string, form url.Values, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, strings.NewReader(form.Encode()))
+	return c.rawSend(ctx, http.MethodPost, path, form, v)
+}
+
+// put sends form parameters with PUT (a guest's config).
+func (c *Client) put(ctx context.Context, path string, form url.Values, v any) error {
+	rctx, cancel := httpapi.WithRequestTimeout(ctx, c.timeout)
+	defer cancel()
+	return c.explain(ctx, rctx, http.MethodPut, path, c.rawSend(rctx, http.MethodPut, path, form, v))
+}
+
+func (c *Client) rawSend(ctx context.Context, method, path string, form url.Values, v any) error {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, strings.NewReader(form.Encode()))
 	if err != nil {
 		return err
 	}

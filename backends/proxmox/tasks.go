@@ -60,6 +60,8 @@ func taskMethod(typ string) (model.Method, bool) {
 		return model.MethodRollback, true
 	case "qmdelsnapshot", "vzdelsnapshot":
 		return model.MethodDeleteSnapshot, true
+	case "qmrestore", "vzrestore":
+		return model.MethodRestore, true
 	}
 	return "", false
 }
@@ -191,6 +193,8 @@ func (t *taskLog) take(line string, job *model.Job) {
 	}
 	if p, ok := parseProgress(trimmed); ok {
 		p.apply(&job.Progress)
+	} else if job.Method == model.MethodRestore {
+		restoreProgress(trimmed, &job.Progress)
 	}
 	if job.Storage == "" && job.Method == model.MethodVzdump {
 		if m := storageArgRE.FindStringSubmatch(trimmed); m != nil {
