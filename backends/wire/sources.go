@@ -33,6 +33,7 @@ func (b *Built) buildSources(opts Options, demo bool) ([]backends.Observer, erro
 		}
 		observers = append(observers, c)
 		pve = c
+		b.Proxmox = c
 		if b.Title == "" {
 			b.Title = strings.TrimPrefix(strings.TrimPrefix(cfg.Proxmox.URL, "https://"), "http://")
 		}

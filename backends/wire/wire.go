@@ -9,6 +9,7 @@ import (
 
 	"github.com/backdeck/backdeck/backends"
 	"github.com/backdeck/backdeck/backends/clonezilla"
+	"github.com/backdeck/backdeck/backends/proxmox"
 	"github.com/backdeck/backdeck/model"
 	"github.com/backdeck/backdeck/model/config"
 )
@@ -58,6 +59,9 @@ type Built struct {
 	Mode string
 	// Clonezilla is the Clonezilla source; nil without [clonezilla].
 	Clonezilla *clonezilla.Source
+	// Proxmox is the PVE source; nil without [proxmox]. Restores and
+	// drills talk to it directly (next free VMID, configs, destroy).
+	Proxmox *proxmox.Client
 	// HistoryPath is the history database of this config (caches live
 	// beside it).
 	HistoryPath string

@@ -37,6 +37,7 @@ func commands() []command {
 		statusCommand(),
 		doctorCommand(),
 		runCommand(),
+		restoreCommand(),
 		clonezillaGroup(),
 		clonezillaListCommand(),
 		clonezillaVerifyCommand(),

@@ -131,3 +131,15 @@ func (p *Server) GuestIDs() []int {
 	p.withWorld(func(w *world, now time.Duration) { ids = append(ids, w.vmids...) })
 	return ids
 }
+
+// SetGuestRunning starts or stops a guest at once, as if done on the host.
+func (p *Server) SetGuestRunning(vmid int, running bool) {
+	p.withWorld(func(w *world, now time.Duration) {
+		if g := w.guests[vmid]; g != nil && g.running != running {
+			g.running = running
+			if running {
+				g.bootAt = w.timeAt(now)
+			}
+		}
+	})
+}
