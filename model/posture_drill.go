@@ -25,10 +25,20 @@ func (t Target) LastDrill() (last, passed *Drill) {
 // missing. Only guests with archives are rated; a target already unknown
 // or worse keeps its word, with the drill's added.
 func rateDrill(ts TargetStatus, maxAge time.Duration, now time.Time) TargetStatus {
-	if maxAge <= 0 || ts.Source != SourceProxmox || (ts.Kind != KindVM && ts.Kind != KindLXC) || !ts.HasBackup {
+	if ts.Source != SourceProxmox || (ts.Kind != KindVM && ts.Kind != KindLXC) {
 		return ts
 	}
 	last, passed := ts.LastDrill()
+	if maxAge <= 0 || !ts.HasBackup {
+		// Not rated: said, so that "restore tested 12 d ago" shows anyway.
+		if passed != nil {
+			ts.Reason += fmt.Sprintf("; restore tested %s ago", HumanAge(now.Sub(passed.At)))
+		}
+		if last != nil && last != passed {
+			ts.Reason += fmt.Sprintf("; the last restore drill, %s ago, failed at %s", HumanAge(now.Sub(last.At)), last.Step)
+		}
+		return ts
+	}
 	why := ""
 	switch {
 	case passed == nil && last == nil:

@@ -28,6 +28,8 @@ func TestRateDrill(t *testing.T) {
 		reason string
 	}{
 		{"not rated", base(), 0, StatusOK, "last backup 2 h ago"},
+		{"not rated, still said", base(drill(2*day, false), drill(40*day, true)), 0, StatusOK,
+			"last backup 2 h ago; restore tested 40 d ago; the last restore drill, 2 d ago, failed at config"},
 		{"never drilled", base(), 30 * day, StatusWarning, "restore never tested (drill_max_age 30 d): run backdeck drill pve/qemu/421"},
 		{"recent pass", base(drill(12*day, true)), 30 * day, StatusOK, "; restore tested 12 d ago"},
 		{"old pass", base(drill(40*day, true)), 30 * day, StatusWarning, "restore tested 40 d ago, past the drill max age of 30 d"},

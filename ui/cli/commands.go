@@ -38,6 +38,7 @@ func commands() []command {
 		doctorCommand(),
 		runCommand(),
 		restoreCommand(),
+		drillCommand(),
 		clonezillaGroup(),
 		clonezillaListCommand(),
 		clonezillaVerifyCommand(),
