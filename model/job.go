@@ -94,6 +94,8 @@ type JobRequest struct {
 	VMID      int
 	Over      bool
 	GuestName string
+	// Boot makes a drill start its scratch guest and wait for its agent.
+	Boot bool
 }
 
 // Job is one piece of work running on a server, followed by its task id.

@@ -130,6 +130,9 @@ const (
 	MethodVerify Method = "verify"
 	// MethodRestore restores a vzdump archive to a guest.
 	MethodRestore Method = "restore"
+	// MethodDrill is a restore drill: restored to a scratch guest, checked,
+	// destroyed (backends/drill).
+	MethodDrill Method = "drill"
 )
 
 // Phrase names the method in a sentence: "incremental file backup".

@@ -24,7 +24,7 @@ func (g consoleHelp) ShortHelp() []key.Binding {
 func (g consoleHelp) FullHelp() [][]key.Binding {
 	k := g.c.keys
 	return [][]key.Binding{
-		{k.Help, k.Filter, k.Log, k.Refresh},
+		{k.Help, k.Filter, k.Log, k.Refresh, bothKeys(k.Restore, k.Drill, "e/t", "restore/drill")},
 		{k.Next, k.Prev, k.Back, k.Quit, k.ForceQuit},
 	}
 }

@@ -181,3 +181,17 @@ func printDrillEvent(w io.Writer, asJSON bool, e drill.Event) {
 	}
 	fmt.Fprintf(w, "%-8s %-6s %s\n", e.Step, mark, e.Message)
 }
+
+// drillLeftovers destroys what a drill of an earlier run left (the console
+// quit or was killed mid-drill) before the console starts, and says so in
+// its log; a failure to look is said too.
+func drillLeftovers(ctx context.Context, b *wire.Built) []string {
+	if b.Drills == nil {
+		return nil
+	}
+	lines, err := b.Drills.CleanupLeftovers(ctx, drillRunning)
+	if err != nil {
+		lines = append(lines, "looking for what earlier restore drills left: "+err.Error())
+	}
+	return lines
+}

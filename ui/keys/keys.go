@@ -34,6 +34,9 @@ type KeyMap struct {
 	// the host's Clonezilla images
 	Verify    key.Binding // verify the selected image (it only reads: no question)
 	Preflight key.Binding // check the host for the next imaging run
+	// a guest's archives
+	Restore key.Binding // restore one (dialog)
+	Drill   key.Binding // restore drill of the newest (asks first)
 
 	// the console
 	Help      key.Binding
@@ -82,6 +85,8 @@ func Default() KeyMap {
 
 		Verify:    b("v", "verify image", "v"),
 		Preflight: b("p", "imaging preflight", "p"),
+		Restore:   b("e", "restore", "e"),
+		Drill:     b("t", "restore drill", "t"),
 
 		Help:      b("?", "help", "?"),
 		Filter:    b("/", "filter", "/"),
