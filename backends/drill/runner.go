@@ -200,11 +200,13 @@ func (r *Runner) Close() {
 }
 
 // CleanupLeftovers destroys what drills of earlier processes left (see
-// Driller.Cleanup) and says what it did, one line each.
+// Driller.Cleanup) and says what it did, one line each. Without a history
+// there is no record of a drill and nothing to do: the engine reports the
+// history's failure itself.
 func (r *Runner) CleanupLeftovers(ctx context.Context, stillRunning time.Duration) ([]string, error) {
 	d, err := r.driller(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil
 	}
 	left, err := d.Cleanup(ctx, stillRunning)
 	var out []string

@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/backdeck/backdeck/backends/history"
+	"github.com/backdeck/backdeck/backends/lab"
 	labpve "github.com/backdeck/backdeck/backends/lab/pve"
 	"github.com/backdeck/backdeck/backends/wire"
 	"github.com/backdeck/backdeck/model"
@@ -104,43 +107,68 @@ func TestDrillFailsAndLeavesNothing(t *testing.T) {
 	}
 }
 
-// What a drill killed mid-way left is cleaned up by the next drill.
-func TestDrillCleansUpAnEarlierDrillsLeftover(t *testing.T) {
-	home := t.TempDir()
-	h, cfg := labWith(t, home)
+// plantLeftover is what a drill killed after its restore leaves: its
+// record, open, two hours old on the CLI's clock, and its scratch guest.
+func plantLeftover(t *testing.T, home, cfg string, h *lab.Homelab, vmid int) {
+	t.Helper()
 	db := historyOf(t, home, cfg)
 	ctx := context.Background()
-	// A drill that died after its restore, two hours ago (the CLI's clock).
-	started := testClock.Add(-2 * 60 * 60 * 1e9)
-	if err := db.BeginDrill(ctx, history.DrillRecord{ID: "dead", Target: "pve/qemu/411", Point: "x", Started: started}); err != nil {
+	id := "dead-" + strconv.Itoa(vmid)
+	if err := db.BeginDrill(ctx, history.DrillRecord{ID: id, Target: "pve/qemu/411", Point: "x", Started: testClock.Add(-2 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.DrillScratch(ctx, "dead", "pve", 150); err != nil {
+	if err := db.DrillScratch(ctx, id, "pve", vmid); err != nil {
 		t.Fatal(err)
 	}
 	b, err := wire.Build(ctx, wire.Options{ConfigPath: cfg, Getenv: func(k string) string { return map[string]string{"HOME": home}[k] }})
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer b.Close()
 	b.Engine.RefreshNow(ctx)
-	p := b.Engine.Posture()
-	ts, _ := p.Target("pve/qemu/411")
-	job, err := b.Proxmox.Start(ctx, model.JobRequest{Method: model.MethodRestore, Point: ts.RestorePoints[0].ID, VMID: 150, GuestName: "backdeck-drill-150"})
+	ts, _ := b.Engine.Posture().Target("pve/qemu/411")
+	job, err := b.Proxmox.Start(ctx, model.JobRequest{Method: model.MethodRestore, Point: ts.RestorePoints[0].ID, VMID: vmid, GuestName: "backdeck-drill-" + strconv.Itoa(vmid)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if job, _ = b.Proxmox.Follow(ctx, job, nil); !job.State.Succeeded() {
 		t.Fatalf("%+v", job)
 	}
-	b.Close()
-	if !slices.Contains(h.PVE.GuestIDs(), 150) {
+	if !slices.Contains(h.PVE.GuestIDs(), vmid) {
 		t.Fatal("no leftover to clean")
 	}
+}
+
+// What a drill killed mid-way left is cleaned up by the next drill.
+func TestDrillCleansUpAnEarlierDrillsLeftover(t *testing.T) {
+	home := t.TempDir()
+	h, cfg := labWith(t, home)
+	plantLeftover(t, home, cfg, h, 150)
 	out, errOut, code := runIn(t, home, "drill", "k3sserver01", "--yes", "--config", cfg)
 	if code != 0 || !strings.Contains(out, "leftover ok     drill of pve/qemu/411 started") || !strings.Contains(out, "VM 150 destroyed") {
 		t.Errorf("exit %d\n%s%s", code, out, errOut)
 	}
 	if slices.Contains(h.PVE.GuestIDs(), 150) {
+		t.Error("the leftover is still there")
+	}
+}
+
+// The console cleans up at its start too, and says so in its log.
+func TestConsoleStartCleansUpDrillLeftovers(t *testing.T) {
+	home := t.TempDir()
+	h, cfg := labWith(t, home)
+	plantLeftover(t, home, cfg, h, 160)
+	vars := map[string]string{"HOME": home, "XDG_STATE_HOME": filepath.Join(home, "state")}
+	b, err := wire.Build(context.Background(), wire.Options{ConfigPath: cfg, Getenv: func(k string) string { return vars[k] }, Now: func() time.Time { return testClock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	lines := drillLeftovers(context.Background(), b)
+	if len(lines) != 1 || !strings.Contains(lines[0], "restore drill of pve/qemu/411") || !strings.Contains(lines[0], "cleaned up: VM 160 destroyed") {
+		t.Errorf("lines %q", lines)
+	}
+	if slices.Contains(h.PVE.GuestIDs(), 160) {
 		t.Error("the leftover is still there")
 	}
 }
