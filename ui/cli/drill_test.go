@@ -58,6 +58,30 @@ func TestDrillPasses(t *testing.T) {
 	if !strings.Contains(out, "restore tested") {
 		t.Errorf("status does not say the restore was tested:\n%s", out)
 	}
+	out, _, _ = runIn(t, home, "status", "--json", "--config", cfg)
+	var rep struct {
+		Concerns []struct {
+			Targets []struct {
+				ID              string         `json:"id"`
+				RestoreTestedAt string         `json:"restore_tested_at"`
+				LastDrill       map[string]any `json:"last_drill"`
+			} `json:"targets"`
+		} `json:"concerns"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, c := range rep.Concerns {
+		for _, tg := range c.Targets {
+			if tg.ID == "pve/qemu/421" {
+				found = tg.RestoreTestedAt != "" && tg.LastDrill["ok"] == true
+			}
+		}
+	}
+	if !found {
+		t.Errorf("status --json has no passing drill for pve/qemu/421:\n%s", out)
+	}
 }
 
 // A drill that fails mid-way (the restore breaks) leaves nothing behind,
