@@ -179,6 +179,3 @@ func (c *Client) Guest(ctx context.Context, vmid int) (GuestInfo, bool, error) {
 	}
 	return GuestInfo{}, false, nil
 }
-
-// VMIDOf reads the VMID out of a target id ("pve/qemu/421").
-func VMIDOf(targetID string) (typ string, vmid int, err error) { return parseTargetID(targetID) }
