@@ -83,6 +83,12 @@ type JobRequest struct {
 	// snapshots
 	Snapshot    string
 	Description string
+	// VMState saves a running VM's RAM with the snapshot (PVE's vmstate=1,
+	// VMs only): a rollback to it resumes the VM running.
+	VMState bool
+	// Start starts the guest after a rollback (PVE's start=1): without
+	// saved RAM, PVE leaves it stopped.
+	Start bool
 	// verification: the restore point (an image path) and how deep (1–3;
 	// 0 is the deepest)
 	Point string

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -12,8 +11,8 @@ import (
 	"github.com/backdeck/backdeck/model"
 )
 
-// Results of engine calls; each carries the id of its request (or the
-// generation of its snapshot fetch) so that late answers can be dropped.
+// Results of engine calls; each carries the id of its request so that late
+// answers can be dropped (snapshot fetches: snapfetch.go).
 type (
 	startResultMsg struct {
 		id    int
@@ -28,20 +27,7 @@ type (
 		label string
 		err   error
 	}
-	snapshotsMsg struct {
-		target string
-		gen    int
-		list   []model.Snapshot
-		err    error
-	}
 )
-
-// snapEntry is the console's copy of a guest's snapshots.
-type snapEntry struct {
-	snapState
-	gen   int  // the request that fills it
-	stale bool // a newer posture came: fetch again when shown
-}
 
 // startCmd calls Engine.Start in a command. The command reads only what it
 // was given: it never touches the model.
@@ -75,28 +61,6 @@ func (m *Model) stopCmd(job model.Job, label string) tea.Cmd {
 		defer cancel()
 		return stopResultMsg{id: id, job: job, label: label, err: eng.Stop(ctx, jobID)}
 	})
-}
-
-// fetchSnapshots asks for a guest's snapshots under a new generation.
-func (m *Model) fetchSnapshots(target string) tea.Cmd {
-	eng := m.opts.Engine
-	if eng == nil {
-		return nil
-	}
-	m.snapGen++
-	gen := m.snapGen
-	e := m.snaps[target]
-	if e == nil {
-		e = &snapEntry{}
-		m.snaps[target] = e
-	}
-	e.gen, e.loading, e.stale = gen, true, false
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), snapshotsTimeout)
-		defer cancel()
-		list, err := eng.Snapshots(ctx, target)
-		return snapshotsMsg{target: target, gen: gen, list: list, err: err}
-	}
 }
 
 func (m *Model) onStartResult(msg startResultMsg) tea.Cmd {
@@ -136,31 +100,6 @@ func (m *Model) actionFailed(src model.Source, title string, err error) tea.Cmd 
 		m.openDialog(newNotice(m.c, title, err.Error(), "also in the log: L"))
 	}
 	return m.sayError(m.log.Add(m.c.now(), string(src), strings.ToLower(title[:1])+title[1:]+": "+err.Error()))
-}
-
-// onSnapshots keeps the answer of the latest fetch only.
-func (m *Model) onSnapshots(msg snapshotsMsg) tea.Cmd {
-	e := m.snaps[msg.target]
-	if e == nil || msg.gen != e.gen || msg.gen != m.snapGen {
-		return nil // a stale answer: a newer fetch is under way or done
-	}
-	e.loading = false
-	if msg.err != nil {
-		e.err = msg.err.Error()
-	} else {
-		e.loaded, e.err = true, ""
-		e.list = make([]model.Snapshot, 0, len(msg.list))
-		for _, s := range msg.list {
-			if s.Name != "current" {
-				e.list = append(e.list, s)
-			}
-		}
-		sort.SliceStable(e.list, func(i, j int) bool { return e.list[i].Time.After(e.list[j].Time) })
-	}
-	if msg.target == m.selTarget {
-		m.detail.SetSnapshots(e.snapState)
-	}
-	return nil
 }
 
 // selectedTarget is the selected target (nil on a concern): what it offers
@@ -265,7 +204,7 @@ func (m *Model) snapshotTarget(method model.Method, verb string) (*model.TargetS
 
 // noSnapshot says why no snapshot of a guest is there to act on.
 func (m *Model) noSnapshot(t *model.TargetStatus) string {
-	e := m.snaps[t.ID]
+	e := m.snap.entries[t.ID]
 	switch {
 	case e == nil || (e.loading && !e.loaded):
 		return "the snapshots of " + t.Name + " are still loading"
@@ -282,10 +221,7 @@ func (m *Model) openRollback() tea.Cmd {
 	if t == nil {
 		return cmd
 	}
-	g := guestLabel(t.Target)
-	m.openDialog(newConfirm(m.c, "Roll back "+g,
-		fmt.Sprintf("Roll back %s to snapshot %s? Changes since then are lost.", g, s.Name), "",
-		action{kind: actStart, req: model.JobRequest{Target: t.ID, Method: model.MethodRollback, Snapshot: s.Name}, label: "rollback of " + g + " to " + s.Name}))
+	m.openDialog(newRollbackDialog(m.c, t.Target, s))
 	return nil
 }
 

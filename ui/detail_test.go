@@ -138,7 +138,7 @@ func TestDetailActionsNeedASnapshot(t *testing.T) {
 	tm = onAgent01After(t, 80, 24, oneSnapshot())
 	tm.mustShow("R rollback  D delete")
 	tm.run("R")
-	if _, ok := tm.m.dialog().(*confirmDialog); !ok {
+	if _, ok := tm.m.dialog().(*rollbackDialog); !ok {
 		t.Fatalf("R opened %T, want the confirmation", tm.m.dialog())
 	}
 	tm.keys("esc", "D")
@@ -181,7 +181,8 @@ func TestDetailActionsNeedASnapshot(t *testing.T) {
 // scroll the restore points; j/k move the snapshot cursor when there are
 // snapshots and scroll the restore points when there are none.
 func TestDetailScrolling(t *testing.T) {
-	tm := onAgent01After(t, 80, 24, oneSnapshot())
+	// 27 lines: room for the calendar strip and pages of four restore points
+	tm := onAgent01After(t, 80, 27, oneSnapshot())
 	tm.keys("enter") // focus the detail
 	tm.detailText()
 	tm.keys("]") // a page: the next point after those shown comes first

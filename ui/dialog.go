@@ -96,6 +96,11 @@ func (d *confirmDialog) Update(msg tea.Msg) layerResult {
 }
 
 func (d *confirmDialog) View(w int) string {
+	return strings.Join(append(d.body(w), "", d.buttons()), "\n")
+}
+
+// body is the title, the text and the name to type.
+func (d *confirmDialog) body(w int) []string {
 	th := d.c.theme
 	title := th.Critical.Render(d.title)
 	if d.heavy {
@@ -107,6 +112,12 @@ func (d *confirmDialog) View(w int) string {
 		lines = append(lines, "", "Type "+th.Bold.Render(d.typeName)+" to enable Confirm:")
 		lines = append(lines, th.Muted.Render("> ")+d.field.View(w-2))
 	}
+	return lines
+}
+
+// buttons is Cancel and Confirm, the focused one marked.
+func (d *confirmDialog) buttons() string {
+	th := d.c.theme
 	// The focused button is marked by a pointer too, not by style alone.
 	mark := d.c.sym("›", ">")
 	confirmText := "[ Confirm ]"
@@ -125,8 +136,7 @@ func (d *confirmDialog) View(w int) string {
 	default:
 		confirm = mark + th.ButtonOff.Render(confirmText)
 	}
-	lines = append(lines, "", cancel+"  "+confirm)
-	return strings.Join(lines, "\n")
+	return cancel + "  " + confirm
 }
 
 func (d *confirmDialog) ShortHelp() []key.Binding {

@@ -121,9 +121,7 @@ func (m *Model) applyPosture(p *model.Posture) tea.Cmd {
 		}
 		m.upsertJob(j)
 	}
-	for _, e := range m.snaps {
-		e.stale = true
-	}
+	m.snapsSeen(p)
 	var cmds []tea.Cmd
 	// One line per cause: a source's error event said it already, and
 	// SMART read through PVE fails of PVE's cause.
@@ -161,13 +159,13 @@ func (m *Model) applyJob(j model.Job) tea.Cmd {
 		m.updateTreeHeader()
 		cmd = m.syncSelection()
 	}
+	changesSnapshots := j.Method == model.MethodSnapshot || j.Method == model.MethodRollback || j.Method == model.MethodDeleteSnapshot
+	if j.State.Terminal() && changesSnapshots {
+		m.staleSnapshots(j.Target)
+	}
 	if j.Target == m.selTarget {
 		m.detail.SetRunning(m.jobs.RunningOn(j.Target))
-		changesSnapshots := j.Method == model.MethodSnapshot || j.Method == model.MethodRollback || j.Method == model.MethodDeleteSnapshot
 		if j.State.Terminal() && changesSnapshots {
-			if e := m.snaps[j.Target]; e != nil {
-				e.stale = true
-			}
 			cmd = m.syncSelection()
 		}
 	}

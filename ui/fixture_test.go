@@ -33,6 +33,7 @@ type fakeEngine struct {
 
 	startFn func(req model.JobRequest) (model.Job, error)
 	snaps   map[string][]model.Snapshot
+	snapFn  func(ctx context.Context, targetID string) ([]model.Snapshot, error) // answers instead of snaps
 
 	preflight    model.Preflight
 	preflightErr error
@@ -69,11 +70,15 @@ func (f *fakeEngine) Stop(_ context.Context, jobID string) error {
 	return nil
 }
 
-func (f *fakeEngine) Snapshots(_ context.Context, targetID string) ([]model.Snapshot, error) {
+func (f *fakeEngine) Snapshots(ctx context.Context, targetID string) ([]model.Snapshot, error) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.snapCalls = append(f.snapCalls, targetID)
-	return f.snaps[targetID], nil
+	fn, list := f.snapFn, f.snaps[targetID]
+	f.mu.Unlock()
+	if fn != nil {
+		return fn(ctx, targetID)
+	}
+	return list, nil
 }
 
 func (f *fakeEngine) Preflight(context.Context) (model.Preflight, error) {

@@ -94,33 +94,48 @@ func (d *pickerDialog) ShortHelp() []key.Binding {
 
 func (d *pickerDialog) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }
 
-// snapshotForm asks for a new snapshot's name and description.
+// snapshotForm asks for a new snapshot's name and description, and, for
+// a running VM, whether to save its RAM too (PVE's vmstate=1; PVE saves
+// none for a stopped VM, and a container has none).
 type snapshotForm struct {
-	c      *common
-	target model.Target
-	name   textField
-	desc   textField
-	onDesc bool // the focus is on the description
+	c        *common
+	target   model.Target
+	name     textField
+	desc     textField
+	field    int // the focus: 0 name, 1 description, 2 RAM
+	offerRAM bool
+	ram      bool
 }
 
 func newSnapshotForm(c *common, t model.Target) *snapshotForm {
 	name := "backdeck-" + c.now().Format("20060102-1504")
-	f := &snapshotForm{c: c, target: t, name: newTextField(c.theme, "", 40), desc: newTextField(c.theme, "", 200)}
+	f := &snapshotForm{c: c, target: t, name: newTextField(c.theme, "", 40), desc: newTextField(c.theme, "", 200),
+		offerRAM: t.Kind == model.KindVM && t.State == "running"}
 	f.name.Preset(name)
 	f.desc.Blur()
 	return f
 }
 
-// focusDesc moves the typing to the description (true) or the name.
-func (d *snapshotForm) focusDesc(on bool) {
-	d.onDesc = on
-	if on {
-		d.name.Blur()
-		d.desc.Focus()
-		return
-	}
+// focus moves to a field (0 name, 1 description, 2 RAM).
+func (d *snapshotForm) focus(f int) {
+	d.field = f
+	d.name.Blur()
 	d.desc.Blur()
-	d.name.Focus()
+	switch f {
+	case 0:
+		d.name.Focus()
+	case 1:
+		d.desc.Focus()
+	}
+}
+
+// move goes to the next (+1) or previous (-1) field.
+func (d *snapshotForm) move(by int) {
+	n := 2
+	if d.offerRAM {
+		n = 3
+	}
+	d.focus((d.field + by + n) % n)
 }
 
 // validSnapshotName applies PVE's rule for snapshot names (a config id):
@@ -152,7 +167,7 @@ func isLetter(r rune) bool { return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 
 func (d *snapshotForm) Action() action {
 	return action{
 		kind:  actStart,
-		req:   model.JobRequest{Target: d.target.ID, Method: model.MethodSnapshot, Snapshot: d.name.Value(), Description: d.desc.Value()},
+		req:   model.JobRequest{Target: d.target.ID, Method: model.MethodSnapshot, Snapshot: d.name.Value(), Description: d.desc.Value(), VMState: d.offerRAM && d.ram},
 		label: "snapshot " + d.name.Value() + " of " + guestLabel(d.target),
 	}
 }
@@ -167,17 +182,24 @@ func (d *snapshotForm) Update(msg tea.Msg) layerResult {
 			if validSnapshotName(d.name.Value()) == "" {
 				return layerAccepted
 			}
-			d.focusDesc(false)
+			d.focus(0)
 			return layerOpen
-		case km.String() == "tab", km.String() == "shift+tab", km.String() == "up", km.String() == "down":
-			d.focusDesc(!d.onDesc)
+		case km.String() == "tab", km.String() == "down":
+			d.move(1)
+			return layerOpen
+		case km.String() == "shift+tab", km.String() == "up":
+			d.move(-1)
+			return layerOpen
+		case d.field == 2 && key.Matches(km, toggleKey):
+			d.ram = !d.ram
 			return layerOpen
 		}
 	}
-	if d.onDesc {
-		d.desc.Update(msg)
-	} else {
+	switch d.field {
+	case 0:
 		d.name.Update(msg)
+	case 1:
+		d.desc.Update(msg)
 	}
 	return layerOpen
 }
@@ -194,22 +216,34 @@ func (d *snapshotForm) View(w int) string {
 	lines := []string{
 		th.Title.Render("New snapshot of " + guestLabel(d.target)),
 		"",
-		label(fmt.Sprintf("%-12s", "name"), !d.onDesc) + " " + d.name.View(fw),
+		label(fmt.Sprintf("%-12s", "name"), d.field == 0) + " " + d.name.View(fw),
 	}
 	switch why := validSnapshotName(d.name.Value()); {
 	case why != "":
 		lines = append(lines, strings.Repeat(" ", 13)+th.Critical.Render(d.c.glyph(model.StatusCritical)+" "+why))
-	case d.name.IsPreset() && !d.onDesc:
+	case d.name.IsPreset() && d.field == 0:
 		lines = append(lines, strings.Repeat(" ", 13)+th.Muted.Render("typing replaces it; "+d.c.sym("← →", "left, right")+" to edit it"))
 	default:
 		lines = append(lines, strings.Repeat(" ", 13)+th.Muted.Render("a letter first; letters, digits, _ and -; at most 40"))
 	}
-	lines = append(lines, label(fmt.Sprintf("%-12s", "description"), d.onDesc)+" "+d.desc.View(fw))
+	lines = append(lines, label(fmt.Sprintf("%-12s", "description"), d.field == 1)+" "+d.desc.View(fw))
+	if d.offerRAM {
+		lines = append(lines, label(fmt.Sprintf("%-12s", "RAM"), d.field == 2)+" "+checkbox(d.c, d.ram)+" include RAM (the VM runs)")
+		if d.field == 2 {
+			for _, l := range wrapText("space ticks it: PVE saves the memory too (slower, and as large as the RAM); a rollback to it resumes the VM running", w-13) {
+				lines = append(lines, strings.Repeat(" ", 13)+th.Muted.Render(l))
+			}
+		}
+	}
 	return strings.Join(lines, "\n")
 }
 
 func (d *snapshotForm) ShortHelp() []key.Binding {
 	k := d.c.keys
+	if d.field == 2 {
+		return []key.Binding{toggleKey, key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
+			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "create")), k.Back}
+	}
 	return []key.Binding{
 		key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
 		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "create")),

@@ -60,6 +60,9 @@ func newTestModel(t testing.TB, w, h int, opts ...func(*Options)) *testModel {
 		f(&o)
 	}
 	tm := &testModel{t: t, m: New(o), eng: eng}
+	// The snapshot timer fires at once: tests that are about it set a
+	// clock of their own.
+	tm.m.snap.after = func(_ time.Duration, msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 	tm.send(tea.WindowSizeMsg{Width: w, Height: h})
 	tm.send(eventsMsg{evs: []model.Event{model.PostureEvent{Posture: seedPosture()}}})
 	return tm
@@ -94,7 +97,7 @@ func (tm *testModel) run(ks ...string) []tea.Msg {
 		var next []tea.Msg
 		for _, msg := range msgs {
 			switch msg.(type) {
-			case startResultMsg, stopResultMsg, snapshotsMsg, preflightMsg:
+			case startResultMsg, stopResultMsg, snapDueMsg, snapshotsMsg, preflightMsg:
 				next = append(next, collect(tm.send(msg))...)
 			}
 		}
@@ -170,7 +173,28 @@ func (tm *testModel) selectTarget(id string) {
 	if !tm.m.tree.Select(id) {
 		tm.t.Fatalf("target %s not in the tree", id)
 	}
-	for _, msg := range collect(tm.m.syncSelection()) {
-		tm.send(msg)
+	for msgs := collect(tm.m.syncSelection()); len(msgs) > 0; {
+		var next []tea.Msg
+		for _, msg := range msgs {
+			next = append(next, collect(tm.send(msg))...)
+		}
+		msgs = next
 	}
+}
+
+// fetchOf runs a step's command, lets its snapshot timer fire, and returns
+// the answer of the fetch that went out, not yet given to the console.
+func (tm *testModel) fetchOf(cmd tea.Cmd) snapshotsMsg {
+	tm.t.Helper()
+	for _, msg := range collect(cmd) {
+		if due, ok := msg.(snapDueMsg); ok {
+			for _, msg := range collect(tm.send(due)) {
+				if s, ok := msg.(snapshotsMsg); ok {
+					return s
+				}
+			}
+		}
+	}
+	tm.t.Fatal("no snapshot fetch went out")
+	return snapshotsMsg{}
 }

@@ -48,9 +48,8 @@ type Model struct {
 	spinArmed  bool
 	closed     bool
 
-	snaps     map[string]*snapEntry
-	snapGen   int
-	selTarget string // the selected target's id ("" on a concern)
+	snap      snapCache // the guests' snapshots (snapfetch.go)
+	selTarget string    // the selected target's id ("" on a concern)
 
 	seq      int
 	inflight map[int]string // engine calls under way, by request id
@@ -73,7 +72,7 @@ func New(opts Options) *Model {
 		keymap:   keys.Default(),
 		posture:  &model.Posture{},
 		pending:  map[string]model.Job{},
-		snaps:    map[string]*snapEntry{},
+		snap:     newSnapCache(),
 		inflight: map[int]string{},
 	}
 	th := theme.New(opts.NoColor)
@@ -158,6 +157,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onStartResult(msg)
 	case stopResultMsg:
 		return m, m.onStopResult(msg)
+	case snapDueMsg:
+		return m, m.onSnapDue(msg)
 	case snapshotsMsg:
 		return m, m.onSnapshots(msg)
 	case preflightMsg:
@@ -211,10 +212,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		if m.opts.Engine != nil {
 			m.opts.Engine.Refresh()
 		}
-		for _, e := range m.snaps {
-			e.stale = true
-		}
-		return tea.Batch(m.say("refresh asked", false), m.syncSelection())
+		return tea.Batch(m.say("refresh asked", false), m.refetchSnapshots())
 	case key.Matches(msg, k.Backup):
 		return m.backup()
 	case key.Matches(msg, k.Incremental):
@@ -365,31 +363,27 @@ func (m *Model) openDialog(d dialog) {
 	m.chromeDirty = true
 }
 
-// syncSelection shows the tree's selection in the detail pane and fetches
-// a guest's snapshots when they are not known (or are stale).
+// syncSelection shows the tree's selection in the detail pane and asks for
+// a guest's snapshots when they are not known (snapfetch.go).
 func (m *Model) syncSelection() tea.Cmd {
 	c, t := m.tree.Selected()
 	m.detail.SetSelection(m.posture, c, t)
+	if t == nil || t.ID != m.selTarget {
+		m.snapsLeft(m.selTarget)
+	}
 	if t == nil {
 		m.selTarget = ""
 		m.detail.SetRunning(nil)
+		m.leaveSnapshots()
 		return nil
 	}
 	m.selTarget = t.ID
 	m.detail.SetRunning(m.jobs.RunningOn(t.ID))
 	if !isGuest(t.Target) {
+		m.leaveSnapshots()
 		return nil
 	}
-	var cmd tea.Cmd
-	e := m.snaps[t.ID]
-	if e == nil || e.stale || (!e.loaded && (!e.loading || e.gen != m.snapGen)) {
-		cmd = m.fetchSnapshots(t.ID)
-		e = m.snaps[t.ID]
-	}
-	if e != nil {
-		m.detail.SetSnapshots(e.snapState)
-	}
-	return cmd
+	return m.wantSnapshots(t)
 }
 
 func (m *Model) updateTreeHeader() {

@@ -61,6 +61,7 @@ func (d *concernPane) concernLines(cs *model.ConcernStatus) []string {
 		}
 	}
 	lines = append(lines, d.field("targets", fmt.Sprintf("%d", len(cs.Targets))+"  "+strings.Join(sum, th.Muted.Render(" · "))))
+	lines = append(lines, d.concernCalendar(cs)...)
 	if cs.ID == model.ConcernHost {
 		// Its disks, each with a mark, say what needs attention. The
 		// preflight the operator asked for comes first, to be seen without

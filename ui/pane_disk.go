@@ -131,11 +131,14 @@ func (d *diskPane) View() []string {
 	if keep := h - len(actions) - 3; len(top) > keep {
 		top = top[:max(1, keep)]
 	}
-	room := max(0, h-len(top)-len(actions))
 	total := 0
 	for _, b := range blocks {
 		total += len(b)
 	}
+	// The calendar strip only where every image and the preflight's line
+	// leave room.
+	top = append(top, d.fitCalendar(t, h-len(top)-len(actions)-(1+1+total+1+len(pre)))...)
+	room := max(0, h-len(top)-len(actions))
 	var mid []string
 	if 1+1+total+1+len(pre) <= room {
 		// Every image fits: a blank line before each section, and the

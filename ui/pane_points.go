@@ -78,6 +78,10 @@ func (p *pointsPane) layout(top []string, snaps snapshotSection) []string {
 		top = top[:max(1, min(len(top), h-len(actions)-minMid))]
 	}
 	n := len(rpRows)
+	// The calendar strip comes before more restore points: it draws them
+	// all. The lists keep their titles, the newest point with "… N older"
+	// and a guest's selected snapshot.
+	top = append(top, p.fitCalendar(t, h-len(actions)-len(top)-min(n, 2)-minMid+1)...)
 	if facts := shownFacts(&t.Target); len(facts) > 0 {
 		top = append(top, p.fitFacts(facts, h-len(actions)-len(top)-rpMinLines(n))...)
 	}

@@ -293,7 +293,7 @@ func TestRollbackDialog(t *testing.T) {
 	tm.keys("tab", "j") // detail focus, second snapshot (older)
 	tm.keys("k")        // back to the newest: pre-upgrade
 	tm.keys("R")
-	d, ok := tm.m.dialog().(*confirmDialog)
+	d, ok := tm.m.dialog().(*rollbackDialog)
 	if !ok {
 		t.Fatalf("no confirmation, dialog %T", tm.m.dialog())
 	}
@@ -475,26 +475,14 @@ func TestStaleSnapshotAnswersDropped(t *testing.T) {
 	tm.eng.snaps[agent01] = agent01Snapshots()
 	// select k3sagent01: a fetch goes out; keep its answer for later
 	tm.keys("j", "j", "j")
-	cmd := tm.send(press("j"))
-	var first snapshotsMsg
-	for _, msg := range collect(cmd) {
-		if s, ok := msg.(snapshotsMsg); ok {
-			first = s
-		}
-	}
+	first := tm.fetchOf(tm.send(press("j")))
 	if first.target != agent01 {
 		t.Fatalf("no snapshot fetch for %s", agent01)
 	}
 	tm.mustShow("loading…")
 	// move on to k3sagent02 and back: a newer fetch for k3sagent01 is out
 	tm.keys("j")
-	cmd = tm.send(press("k"))
-	var second snapshotsMsg
-	for _, msg := range collect(cmd) {
-		if s, ok := msg.(snapshotsMsg); ok {
-			second = s
-		}
-	}
+	second := tm.fetchOf(tm.send(press("k")))
 	if second.gen <= first.gen {
 		t.Fatalf("the second fetch has generation %d, the first %d", second.gen, first.gen)
 	}
@@ -515,13 +503,7 @@ func TestStaleSnapshotAnswersDropped(t *testing.T) {
 func TestSnapshotErrorShown(t *testing.T) {
 	tm := newTestModel(t, 80, 24)
 	tm.keys("j", "j", "j")
-	cmd := tm.send(press("j"))
-	var msg snapshotsMsg
-	for _, m := range collect(cmd) {
-		if s, ok := m.(snapshotsMsg); ok {
-			msg = s
-		}
-	}
+	msg := tm.fetchOf(tm.send(press("j")))
 	msg.list, msg.err = nil, errors.New("permission denied (VM.Audit)")
 	tm.send(msg)
 	tm.mustShow("permission denied")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/backdeck/backdeck/backends/lab/pve"
 	"github.com/backdeck/backdeck/backends/lab/urbackup"
+	"github.com/backdeck/backdeck/model/config"
 )
 
 // ConfigTOML is a backdeck config for the PVE server p alone and the seed
@@ -25,24 +26,24 @@ func configTOML(p *pve.Server, secretFile string, u *urbackup.Server, passwordFi
 	fmt.Fprintf(&b, "# backdeck config for the simulated homelab (backdeck lab)\n")
 	fmt.Fprintf(&b, "mode = \"laptop\"\n\n")
 	fmt.Fprintf(&b, "[proxmox]\n")
-	fmt.Fprintf(&b, "url = %s\n", tomlString(p.URL()))
-	fmt.Fprintf(&b, "token_id = %s\n", tomlString(p.TokenID()))
-	fmt.Fprintf(&b, "token_secret_file = %s\n", tomlString(secretFile))
-	fmt.Fprintf(&b, "fingerprint = %s\n\n", tomlString(p.Fingerprint()))
+	fmt.Fprintf(&b, "url = %s\n", config.Quote(p.URL()))
+	fmt.Fprintf(&b, "token_id = %s\n", config.Quote(p.TokenID()))
+	fmt.Fprintf(&b, "token_secret_file = %s\n", config.Quote(secretFile))
+	fmt.Fprintf(&b, "fingerprint = %s\n\n", config.Quote(p.Fingerprint()))
 	if u != nil {
 		fmt.Fprintf(&b, "[urbackup]\n")
-		fmt.Fprintf(&b, "url = %s\n", tomlString(u.TLSURL()))
+		fmt.Fprintf(&b, "url = %s\n", config.Quote(u.TLSURL()))
 		if u.Username() != "" {
-			fmt.Fprintf(&b, "username = %s\n", tomlString(u.Username()))
-			fmt.Fprintf(&b, "password_file = %s\n", tomlString(passwordFile))
+			fmt.Fprintf(&b, "username = %s\n", config.Quote(u.Username()))
+			fmt.Fprintf(&b, "password_file = %s\n", config.Quote(passwordFile))
 		}
-		fmt.Fprintf(&b, "fingerprint = %s\n\n", tomlString(u.Fingerprint()))
+		fmt.Fprintf(&b, "fingerprint = %s\n\n", config.Quote(u.Fingerprint()))
 		for _, c := range urbackup.SeedClients() {
 			folders := make([]string, len(c.Folders))
 			for i, f := range c.Folders {
-				folders[i] = tomlString(f)
+				folders[i] = config.Quote(f)
 			}
-			fmt.Fprintf(&b, "[[urbackup.client]]\nname = %s\nfolders = [%s]\n\n", tomlString(c.Name), strings.Join(folders, ", "))
+			fmt.Fprintf(&b, "[[urbackup.client]]\nname = %s\nfolders = [%s]\n\n", config.Quote(c.Name), strings.Join(folders, ", "))
 		}
 	}
 	// The USB drives of the seed homelab (lab/host): the backup drive
@@ -53,7 +54,7 @@ func configTOML(p *pve.Server, secretFile string, u *urbackup.Server, passwordFi
 	if imagesDir != "" {
 		// The seed host's internal disks (lab/host) and the images drive;
 		// the Live version is invented.
-		fmt.Fprintf(&b, "[clonezilla]\nimage_dirs = [%s]\nhost = %s\ndrive_label = \"cz-images\"\ndrive_serial = \"NB2K5678\"\nlive_version = \"5.15.26\"\nkeep_last = 2\nkeep_monthly = 3\n\n", tomlString(imagesDir), tomlString(p.Nodes()[0]))
+		fmt.Fprintf(&b, "[clonezilla]\nimage_dirs = [%s]\nhost = %s\ndrive_label = \"cz-images\"\ndrive_serial = \"NB2K5678\"\nlive_version = \"5.15.26\"\nkeep_last = 2\nkeep_monthly = 3\n\n", config.Quote(imagesDir), config.Quote(p.Nodes()[0]))
 		fmt.Fprintf(&b, "[[clonezilla.disk]]\nname = \"pve-ssd\"\nserial = \"S5GXNX0T\"\n\n[[clonezilla.disk]]\nname = \"pve-hdd\"\nserial = \"ZFL1ABCD\"\n\n")
 		fmt.Fprintf(&b, "[[concern]]\nid = \"host\"\nmax_age = \"35d\"\ntargets = [\"clonezilla/pve-ssd\", \"clonezilla/pve-hdd\", \"clonezilla/*\"]\n\n")
 	}
@@ -95,23 +96,4 @@ func writePrivate(path string, data []byte) error {
 		return err
 	}
 	return os.Chmod(path, 0o600)
-}
-
-// tomlString quotes s as a TOML basic string.
-func tomlString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, c := range s {
-		switch {
-		case c == '"' || c == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(c)
-		case c < 0x20 || c == 0x7f:
-			fmt.Fprintf(&b, "\\u%04X", c)
-		default:
-			b.WriteRune(c)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
 }

@@ -82,8 +82,8 @@ func TestTOMLString(t *testing.T) {
 		`C:\x "y"`:    `"C:\\x \"y\""`,
 		"tab\there\n": `"tab\u0009here\u000A"`,
 	} {
-		if got := tomlString(in); got != want {
-			t.Errorf("tomlString(%q) = %s, want %s", in, got, want)
+		if got := config.Quote(in); got != want {
+			t.Errorf("config.Quote(%q) = %s, want %s", in, got, want)
 		}
 	}
 }

@@ -270,7 +270,8 @@ func (f *fakePVE) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.posts = append(f.posts, fakePost{path, r.PostForm})
 		reply(w, f.newTask(m[1], "qmsnapshot", m[3]))
 	case r.Method == "POST" && match(reSnapOne, path, &m) && m[5] != "":
-		f.posts = append(f.posts, fakePost{path, nil})
+		_ = r.ParseForm()
+		f.posts = append(f.posts, fakePost{path, r.PostForm})
 		reply(w, f.newTask(m[1], "qmrollback", m[3]))
 	case r.Method == "DELETE" && match(reSnapOne, path, &m) && m[5] == "":
 		reply(w, f.newTask(m[1], "qmdelsnapshot", m[3]))

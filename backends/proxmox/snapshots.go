@@ -2,7 +2,9 @@ package proxmox
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"sort"
@@ -49,10 +51,25 @@ func (c *Client) startSnapshotTask(ctx context.Context, g guest, method model.Me
 		if req.Description != "" {
 			form.Set("description", req.Description)
 		}
+		if req.VMState {
+			if g.Type != "qemu" {
+				return model.Job{}, fmt.Errorf("%s is a container: PVE saves no RAM with a container's snapshot (take it without RAM)", g.label())
+			}
+			form.Set("vmstate", "1") // PVE saves it only while the VM runs
+		}
 		err = c.post(ctx, base, form, &answer)
 	case model.MethodRollback:
 		verb = "rolling back to snapshot"
-		err = c.post(ctx, base+"/"+url.PathEscape(req.Snapshot)+"/rollback", url.Values{}, &answer)
+		form := url.Values{}
+		if req.Start {
+			form.Set("start", "1")
+		}
+		err = c.post(ctx, base+"/"+url.PathEscape(req.Snapshot)+"/rollback", form, &answer)
+		var ae *APIError
+		if req.Start && errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden {
+			// PVE checks VM.PowerMgmt before it rolls anything back.
+			err = fmt.Errorf("%w; or roll back without starting it", err)
+		}
 	case model.MethodDeleteSnapshot:
 		verb = "deleting snapshot"
 		err = c.del(ctx, base+"/"+url.PathEscape(req.Snapshot), &answer)

@@ -257,8 +257,9 @@ func isComment(src string, st stmt) bool {
 	return strings.HasPrefix(strings.TrimLeft(src[st.start:st.end], " \t"), "#")
 }
 
-// tomlString writes s as a TOML basic string.
-func tomlString(s string) string {
+// Quote writes s as a TOML basic string, escaping what TOML requires; the
+// lab's config writer uses it too.
+func Quote(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
 	for _, c := range s {
@@ -280,7 +281,7 @@ func tomlString(s string) string {
 func tomlList(list []string) string {
 	parts := make([]string, len(list))
 	for i, s := range list {
-		parts[i] = tomlString(s)
+		parts[i] = Quote(s)
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
 }

@@ -53,12 +53,12 @@ func Apply(ctx context.Context, name string, old []byte, s Setup) ([]byte, error
 	src := string(old)
 	var err error
 	if s.Mode != "" {
-		if src, err = setKeys(src, nil, []keyValue{{"mode", tomlString(s.Mode)}}, nil); err != nil {
+		if src, err = setKeys(src, nil, []keyValue{{"mode", Quote(s.Mode)}}, nil); err != nil {
 			return nil, err
 		}
 	}
 	if p := s.Proxmox; p != nil {
-		set := []keyValue{{"url", tomlString(p.URL)}, {"token_id", tomlString(p.TokenID)}}
+		set := []keyValue{{"url", Quote(p.URL)}, {"token_id", Quote(p.TokenID)}}
 		set, drop := secretSource(set, "token_secret_file", p.TokenSecretFile, "token_secret_env", p.TokenSecretEnv)
 		set, drop = trust(set, drop, p.TLSConfig)
 		if src, err = setKeys(src, []string{"proxmox"}, set, drop); err != nil {
@@ -66,10 +66,10 @@ func Apply(ctx context.Context, name string, old []byte, s Setup) ([]byte, error
 		}
 	}
 	if u := s.URBackup; u != nil {
-		set := []keyValue{{"url", tomlString(u.URL)}}
+		set := []keyValue{{"url", Quote(u.URL)}}
 		var drop []string
 		if u.Username != "" {
-			set = append(set, keyValue{"username", tomlString(u.Username)})
+			set = append(set, keyValue{"username", Quote(u.Username)})
 			set, drop = secretSource(set, "password_file", u.PasswordFile, "password_env", u.PasswordEnv)
 		} else {
 			drop = []string{"username", "password_file", "password_env"}
@@ -80,7 +80,7 @@ func Apply(ctx context.Context, name string, old []byte, s Setup) ([]byte, error
 		}
 	}
 	if cz := s.Clonezilla; cz != nil {
-		set := []keyValue{{"image_dirs", tomlList(cz.ImageDirs)}, {"drive_serial", tomlString(cz.DriveSerial)}}
+		set := []keyValue{{"image_dirs", tomlList(cz.ImageDirs)}, {"drive_serial", Quote(cz.DriveSerial)}}
 		if src, err = setKeys(src, []string{"clonezilla"}, set, nil); err != nil {
 			return nil, err
 		}
@@ -88,7 +88,7 @@ func Apply(ctx context.Context, name string, old []byte, s Setup) ([]byte, error
 	if s.SetDrives {
 		blocks := make([]string, len(s.Drives))
 		for i, d := range s.Drives {
-			blocks[i] = fmt.Sprintf("[[drive]]\nname = %s\nserial = %s\nholds = %s\n", tomlString(d.Name), tomlString(d.Serial), tomlList(d.Holds))
+			blocks[i] = fmt.Sprintf("[[drive]]\nname = %s\nserial = %s\nholds = %s\n", Quote(d.Name), Quote(d.Serial), tomlList(d.Holds))
 		}
 		src = replaceArray(src, "drive", blocks)
 	}
@@ -96,18 +96,18 @@ func Apply(ctx context.Context, name string, old []byte, s Setup) ([]byte, error
 		blocks := make([]string, len(s.Concerns))
 		for i, c := range s.Concerns {
 			var b strings.Builder
-			fmt.Fprintf(&b, "[[concern]]\nid = %s\n", tomlString(c.ID))
+			fmt.Fprintf(&b, "[[concern]]\nid = %s\n", Quote(c.ID))
 			if c.Name != "" {
-				fmt.Fprintf(&b, "name = %s\n", tomlString(c.Name))
+				fmt.Fprintf(&b, "name = %s\n", Quote(c.Name))
 			}
 			if c.MaxAge.Duration > 0 {
-				fmt.Fprintf(&b, "max_age = %s\n", tomlString(FormatDuration(c.MaxAge)))
+				fmt.Fprintf(&b, "max_age = %s\n", Quote(FormatDuration(c.MaxAge)))
 			}
 			if len(c.Targets) > 0 {
 				fmt.Fprintf(&b, "targets = %s\n", tomlList(c.Targets))
 			}
 			if c.DrillMaxAge.Duration > 0 {
-				fmt.Fprintf(&b, "drill_max_age = %s\n", tomlString(FormatDuration(c.DrillMaxAge)))
+				fmt.Fprintf(&b, "drill_max_age = %s\n", Quote(FormatDuration(c.DrillMaxAge)))
 			}
 			blocks[i] = b.String()
 		}
@@ -126,9 +126,9 @@ func Apply(ctx context.Context, name string, old []byte, s Setup) ([]byte, error
 // secretSource sets the secret's file or variable and drops the other.
 func secretSource(set []keyValue, fileKey, file, envKey, env string) ([]keyValue, []string) {
 	if env != "" {
-		return append(set, keyValue{envKey, tomlString(env)}), []string{fileKey}
+		return append(set, keyValue{envKey, Quote(env)}), []string{fileKey}
 	}
-	return append(set, keyValue{fileKey, tomlString(file)}), []string{envKey}
+	return append(set, keyValue{fileKey, Quote(file)}), []string{envKey}
 }
 
 // trust sets the one way the certificate is trusted and drops the others;
@@ -136,9 +136,9 @@ func secretSource(set []keyValue, fileKey, file, envKey, env string) ([]keyValue
 func trust(set []keyValue, drop []string, t model.TLSConfig) ([]keyValue, []string) {
 	switch {
 	case t.Fingerprint != "":
-		return append(set, keyValue{"fingerprint", tomlString(t.Fingerprint)}), append(drop, "ca_file", "insecure")
+		return append(set, keyValue{"fingerprint", Quote(t.Fingerprint)}), append(drop, "ca_file", "insecure")
 	case t.CAFile != "":
-		return append(set, keyValue{"ca_file", tomlString(t.CAFile)}), append(drop, "fingerprint", "insecure")
+		return append(set, keyValue{"ca_file", Quote(t.CAFile)}), append(drop, "fingerprint", "insecure")
 	case t.Insecure:
 		return append(set, keyValue{"insecure", boolText(true)}), append(drop, "fingerprint", "ca_file")
 	}

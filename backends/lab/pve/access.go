@@ -190,7 +190,15 @@ func (a *acl) routeCheck(rt *route, r *request) error {
 	case "POST nodes/{node}/qemu/{vmid}/snapshot", "DELETE nodes/{node}/qemu/{vmid}/snapshot/{snapname}":
 		return a.check(vmPath(), "VM.Snapshot")
 	case "POST nodes/{node}/qemu/{vmid}/snapshot/{snapname}/rollback":
-		return a.checkAny(vmPath(), "VM.Snapshot", "VM.Snapshot.Rollback")
+		if err := a.checkAny(vmPath(), "VM.Snapshot", "VM.Snapshot.Rollback"); err != nil {
+			return err
+		}
+		// qemu-server checks VM.PowerMgmt up front when start=1 (since
+		// April 2026): the worker starts the VM without vm_start's check.
+		if start, err := r.boolParam("start", false); err == nil && start {
+			return a.check(vmPath(), "VM.PowerMgmt")
+		}
+		return nil
 	case "GET nodes/{node}/qemu/{vmid}/config", "GET nodes/{node}/qemu/{vmid}/status/current":
 		return a.check(vmPath(), "VM.Audit")
 	case "PUT nodes/{node}/qemu/{vmid}/config":
