@@ -21,6 +21,8 @@ type History interface {
 	RecordVerification(ctx context.Context, point string, v model.Verification) error
 	// Checks returns every recorded check of each point that has one.
 	Checks(ctx context.Context, points []string) (map[string][]model.Verification, error)
+	// Drills returns each target's ended restore drills, newest first.
+	Drills(ctx context.Context, targets []string, perTarget int) (map[string][]model.Drill, error)
 }
 
 // Defaults of the history: how often a sample may be written and how far
@@ -152,6 +154,9 @@ func (e *Engine) withHistory(round *historyRound, h History, state *model.Source
 	err := attachVerifications(read, h, state.Targets)
 	if err != nil {
 		state.VerificationsUnknown = true
+	}
+	if err == nil {
+		err = attachDrills(read, h, state.Targets)
 	}
 	if err == nil {
 		err = e.withUsage(w, h, state.Stores)

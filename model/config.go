@@ -128,6 +128,9 @@ type ConcernConfig struct {
 	Name    string   `toml:"name"`
 	MaxAge  Duration `toml:"max_age"`
 	Targets []string `toml:"targets"`
+	// DrillMaxAge is the oldest the last passing restore drill of a guest
+	// may be before it warns; 0: drills are not rated.
+	DrillMaxAge Duration `toml:"drill_max_age"`
 }
 
 // UIConfig is the [ui] section.
@@ -142,7 +145,8 @@ type Duration struct{ time.Duration }
 func (c *Config) ConcernSpecs() []ConcernSpec {
 	var out []ConcernSpec
 	for _, cc := range c.Concerns {
-		out = append(out, ConcernSpec{ID: ConcernID(cc.ID), Name: cc.Name, MaxAge: cc.MaxAge.Duration, Targets: cc.Targets})
+		out = append(out, ConcernSpec{ID: ConcernID(cc.ID), Name: cc.Name, MaxAge: cc.MaxAge.Duration, Targets: cc.Targets,
+			DrillMaxAge: cc.DrillMaxAge.Duration})
 	}
 	return out
 }

@@ -95,6 +95,15 @@ type JobRequest struct {
 	// 0 is the deepest)
 	Point string
 	Level int
+	// restore: Point is the archive (a volid), Storage where its disks go
+	// ("" keeps each disk's own), VMID the new guest's id (0: the next
+	// free one), Over restores over the original guest instead; GuestName
+	// and Description replace the archive's (a drill marks its guest).
+	VMID      int
+	Over      bool
+	GuestName string
+	// Boot makes a drill start its scratch guest and wait for its agent.
+	Boot bool
 }
 
 // Job is one piece of work running on a server, followed by its task id.
@@ -118,6 +127,8 @@ type Job struct {
 	// result once the job has ended.
 	Point        string
 	Verification *Verification
+	// Guest is the VMID a restore writes.
+	Guest int
 }
 
 // Move changes the job's state when the state machine allows it.

@@ -15,6 +15,9 @@ type ConcernSpec struct {
 	Name    string
 	MaxAge  time.Duration
 	Targets []string
+	// DrillMaxAge rates the guests' restore drills (posture_drill.go); 0
+	// leaves them unrated.
+	DrillMaxAge time.Duration
 }
 
 // SourceState is what one source last told the engine. When OK is false the
@@ -186,7 +189,8 @@ func BuildPosture(in PostureInput) *Posture {
 			cs.Targets = storeRows(p.Stores, p.Drives, in.Now)
 		} else {
 			for _, id := range resolveTargets(spec.Targets, known, knownOrder) {
-				cs.Targets = append(cs.Targets, rateTarget(id, known, sourceState, in.HistoryErr, spec.MaxAge, in.Now))
+				ts := rateTarget(id, known, sourceState, in.HistoryErr, spec.MaxAge, in.Now)
+				cs.Targets = append(cs.Targets, rateDrill(ts, spec.DrillMaxAge, in.Now))
 			}
 		}
 		if len(cs.Targets) == 0 {

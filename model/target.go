@@ -128,6 +128,11 @@ const (
 	MethodFullImage Method = "full-image"
 	// MethodVerify checks a restore point (a Clonezilla image) is whole.
 	MethodVerify Method = "verify"
+	// MethodRestore restores a vzdump archive to a guest.
+	MethodRestore Method = "restore"
+	// MethodDrill is a restore drill: restored to a scratch guest, checked,
+	// destroyed (backends/drill).
+	MethodDrill Method = "drill"
 )
 
 // Phrase names the method in a sentence: "incremental file backup".

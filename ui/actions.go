@@ -301,7 +301,7 @@ func (m *Model) quit() tea.Cmd {
 			text = fmt.Sprintf("%d jobs on the server go on without the console; %s. Quit? [y/N]", on, what)
 		}
 	}
-	m.openDialog(&quitDialog{c: m.c, text: text})
+	m.openDialog(&quitDialog{c: m.c, text: drillQuitNote(&m.jobs, text)})
 	return nil
 }
 

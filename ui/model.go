@@ -245,6 +245,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.runPreflight()
 	case key.Matches(msg, k.Prune):
 		return m.openPrune()
+	case key.Matches(msg, k.Restore):
+		return m.openRestore()
+	case key.Matches(msg, k.Drill):
+		return m.openDrill()
 	case key.Matches(msg, k.Open):
 		return m.open()
 	default:

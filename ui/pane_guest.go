@@ -68,6 +68,7 @@ func (p *guestPane) FullHelp() [][]key.Binding {
 			bothKeys(k.Bottom, k.Top, "G/g", "oldest/newest snapshot"),
 			bothKeys(k.PageDown, k.PageUp, "]/[", "older/newer restore pts (pgdn/pgup)"),
 			helpAs(k.Prune, "prune preview (t protects)"),
+			bothKeys(k.Restore, k.Drill, "e/t", "restore/restore drill"),
 		},
 		{
 			k.Backup, k.Snapshot, helpAs(k.Rollback, "rollback to selected"),

@@ -66,6 +66,23 @@ func migrations() []string {
 		// of content that changed since is not taken for the content now.
 		// Rows from before have none ("").
 		`ALTER TABLE verifications ADD COLUMN stamp TEXT NOT NULL DEFAULT '';`,
+		// 4: restore drills. A row is written before a drill touches PVE and
+		// kept open (ended NULL, or cleaned 0) until its scratch guest is
+		// gone, so the next start finds what a quit or crash left behind.
+		`CREATE TABLE drills (
+			id      TEXT PRIMARY KEY,
+			target  TEXT    NOT NULL,
+			point   TEXT    NOT NULL, -- the archive's volid
+			node    TEXT    NOT NULL DEFAULT '',
+			scratch INTEGER NOT NULL DEFAULT 0, -- the scratch guest's VMID; 0 before one is chosen
+			started INTEGER NOT NULL, -- unix ms
+			ended   INTEGER,          -- unix ms; NULL while it runs (or was cut short)
+			ok      INTEGER NOT NULL DEFAULT 0,
+			step    TEXT    NOT NULL DEFAULT '',
+			note    TEXT    NOT NULL DEFAULT '',
+			cleaned INTEGER NOT NULL DEFAULT 0 -- 1 once the scratch guest is gone
+		);
+		CREATE INDEX drills_target_ended ON drills (target, ended);`,
 	}
 }
 

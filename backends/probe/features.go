@@ -18,7 +18,7 @@ func (m Missing) String() string { return m.Privilege + " on " + m.Path }
 // FeatureCheck says whether the token's privileges allow one thing the
 // console does.
 type FeatureCheck struct {
-	ID   string // "guests", "archives", "storages", "vzdump", "snapshots", "rollback", "jobs", "smart", "prune"
+	ID   string // "guests", "archives", "storages", "vzdump", "snapshots", "rollback", "jobs", "smart", "prune", "restore", "drill"
 	Name string // "starting backups (vzdump)"
 	// Status: OK; Off when a privilege is missing; Note when the feature
 	// is optional or not needed in this mode.
@@ -66,7 +66,7 @@ func Features(perms Permissions, d Discovery, hostMode bool) []FeatureCheck {
 		switch {
 		case len(f.Missing) == 0:
 			f.Status = OK
-		case f.ID == "prune":
+		case f.ID == "prune", f.ID == "restore", f.ID == "drill":
 			f.Status = Note
 		default:
 			f.Status = Off
@@ -134,6 +134,17 @@ func Features(perms Permissions, d Discovery, hostMode bool) []FeatureCheck {
 		Needs:       "Datastore.AllocateSpace on the backup storages and VM.Backup on the guests (Datastore.Allocate to protect more than 5 archives of a guest)",
 		SwitchedOff: "optional: the preview still shows what a retention removes; pruning and protecting are refused"},
 		lacking("/storage", stores, "Datastore.AllocateSpace"), lacking("/vms", guests, "VM.Backup"))
+
+	// A restore makes a guest (VM.Allocate on its new VMID, under /vms);
+	// a drill also cuts its network, starts and stops it and pings its agent.
+	vms := []string{"/vms"}
+	add(FeatureCheck{ID: "restore", Name: "restoring archives (optional)", Needs: "VM.Allocate on /vms, Datastore.AllocateSpace on the storage the disks go to",
+		SwitchedOff: "optional: e in the console and backdeck restore are refused"},
+		lacking("/vms", vms, "VM.Allocate"))
+	add(FeatureCheck{ID: "drill", Name: "restore drills (optional)", Needs: "VM.Allocate, VM.Config.Network, VM.PowerMgmt and VM.Monitor on /vms",
+		SwitchedOff: "optional: t in the console and backdeck drill are refused"},
+		lacking("/vms", vms, "VM.Allocate"), lacking("/vms", vms, "VM.Config.Network"),
+		lacking("/vms", vms, "VM.PowerMgmt"), lacking("/vms", vms, "VM.Monitor"))
 	return out
 }
 

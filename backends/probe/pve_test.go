@@ -206,7 +206,7 @@ func TestFeaturesOfAnAuditorToken(t *testing.T) {
 	t.Parallel()
 	fs := features(t, []labpve.Grant{{Path: "/", Privileges: labpve.AuditorPrivileges}}, false)
 	for id, want := range map[string]Status{"guests": OK, "storages": OK, "jobs": OK, "smart": OK,
-		"archives": Off, "vzdump": Off, "snapshots": Off, "rollback": Off, "prune": Note} {
+		"archives": Off, "vzdump": Off, "snapshots": Off, "rollback": Off, "prune": Note, "restore": Note, "drill": Note} {
 		if fs[id].Status != want {
 			t.Errorf("%s: %s (%s), want %s", id, fs[id].Status, fs[id].Detail(), want)
 		}
@@ -229,7 +229,8 @@ func TestFeaturesOfTheLeastPrivilegeToken(t *testing.T) {
 	fs := features(t, labpve.LeastPrivilegeGrants(false, "hddusb_bkpvzdumps", "hddusb_bkpdata", "local"), true)
 	for id, f := range fs {
 		want := OK
-		if id == "smart" {
+		switch id {
+		case "smart", "restore", "drill":
 			want = Note
 		}
 		if f.Status != want {

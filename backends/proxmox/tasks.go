@@ -62,6 +62,8 @@ func taskMethod(typ string) (model.Method, bool) {
 		return model.MethodDeleteSnapshot, true
 	case "prunebackups":
 		return model.MethodPrune, true
+	case "qmrestore", "vzrestore":
+		return model.MethodRestore, true
 	}
 	return "", false
 }
@@ -193,6 +195,8 @@ func (t *taskLog) take(line string, job *model.Job) {
 	}
 	if p, ok := parseProgress(trimmed); ok {
 		p.apply(&job.Progress)
+	} else if job.Method == model.MethodRestore {
+		restoreProgress(trimmed, &job.Progress)
 	}
 	if job.Storage == "" && job.Method == model.MethodVzdump {
 		if m := storageArgRE.FindStringSubmatch(trimmed); m != nil {

@@ -23,8 +23,11 @@ func (c *Client) Start(ctx context.Context, req model.JobRequest) (model.Job, er
 	case model.MethodVzdump, model.MethodSnapshot, model.MethodRollback, model.MethodDeleteSnapshot:
 	case model.MethodPrune:
 		return c.startPrune(ctx, req)
+	case model.MethodRestore:
+		// The archive's guest may be gone: a restore is planned from the archive.
+		return c.startRestore(ctx, req)
 	default:
-		return model.Job{}, fmt.Errorf("PVE cannot run %q (it runs vzdump, snapshot, rollback, delete-snapshot, prune)", method)
+		return model.Job{}, fmt.Errorf("PVE cannot run %q (it runs vzdump, snapshot, rollback, delete-snapshot, prune, restore)", method)
 	}
 	if method != model.MethodVzdump {
 		// Check the name before any request: nothing is sent for a bad one.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/backdeck/backdeck/backends"
 	"github.com/backdeck/backdeck/backends/clonezilla"
+	"github.com/backdeck/backdeck/backends/drill"
 	"github.com/backdeck/backdeck/backends/hoststore"
 	"github.com/backdeck/backdeck/backends/lab"
 	"github.com/backdeck/backdeck/backends/proxmox"
@@ -31,8 +32,12 @@ func (b *Built) buildSources(opts Options, demo bool) ([]backends.Observer, erro
 		if err != nil {
 			return nil, err
 		}
-		observers = append(observers, c)
+		// Drills run as jobs of the PVE source, in this process.
+		b.Drills = drill.NewRunner(c, b.HistoryPath, opts.Now)
+		b.closers = append(b.closers, b.Drills.Close)
+		observers = append(observers, b.Drills)
 		pve = c
+		b.Proxmox = c
 		if b.Title == "" {
 			b.Title = strings.TrimPrefix(strings.TrimPrefix(cfg.Proxmox.URL, "https://"), "http://")
 		}

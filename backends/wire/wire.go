@@ -9,6 +9,8 @@ import (
 
 	"github.com/backdeck/backdeck/backends"
 	"github.com/backdeck/backdeck/backends/clonezilla"
+	"github.com/backdeck/backdeck/backends/drill"
+	"github.com/backdeck/backdeck/backends/proxmox"
 	"github.com/backdeck/backdeck/model"
 	"github.com/backdeck/backdeck/model/config"
 )
@@ -58,6 +60,12 @@ type Built struct {
 	Mode string
 	// Clonezilla is the Clonezilla source; nil without [clonezilla].
 	Clonezilla *clonezilla.Source
+	// Proxmox is the PVE source; nil without [proxmox]. Restores and
+	// drills talk to it directly (next free VMID, configs, destroy).
+	Proxmox *proxmox.Client
+	// Drills is the PVE source the engine runs: the client, with restore
+	// drills as jobs; nil without [proxmox].
+	Drills *drill.Runner
 	// HistoryPath is the history database of this config (caches live
 	// beside it).
 	HistoryPath string

@@ -130,6 +130,8 @@ func durationUnit(key string) (string, bool) {
 		return "s", true
 	case "max_age":
 		return "h", true
+	case "drill_max_age":
+		return "d", true
 	}
 	return "", false
 }

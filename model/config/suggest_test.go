@@ -27,8 +27,8 @@ func TestDurationUnitForEveryKey(t *testing.T) {
 		}
 	}
 	walk(reflect.TypeFor[model.Config]())
-	want := map[string]string{"refresh": "s", "timeout": "s", "max_age": "h"}
-	if len(keys) != 4 { // refresh, two timeouts, max_age
+	want := map[string]string{"refresh": "s", "timeout": "s", "max_age": "h", "drill_max_age": "d"}
+	if len(keys) != 5 { // refresh, two timeouts, max_age, drill_max_age
 		t.Errorf("duration keys %q: a new one needs its unit in durationUnit", keys)
 	}
 	for _, k := range keys {

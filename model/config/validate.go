@@ -424,6 +424,9 @@ func (l *loader) validateConcerns(cfg *model.Config) {
 		if c.ID == string(model.ConcernBackups) && len(c.Targets) > 0 {
 			l.failKey(t, "targets", "the backups concern rates the stores and drives ([[drive]]); it takes no targets")
 		}
+		if c.ID == string(model.ConcernBackups) && c.DrillMaxAge.Duration > 0 {
+			l.failKey(t, "drill_max_age", "the backups concern rates the stores and drives; restore drills are rated on the guests' concerns")
+		}
 		for k, tg := range c.Targets {
 			pos := fmt.Sprintf("%s.targets[%d]", t.pos, k)
 			if strings.TrimSpace(tg) == "" || strings.ContainsAny(tg, " \t") {

@@ -106,6 +106,9 @@ func Apply(ctx context.Context, name string, old []byte, s Setup) ([]byte, error
 			if len(c.Targets) > 0 {
 				fmt.Fprintf(&b, "targets = %s\n", tomlList(c.Targets))
 			}
+			if c.DrillMaxAge.Duration > 0 {
+				fmt.Fprintf(&b, "drill_max_age = %s\n", Quote(FormatDuration(c.DrillMaxAge)))
+			}
 			blocks[i] = b.String()
 		}
 		src = replaceArray(src, "concern", blocks)

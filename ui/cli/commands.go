@@ -39,6 +39,8 @@ func commands() []command {
 		runCommand(),
 		scheduleCommand(),
 		pruneCommand(),
+		restoreCommand(),
+		drillCommand(),
 		clonezillaGroup(),
 		clonezillaListCommand(),
 		clonezillaVerifyCommand(),

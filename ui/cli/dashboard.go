@@ -58,7 +58,7 @@ func runDashboard(ctx context.Context, c *call) int {
 	// font for box drawing and symbols: ASCII, as --ascii; its colours
 	// stay (NO_COLOR alone takes them away).
 	ascii := c.ascii(b) || c.Getenv("TERM") == "linux"
-	m := ui.New(ui.Options{Engine: b.Engine, Now: c.Now, Warnings: b.Config.Warnings, ASCII: ascii, NoColor: noColor, Title: b.Title})
+	m := ui.New(ui.Options{Engine: b.Engine, Now: c.Now, Warnings: append(b.Config.Warnings, drillLeftovers(ctx, b)...), ASCII: ascii, NoColor: noColor, Title: b.Title})
 	_, err = tea.NewProgram(m, opts...).Run()
 	cancel()
 	<-done

@@ -53,7 +53,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 func TestAnUnknownCommandIsAnError(t *testing.T) {
 	home := t.TempDir()
 	for _, args := range [][]string{
-		{"nosuchcmd"}, {"nosuchcmd", "--help"}, {"restore", "--help"}, {"restore", "pve/qemu/421"},
+		{"nosuchcmd"}, {"nosuchcmd", "--help"}, {"destroy", "--help"}, {"destroy", "pve/qemu/421"},
 		{"--demo", "nosuchcmd"}, {"--config", "x.toml", "status"}, {"help", "nosuchcmd"}, {""}, {"help", ""},
 	} {
 		out, errOut, code := runIn(t, home, args...)

@@ -41,7 +41,8 @@ func TestStatusJSONKeysAreInTheReadme(t *testing.T) {
 			{Target: model.Target{ID: "clonezilla/pve-ssd", Name: "pve-ssd", Kind: model.KindDisk, Source: model.SourceClonezilla, Lock: "backup", Node: "pve",
 				Methods: []model.Method{model.MethodVerify}, RestorePoints: []model.RestorePoint{{ID: "/cz/a", Time: at, Size: 1,
 					Verified: &model.Verification{At: at, Level: 3, OK: true}}}}, HasBackup: true, LastBackup: at},
-			{Target: model.Target{ID: "pve/qemu/411", Name: "k3sserver01", Kind: model.KindVM, Source: model.SourceProxmox, Node: "pve", Lock: "backup", NoJob: true}},
+			{Target: model.Target{ID: "pve/qemu/411", Name: "k3sserver01", Kind: model.KindVM, Source: model.SourceProxmox, Node: "pve", Lock: "backup", NoJob: true,
+				Drills: []model.Drill{{At: at, Step: "config", Note: "differs"}, {At: at.Add(-time.Hour), OK: true}}}},
 		}}},
 		Stores:   []model.Store{{ID: "pve/hddusb_bkpvzdumps", Online: true, Total: 2, Used: 1, FullAt: &full}},
 		Drives:   []model.Drive{{ID: "NA8F1234", Model: "WD", Serial: "NA8F1234", Health: model.HealthPassed, TemperatureC: &temp}},
@@ -69,7 +70,7 @@ func TestStatusJSONKeysAreInTheReadme(t *testing.T) {
 	if len(missing) > 0 {
 		t.Errorf("status --json emits keys README does not list: %v", missing)
 	}
-	for _, k := range []string{"lock", "node", "images", "verified", "problems", "message", "full_at", "temperature_c", "no_job"} {
+	for _, k := range []string{"lock", "node", "images", "verified", "problems", "message", "full_at", "temperature_c", "no_job", "restore_tested_at", "last_drill", "step", "note"} {
 		if !emitted[k] {
 			t.Errorf("the test's report lacks %q: it does not cover every key", k)
 		}

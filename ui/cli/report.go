@@ -55,6 +55,10 @@ type reportTarget struct {
 	// Images are a host disk's Clonezilla images, newest first (the other
 	// kinds' restore points are only counted: there can be hundreds).
 	Images []reportImage `json:"images,omitempty"`
+	// RestoreTestedAt and LastDrill are a guest's restore drills
+	// (report_drill.go), only when it has had one.
+	RestoreTestedAt *time.Time   `json:"restore_tested_at,omitempty"`
+	LastDrill       *reportDrill `json:"last_drill,omitempty"`
 }
 
 // reportStore is one store in the report.
@@ -137,6 +141,7 @@ func newStatusReport(p *model.Posture) statusReport {
 						Format: rp.Format, Verified: newReportVerification(rp.Verified)})
 				}
 			}
+			rt.RestoreTestedAt, rt.LastDrill = drillReport(t.Target)
 			if t.HasBackup {
 				lb := t.LastBackup.UTC()
 				age := int64(t.Age / time.Second)

@@ -41,6 +41,9 @@ type KeyMap struct {
 	Protect key.Binding // protect or unprotect the archive under the cursor
 	More    key.Binding // one more of the selected keep rule
 	Less    key.Binding // one less
+	// a guest's archives
+	Restore key.Binding // restore one (dialog)
+	Drill   key.Binding // restore drill of the newest (asks first)
 
 	// the console
 	Help      key.Binding
@@ -95,6 +98,8 @@ func Default() KeyMap {
 		Protect: b("t", "protect/unprotect", "t"),
 		More:    b("+", "keep one more", "+", "="),
 		Less:    b("-", "keep one less", "-"),
+		Restore: b("e", "restore", "e"),
+		Drill:   b("t", "restore drill", "t"),
 
 		Help:      b("?", "help", "?"),
 		Filter:    b("/", "filter", "/"),

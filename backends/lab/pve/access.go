@@ -201,6 +201,16 @@ func (a *acl) routeCheck(rt *route, r *request) error {
 			return a.check(vmPath(), "VM.PowerMgmt")
 		}
 		return nil
+	case "GET nodes/{node}/qemu/{vmid}/config", "GET nodes/{node}/qemu/{vmid}/status/current":
+		return a.check(vmPath(), "VM.Audit")
+	case "PUT nodes/{node}/qemu/{vmid}/config":
+		return a.checkAny(vmPath(), "VM.Config.Network", "VM.Config.Options")
+	case "POST nodes/{node}/qemu/{vmid}/status/start", "POST nodes/{node}/qemu/{vmid}/status/stop":
+		return a.check(vmPath(), "VM.PowerMgmt")
+	case "POST nodes/{node}/qemu/{vmid}/agent/ping":
+		return a.check(vmPath(), "VM.Monitor")
+	case "DELETE nodes/{node}/qemu/{vmid}":
+		return a.check(vmPath(), "VM.Allocate")
 	}
 	return nil
 }

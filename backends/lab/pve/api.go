@@ -59,6 +59,17 @@ func apiRoutes() []route {
 		{"DELETE", seg("nodes/{node}/tasks/{upid}"), nil, (*world).taskStop},
 		{"GET", seg("nodes/{node}/disks/list"), []string{"include-partitions", "skipsmart", "type"}, (*world).diskList},
 		{"GET", seg("nodes/{node}/disks/smart"), []string{"disk", "healthonly"}, (*world).diskSmart},
+		// restore and drill (restore.go, guestconfig.go, guestpower.go)
+		{"GET", seg("cluster/nextid"), []string{"vmid"}, (*world).nextID},
+		{"POST", seg("nodes/{node}/qemu"), restoreParams(), (*world).qemuCreate},
+		{"DELETE", seg("nodes/{node}/qemu/{vmid}"), []string{"purge", "destroy-unreferenced-disks", "skiplock"}, (*world).guestDestroy},
+		{"GET", seg("nodes/{node}/qemu/{vmid}/config"), []string{"current", "snapshot"}, (*world).guestConfigGet},
+		{"PUT", seg("nodes/{node}/qemu/{vmid}/config"), configParams(), (*world).guestConfigPut},
+		{"GET", seg("nodes/{node}/qemu/{vmid}/status/current"), nil, (*world).guestStatus},
+		{"POST", seg("nodes/{node}/qemu/{vmid}/status/start"), []string{"skiplock", "timeout"}, (*world).guestStart},
+		{"POST", seg("nodes/{node}/qemu/{vmid}/status/stop"), []string{"skiplock", "timeout", "keepActive"}, (*world).guestStop},
+		{"POST", seg("nodes/{node}/qemu/{vmid}/agent/ping"), nil, (*world).agentPing},
+		{"GET", seg("nodes/{node}/vzdump/extractconfig"), []string{"volume"}, (*world).extractConfig},
 	}
 }
 

@@ -100,3 +100,46 @@ func (p *Server) ForgetTask(upid string) {
 		}
 	})
 }
+
+// SetNextRestore decides how the next qmrestore task ends: OutcomeFail
+// breaks its archive half-way (vma: short extent) and leaves the guest's
+// config behind, as PVE does.
+func (p *Server) SetNextRestore(o Outcome) {
+	p.withWorld(func(w *world, now time.Duration) { w.nextRestore = &o })
+}
+
+// FailNextExtractConfig makes the next extractconfig call fail, as an
+// archive whose stream cannot be decoded does.
+func (p *Server) FailNextExtractConfig() {
+	p.withWorld(func(w *world, now time.Duration) { w.failExtract = true })
+}
+
+// GuestConfig is a guest's config now (nil for an unknown guest), for tests.
+func (p *Server) GuestConfig(vmid int) map[string]string {
+	var m map[string]string
+	p.withWorld(func(w *world, now time.Duration) {
+		if g := w.guests[vmid]; g != nil {
+			m = w.guestConfig(g)
+		}
+	})
+	return m
+}
+
+// GuestIDs lists the vmids of every guest, sorted.
+func (p *Server) GuestIDs() []int {
+	var ids []int
+	p.withWorld(func(w *world, now time.Duration) { ids = append(ids, w.vmids...) })
+	return ids
+}
+
+// SetGuestRunning starts or stops a guest at once, as if done on the host.
+func (p *Server) SetGuestRunning(vmid int, running bool) {
+	p.withWorld(func(w *world, now time.Duration) {
+		if g := w.guests[vmid]; g != nil && g.running != running {
+			g.running = running
+			if running {
+				g.bootAt = w.timeAt(now)
+			}
+		}
+	})
+}

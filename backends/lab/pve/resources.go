@@ -64,7 +64,10 @@ func (w *world) vmResource(g *guest, now time.Duration) map[string]any {
 	m := map[string]any{
 		"id": "qemu/" + itoa(g.vmid), "type": "qemu", "vmid": g.vmid, "name": g.name, "node": g.node,
 		"status": runState(g), "template": b2i(g.template), "maxcpu": g.maxcpu, "maxmem": g.maxmem,
-		"maxdisk": g.disks[0].size, "disk": 0,
+		"maxdisk": int64(0), "disk": 0,
+	}
+	if len(g.disks) > 0 { // a failed restore leaves a guest without disks
+		m["maxdisk"] = g.disks[0].size
 	}
 	w.addVMStats(m, g, now)
 	if g.tags != "" {

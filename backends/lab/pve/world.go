@@ -33,6 +33,10 @@ type world struct {
 
 	nextOutcome *Outcome
 	acl         *acl // the token's privileges
+
+	// restores and drills (restore.go, guestconfig.go)
+	nextRestore *Outcome
+	failExtract bool
 }
 
 type worldConfig struct {
@@ -78,9 +82,11 @@ type guest struct {
 	// non-zero data vzdump reads.
 	archiveSize int64
 	dataSize    int64
-	snapshots   []*snapshot // in creation order
-	parent      string      // the snapshot "current" descends from
-	staleLock   string      // a lock left behind (SetLock)
+	snapshots   []*snapshot       // in creation order
+	parent      string            // the snapshot "current" descends from
+	staleLock   string            // a lock left behind (SetLock)
+	conf        map[string]string // its written config; nil: built from the fields
+	agentAt     time.Duration     // tick its guest agent answers from, after a start
 }
 
 type vdisk struct {

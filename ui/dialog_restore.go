@@ -1,0 +1,239 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/backdeck/backdeck/model"
+)
+
+// restoreDialog restores one of a guest's vzdump archives: j/k pick the
+// archive (newest first), ←/→ switch between a new guest (the next free
+// VMID, new MACs, not started) and over the original (stopped; its name
+// typed), tab moves to the storage field and, over the original, to the
+// name. Enter restores once what it needs is there.
+type restoreDialog struct {
+	c       *common
+	target  model.Target
+	cursor  int
+	over    bool
+	field   int // 0 the archives, 1 the storage, 2 the typed name
+	storage textField
+	name    textField
+}
+
+func newRestoreDialog(c *common, t model.Target) *restoreDialog {
+	d := &restoreDialog{c: c, target: t, storage: newTextField(c.theme, "", 64), name: newTextField(c.theme, "", 64)}
+	d.storage.Blur()
+	d.name.Blur()
+	return d
+}
+
+func (d *restoreDialog) point() model.RestorePoint { return d.target.RestorePoints[d.cursor] }
+
+// problem is why Enter does nothing yet ("" when it restores).
+func (d *restoreDialog) problem() string {
+	switch {
+	case d.over && d.target.State == "running":
+		return d.target.Name + " is running: stop it first (a restore over it replaces its disks)"
+	case d.over && d.target.Lock != "":
+		return d.target.Name + " is locked (" + d.target.Lock + ")"
+	case d.over && d.name.Value() != d.target.Name:
+		return "type the guest's name to restore over it"
+	}
+	return ""
+}
+
+func (d *restoreDialog) Action() action {
+	rp := d.point()
+	req := model.JobRequest{Target: d.target.ID, Method: model.MethodRestore, Point: rp.ID, Storage: strings.TrimSpace(d.storage.Value()), Over: d.over}
+	label := "restore of " + guestLabel(d.target) + "'s archive of " + rp.Time.Format("01-02 15:04") + " to a new guest"
+	if d.over {
+		label = "restore over " + guestLabel(d.target) + " from its archive of " + rp.Time.Format("01-02 15:04")
+	}
+	return action{kind: actStart, req: req, label: label}
+}
+
+func (d *restoreDialog) focus(f int) {
+	if !d.over && f == 2 {
+		f = 0
+	}
+	d.field = f
+	d.storage.Blur()
+	d.name.Blur()
+	switch f {
+	case 1:
+		d.storage.Focus()
+	case 2:
+		d.name.Focus()
+	}
+}
+
+func (d *restoreDialog) Update(msg tea.Msg) layerResult {
+	k := d.c.keys
+	km, isKey := msg.(tea.KeyPressMsg)
+	if isKey {
+		switch {
+		case key.Matches(km, k.Back):
+			return layerClosed
+		case key.Matches(km, k.Confirm):
+			if d.problem() == "" {
+				return layerAccepted
+			}
+			if d.over {
+				d.focus(2)
+			}
+			return layerOpen
+		case km.String() == "tab":
+			d.focus((d.field + 1) % 3)
+			return layerOpen
+		case km.String() == "shift+tab":
+			d.focus((d.field + 2) % 3)
+			return layerOpen
+		}
+	}
+	switch d.field {
+	case 1:
+		d.storage.Update(msg)
+	case 2:
+		d.name.Update(msg)
+	default:
+		if !isKey {
+			break
+		}
+		switch {
+		case key.Matches(km, k.Down):
+			d.cursor = min(len(d.target.RestorePoints)-1, d.cursor+1)
+		case key.Matches(km, k.Up):
+			d.cursor = max(0, d.cursor-1)
+		case key.Matches(km, k.Collapse), key.Matches(km, k.Expand):
+			d.over = !d.over
+		}
+	}
+	return layerOpen
+}
+
+func (d *restoreDialog) View(w int) string {
+	th := d.c.theme
+	title := th.Title.Render("Restore " + guestLabel(d.target))
+	if d.over {
+		title = th.Critical.Render("Restore over " + guestLabel(d.target))
+	}
+	lines := []string{title, ""}
+	// The archives, a window of up to 5 around the cursor.
+	list := d.target.RestorePoints
+	from := max(0, min(d.cursor-2, len(list)-5))
+	for i := from; i < len(list) && i < from+5; i++ {
+		rp := list[i]
+		row := fmt.Sprintf("%s  %-6s %9s  %s", rp.Time.Format("2006-01-02 15:04"), model.HumanAge(d.c.now().Sub(rp.Time)), model.HumanBytes(rp.Size), rp.ID)
+		if i == d.cursor {
+			mark := d.c.sym("›", ">")
+			if d.field != 0 {
+				mark = " "
+			}
+			lines = append(lines, mark+" "+th.Selected.Render(trunc(row, w-2)))
+			continue
+		}
+		lines = append(lines, "  "+trunc(row, w-2))
+	}
+	if n := len(list); n > 5 {
+		lines = append(lines, th.Muted.Render(fmt.Sprintf("  %d archives: j/k to pick", n)))
+	}
+	newG, overG := "[ new guest ]", "[ over "+d.target.Name+" ]"
+	if d.over {
+		overG = th.ButtonFocus.Render(overG)
+	} else {
+		newG = th.ButtonFocus.Render(newG)
+	}
+	lines = append(lines, "", "to      "+newG+" "+overG+th.Muted.Render("  "+d.c.sym("←/→", "left/right")+" switch"))
+	if d.over {
+		lines = append(lines, wrapText("its disks and config are replaced by the archive's; its snapshots are gone", w)...)
+	} else {
+		lines = append(lines, wrapText("the next free VMID, new MAC addresses, not started", w)...)
+	}
+	fw := max(10, w-9)
+	lines = append(lines, "storage "+d.storage.View(fw))
+	if d.storage.Value() == "" {
+		lines = append(lines, th.Muted.Render("        empty: each disk to the storage it came from"))
+	}
+	if d.over {
+		lines = append(lines, "", "Type "+th.Bold.Render(d.target.Name)+" to restore over it:", th.Muted.Render("> ")+d.name.View(w-2))
+	}
+	if why := d.problem(); why != "" {
+		lines = append(lines, "", th.Warn.Render(trunc(why, w)))
+	} else {
+		lines = append(lines, "", th.Muted.Render("enter restores; it shows in the jobs panel"))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (d *restoreDialog) ShortHelp() []key.Binding {
+	k := d.c.keys
+	return []key.Binding{
+		helpAs(k.Down, "archive"),
+		key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "restore")),
+		k.Back,
+	}
+}
+
+func (d *restoreDialog) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }
+
+// openRestore opens the restore dialog on the selected guest's archives.
+func (m *Model) openRestore() tea.Cmd {
+	t := m.selectedTarget()
+	if t == nil || t.Source != model.SourceProxmox || !isGuest(t.Target) {
+		if t != nil && isClient(t.Target) {
+			return m.say("UrBackup restores its own backups: its web UI, or urbackupclientctl restore-start on the client (backdeck restore "+t.ID+" says how)", false)
+		}
+		return m.say("e restores a guest's archive: select a guest in the tree", false)
+	}
+	if len(t.RestorePoints) == 0 {
+		return m.say(t.Name+" has no archive to restore", false)
+	}
+	m.openDialog(newRestoreDialog(m.c, t.Target))
+	return nil
+}
+
+// openDrill asks before a restore drill of the selected guest's newest
+// archive; it runs in the console and shows in the jobs panel.
+func (m *Model) openDrill() tea.Cmd {
+	t := m.selectedTarget()
+	if t == nil || t.Source != model.SourceProxmox || (t.Kind != model.KindVM && t.Kind != model.KindLXC) {
+		return m.say("t runs a restore drill of a guest: select a VM or container in the tree", false)
+	}
+	if len(t.RestorePoints) == 0 {
+		return m.say(t.Name+" has no archive to drill", false)
+	}
+	rp := t.RestorePoints[0]
+	g := guestLabel(t.Target)
+	text := fmt.Sprintf("Restore %s's newest archive (%s, %s old) to a scratch guest (the next free VMID, named backdeck-drill-VMID), "+
+		"cut its network, check its config against the archive's, then destroy it. Not booted (backdeck drill --boot boots it). "+
+		"Quitting the console stops the drill and destroys the scratch guest first.", g, rp.Time.Format("2006-01-02 15:04"), model.HumanAge(m.c.now().Sub(rp.Time)))
+	m.openDialog(newConfirm(m.c, "Restore drill of "+g, text, "",
+		action{kind: actStart, req: model.JobRequest{Target: t.ID, Method: model.MethodDrill, Point: rp.ID}, label: "restore drill of " + g}))
+	return nil
+}
+
+// drillQuitNote adds to the quit question what happens to running drills:
+// they run in the console, and quitting stops them and destroys their
+// scratch guests before the console ends.
+func drillQuitNote(p *jobsPanel, text string) string {
+	n := 0
+	for _, j := range p.jobs {
+		if j.Method == model.MethodDrill && !j.State.Terminal() {
+			n++
+		}
+	}
+	if n == 0 {
+		return text
+	}
+	note := "The restore drill runs in this console: quitting stops it and destroys its scratch guest first."
+	if n > 1 {
+		note = fmt.Sprintf("%d restore drills run in this console: quitting stops them and destroys their scratch guests first.", n)
+	}
+	return note + " " + text
+}

@@ -1,0 +1,87 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/backdeck/backdeck/model"
+)
+
+// e opens the restore dialog on the selected guest: its newest archive
+// first, a new guest by default; enter restores it.
+func TestRestoreDialogToANewGuest(t *testing.T) {
+	tm := onAgent01(t, 100, 30)
+	tm.run("e")
+	tm.mustShow("Restore k3sagent01")
+	tm.mustShow("[ new guest ]")
+	tm.mustShow("the next free VMID, new MAC addresses, not started")
+	tm.run("j") // the second newest archive
+	tm.run("tab")
+	for _, k := range strings.Split("local-lvm", "") {
+		tm.keys(k)
+	}
+	tm.run("enter")
+	starts := tm.eng.Starts()
+	if len(starts) != 1 {
+		t.Fatalf("starts %+v", starts)
+	}
+	s := starts[0]
+	ts, _ := tm.m.posture.Target(agent01)
+	if s.Method != model.MethodRestore || s.Over || s.Storage != "local-lvm" || s.Point != ts.RestorePoints[1].ID || s.Target != agent01 {
+		t.Errorf("start %+v", s)
+	}
+}
+
+// Over the original: refused while it runs, and only once its name is typed.
+func TestRestoreDialogOverTheOriginal(t *testing.T) {
+	tm := onAgent01(t, 100, 30)
+	tm.run("e", "l")
+	tm.mustShow("Restore over k3sagent01")
+	tm.mustShow("is running: stop it first")
+	tm.run("enter")
+	if len(tm.eng.Starts()) != 0 || tm.m.dialog() == nil {
+		t.Fatalf("restored over a running guest: %+v", tm.eng.Starts())
+	}
+	tm.run("esc")
+
+	p := afterBackupPosture()
+	for ci := range p.Concerns {
+		for ti := range p.Concerns[ci].Targets {
+			if p.Concerns[ci].Targets[ti].ID == agent01 {
+				p.Concerns[ci].Targets[ti].State = "stopped"
+			}
+		}
+	}
+	tm.send(eventsMsg{evs: []model.Event{model.PostureEvent{Posture: p}}})
+	tm.run("e", "l")
+	tm.mustShow("type the guest's name to restore over it")
+	tm.run("enter") // jumps to the name
+	for _, k := range strings.Split("k3sagent01", "") {
+		tm.keys(k)
+	}
+	tm.run("enter")
+	starts := tm.eng.Starts()
+	if len(starts) != 1 || !starts[0].Over || starts[0].Method != model.MethodRestore {
+		t.Fatalf("starts %+v", starts)
+	}
+}
+
+// t asks before a drill of the guest's newest archive; an UrBackup client
+// is told where UrBackup restores.
+func TestDrillAsksAndStarts(t *testing.T) {
+	tm := onAgent01(t, 100, 30)
+	tm.run("t")
+	tm.mustShow("Restore drill of k3sagent01")
+	tm.run("tab", "enter")
+	starts := tm.eng.Starts()
+	ts, _ := tm.m.posture.Target(agent01)
+	if len(starts) != 1 || starts[0].Method != model.MethodDrill || starts[0].Point != ts.RestorePoints[0].ID {
+		t.Fatalf("starts %+v", starts)
+	}
+	tm2 := newTestModel(t, 100, 30)
+	tm2.selectTarget(urbAgent01)
+	tm2.run("e")
+	if got := tm2.m.status.Text(); !strings.Contains(got, "UrBackup restores its own backups") {
+		t.Errorf("status %q", got)
+	}
+}
