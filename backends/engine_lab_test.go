@@ -157,3 +157,38 @@ func TestStorageUnpluggedMidBackup(t *testing.T) {
 		}
 	}
 }
+
+// The console proposes the VMID a restore to a new guest gets: PVE's next
+// free one, asked of the guest's source; a source that cannot restore says so.
+func TestNextVMIDIsPVEs(t *testing.T) {
+	p, err := labpve.Start(labpve.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	c, err := proxmox.New(proxmox.Options{
+		Config: model.ProxmoxConfig{URL: p.URL(), TokenID: p.TokenID(), TLSConfig: model.TLSConfig{Fingerprint: p.Fingerprint()}},
+		Secret: p.TokenSecret(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := backends.NewEngine(backends.EngineOptions{Backends: []backends.Observer{c}, Interval: time.Hour})
+	ctx := context.Background()
+	want, err := c.NextID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.NextVMID(ctx, "pve/qemu/421")
+	if err != nil || got != want || got < 100 {
+		t.Errorf("NextVMID = %d, %v; want PVE's %d", got, err, want)
+	}
+	for _, id := range p.GuestIDs() {
+		if id == got {
+			t.Errorf("proposed VMID %d is taken", got)
+		}
+	}
+	if _, err := e.NextVMID(ctx, "urbackup/k3sagent01"); err == nil {
+		t.Error("a target of a source that is not configured got a VMID")
+	}
+}

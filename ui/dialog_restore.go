@@ -1,35 +1,93 @@
 package ui
 
 import (
+	"context"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/backdeck/backdeck/model"
+	"github.com/backdeck/backdeck/ui/termsafe"
 )
 
 // restoreDialog restores one of a guest's vzdump archives: j/k pick the
-// archive (newest first), ←/→ switch between a new guest (the next free
-// VMID, new MACs, not started) and over the original (stopped; its name
-// typed), tab moves to the storage field and, over the original, to the
-// name. Enter restores once what it needs is there.
+// archive (newest first), ←/→ switch between a new guest (the VMID PVE
+// proposes, which can be changed; new MACs, not started) and over the
+// original (stopped; its name typed), tab moves to the VMID, the storage
+// and, over the original, the name. Enter restores once what it needs is
+// there.
 type restoreDialog struct {
 	c       *common
 	target  model.Target
 	cursor  int
 	over    bool
-	field   int // 0 the archives, 1 the storage, 2 the typed name
+	field   int // restoreArchives, restoreVMID, restoreStorage, restoreName
+	vmid    textField
 	storage textField
 	name    textField
+	// proposal says what became of asking PVE for the next free VMID.
+	proposal string
+}
+
+const (
+	restoreArchives = iota
+	restoreVMID
+	restoreStorage
+	restoreName
+	restoreFields
+)
+
+// nextVMIDMsg is PVE's proposal for a restore to a new guest.
+type nextVMIDMsg struct {
+	target string
+	vmid   int
+	err    error
+}
+
+// idEngine is what the restore dialog asks of the engine to propose a
+// VMID; an engine without it (a test's) leaves the choice to PVE.
+type idEngine interface {
+	NextVMID(ctx context.Context, targetID string) (int, error)
 }
 
 func newRestoreDialog(c *common, t model.Target) *restoreDialog {
-	d := &restoreDialog{c: c, target: t, storage: newTextField(c.theme, "", 64), name: newTextField(c.theme, "", 64)}
+	d := &restoreDialog{c: c, target: t, vmid: newTextField(c.theme, "", 10), storage: newTextField(c.theme, "", 64), name: newTextField(c.theme, "", 64),
+		proposal: "asking PVE for the next free VMID…"}
+	d.vmid.Blur()
 	d.storage.Blur()
 	d.name.Blur()
 	return d
+}
+
+// propose fills the VMID field with PVE's next free one unless the
+// operator typed one already.
+func (d *restoreDialog) propose(msg nextVMIDMsg) {
+	if msg.err != nil {
+		d.proposal = "PVE picks the next free VMID when it restores (asking for it failed: " + msg.err.Error() + ")"
+		return
+	}
+	if msg.vmid == 0 {
+		d.proposal = "empty: PVE picks the next free VMID when it restores"
+		return
+	}
+	d.proposal = "the next free VMID, as PVE proposes it; type another to choose"
+	if strings.TrimSpace(d.vmid.Value()) == "" {
+		d.vmid.SetValue(strconv.Itoa(msg.vmid))
+	}
+}
+
+// chosenVMID is the VMID typed or proposed; 0 lets PVE choose.
+func (d *restoreDialog) chosenVMID() (int, bool) {
+	v := strings.TrimSpace(d.vmid.Value())
+	if v == "" || d.over {
+		return 0, true
+	}
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n >= 100 && n <= 999999999
 }
 
 func (d *restoreDialog) point() model.RestorePoint { return d.target.RestorePoints[d.cursor] }
@@ -44,30 +102,42 @@ func (d *restoreDialog) problem() string {
 	case d.over && d.name.Value() != d.target.Name:
 		return "type the guest's name to restore over it"
 	}
+	if _, ok := d.chosenVMID(); !ok {
+		return "a VMID is a number from 100 to 999999999 (empty: PVE picks the next free one)"
+	}
 	return ""
 }
 
 func (d *restoreDialog) Action() action {
 	rp := d.point()
-	req := model.JobRequest{Target: d.target.ID, Method: model.MethodRestore, Point: rp.ID, Storage: strings.TrimSpace(d.storage.Value()), Over: d.over}
+	vmid, _ := d.chosenVMID()
+	req := model.JobRequest{Target: d.target.ID, Method: model.MethodRestore, Point: rp.ID, Storage: strings.TrimSpace(d.storage.Value()), Over: d.over, VMID: vmid}
 	label := "restore of " + guestLabel(d.target) + "'s archive of " + rp.Time.Format("01-02 15:04") + " to a new guest"
+	if vmid != 0 {
+		label += " " + strconv.Itoa(vmid)
+	}
 	if d.over {
 		label = "restore over " + guestLabel(d.target) + " from its archive of " + rp.Time.Format("01-02 15:04")
 	}
 	return action{kind: actStart, req: req, label: label}
 }
 
-func (d *restoreDialog) focus(f int) {
-	if !d.over && f == 2 {
-		f = 0
+// focus moves to field f, or on in the direction step past a field that
+// does not apply (the VMID over the original, the name for a new guest).
+func (d *restoreDialog) focus(f, step int) {
+	for (d.over && f == restoreVMID) || (!d.over && f == restoreName) {
+		f = (f + step + restoreFields) % restoreFields
 	}
 	d.field = f
+	d.vmid.Blur()
 	d.storage.Blur()
 	d.name.Blur()
 	switch f {
-	case 1:
+	case restoreVMID:
+		d.vmid.Focus()
+	case restoreStorage:
 		d.storage.Focus()
-	case 2:
+	case restoreName:
 		d.name.Focus()
 	}
 }
@@ -84,21 +154,25 @@ func (d *restoreDialog) Update(msg tea.Msg) layerResult {
 				return layerAccepted
 			}
 			if d.over {
-				d.focus(2)
+				d.focus(restoreName, 1)
+			} else if _, ok := d.chosenVMID(); !ok {
+				d.focus(restoreVMID, 1)
 			}
 			return layerOpen
 		case km.String() == "tab":
-			d.focus((d.field + 1) % 3)
+			d.focus((d.field+1)%restoreFields, 1)
 			return layerOpen
 		case km.String() == "shift+tab":
-			d.focus((d.field + 2) % 3)
+			d.focus((d.field+restoreFields-1)%restoreFields, -1)
 			return layerOpen
 		}
 	}
 	switch d.field {
-	case 1:
+	case restoreVMID:
+		d.vmid.Update(msg)
+	case restoreStorage:
 		d.storage.Update(msg)
-	case 2:
+	case restoreName:
 		d.name.Update(msg)
 	default:
 		if !isKey {
@@ -131,7 +205,7 @@ func (d *restoreDialog) View(w int) string {
 		row := fmt.Sprintf("%s  %-6s %9s  %s", rp.Time.Format("2006-01-02 15:04"), model.HumanAge(d.c.now().Sub(rp.Time)), model.HumanBytes(rp.Size), rp.ID)
 		if i == d.cursor {
 			mark := d.c.sym("›", ">")
-			if d.field != 0 {
+			if d.field != restoreArchives {
 				mark = " "
 			}
 			lines = append(lines, mark+" "+th.Selected.Render(trunc(row, w-2)))
@@ -152,9 +226,15 @@ func (d *restoreDialog) View(w int) string {
 	if d.over {
 		lines = append(lines, wrapText("its disks and config are replaced by the archive's; its snapshots are gone", w)...)
 	} else {
-		lines = append(lines, wrapText("the next free VMID, new MAC addresses, not started", w)...)
+		lines = append(lines, wrapText("new MAC addresses, not started", w)...)
 	}
 	fw := max(10, w-9)
+	if !d.over {
+		lines = append(lines, "VMID    "+d.vmid.View(fw))
+		for _, l := range wrapText(d.proposal, max(10, w-8)) {
+			lines = append(lines, th.Muted.Render("        "+l))
+		}
+	}
 	lines = append(lines, "storage "+d.storage.View(fw))
 	if d.storage.Value() == "" {
 		lines = append(lines, th.Muted.Render("        empty: each disk to the storage it came from"))
@@ -195,6 +275,33 @@ func (m *Model) openRestore() tea.Cmd {
 		return m.say(t.Name+" has no archive to restore", false)
 	}
 	m.openDialog(newRestoreDialog(m.c, t.Target))
+	return m.askNextVMID(t.ID)
+}
+
+// askNextVMID asks PVE for the VMID the restore dialog proposes.
+func (m *Model) askNextVMID(targetID string) tea.Cmd {
+	var e any = m.opts.Engine
+	if s, ok := e.(safeEngine); ok {
+		e = s.Engine
+	}
+	eng, ok := e.(idEngine)
+	if !ok {
+		return func() tea.Msg { return nextVMIDMsg{target: targetID} }
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		n, err := eng.NextVMID(ctx, targetID)
+		return nextVMIDMsg{target: targetID, vmid: n, err: termsafe.CleanError(err)}
+	}
+}
+
+// onNextVMID gives PVE's proposal to the restore dialog it was asked for.
+func (m *Model) onNextVMID(msg nextVMIDMsg) tea.Cmd {
+	if d, ok := m.layers.dialog().(*restoreDialog); ok && d.target.ID == msg.target {
+		d.propose(msg)
+		m.chromeDirty = true
+	}
 	return nil
 }
 

@@ -97,7 +97,7 @@ func (tm *testModel) run(ks ...string) []tea.Msg {
 		var next []tea.Msg
 		for _, msg := range msgs {
 			switch msg.(type) {
-			case startResultMsg, stopResultMsg, snapDueMsg, snapshotsMsg, preflightMsg:
+			case startResultMsg, stopResultMsg, snapDueMsg, snapshotsMsg, preflightMsg, nextVMIDMsg:
 				next = append(next, collect(tm.send(msg))...)
 			}
 		}

@@ -165,6 +165,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onPreflight(msg)
 	case runJobResultMsg:
 		return m, m.onRunJobResult(msg)
+	case nextVMIDMsg:
+		return m, m.onNextVMID(msg)
 	case prunePlansMsg:
 		return m, m.onPrunePlans(msg)
 	case protectMsg:

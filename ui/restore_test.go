@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -14,9 +16,10 @@ func TestRestoreDialogToANewGuest(t *testing.T) {
 	tm.run("e")
 	tm.mustShow("Restore k3sagent01")
 	tm.mustShow("[ new guest ]")
-	tm.mustShow("the next free VMID, new MAC addresses, not started")
-	tm.run("j") // the second newest archive
-	tm.run("tab")
+	tm.mustShow("new MAC addresses, not started")
+	tm.mustShow("empty: PVE picks the next free VMID") // an engine that cannot ask
+	tm.run("j")                                        // the second newest archive
+	tm.run("tab", "tab")                               // past the VMID to the storage
 	for _, k := range strings.Split("local-lvm", "") {
 		tm.keys(k)
 	}
@@ -27,8 +30,61 @@ func TestRestoreDialogToANewGuest(t *testing.T) {
 	}
 	s := starts[0]
 	ts, _ := tm.m.posture.Target(agent01)
-	if s.Method != model.MethodRestore || s.Over || s.Storage != "local-lvm" || s.Point != ts.RestorePoints[1].ID || s.Target != agent01 {
+	if s.Method != model.MethodRestore || s.Over || s.Storage != "local-lvm" || s.Point != ts.RestorePoints[1].ID || s.Target != agent01 || s.VMID != 0 {
 		t.Errorf("start %+v", s)
+	}
+}
+
+// idFake proposes VMIDs as PVE's /cluster/nextid does.
+type idFake struct {
+	*fakeEngine
+	next int
+	err  error
+}
+
+func (f *idFake) NextVMID(context.Context, string) (int, error) { return f.next, f.err }
+
+// The dialog proposes PVE's next free VMID; it can be changed, and a VMID
+// out of PVE's range is refused before anything starts.
+func TestRestoreDialogProposesTheNextFreeVMID(t *testing.T) {
+	newModel := func(f *idFake) *testModel {
+		tm := newTestModel(t, 100, 30, func(o *Options) { o.Engine = f })
+		tm.eng = f.fakeEngine
+		tm.selectTarget(agent01)
+		return tm
+	}
+	tm := newModel(&idFake{fakeEngine: newFakeEngine(), next: 1000})
+	tm.run("e")
+	tm.mustShow("1000")
+	tm.mustShow("the next free VMID, as PVE proposes it")
+	tm.run("enter")
+	if s := tm.eng.Starts(); len(s) != 1 || s[0].VMID != 1000 {
+		t.Fatalf("starts %+v, want one to VMID 1000", s)
+	}
+
+	tm = newModel(&idFake{fakeEngine: newFakeEngine(), next: 1000})
+	tm.run("e", "tab", "backspace", "backspace", "backspace", "backspace", "5", "0")
+	tm.mustShow("a VMID is a number from 100 to 999999999")
+	tm.run("enter")
+	if s := tm.eng.Starts(); len(s) != 0 {
+		t.Fatalf("restored to VMID 50: %+v", s)
+	}
+	tm.run("backspace", "backspace", "4", "2", "4", "2", "enter")
+	if s := tm.eng.Starts(); len(s) != 1 || s[0].VMID != 4242 {
+		t.Fatalf("starts %+v, want one to VMID 4242", s)
+	}
+
+	// Asking failed: PVE picks one, and what it said is shown as text.
+	tm = newModel(&idFake{fakeEngine: newFakeEngine(), err: errors.New("403 Permission check failed\x1b[2J")})
+	tm.run("e")
+	tm.mustShow("PVE picks the next free VMID when it restores")
+	tm.mustShow("403 Permission check failed")
+	if strings.Contains(tm.m.View().Content, "\x1b[2J") {
+		t.Error("the error reached the screen raw")
+	}
+	tm.run("enter")
+	if s := tm.eng.Starts(); len(s) != 1 || s[0].VMID != 0 {
+		t.Fatalf("starts %+v, want one with PVE's choice", s)
 	}
 }
 
