@@ -267,7 +267,7 @@ func (m *Model) openRestore() tea.Cmd {
 	t := m.selectedTarget()
 	if t == nil || t.Source != model.SourceProxmox || !isGuest(t.Target) {
 		if t != nil && isClient(t.Target) {
-			return m.say("UrBackup restores its own backups: its web UI, or urbackupclientctl restore-start on the client (backdeck restore "+t.ID+" says how)", false)
+			return m.openURBackupRestore(t.Target)
 		}
 		return m.say("e restores a guest's archive: select a guest in the tree", false)
 	}
@@ -343,4 +343,39 @@ func drillQuitNote(p *jobsPanel, text string) string {
 		note = fmt.Sprintf("%d restore drills run in this console: quitting stops them and destroys their scratch guests first.", n)
 	}
 	return note + " " + text
+}
+
+// openURBackupRestore shows where a client's newest backup is and how
+// UrBackup restores it (its web UI, urbackupclientctl on the client):
+// UrBackup's restores stay UrBackup's.
+func (m *Model) openURBackupRestore(t model.Target) tea.Cmd {
+	if len(t.RestorePoints) == 0 {
+		return m.say(t.Name+" has no UrBackup backup to restore from", false)
+	}
+	var folders []string
+	for _, f := range t.Facts {
+		if f.Label == "folders" {
+			folders = strings.Split(f.Value, ", ")
+		}
+	}
+	facts := model.URBackupRestore(t.Name, t.RestorePoints[0], "", folders)
+	th := m.c.theme
+	m.layers.push(pageLayer{c: m.c, own: m.c.keys.Restore, box: func(w, h int) (int, string) {
+		bw := min(100, w-4)
+		lines := []string{th.Title.Render("Restore from UrBackup · " + t.Name), "",
+			th.Muted.Render(trunc("UrBackup restores its own backups; backdeck changes nothing. The newest:", bw-4)), ""}
+		for _, f := range facts {
+			for i, l := range wrapText(f.Value, max(10, bw-14)) {
+				label := ""
+				if i == 0 {
+					label = f.Label
+				}
+				lines = append(lines, fmt.Sprintf("%-9s %s", label, l))
+			}
+		}
+		lines = append(lines, "", th.Muted.Render(trunc("another backup: backdeck restore "+t.ID+"/ID", bw-4)))
+		return bw, strings.Join(lines, "\n")
+	}})
+	m.chromeDirty = true
+	return nil
 }

@@ -137,7 +137,13 @@ func TestDrillAsksAndStarts(t *testing.T) {
 	tm2 := newTestModel(t, 100, 30)
 	tm2.selectTarget(urbAgent01)
 	tm2.run("e")
-	if got := tm2.m.status.Text(); !strings.Contains(got, "UrBackup restores its own backups") {
-		t.Errorf("status %q", got)
+	tm2.mustShow("Restore from UrBackup · k3sagent01")
+	tm2.mustShow("UrBackup restores its own backups")
+	tm2.mustShow("urbackupclientctl restore-start -b")
+	tm2.mustShow("unless -n (--no-remove)")
+	if len(tm2.eng.Starts()) != 0 {
+		t.Errorf("an UrBackup restore started something: %+v", tm2.eng.Starts())
 	}
+	tm2.run("esc")
+	tm2.mustNotShow("Restore from UrBackup")
 }

@@ -253,25 +253,18 @@ func findPoint(p *model.Posture, arg string) (model.TargetStatus, model.RestoreP
 // UrBackup restores them: backdeck does not.
 func urbackupRestoreHelp(w io.Writer, b *wire.Built, ts model.TargetStatus, rp model.RestorePoint) {
 	client := strings.TrimPrefix(ts.ID, "urbackup/")
-	id := rp.ID[strings.LastIndexByte(rp.ID, '/')+1:]
-	kind := "file backup"
-	if rp.Method == model.MethodIncrImage || rp.Method == model.MethodFullImage {
-		kind = "image backup"
-	}
-	fmt.Fprintf(w, "UrBackup restores its own backups; backdeck changes nothing.\n")
-	fmt.Fprintf(w, "  backup   %s %s %s of client %s, %s, %s\n", rp.Notes, kind, id, ts.Name, rp.Time.Local().Format("2006-01-02 15:04"), model.HumanBytes(rp.Size))
+	var webURL string
+	var folders []string
 	if b.Config.URBackup != nil {
+		webURL = b.Config.URBackup.URL
 		for _, cc := range b.Config.URBackup.Clients {
-			if cc.Name == client && len(cc.Folders) > 0 {
-				fmt.Fprintf(w, "  folders  %s\n", strings.Join(cc.Folders, ", "))
+			if cc.Name == client {
+				folders = cc.Folders
 			}
 		}
-		fmt.Fprintf(w, "  web UI   %s → Backups → %s → the backup of %s → browse, download or restore\n", b.Config.URBackup.URL, ts.Name, rp.Time.Local().Format("2006-01-02 15:04"))
 	}
-	if kind == "image backup" {
-		fmt.Fprintf(w, "  image    boot the client from UrBackup's restore CD/USB and pick this backup\n")
-		return
+	fmt.Fprintf(w, "UrBackup restores its own backups; backdeck changes nothing.\n")
+	for _, f := range model.URBackupRestore(ts.Name, rp, webURL, folders) {
+		fmt.Fprintf(w, "  %-8s %s\n", f.Label, f.Value)
 	}
-	fmt.Fprintf(w, "  client   urbackupclientctl browse   (lists the backups with their ids)\n")
-	fmt.Fprintf(w, "           urbackupclientctl restore-start -b %s   (restores its files to where they came from; --help for a path or another target)\n", id)
 }
