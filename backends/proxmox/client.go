@@ -190,19 +190,32 @@ func (c *Client) getData(ctx context.Context, path string, data func(*json.Decod
 }
 
 func (c *Client) rawGet(ctx context.Context, path string, data func(*json.Decoder) error) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
-	req.Header.Set("Authorization", "PVEAPIToken="+c.cfg.TokenID+"="+c.secret)
-	res, err := c.hc.Do(req)
+	res, err := c.do(ctx, http.MethodGet, path, nil)
 	if err != nil {
 		return err
 	}
 	defer res.Body.Close()
 	return decodeEnvelope(json.NewDecoder(res.Body), data)
+}
+
+// do sends one request to the API with the token; form, when not nil, is
+// the body.
+func (c *Client) do(ctx context.Context, method, path string, form url.Values) (*http.Response, error) {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return nil, err
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("Authorization", "PVEAPIToken="+c.cfg.TokenID+"="+c.secret)
+	return c.hc.Do(req)
 }
 
 // decodeEnvelope walks PVE's {"data": …} and calls data at the member;
@@ -289,15 +302,10 @@ func (c *Client) put(ctx context.Context, path string, form url.Values, v any) e
 }
 
 func (c *Client) rawForm(ctx context.Context, method, path string, form url.Values, v any) error {
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, strings.NewReader(form.Encode()))
-	if err != nil {
-		return err
+	if form == nil {
+		form = url.Values{}
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
-	req.Header.Set("Authorization", "PVEAPIToken="+c.cfg.TokenID+"="+c.secret)
-	res, err := c.hc.Do(req)
+	res, err := c.do(ctx, method, path, form)
 	if err != nil {
 		return err
 	}
