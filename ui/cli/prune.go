@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/backdeck/backdeck/backends"
-	"github.com/backdeck/backdeck/backends/wire"
 	"github.com/backdeck/backdeck/model"
 )
 
@@ -85,20 +84,8 @@ type pruneJSON struct {
 	Rule      string `json:"rule,omitempty"`
 }
 
-// startPruneEngine builds the engine and runs it until the returned stop.
-func startPruneEngine(ctx context.Context, c *call) (*wire.Built, func(), error) {
-	b, err := c.build(ctx, wire.SourceTimeout)
-	if err != nil {
-		return nil, nil, err
-	}
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { b.Engine.Run(runCtx); close(done) }()
-	return b, func() { cancel(); <-done; b.Close() }, nil
-}
-
 func pruneGuests(ctx context.Context, c *call, o pruneOptions) int {
-	b, stop, err := startPruneEngine(ctx, c)
+	b, stop, err := c.runEngine(ctx)
 	if err != nil {
 		fmt.Fprintln(c.Stderr, "backdeck:", err)
 		return exitSetup
@@ -230,18 +217,9 @@ func applyPrunePlan(ctx context.Context, c *call, e *backends.Engine, ask *promp
 		fmt.Fprintf(c.Stdout, "  pruning %s on %s (task %s)\n", p.Name, p.Store, job.TaskID)
 	}
 	printer := jobPrinter{out: c.Stdout, json: o.json}
-	printer.print(job)
-	for !job.State.Terminal() {
-		select {
-		case <-ctx.Done():
-			c.warnf("interrupted; the prune goes on on the server (task %s)", job.TaskID)
-			return exitInterrupted
-		case ev := <-e.Events():
-			if je, ok := ev.(model.JobEvent); ok && je.Job.ID == job.ID {
-				job = je.Job
-				printer.print(job)
-			}
-		}
+	job, code := waitJob(ctx, c, e.Events(), job, printer.print)
+	if code != 0 {
+		return code
 	}
 	if job.State.Succeeded() {
 		return 0
@@ -252,7 +230,7 @@ func applyPrunePlan(ctx context.Context, c *call, e *backends.Engine, ask *promp
 // protectArchive sets one archive's protection; the archive must be a
 // restore point the inventory knows.
 func protectArchive(ctx context.Context, c *call, volid string, protected bool) int {
-	b, stop, err := startPruneEngine(ctx, c)
+	b, stop, err := c.runEngine(ctx)
 	if err != nil {
 		fmt.Fprintln(c.Stderr, "backdeck:", err)
 		return exitSetup

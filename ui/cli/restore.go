@@ -115,7 +115,7 @@ func runRestore(ctx context.Context, c *call, a restoreArgs) int {
 		return c.failf(2, "%v", err)
 	}
 	printer := &restorePrinter{out: c.Stdout, json: a.json, volid: rp.ID}
-	job, code := waitJob(ctx, c, b, job, printer.print)
+	job, code := waitJob(ctx, c, b.Engine.Events(), job, printer.print)
 	if code != 0 {
 		return code
 	}
@@ -126,32 +126,6 @@ func runRestore(ctx context.Context, c *call, a restoreArgs) int {
 		fmt.Fprintf(c.Stdout, "restored %s to %s %d on node %s (stopped)\n", rp.ID, guestKind(arc.Type), job.Guest, job.Node)
 	}
 	return 0
-}
-
-// startEngine runs the engine until the returned stop is called.
-func startEngine(ctx context.Context, b *wire.Built) (stop func()) {
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { b.Engine.Run(runCtx); close(done) }()
-	return func() { cancel(); <-done }
-}
-
-// waitJob prints a job's changes until it ends; code is non-zero when the
-// wait was interrupted (the job goes on on the server).
-func waitJob(ctx context.Context, c *call, b *wire.Built, job model.Job, print func(model.Job)) (model.Job, int) {
-	print(job)
-	for !job.State.Terminal() {
-		select {
-		case <-ctx.Done():
-			return job, c.failf(exitInterrupted, "interrupted; the job goes on on the server (task %s). Stop it from the dashboard (x).", job.TaskID)
-		case ev := <-b.Engine.Events():
-			if je, ok := ev.(model.JobEvent); ok && je.Job.ID == job.ID {
-				job = je.Job
-				print(job)
-			}
-		}
-	}
-	return job, 0
 }
 
 func guestKind(typ string) string {

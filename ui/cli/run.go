@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/backdeck/backdeck/backends/wire"
 	"github.com/backdeck/backdeck/model"
 )
 
@@ -69,17 +68,12 @@ func runJob(ctx context.Context, c *call, req model.JobRequest, asJSON bool) int
 	default:
 		return c.failf(exitUsage, "unknown method %q: use vzdump or snapshot for guests, incr-file or full-file (incr-image, full-image) for UrBackup clients; rollback and delete are in the dashboard, behind a confirmation", req.Method)
 	}
-	b, err := c.build(ctx, wire.SourceTimeout)
+	b, stop, err := c.runEngine(ctx)
 	if err != nil {
 		fmt.Fprintln(c.Stderr, "backdeck:", err)
 		return exitSetup
 	}
-	defer b.Close()
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	done := make(chan struct{})
-	go func() { b.Engine.Run(runCtx); close(done) }()
-	defer func() { cancel(); <-done }()
+	defer stop()
 
 	if !strings.Contains(req.Target, "/") {
 		// A name or a VMID: find the one target it means.
@@ -95,17 +89,9 @@ func runJob(ctx context.Context, c *call, req model.JobRequest, asJSON bool) int
 		return c.failf(2, "%v", err)
 	}
 	printer := jobPrinter{out: c.Stdout, json: asJSON}
-	printer.print(job)
-	for !job.State.Terminal() {
-		select {
-		case <-ctx.Done():
-			return c.failf(exitInterrupted, "interrupted; the job goes on on the server (task %s). Stop it from the dashboard (x).", job.TaskID)
-		case ev := <-b.Engine.Events():
-			if je, ok := ev.(model.JobEvent); ok && je.Job.ID == job.ID {
-				job = je.Job
-				printer.print(job)
-			}
-		}
+	job, code := waitJob(ctx, c, b.Engine.Events(), job, printer.print)
+	if code != 0 {
+		return code
 	}
 	if job.State.Succeeded() {
 		return 0

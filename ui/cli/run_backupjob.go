@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/backdeck/backdeck/backends/wire"
 	"github.com/backdeck/backdeck/model"
 )
 
@@ -22,17 +21,12 @@ func runBackupJob(ctx context.Context, c *call, id string, req model.JobRequest,
 	if req.Storage != "" || req.Mode != "" || req.Notes != "" || req.Protected != nil || req.Snapshot != "" || req.Description != "" {
 		return c.failf(exitUsage, "a backup job runs with its own parameters: --storage, --mode, --notes, --protected, --name and --description do not apply")
 	}
-	b, err := c.build(ctx, wire.SourceTimeout)
+	b, stop, err := c.runEngine(ctx)
 	if err != nil {
 		fmt.Fprintln(c.Stderr, "backdeck:", err)
 		return exitSetup
 	}
-	defer b.Close()
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	done := make(chan struct{})
-	go func() { b.Engine.Run(runCtx); close(done) }()
-	defer func() { cancel(); <-done }()
+	defer stop()
 
 	jobs, err := b.Engine.RunBackupJob(ctx, id)
 	if err != nil && len(jobs) == 0 {
