@@ -62,3 +62,34 @@ func (d *DB) Usage(ctx context.Context, storeID string, since time.Time) ([]mode
 	}
 	return out, nil
 }
+
+// UsageRecord is one store's usage at one time, for SeedUsage.
+type UsageRecord struct {
+	StoreID     string
+	At          time.Time
+	Used, Total int64
+}
+
+// SeedUsage writes many samples in one transaction (the demo's invented
+// past: one transaction a sample cost seconds under load, and the engine
+// gives the history 5 s to open). Impossible samples are left out, as
+// RecordUsage leaves them.
+func (d *DB) SeedUsage(ctx context.Context, records []UsageRecord) error {
+	_, err := d.write(ctx, func(tx *sql.Tx) (bool, error) {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO usage (store, at, used, total) VALUES (?, ?, ?, ?)`)
+		if err != nil {
+			return false, err
+		}
+		defer stmt.Close()
+		for _, r := range records {
+			if !(model.UsageSample{At: r.At, Used: r.Used, Total: r.Total}).Possible() {
+				continue
+			}
+			if _, err := stmt.ExecContext(ctx, r.StoreID, r.At.UnixMilli(), r.Used, r.Total); err != nil {
+				return false, err
+			}
+		}
+		return true, nil
+	})
+	return err
+}

@@ -116,3 +116,26 @@ func TestRecordUsageDropsImpossibleSamples(t *testing.T) {
 		t.Fatalf("kept %+v (%v), want the one possible sample", got, err)
 	}
 }
+
+// SeedUsage writes a past in one go, in time order when read, and leaves
+// out what cannot be true, as RecordUsage does.
+func TestSeedUsage(t *testing.T) {
+	ctx := context.Background()
+	d, _ := openTemp(t)
+	base := time.Date(2026, 11, 1, 3, 0, 0, 0, time.UTC)
+	var past []UsageRecord
+	for i := 119; i >= 0; i-- {
+		past = append(past, UsageRecord{StoreID: "pve/hddusb_bkpvzdumps", At: base.Add(time.Duration(i) * 24 * time.Hour), Used: int64(i+1) << 30, Total: 1 << 40})
+	}
+	past = append(past, UsageRecord{StoreID: "pve/hddusb_bkpvzdumps", At: base.Add(-time.Hour), Used: 2 << 40, Total: 1 << 40}) // used > total
+	if err := d.SeedUsage(ctx, past); err != nil {
+		t.Fatal(err)
+	}
+	got, err := d.Usage(ctx, "pve/hddusb_bkpvzdumps", time.Time{})
+	if err != nil || len(got) != 120 {
+		t.Fatalf("got %d samples (%v), want 120", len(got), err)
+	}
+	if !got[0].At.Equal(base) || got[0].Used != 1<<30 || got[119].Used != 120<<30 {
+		t.Errorf("first %+v, last %+v", got[0], got[119])
+	}
+}

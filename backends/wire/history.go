@@ -40,10 +40,12 @@ func (h *historyOpener) open(ctx context.Context) (backends.History, error) {
 	if h.demo == nil {
 		return db, nil
 	}
+	var past []history.UsageRecord
 	for _, r := range h.demo.homelab.PVE.UsageHistory(120) {
-		if _, err := db.RecordUsage(ctx, r.StoreID, r.At, r.Used, r.Total, 0); err != nil {
-			return nil, err
-		}
+		past = append(past, history.UsageRecord{StoreID: r.StoreID, At: r.At, Used: r.Used, Total: r.Total})
+	}
+	if err := db.SeedUsage(ctx, past); err != nil {
+		return nil, err
 	}
 	// The demo's sleeping drive was last read awake three hours ago.
 	serial, data, err := lab.SleepingDriveReading()
