@@ -136,6 +136,9 @@ func TestTheWizardFromNothingToTheDashboard(t *testing.T) {
 
 	s.waitText("backdeck setup · step 1 of 8 · Where am I", deadline)
 	s.keys("Enter") // laptop mode: this machine is no PVE host
+	// Keys typed before the form has moved the focus go to the field
+	// left behind (seen on a loaded machine: "tps://…"): wait for it.
+	s.waitText("┃ The PVE host's API", deadline)
 	s.typeText(pveURL)
 	s.keys("Enter")
 	s.waitText("step 2 of 8 · Trust the PVE host", deadline)
@@ -143,6 +146,7 @@ func TestTheWizardFromNothingToTheDashboard(t *testing.T) {
 	s.keys("Enter") // pin it
 	s.waitText("step 3 of 8 · The API token", deadline)
 	s.keys("Enter") // backdeck@pve!console, the lab's
+	s.waitText("┃ Token secret", deadline)
 	s.typeText(secret)
 	noSecret(s.screen())
 	s.keys("Enter", "Enter")
