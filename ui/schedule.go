@@ -139,6 +139,10 @@ func scheduleView(c *common, p *model.Posture, cursor, w, h int) string {
 	var body []string
 	dash := c.sym("–", "-")
 	warn := c.glyph(model.StatusWarning) + " overlap"
+	longestJob := 8
+	for _, r := range runs {
+		longestJob = max(longestJob, width(shortJob(r)))
+	}
 	for _, r := range runs {
 		start := r.Start.In(now.Location())
 		if d := start.Format("Mon 01-02"); d != day {
@@ -149,9 +153,13 @@ func scheduleView(c *common, p *model.Posture, cursor, w, h int) string {
 		if r.Duration > 0 {
 			span = start.Format("15:04") + dash + r.End().In(now.Location()).Format("15:04")
 		}
-		mark := strings.Repeat(" ", width(warn))
-		if len(r.Overlaps) > 0 {
-			mark = warn
+		// The overlap mark takes its column only when some run overlaps.
+		mark := ""
+		if overlaps > 0 {
+			mark = strings.Repeat(" ", width(warn)) + " "
+			if len(r.Overlaps) > 0 {
+				mark = warn + " "
+			}
 		}
 		disk := r.Disk
 		if disk == "" {
@@ -163,10 +171,10 @@ func scheduleView(c *common, p *model.Posture, cursor, w, h int) string {
 		}
 		// The time, the mark and the drive always show; the job and what
 		// it takes share what is left.
-		fixed := 2 + width(span) + 1 + width(mark) + 2 + 1 + min(width(disk), 16)
-		jobW := max(8, min(20, w-fixed-1-10)) // the job's name first: what it takes can be read in S's job lines
+		fixed := 2 + width(span) + 1 + width(mark) + 1 + 1 + min(width(disk), 16)
+		jobW := max(8, min(20, longestJob, w-fixed-1-10)) // the job's name first: what it takes can be read in S's job lines
 		whatW := max(0, w-fixed-jobW-1)
-		line := fmt.Sprintf("  %s %s  %-*s %-*s %s", span, mark, jobW, trunc(shortJob(r), jobW), whatW, trunc(what, whatW), trunc(disk, 16))
+		line := fmt.Sprintf("  %s %s %-*s %-*s %s", span, mark, jobW, trunc(shortJob(r), jobW), whatW, trunc(what, whatW), trunc(disk, 16))
 		if len(r.Overlaps) > 0 {
 			line = c.theme.Status(model.StatusWarning).Render(trunc(line, w))
 		}

@@ -175,3 +175,16 @@ func TestClientPaneShowsIntervals(t *testing.T) {
 	tm.mustShow("incremental file every 24 h, full file every 30 d")
 	tm.mustShow("keeps incremental file 40–100, full file 2–10")
 }
+
+// With no overlap the mark's column goes and the jobs' column is as wide
+// as their names: at 80×24 what a run takes reads whole.
+func TestScheduleWithoutOverlapsGivesTheRowsTheRoom(t *testing.T) {
+	p := schedulePosture()
+	p.Intervals[0].Last = time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
+	tm := newTestModel(t, 80, 24)
+	tm.send(eventsMsg{evs: []model.Event{model.PostureEvent{Posture: p}}})
+	tm.keys("S")
+	tm.mustShow("no two runs overlap on one drive")
+	tm.mustShow("08:00        k3sagent01       incremental file backup")
+	tm.mustNotShow("! overlap")
+}
