@@ -74,7 +74,7 @@ func (d *restoreDialog) propose(msg nextVMIDMsg) {
 		d.proposal = "empty: PVE picks the next free VMID when it restores"
 		return
 	}
-	d.proposal = "the next free VMID, as PVE proposes it; type another to choose"
+	d.proposal = "PVE's next free VMID; type another to choose"
 	if strings.TrimSpace(d.vmid.Value()) == "" {
 		d.vmid.SetValue(strconv.Itoa(msg.vmid))
 	}

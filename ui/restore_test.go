@@ -56,7 +56,7 @@ func TestRestoreDialogProposesTheNextFreeVMID(t *testing.T) {
 	tm := newModel(&idFake{fakeEngine: newFakeEngine(), next: 1000})
 	tm.run("e")
 	tm.mustShow("1000")
-	tm.mustShow("the next free VMID, as PVE proposes it")
+	tm.mustShow("PVE's next free VMID; type another to choose")
 	tm.run("enter")
 	if s := tm.eng.Starts(); len(s) != 1 || s[0].VMID != 1000 {
 		t.Fatalf("starts %+v, want one to VMID 1000", s)

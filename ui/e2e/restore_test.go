@@ -22,7 +22,7 @@ func TestRestoreAndDrillInTheConsole(t *testing.T) {
 
 	s.keys("e")
 	s.waitText("[ new guest ]", 5*time.Second)
-	s.waitText("as PVE proposes it", 10*time.Second) // the lab's /cluster/nextid, in the VMID field
+	s.waitText("next free VMID; type another", 10*time.Second) // the lab's /cluster/nextid, in the VMID field
 	s.keys("Enter")
 	s.waitFor("a restore row in the jobs panel", 20*time.Second, func(sc string) bool {
 		return jobRowOf(sc, "restore", "k3sagent01") != ""
