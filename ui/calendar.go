@@ -272,7 +272,7 @@ func (s strip) legend(seen map[theme.Day]model.Status, fold bool) string {
 	seen[theme.DayPoint] = model.StatusOK
 	word := map[theme.Day]string{
 		theme.DayPoint: "point", theme.DayPartly: "some", theme.DayDamaged: "damaged",
-		theme.DayOver: "overdue", theme.DayDrill: "drill ok", theme.DayNone: "none",
+		theme.DayOver: "past max", theme.DayDrill: "drill ok", theme.DayNone: "none",
 	}
 	if fold {
 		word[theme.DayPoint] = "all"

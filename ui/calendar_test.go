@@ -77,7 +77,7 @@ func TestCalendarTargetCells(t *testing.T) {
 	sameLines(t, got, []string{
 		"..#!!!! !!!!!!! !!!!!!! ###!x!# D##",
 		"26 Oct  2 Nov   9       16      23",
-		"# point  x damaged  ! overdue  D drill ok", // ". none" does not fit in 44
+		"# point  x damaged  ! past max  D drill ok", // ". none" does not fit in 44
 	})
 
 	// The verdicts under the cells: a day past the max age is a warning,
@@ -295,7 +295,7 @@ func TestCalendarConcernFold(t *testing.T) {
 	sameLines(t, got, []string{
 		"####### ####### ###+!+# ####D## ###",
 		"26 Oct  2 Nov   9       16      23",
-		"# all  + some  ! overdue  D drill ok",
+		"# all  + some  ! past max  D drill ok",
 	})
 	if lines := asciiStrip(now, 44).concern(cs[2:]); lines != nil {
 		t.Errorf("a concern of templates only: %q, want no strip", stripText(lines))

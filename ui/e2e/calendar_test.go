@@ -124,7 +124,7 @@ func TestCalendarStripOfAGuest(t *testing.T) {
 	if strings.Count(cells, "█") < 7 {
 		t.Errorf("fewer than the 7 daily points the job keeps: %q", cells)
 	}
-	for _, w := range []string{"█ point", "! overdue"} {
+	for _, w := range []string{"█ point", "! past max"} {
 		if !strings.Contains(legend, w) {
 			t.Errorf("the legend %q does not name %q", legend, w)
 		}
