@@ -327,15 +327,27 @@ func (e *Engine) Preflight(ctx context.Context) (model.Preflight, error) {
 
 // Snapshots lists a guest's snapshots through its backend.
 func (e *Engine) Snapshots(ctx context.Context, targetID string) ([]model.Snapshot, error) {
-	b, ok := e.backends[model.SourceOf(targetID)]
-	if !ok {
-		return nil, fmt.Errorf("no %s source is configured", model.SourceOf(targetID))
-	}
-	sl, ok := b.(SnapshotLister)
-	if !ok {
-		return nil, fmt.Errorf("%s has no snapshots", b.Source())
+	sl, err := capability[SnapshotLister](e, model.SourceOf(targetID), "has no snapshots")
+	if err != nil {
+		return nil, err
 	}
 	return sl.Snapshots(ctx, targetID)
+}
+
+// capability is the backend of src as the interface T a call needs (a
+// snapshot lister, a pruner …); the error says whether the source is not
+// configured or cannot do it ("<source> " + cannot).
+func capability[T any](e *Engine, src model.Source, cannot string) (T, error) {
+	var none T
+	b, ok := e.backends[src]
+	if !ok {
+		return none, fmt.Errorf("no %s source is configured", src)
+	}
+	c, ok := b.(T)
+	if !ok {
+		return none, fmt.Errorf("%s %s", src, cannot)
+	}
+	return c, nil
 }
 
 // insecure tells whether a backend skips TLS verification, so the console

@@ -18,15 +18,7 @@ type Pruner interface {
 }
 
 func (e *Engine) pruner(targetID string) (Pruner, error) {
-	b, ok := e.backends[model.SourceOf(targetID)]
-	if !ok {
-		return nil, fmt.Errorf("no %s source is configured for %s", model.SourceOf(targetID), targetID)
-	}
-	p, ok := b.(Pruner)
-	if !ok {
-		return nil, fmt.Errorf("%s has no retention to preview (only PVE's archives are pruned this way)", b.Source())
-	}
-	return p, nil
+	return capability[Pruner](e, model.SourceOf(targetID), "has no retention to preview (only PVE's archives are pruned this way)")
 }
 
 // ImagePruner previews the prune of a host disk's images (Clonezilla) by
@@ -67,13 +59,9 @@ func (e *Engine) SetProtected(ctx context.Context, targetID, volid string, prote
 // imagePrunePlans plans with the images as the posture has them: with their
 // verifications from the history, so the newest whole image is kept.
 func (e *Engine) imagePrunePlans(src model.Source, targetID string) ([]model.PrunePlan, error) {
-	b, ok := e.backends[src]
-	if !ok {
-		return nil, fmt.Errorf("no %s source is configured for %s", src, targetID)
-	}
-	ip, ok := b.(ImagePruner)
-	if !ok {
-		return nil, fmt.Errorf("%s cannot prune images", src)
+	ip, err := capability[ImagePruner](e, src, "cannot prune images")
+	if err != nil {
+		return nil, err
 	}
 	e.mu.Lock()
 	state := e.states[src]

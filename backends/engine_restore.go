@@ -2,7 +2,6 @@ package backends
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/backdeck/backdeck/model"
 )
@@ -17,13 +16,9 @@ type IDProposer interface {
 // NextVMID is the VMID the source of targetID proposes for a restore to a
 // new guest, so the console can show the number before it is used.
 func (e *Engine) NextVMID(ctx context.Context, targetID string) (int, error) {
-	b, ok := e.backends[model.SourceOf(targetID)]
-	if !ok {
-		return 0, fmt.Errorf("no %s source is configured for %s", model.SourceOf(targetID), targetID)
-	}
-	p, ok := b.(IDProposer)
-	if !ok {
-		return 0, fmt.Errorf("%s does not restore to new guests", b.Source())
+	p, err := capability[IDProposer](e, model.SourceOf(targetID), "does not restore to new guests")
+	if err != nil {
+		return 0, err
 	}
 	return p.NextID(ctx)
 }
