@@ -116,8 +116,17 @@ func (e *Engine) Reattach(ctx context.Context) {
 func (e *Engine) track(job model.Job, b Runner) {
 	e.mu.Lock()
 	if cur, ok := e.jobs[job.ID]; ok && !cur.State.Terminal() {
+		// Already followed: Reattach and Start can race for one task. The
+		// one who started it knows it best (a backup job's "alpha:
+		// backup-k3s-daily", not the task's "vzdump (several guests)").
+		if job.Name != "" {
+			cur.Name = job.Name
+		}
+		if job.Target != "" {
+			cur.Target = job.Target
+		}
 		e.mu.Unlock()
-		return // already followed: Reattach and Start can race for one task
+		return
 	}
 	if job.Name == "" {
 		if ts, ok := e.posture.Target(job.Target); ok {
@@ -172,8 +181,13 @@ func (e *Engine) update(ctx context.Context, u model.Job, final bool) {
 	// The backend says how a stopped job ended: PVE's task was stopped
 	// (cancelled), but UrBackup may carry on and finish, or fail for
 	// another reason; the engine never overrules it with its own word.
-	if u.Name == "" {
+	// A job keeps the name and target it was tracked with: a follower
+	// started by Reattach knows only the task's.
+	if cur.Name != "" {
 		u.Name = cur.Name
+	}
+	if cur.Target != "" {
+		u.Target = cur.Target
 	}
 	*cur = u
 	var p *model.Posture
